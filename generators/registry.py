@@ -1,0 +1,36 @@
+"""Task registry: name → task class, imported on first use."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+
+from generators.base import Task
+
+_TASKS: dict[str, str] = {
+    "knights_knaves": "generators.knights_knaves:KnightsKnaves",
+    "nlsat": "generators.nlsat:NLSat",
+}
+
+
+class UnknownTaskError(KeyError):
+    def __str__(self) -> str:
+        return f"unknown task '{self.args[0]}'; known tasks: {', '.join(task_names())}"
+
+
+def task_names() -> list[str]:
+    return sorted(_TASKS)
+
+
+def register(name: str, target: str) -> None:
+    """Register ``module:Class`` under ``name`` (for plug-in tasks and tests)."""
+    _TASKS[name] = target
+    get_task.cache_clear()
+
+
+@cache
+def get_task(name: str) -> Task:
+    if name not in _TASKS:
+        raise UnknownTaskError(name)
+    module, cls = _TASKS[name].split(":")
+    return getattr(import_module(module), cls)()

@@ -1,0 +1,35 @@
+"""The manifest of a built dataset version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FileEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(description="relative to the version directory")
+    sha256: str
+    bytes: int
+    rows: int
+
+
+class DatasetManifest(BaseModel):
+    """Everything needed to trust, reproduce and diff a dataset version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    parent: str | None = None
+    created_at: str
+    code_version: dict[str, Any] = Field(description="package version and git commit")
+    config: dict[str, Any] = Field(description="the full build config")
+    config_fingerprint: str
+    generators: dict[str, str] = Field(description="task → generator version")
+    seed: int
+    counts: dict[str, dict[str, int]] = Field(description="subset → level → problems")
+    total: int
+    files: list[FileEntry]

@@ -1,0 +1,97 @@
+"""Records that flow between stages: problems, traces, verdicts, scores, dataset rows.
+
+Task-specific structure (knobs, payloads, solver statistics) lives in ``dict``
+fields; the Parquet schema stores those as canonical JSON strings so every task
+shares one table layout (see :mod:`schemas.arrow`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Record(BaseModel):
+    """Base for all stored records: strict fields, no silent extras."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Problem(Record):
+    """One generated problem with its proven reference answer."""
+
+    problem_id: str = Field(description="content hash of (task, version, config, seed, index)")
+    task: str
+    generator_version: str
+    seed: int
+    index: int
+    level: int | None = Field(default=None, description="difficulty level 1..10 if built by level")
+    config: dict[str, Any] = Field(description="the task's knobs used for this problem")
+    prompt: str
+    answer: str = Field(description="canonical reference answer (what goes inside <answer>)")
+    payload: dict[str, Any] = Field(description="structured instance the verifier checks against")
+
+
+class Trace(Record):
+    """A reasoning trace for a problem: the solver's reference trace or a model sample."""
+
+    trace_id: str
+    problem_id: str
+    producer: str = Field(description="'solver', 'teacher', 'rsd', 'rewrite', ...")
+    model: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict, description="decoding parameters")
+    sample_index: int = 0
+    text: str = Field(description="raw text as produced")
+    thinking: str | None = None
+    answer: str | None = Field(default=None, description="extracted final answer, if any")
+    finish_reason: str | None = None
+    num_tokens: int | None = None
+    solver_stats: dict[str, Any] = Field(
+        default_factory=dict, description="search effort of the solver that wrote the trace"
+    )
+
+
+class Verdict(Record):
+    """The verifier's judgement of one answer text (``trace_id`` set once it is stored)."""
+
+    problem_id: str
+    trace_id: str | None = None
+    score: float = Field(ge=0.0, le=1.0)
+    passed: bool
+    reason: str
+
+
+class Scores(Record):
+    """Difficulty figures for one problem."""
+
+    problem_id: str
+    task: str
+    level: int | None
+    solver_effort: float = Field(description="the task's primary effort count (nodes, decisions)")
+    solver_stats: dict[str, Any] = Field(default_factory=dict)
+    reference_chars: int
+    reference_steps: int
+    reference_passed: bool
+
+
+class DatasetRecord(Record):
+    """One row of an assembled dataset: problem, reference trace, verdict and scores joined."""
+
+    problem_id: str
+    task: str
+    generator_version: str
+    seed: int
+    index: int
+    level: int | None
+    config: dict[str, Any]
+    prompt: str
+    answer: str
+    payload: dict[str, Any]
+    trace_id: str
+    reference_trace: str
+    verify_score: float
+    solver_effort: float
+    solver_stats: dict[str, Any]
+    reference_chars: int
+    reference_steps: int
