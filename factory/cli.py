@@ -1,0 +1,165 @@
+"""The ``factory`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from factory.config import describe_validation_error, load_build_config
+from factory.errors import ConfigError, FactoryError
+
+
+def _parse_knobs(pairs: list[str]) -> dict[str, Any]:
+    knobs: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--knob {pair!r}: expected NAME=VALUE")
+        knobs[key] = yaml.safe_load(value)
+    return knobs
+
+
+def cmd_tasks(args: argparse.Namespace) -> None:
+    from factory.describe import describe_task
+    from generators.registry import get_task, task_names
+
+    for name in task_names():
+        print(describe_task(get_task(name)))
+        print()
+
+
+def cmd_sample(args: argparse.Namespace) -> None:
+    from factory.stages import reference_trace, verify_trace
+    from generators.base import make_problem
+    from generators.registry import UnknownTaskError, get_task
+
+    try:
+        task = get_task(args.task)
+    except UnknownTaskError as error:
+        raise ConfigError(str(error)) from None
+    try:
+        config = task.config_for_level(args.level, _parse_knobs(args.knob))
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error, ("knobs",))) from None
+    except ValueError as error:
+        raise ConfigError(f"--level: {error}") from None
+    problem = make_problem(task, config, args.seed, args.index, args.level)
+    if args.json:
+        print(problem.model_dump_json(indent=2))
+        return
+    trace = reference_trace(problem)
+    verdict = verify_trace(problem, trace)
+    print(f"# {task.name} level={args.level} seed={args.seed} index={args.index}")
+    print(f"# problem_id={problem.problem_id}\n\n## Prompt\n{problem.prompt}")
+    print(f"\n## Answer\n{problem.answer}\n\n## Reference trace\n{trace.text}")
+    print(f"\n## Verifier\nscore={verdict.score} ({verdict.reason}); solver {trace.solver_stats}")
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    from pipelines.build import run_build
+
+    config = load_build_config(args.config)
+    result = run_build(config, workers=args.workers, overwrite=args.overwrite)
+    manifest = result.manifest
+    print(
+        f"built {manifest.name} {manifest.version}: {manifest.total} problems "
+        f"in {len(manifest.files)} files → {result.layout.version_dir}"
+    )
+
+
+def cmd_inspect(args: argparse.Namespace) -> None:
+    from factory.inspect import inspect_version
+
+    print(inspect_version(Path(args.dataset_dir)))
+
+
+def _read_answer(args: argparse.Namespace) -> str:
+    if args.answer is not None:
+        return args.answer
+    if args.answer_file is not None:
+        try:
+            return Path(args.answer_file).read_text(encoding="utf-8")
+        except OSError as error:
+            raise FactoryError(f"--answer-file {args.answer_file}: {error.strerror}") from None
+    return sys.stdin.read()
+
+
+def cmd_verify(args: argparse.Namespace) -> None:
+    from factory.lookup import find_problem, problem_from_record_file
+    from generators.registry import UnknownTaskError, get_task
+
+    try:
+        task = get_task(args.task)
+    except UnknownTaskError as error:
+        raise ConfigError(str(error)) from None
+    if args.record:
+        problem = problem_from_record_file(Path(args.record))
+    else:
+        problem = find_problem(Path(args.dataset), args.problem_id)
+    if problem.task != task.name:
+        raise FactoryError(f"the problem is a '{problem.task}' problem, not '{task.name}'")
+    verdict = task.verify(problem, _read_answer(args))
+    print(verdict.model_dump_json(indent=2))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="factory", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("tasks", help="list tasks, their knobs and levels").set_defaults(
+        func=cmd_tasks
+    )
+
+    sample = commands.add_parser("sample", help="print a problem, its answer and reference trace")
+    sample.add_argument("task")
+    sample.add_argument("--level", type=int, default=None, help="difficulty level 1..10")
+    sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--index", type=int, default=0)
+    sample.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE")
+    sample.add_argument("--json", action="store_true", help="print the problem record as JSON")
+    sample.set_defaults(func=cmd_sample)
+
+    build = commands.add_parser("build", help="run the build workflow for a config")
+    build.add_argument("config")
+    build.add_argument("--workers", type=int, default=None, help="Luigi worker processes")
+    build.add_argument("--overwrite", action="store_true", help="rebuild an existing version")
+    build.set_defaults(func=cmd_build)
+
+    inspect = commands.add_parser("inspect", help="counts, levels and sizes of a built dataset")
+    inspect.add_argument("dataset_dir")
+    inspect.set_defaults(func=cmd_inspect)
+
+    verify = commands.add_parser("verify", help="score an answer for a problem")
+    verify.add_argument("task")
+    source = verify.add_mutually_exclusive_group(required=True)
+    source.add_argument("--record", help="JSON file with a problem record or dataset row")
+    source.add_argument("--problem-id", help="look the problem up in --dataset")
+    verify.add_argument("--dataset", help="built dataset version directory")
+    answer = verify.add_mutually_exclusive_group()
+    answer.add_argument("--answer", help="the response text (default: read stdin)")
+    answer.add_argument("--answer-file")
+    verify.set_defaults(func=cmd_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "problem_id", None) and not args.dataset:
+        parser.error("--problem-id needs --dataset")
+    try:
+        args.func(args)
+    except FactoryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

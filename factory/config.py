@@ -1,0 +1,80 @@
+"""Load and validate build configs before any work starts.
+
+Validation happens in two layers: the YAML must match :class:`BuildConfig`, and every
+task spec must name a registered task whose knobs are valid at every requested level.
+Each error names the file and the field (``tasks[1].knobs.alpha``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from factory.errors import ConfigError
+from generators.registry import UnknownTaskError, get_task
+from schemas.config import BuildConfig
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """pydantic error location → ``tasks[1].knobs.alpha``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def describe_validation_error(error: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
+    return "; ".join(
+        f"{field_path(prefix + tuple(item['loc']))}: {item['msg']}" for item in error.errors()
+    )
+
+
+def validate_tasks(config: BuildConfig) -> None:
+    """Check every task name and its knobs at every requested level."""
+    for i, spec in enumerate(config.tasks):
+        try:
+            task = get_task(spec.task)
+        except UnknownTaskError as error:
+            raise ConfigError(f"tasks[{i}].task: {error}") from None
+        for level in spec.levels or [None]:
+            try:
+                task.config_for_level(level, spec.knobs)
+            except ValidationError as error:
+                at_level = f" (at level {level})" if level is not None else ""
+                message = describe_validation_error(error, ("tasks", i, "knobs"))
+                raise ConfigError(message + at_level) from None
+
+
+def parse_build_config(data: Any, source: str = "config") -> BuildConfig:
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{source}: expected a mapping at the top level, got {type(data).__name__}"
+        )
+    try:
+        config = BuildConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{source}: {describe_validation_error(error)}") from None
+    try:
+        validate_tasks(config)
+    except ConfigError as error:
+        raise ConfigError(f"{source}: {error}") from None
+    return config
+
+
+def load_build_config(path: str | Path) -> BuildConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config ({error.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+    return parse_build_config(data, str(path))

@@ -1,0 +1,47 @@
+"""Human-readable description of a task: knobs with types, bounds and defaults, and levels."""
+
+from __future__ import annotations
+
+import typing
+
+import annotated_types
+
+from generators.base import Task
+
+_BOUNDS = {
+    annotated_types.Ge: ">=",
+    annotated_types.Gt: ">",
+    annotated_types.Le: "<=",
+    annotated_types.Lt: "<",
+}
+
+
+def _type_name(annotation: object) -> str:
+    if typing.get_origin(annotation) is typing.Literal:
+        return " | ".join(repr(a) for a in typing.get_args(annotation))
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _bounds(metadata: list[object]) -> str:
+    parts = []
+    for item in metadata:
+        for kind, symbol in _BOUNDS.items():
+            if isinstance(item, kind):
+                parts.append(f"{symbol} {next(iter(vars(item).values()))}")
+    return ", ".join(parts)
+
+
+def describe_task(task: Task) -> str:
+    lines = [f"{task.name} (v{task.version}): {task.description}", "  knobs:"]
+    for name, info in task.Config.model_fields.items():
+        bounds = _bounds(info.metadata)
+        detail = f"{_type_name(info.annotation)}, default {info.default!r}"
+        if bounds:
+            detail += f", {bounds}"
+        lines.append(
+            f"    {name}: {detail}" + (f" — {info.description}" if info.description else "")
+        )
+    lines.append("  levels:")
+    for level, knobs in sorted(task.LEVELS.items()):
+        lines.append(f"    {level:>2}: " + ", ".join(f"{k}={v}" for k, v in knobs.items()))
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""Where a build's files live.
+
+- final dataset:  ``<root>/<name>/<version>/`` with ``data/<subset>/train-<shard>.parquet``,
+  ``manifest.json`` and ``README.md``;
+- work shards:    ``<root>/.work/<name>/<version>/<stage>/<subset>/<shard>.parquet`` —
+  the intermediate outputs whose existence is Luigi's resume mechanism.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from schemas.config import BuildConfig, TaskSpec
+
+STAGES = ("problems", "traces", "verdicts", "scores")
+
+
+@dataclass(frozen=True)
+class BuildLayout:
+    root: Path
+    name: str
+    version: str
+
+    @classmethod
+    def of(cls, config: BuildConfig) -> BuildLayout:
+        return cls(Path(config.output_root).resolve(), config.name, config.version)
+
+    @property
+    def version_dir(self) -> Path:
+        return self.root / self.name / self.version
+
+    @property
+    def work_dir(self) -> Path:
+        return self.root / ".work" / self.name / self.version
+
+    @property
+    def frozen_config(self) -> Path:
+        return self.work_dir / "config.json"
+
+    @property
+    def failures_dir(self) -> Path:
+        return self.work_dir / "failures"
+
+    def stage_path(self, stage: str, subset: str, shard: int) -> Path:
+        assert stage in STAGES, stage
+        return self.work_dir / stage / subset / f"{shard:05d}.parquet"
+
+
+def data_file(subset: str, shard: int) -> str:
+    """Path of a data file relative to the version directory."""
+    return f"data/{subset}/train-{shard:05d}.parquet"
+
+
+def shard_count(spec: TaskSpec, shard_size: int) -> int:
+    return -(-spec.count // shard_size)
+
+
+def shard_indices(spec: TaskSpec, shard_size: int, shard: int) -> range:
+    return range(shard * shard_size, min(spec.count, (shard + 1) * shard_size))
+
+
+def level_of(spec: TaskSpec, index: int) -> int | None:
+    """Problem ``index`` gets the levels round-robin, so every shard mixes levels evenly."""
+    return spec.levels[index % len(spec.levels)] if spec.levels else None

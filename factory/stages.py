@@ -1,0 +1,86 @@
+"""The domain work of each build stage, on one shard; the Luigi tasks only wire these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from factory.layout import level_of, shard_indices
+from generators.base import make_problem
+from generators.registry import get_task
+from schemas.config import BuildConfig, TaskSpec
+from schemas.ids import trace_id
+from schemas.records import Problem, Scores, Trace, Verdict
+
+SOLVER = "solver"
+
+
+def generate_shard(config: BuildConfig, spec: TaskSpec, shard: int) -> list[Problem]:
+    task = get_task(spec.task)
+    configs: dict[int | None, object] = {}
+    problems = []
+    for index in shard_indices(spec, config.shard_size, shard):
+        level = level_of(spec, index)
+        if level not in configs:
+            configs[level] = task.config_for_level(level, spec.knobs)
+        problems.append(make_problem(task, configs[level], config.seed, index, level, spec.subset))
+    return problems
+
+
+def reference_trace(problem: Problem) -> Trace:
+    """The generator's own solver as the producer: its reasoning and answer as a trace."""
+    solution = get_task(problem.task).solve(problem)
+    return Trace(
+        trace_id=trace_id(problem.problem_id, SOLVER, None, {}, 0),
+        problem_id=problem.problem_id,
+        producer=SOLVER,
+        text=solution.trace_text(),
+        answer=solution.answer,
+        finish_reason="stop",
+        solver_stats=solution.stats,
+    )
+
+
+def verify_trace(problem: Problem, trace: Trace) -> Verdict:
+    verdict = get_task(problem.task).verify(problem, trace.text)
+    return verdict.model_copy(update={"trace_id": trace.trace_id})
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    traces: list[Trace]
+    verdicts: list[Verdict]
+
+    @property
+    def failures(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.passed]
+
+
+def solve_and_self_check(problems: list[Problem]) -> SelfCheck:
+    traces = [reference_trace(p) for p in problems]
+    verdicts = [verify_trace(p, t) for p, t in zip(problems, traces, strict=True)]
+    return SelfCheck(traces, verdicts)
+
+
+def score_shard(
+    problems: list[Problem], traces: list[Trace], verdicts: list[Verdict]
+) -> list[Scores]:
+    """Join on ids (never on row order): one Scores row per problem."""
+    trace_of = {t.problem_id: t for t in traces if t.producer == SOLVER}
+    verdict_of = {v.trace_id: v for v in verdicts}
+    scores = []
+    for problem in problems:
+        trace = trace_of[problem.problem_id]
+        reasoning = trace.text.rsplit("<answer>", 1)[0]
+        scores.append(
+            Scores(
+                problem_id=problem.problem_id,
+                task=problem.task,
+                level=problem.level,
+                solver_effort=float(trace.solver_stats.get("effort", 0)),
+                solver_stats=trace.solver_stats,
+                reference_chars=len(trace.text),
+                reference_steps=sum(1 for line in reasoning.splitlines() if line.strip()),
+                reference_passed=verdict_of[trace.trace_id].passed,
+            )
+        )
+    return scores

@@ -1,0 +1,111 @@
+"""The versioned dataset store: publish a version atomically, read manifests back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from factory.assemble import assemble_shard
+from factory.card import render_card
+from factory.errors import FactoryError
+from factory.hashing import sha256_file
+from factory.layout import BuildLayout, data_file, shard_count
+from factory.parquet_io import write_table_atomic
+from factory.provenance import code_version, config_fingerprint, generator_versions
+from schemas.config import BuildConfig
+from schemas.manifest import DatasetManifest, FileEntry
+
+MANIFEST = "manifest.json"
+CARD = "README.md"
+_STATS_COLUMNS = ["level", "solver_effort", "reference_chars", "verify_score"]
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex[:8]}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def publish_version(config: BuildConfig, layout: BuildLayout) -> DatasetManifest:
+    """Assemble every shard into a staging directory, then rename it into place.
+
+    A crash leaves only a hidden staging directory, never a half-written version.
+    """
+    staging = layout.version_dir.with_name(f".{layout.version}.staging-{uuid.uuid4().hex[:8]}")
+    try:
+        manifest = _write_version(config, layout, staging)
+        if layout.version_dir.exists():
+            raise FactoryError(f"{layout.version_dir} appeared while building; not replacing it")
+        os.rename(staging, layout.version_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> DatasetManifest:
+    files: list[FileEntry] = []
+    stats: list[pl.DataFrame] = []
+    sample: dict | None = None
+    for spec in config.tasks:
+        for shard in range(shard_count(spec, config.shard_size)):
+            table = assemble_shard(layout, spec.subset, shard)
+            relative = data_file(spec.subset, shard)
+            write_table_atomic(table, staging / relative)
+            files.append(_file_entry(staging, relative, table))
+            stats.append(
+                pl.from_arrow(table.select(_STATS_COLUMNS)).with_columns(subset=pl.lit(spec.subset))
+            )
+            if sample is None and table.num_rows:
+                sample = table.slice(0, 1).to_pylist()[0]
+    all_stats = pl.concat(stats)
+    manifest = DatasetManifest(
+        name=config.name,
+        version=config.version,
+        parent=config.parent,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        code_version=code_version(),
+        config=config.model_dump(mode="json"),
+        config_fingerprint=config_fingerprint(config),
+        generators=generator_versions(config),
+        seed=config.seed,
+        counts=_counts(all_stats),
+        total=all_stats.height,
+        files=files,
+    )
+    write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
+    write_text_atomic(staging / CARD, render_card(manifest, all_stats, sample))
+    return manifest
+
+
+def _file_entry(root: Path, relative: str, table: pa.Table) -> FileEntry:
+    path = root / relative
+    return FileEntry(
+        path=relative, sha256=sha256_file(path), bytes=path.stat().st_size, rows=table.num_rows
+    )
+
+
+def _counts(stats: pl.DataFrame) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    grouped = stats.group_by("subset", "level").len().sort("subset", "level", nulls_last=True)
+    for subset, level, n in grouped.iter_rows():
+        counts.setdefault(subset, {})["default" if level is None else str(level)] = n
+    return counts
+
+
+def load_manifest(version_dir: Path) -> DatasetManifest:
+    path = version_dir / MANIFEST
+    try:
+        return DatasetManifest.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise FactoryError(
+            f"{path}: not found; is {version_dir} a built dataset version?"
+        ) from None
+    except (json.JSONDecodeError, ValueError) as error:
+        raise FactoryError(f"{path}: not a valid manifest ({error})") from None

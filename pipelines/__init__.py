@@ -1,0 +1,1 @@
+"""Luigi tasks and workflows: wiring only, the work lives in ``factory`` and ``generators``."""

@@ -1,0 +1,152 @@
+"""The build workflow: GenerateShard → SolveAndSelfCheck → Score → AssembleDataset.
+
+Every task reads the frozen config from the work directory, so a task is identified by
+(work_dir, subset, shard) alone. A shard task counts as complete only when its own
+outputs *and* its inputs exist: removing one upstream shard re-runs exactly that
+shard's chain, nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from functools import cache
+from pathlib import Path
+
+import luigi
+
+from factory.errors import BuildError
+from factory.layout import STAGES, BuildLayout, shard_count
+from factory.parquet_io import read_records, write_records
+from factory.stages import generate_shard, score_shard, solve_and_self_check
+from factory.store import publish_version
+from schemas.config import BuildConfig
+from schemas.records import Problem, Scores, Trace, Verdict
+
+
+class SelfCheckError(BuildError):
+    """An oracle answer failed its own verifier: the generator or verifier is wrong."""
+
+
+@cache
+def frozen_config(work_dir: str) -> BuildConfig:
+    return BuildConfig.model_validate(json.loads((Path(work_dir) / "config.json").read_text()))
+
+
+def layout_of(work_dir: str) -> BuildLayout:
+    return BuildLayout.of(frozen_config(work_dir))
+
+
+class BuildTask(luigi.Task):
+    work_dir = luigi.Parameter()
+
+    @property
+    def config(self) -> BuildConfig:
+        return frozen_config(self.work_dir)
+
+    @property
+    def layout(self) -> BuildLayout:
+        return layout_of(self.work_dir)
+
+    def complete(self) -> bool:
+        return super().complete() and all(
+            task.complete() for task in luigi.task.flatten(self.requires())
+        )
+
+    def on_failure(self, exception: BaseException) -> str:
+        """Record the reason where the parent process finds it, whichever worker ran us."""
+        failures = self.layout.failures_dir
+        failures.mkdir(parents=True, exist_ok=True)
+        (failures / f"{self.task_id}.txt").write_text(f"{self.task_id}: {exception}\n")
+        return super().on_failure(exception)
+
+    def on_success(self) -> None:
+        print(
+            f"[factory] {progress(self.layout, self.config)}  {self.describe()}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def describe(self) -> str:
+        return self.task_family
+
+
+class ShardTask(BuildTask):
+    subset = luigi.Parameter()
+    shard = luigi.IntParameter()
+
+    def stage_target(self, stage: str) -> luigi.LocalTarget:
+        return luigi.LocalTarget(str(self.layout.stage_path(stage, self.subset, self.shard)))
+
+    def stage_path(self, stage: str) -> Path:
+        return self.layout.stage_path(stage, self.subset, self.shard)
+
+    def describe(self) -> str:
+        return f"{self.task_family} {self.subset}#{self.shard}"
+
+
+class GenerateShard(ShardTask):
+    def output(self):
+        return self.stage_target("problems")
+
+    def run(self) -> None:
+        problems = generate_shard(self.config, self.config.spec(self.subset), self.shard)
+        write_records(problems, Problem, self.stage_path("problems"))
+
+
+class SolveAndSelfCheck(ShardTask):
+    def requires(self):
+        return GenerateShard(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
+
+    def output(self):
+        return {"traces": self.stage_target("traces"), "verdicts": self.stage_target("verdicts")}
+
+    def run(self) -> None:
+        problems = read_records(self.stage_path("problems"), Problem)
+        check = solve_and_self_check(problems)
+        if check.failures:
+            shown = "; ".join(f"{v.problem_id}: {v.reason}" for v in check.failures[:5])
+            raise SelfCheckError(
+                f"{len(check.failures)} oracle answer(s) in {self.subset} shard {self.shard} "
+                f"failed their own verifier: {shown}"
+            )
+        write_records(check.traces, Trace, self.stage_path("traces"))
+        write_records(check.verdicts, Verdict, self.stage_path("verdicts"))
+
+
+class Score(ShardTask):
+    def requires(self):
+        return SolveAndSelfCheck(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
+
+    def output(self):
+        return self.stage_target("scores")
+
+    def run(self) -> None:
+        scores = score_shard(
+            read_records(self.stage_path("problems"), Problem),
+            read_records(self.stage_path("traces"), Trace),
+            read_records(self.stage_path("verdicts"), Verdict),
+        )
+        write_records(scores, Scores, self.stage_path("scores"))
+
+
+class AssembleDataset(BuildTask):
+    def requires(self):
+        return [
+            Score(work_dir=self.work_dir, subset=spec.subset, shard=shard)
+            for spec in self.config.tasks
+            for shard in range(shard_count(spec, self.config.shard_size))
+        ]
+
+    def output(self):
+        return luigi.LocalTarget(str(self.layout.version_dir / "manifest.json"))
+
+    def run(self) -> None:
+        publish_version(self.config, self.layout)
+
+
+def progress(layout: BuildLayout, config: BuildConfig) -> str:
+    """'done/total' shard outputs on disk, counted across stages."""
+    total = sum(shard_count(s, config.shard_size) for s in config.tasks) * len(STAGES)
+    done = sum(1 for stage in STAGES for _ in (layout.work_dir / stage).glob("*/*.parquet"))
+    return f"{done:>5}/{total} shard outputs"
