@@ -1,9 +1,15 @@
-"""Join a shard's stage outputs into dataset rows (Polars joins on ids, derived schema out)."""
+"""Join a shard's stage outputs into dataset rows, on ids, into the derived schema.
+
+This runs inside Luigi workers, which Luigi forks; it uses Arrow compute rather than
+Polars because Arrow re-creates its thread pool after a fork and Polars does not
+(a Polars pool started in the parent deadlocks a forked child).
+"""
 
 from __future__ import annotations
 
-import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from factory.layout import BuildLayout
 from factory.stages import SOLVER
@@ -12,24 +18,25 @@ from schemas.records import DatasetRecord
 
 
 def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
-    def stage(name: str) -> pl.DataFrame:
-        return pl.read_parquet(layout.stage_path(name, subset, shard))
+    def stage(name: str, columns: list[str]) -> pa.Table:
+        return pq.read_table(layout.stage_path(name, subset, shard), columns=columns)
 
-    traces = (
-        stage("traces")
-        .filter(pl.col("producer") == SOLVER)
-        .select("trace_id", "problem_id", pl.col("text").alias("reference_trace"))
+    traces = stage("traces", ["trace_id", "problem_id", "producer", "text"])
+    traces = traces.filter(pc.equal(traces["producer"], SOLVER))
+    traces = traces.select(["trace_id", "problem_id", "text"]).rename_columns(
+        ["trace_id", "problem_id", "reference_trace"]
     )
-    verdicts = stage("verdicts").select("trace_id", pl.col("score").alias("verify_score"))
-    scores = stage("scores").select(
-        "problem_id", "solver_effort", "solver_stats", "reference_chars", "reference_steps"
+    verdicts = stage("verdicts", ["trace_id", "score"]).rename_columns(["trace_id", "verify_score"])
+    scores = stage(
+        "scores",
+        ["problem_id", "solver_effort", "solver_stats", "reference_chars", "reference_steps"],
     )
+    problems = pq.read_table(layout.stage_path("problems", subset, shard))
     rows = (
-        stage("problems")
-        .join(traces, on="problem_id", how="inner")
-        .join(verdicts, on="trace_id", how="inner")
-        .join(scores, on="problem_id", how="inner")
-        .sort("index")
+        problems.join(traces, "problem_id", join_type="inner")
+        .join(verdicts, "trace_id", join_type="inner")
+        .join(scores, "problem_id", join_type="inner")
+        .sort_by("index")
     )
     schema = arrow_schema(DatasetRecord)
-    return rows.select(schema.names).to_arrow().cast(schema)
+    return rows.select(schema.names).cast(schema)

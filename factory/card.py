@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import polars as pl
+import pyarrow as pa
 import yaml
 
 from schemas.manifest import DatasetManifest
@@ -45,28 +45,57 @@ def hub_metadata(manifest: DatasetManifest) -> dict:
     }
 
 
-def _markdown_table(frame: pl.DataFrame) -> str:
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    rows = ["| " + " | ".join(str(v) for v in row) + " |" for row in frame.iter_rows()]
-    return "\n".join([header, rule, *rows])
+SUMMARY_COLUMNS = [
+    "subset",
+    "level",
+    "problems",
+    "median solver effort",
+    "mean trace chars",
+    "oracle score",
+]
 
 
-def level_summary(stats: pl.DataFrame) -> pl.DataFrame:
-    """stats has subset, level, solver_effort, reference_chars, verify_score per problem."""
-    return (
-        stats.group_by("subset", "level")
-        .agg(
-            pl.len().alias("problems"),
-            pl.col("solver_effort").median().alias("median solver effort"),
-            pl.col("reference_chars").mean().round(0).cast(pl.Int64).alias("mean trace chars"),
-            pl.col("verify_score").mean().round(3).alias("oracle score"),
-        )
-        .sort("subset", "level", nulls_last=True)
+def markdown_table(columns: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
+    lines += ["| " + " | ".join("-" if v is None else str(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+STATS_COLUMNS = ["level", "solver_effort", "reference_chars", "verify_score"]
+
+
+def problem_stats(rows: pa.Table, subset: str) -> pa.Table:
+    """The per-problem columns the summaries use, tagged with the subset name."""
+    subset_column = pa.array([subset] * rows.num_rows, pa.string())
+    return rows.select(STATS_COLUMNS).append_column("subset", subset_column)
+
+
+def level_summary(stats: pa.Table) -> list[list[object]]:
+    """Rows of SUMMARY_COLUMNS from per-problem stats (subset, level, solver_effort,
+    reference_chars, verify_score). Arrow, not Polars: this runs in forked Luigi workers."""
+    grouped = stats.group_by(["subset", "level"]).aggregate(
+        [
+            ("subset", "count"),
+            ("solver_effort", "approximate_median"),
+            ("reference_chars", "mean"),
+            ("verify_score", "mean"),
+        ]
     )
+    rows = [
+        [
+            r["subset"],
+            r["level"],
+            r["subset_count"],
+            r["solver_effort_approximate_median"],
+            round(r["reference_chars_mean"]),
+            round(r["verify_score_mean"], 3),
+        ]
+        for r in grouped.to_pylist()
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1] is None, row[1] or 0))
 
 
-def render_card(manifest: DatasetManifest, stats: pl.DataFrame, sample: dict | None) -> str:
+def render_card(manifest: DatasetManifest, stats: pa.Table, sample: dict | None) -> str:
     front = yaml.safe_dump(hub_metadata(manifest), sort_keys=False).strip()
     tasks = "\n".join(
         f"- `{spec['task']}` as subset `{spec.get('name') or spec['task']}`: "
@@ -87,7 +116,7 @@ def render_card(manifest: DatasetManifest, stats: pl.DataFrame, sample: dict | N
         f"generators: {generators}. Every reference trace was written by the task's solver "
         "and passed the task's own verifier.\n\n" + tasks,
         f"## Counts and difficulty ({manifest.total} problems)",
-        _markdown_table(level_summary(stats)),
+        markdown_table(SUMMARY_COLUMNS, level_summary(stats)),
         "## Fields",
         "`prompt` (asks for reasoning, then the answer in `<answer></answer>`), `answer`, "
         "`reference_trace`, `level` (1..10), `config` (knobs, JSON), `payload` (the instance "

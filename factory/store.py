@@ -9,11 +9,10 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import polars as pl
 import pyarrow as pa
 
 from factory.assemble import assemble_shard
-from factory.card import render_card
+from factory.card import level_summary, problem_stats, render_card
 from factory.errors import FactoryError
 from factory.hashing import sha256_file
 from factory.layout import BuildLayout, data_file, shard_count
@@ -24,7 +23,6 @@ from schemas.manifest import DatasetManifest, FileEntry
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
-_STATS_COLUMNS = ["level", "solver_effort", "reference_chars", "verify_score"]
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -51,7 +49,7 @@ def publish_version(config: BuildConfig, layout: BuildLayout) -> DatasetManifest
 
 def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> DatasetManifest:
     files: list[FileEntry] = []
-    stats: list[pl.DataFrame] = []
+    stats: list[pa.Table] = []
     sample: dict | None = None
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
@@ -59,12 +57,10 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
             relative = data_file(spec.subset, shard)
             write_table_atomic(table, staging / relative)
             files.append(_file_entry(staging, relative, table))
-            stats.append(
-                pl.from_arrow(table.select(_STATS_COLUMNS)).with_columns(subset=pl.lit(spec.subset))
-            )
+            stats.append(problem_stats(table, spec.subset))
             if sample is None and table.num_rows:
                 sample = table.slice(0, 1).to_pylist()[0]
-    all_stats = pl.concat(stats)
+    all_stats = pa.concat_tables(stats)
     manifest = DatasetManifest(
         name=config.name,
         version=config.version,
@@ -76,7 +72,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         generators=generator_versions(config),
         seed=config.seed,
         counts=_counts(all_stats),
-        total=all_stats.height,
+        total=all_stats.num_rows,
         files=files,
     )
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
@@ -91,11 +87,11 @@ def _file_entry(root: Path, relative: str, table: pa.Table) -> FileEntry:
     )
 
 
-def _counts(stats: pl.DataFrame) -> dict[str, dict[str, int]]:
+def _counts(stats: pa.Table) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
-    grouped = stats.group_by("subset", "level").len().sort("subset", "level", nulls_last=True)
-    for subset, level, n in grouped.iter_rows():
-        counts.setdefault(subset, {})["default" if level is None else str(level)] = n
+    for row in level_summary(stats):
+        subset, level, problems = row[:3]
+        counts.setdefault(subset, {})["default" if level is None else str(level)] = problems
     return counts
 
 

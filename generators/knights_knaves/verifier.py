@@ -1,0 +1,75 @@
+"""Answer parsing and scoring.
+
+An answer is one line per person, "(k) Name is a <role>". Parsing tolerates case, a
+missing article, a trailing full stop, "(k)"/"k."/"k)" numbering or a "-"/"*" bullet,
+blank lines, and any order of the lines. Lines that are not of the form "<name> is <role>"
+make the answer malformed (:class:`AnswerFormatError`); a well-formed answer that names
+someone unknown, misses or repeats a person, or uses a role word outside this puzzle's
+pair scores 0 with the reason.
+
+Scoring: 1.0 only for the exact assignment. Otherwise 0, unless the puzzle opted into
+partial credit (``partial_credit`` knob), which is guess-proof: with ``m`` the size of
+the larger role class in the solution, a well-formed answer with ``c`` correct roles out
+of ``n`` scores ``max(0, (c - m) / (n - m))``. Calling everyone a knight, or everyone a
+knave, gets at most ``m`` right and so scores 0; only answers that beat the best constant
+guess earn anything.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generators.base import AnswerFormatError
+from generators.knights_knaves.puzzle import Puzzle
+
+_NUMBERING = re.compile(r"^(?:[-*]\s*)?(?:\(\s*\d+\s*\)|\d+\s*[.):])?\s*")
+_IS = re.compile(r"\s+is\s+", re.IGNORECASE)
+_ARTICLE = re.compile(r"^an?\s+", re.IGNORECASE)
+
+
+def parse_answer(answer: str) -> list[tuple[str, str]]:
+    """(name, role word) per non-blank line, as written (not yet matched to the puzzle)."""
+    claims = []
+    for number, raw in enumerate(answer.splitlines(), start=1):
+        line = _NUMBERING.sub("", raw.strip(), count=1)
+        if not line:
+            continue
+        parts = _IS.split(line, maxsplit=1)
+        if len(parts) != 2 or not parts[0].strip():
+            raise AnswerFormatError(f"line {number} is not '(k) Name is a <role>': {raw[:80]!r}")
+        role = _ARTICLE.sub("", parts[1].strip().rstrip(".").strip())
+        claims.append((parts[0].strip(), " ".join(role.split())))
+    if not claims:
+        raise AnswerFormatError("empty answer")
+    return claims
+
+
+def check_answer(puzzle: Puzzle, answer: str) -> tuple[float, str]:
+    """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
+    people = {name.casefold(): person for person, name in enumerate(puzzle.names)}
+    pair = puzzle.role_pair
+    role_of = {pair.truthful.casefold(): True, pair.liar.casefold(): False}
+    claimed: dict[int, bool] = {}
+    for name, role in parse_answer(answer):
+        person = people.get(name.casefold())
+        if person is None:
+            return 0.0, f"unknown person {name!r}"
+        if person in claimed:
+            return 0.0, f"{puzzle.names[person]} is named more than once"
+        if role.casefold() not in role_of:
+            expected = f"{pair.truthful!r} or {pair.liar!r}"
+            return 0.0, f"unknown role {role!r} for {name}; expected {expected}"
+        claimed[person] = role_of[role.casefold()]
+    missing = [name for person, name in enumerate(puzzle.names) if person not in claimed]
+    if missing:
+        return 0.0, f"no role given for {', '.join(missing)}"
+    n = puzzle.n
+    correct = sum(claimed[person] == truthful for person, truthful in enumerate(puzzle.solution))
+    if correct == n:
+        return 1.0, f"all {n} roles correct"
+    summary = f"{correct} of {n} roles correct"
+    if not puzzle.partial_credit:
+        return 0.0, summary
+    majority = max(sum(puzzle.solution), n - sum(puzzle.solution))
+    score = max(0.0, (correct - majority) / (n - majority)) if n > majority else 0.0
+    return score, f"{summary}; partial credit beyond the best constant guess ({majority})"

@@ -1,0 +1,114 @@
+"""The NLSat task: generation with a proven label, the DPLL reference solution, scoring."""
+
+from __future__ import annotations
+
+from random import Random
+
+from generators.base import Instance, Solution, Task
+from generators.nlsat import dpll
+from generators.nlsat.config import LEVELS, NLSatConfig
+from generators.nlsat.formula import (
+    Formula,
+    clause_sizes,
+    draw_clauses,
+    draw_variables,
+    drop_unused,
+    surely_satisfiable,
+)
+from generators.nlsat.narrate import narrate
+from generators.nlsat.render import assignment_answer, prompt
+from generators.nlsat.verifier import check_assignment, check_verdict
+from schemas.records import Problem
+
+MAX_ATTEMPTS = 2000
+"""Redraws allowed to hit the wanted label before generation gives up."""
+
+THRESHOLDS = {2: 1.0, 3: 4.27, 4: 9.93, 5: 21.1}
+"""Satisfiability threshold of α for large random k-SAT (higher at small n), for hints."""
+
+
+def _label(satisfiable: bool) -> str:
+    return "consistent" if satisfiable else "inconsistent"
+
+
+def _knobs(config: NLSatConfig) -> str:
+    return (
+        f"n_vars={config.n_vars}, alpha={config.alpha}, k={config.k}, "
+        f"two_sat_fraction={config.two_sat_fraction}"
+    )
+
+
+def _answer(question: str, formula: Formula, result: dpll.SearchResult) -> str:
+    if question == "assignment":
+        return assignment_answer(formula.variables, result.true_vars)
+    return "yes" if result.satisfiable else "no"
+
+
+class NLSat(Task[NLSatConfig]):
+    name = "nlsat"
+    version = "1.0.0"
+    description = (
+        "Random k-SAT around the satisfiability threshold, told as rules about people and "
+        "their properties: decide whether the rules are consistent (yes/no), or give an "
+        "assignment of the statements that satisfies every rule."
+    )
+    Config = NLSatConfig
+    LEVELS = LEVELS
+
+    def _wanted(self, config: NLSatConfig, index: int) -> bool | None:
+        """The satisfiability the instance must have, or None for whatever comes."""
+        if config.question == "assignment":
+            return True
+        if config.balanced:
+            return index % 2 == 0
+        return None
+
+    def generate(self, config: NLSatConfig, rng: Random, index: int) -> Instance:
+        wanted = self._wanted(config, index)
+        n_clauses, n_two = config.n_clauses, config.n_two_literal
+        if wanted is False and surely_satisfiable([2] * n_two + [config.k] * (n_clauses - n_two)):
+            raise ValueError(
+                f"nlsat: inconsistent instances are impossible with {_knobs(config)} "
+                "(too few clauses); raise alpha or two_sat_fraction, or set balanced=False"
+            )
+        for _ in range(MAX_ATTEMPTS):
+            sizes = clause_sizes(rng, n_clauses, n_two, config.k)
+            n_used, clauses = drop_unused(draw_clauses(rng, config.n_vars, sizes))
+            result = dpll.solve(n_used, clauses)
+            if wanted is None or result.satisfiable == wanted:
+                break
+        else:
+            raise ValueError(
+                f"nlsat: no {_label(bool(wanted))} instance in {MAX_ATTEMPTS} draws with "
+                f"{_knobs(config)}; move alpha toward the threshold (about "
+                f"{THRESHOLDS[config.k]} for k={config.k}) or set balanced=False"
+            )
+        formula = Formula(draw_variables(rng, n_used), clauses)
+        payload = {
+            "variables": [list(v) for v in formula.variables],
+            "clauses": [list(c) for c in clauses],
+            "question": config.question,
+            "label": _label(result.satisfiable),
+            "alpha": round(n_clauses / n_used, 4),
+            "solver_stats": result.stats(),
+        }
+        return Instance(
+            prompt=prompt(rng, formula.variables, clauses, config.question),
+            answer=_answer(config.question, formula, result),
+            payload=payload,
+        )
+
+    def solve(self, problem: Problem) -> Solution:
+        """Re-run DPLL on the payload and narrate it; effort = decisions + conflicts."""
+        formula = Formula.from_payload(problem.payload)
+        result = dpll.solve(len(formula.variables), formula.clauses, record=True)
+        return Solution(
+            answer=_answer(problem.payload["question"], formula, result),
+            reasoning=narrate(result, formula.variables, formula.clauses),
+            stats=result.stats(),
+        )
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        if problem.payload["question"] == "assignment":
+            return check_assignment(problem.payload, answer)
+        return check_verdict(problem.payload, answer)

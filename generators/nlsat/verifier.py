@@ -1,0 +1,95 @@
+"""Scoring extracted answers against the payload: yes/no labels and assignments by evaluation.
+
+Nothing here evaluates model text; answers are parsed with fixed patterns.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from generators.base import AnswerFormatError
+from generators.nlsat.formula import Formula, Variable, first_violated
+from generators.nlsat.render import describe_clause, statement
+
+_VERDICT_WORDS = {
+    "yes": True,
+    "consistent": True,
+    "satisfiable": True,
+    "no": False,
+    "inconsistent": False,
+    "unsatisfiable": False,
+}
+_LINE = re.compile(
+    r"(?:[-*•]|\(?\d+[.):]?)?\s*(?P<name>[A-Za-z]+)\s+(?P<verb>is\s+not|isn't|is)\s+"
+    r"(?P<prop>[A-Za-z]+)\s*[.;,]?",
+    re.IGNORECASE,
+)
+
+
+def parse_verdict(answer: str) -> bool:
+    """``yes``/``no`` (or consistent/inconsistent, satisfiable/unsatisfiable), any case,
+    trailing punctuation allowed."""
+    word = answer.strip().rstrip(".!?,;:").strip().lower()
+    if word not in _VERDICT_WORDS:
+        raise AnswerFormatError(f'expected "yes" or "no", got {answer[:40]!r}')
+    return _VERDICT_WORDS[word]
+
+
+def parse_statements(answer: str) -> list[tuple[str, bool, str]]:
+    """(name, is-true, property) per non-blank line; numbering and bullets are allowed."""
+    parsed = []
+    for line in answer.splitlines():
+        if not line.strip():
+            continue
+        match = _LINE.fullmatch(line.strip())
+        if match is None:
+            raise AnswerFormatError(f'expected "<name> is [not] <property>", got {line[:60]!r}')
+        positive = match["verb"].lower() == "is"
+        parsed.append((match["name"].lower(), positive, match["prop"].lower()))
+    return parsed
+
+
+def check_verdict(payload: dict[str, Any], answer: str) -> tuple[float, str]:
+    consistent = payload["label"] == "consistent"
+    if parse_verdict(answer) == consistent:
+        return 1.0, "correct"
+    return 0.0, f"wrong: the rules are {payload['label']}"
+
+
+def _read_assignment(
+    variables: list[Variable], statements: list[tuple[str, bool, str]]
+) -> tuple[set[int] | None, str]:
+    """True variables of a complete, consistent answer, or None and why not."""
+    number = {(name.lower(), prop.lower()): i for i, (name, prop) in enumerate(variables, 1)}
+    names = {name for name, _ in number}
+    properties = {prop for _, prop in number}
+    given: dict[int, bool] = {}
+    for name, positive, prop in statements:
+        if name not in names:
+            return None, f"unknown person {name!r}"
+        if prop not in properties:
+            return None, f"unknown property {prop!r}"
+        var = number.get((name, prop))
+        if var is None:
+            return None, f"'{name} is {prop}' is not one of the listed statements"
+        if var in given:
+            problem = "given twice" if given[var] == positive else "contradicted"
+            return None, f"'{statement(variables[var - 1], True)}' is {problem}"
+        given[var] = positive
+    missing = [statement(v, True) for i, v in enumerate(variables, 1) if i not in given]
+    if missing:
+        return None, f"{len(missing)} statement(s) not decided, e.g. '{missing[0]}'"
+    return {var for var, positive in given.items() if positive}, ""
+
+
+def check_assignment(payload: dict[str, Any], answer: str) -> tuple[float, str]:
+    formula = Formula.from_payload(payload)
+    variables, clauses = formula.variables, formula.clauses
+    true_vars, why = _read_assignment(variables, parse_statements(answer))
+    if true_vars is None:
+        return 0.0, why
+    broken = first_violated(clauses, true_vars)
+    if broken is not None:
+        return 0.0, f"rule {broken + 1} is violated ({describe_clause(variables, clauses[broken])})"
+    return 1.0, f"all {len(clauses)} rules hold"

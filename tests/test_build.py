@@ -1,0 +1,186 @@
+"""The whole Luigi build in a temp dir: determinism, resume, refusal, self-check."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from factory.config import parse_build_config
+from factory.errors import BuildError
+from factory.hashing import sha256_file
+from factory.layout import BuildLayout
+from pipelines.build import VersionExistsError, run_build
+from schemas.arrow import arrow_schema
+from schemas.records import DatasetRecord
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def toy_config(root: Path, **overrides):
+    data = {
+        "name": "toy",
+        "seed": 7,
+        "output_root": str(root),
+        "shard_size": 5,
+        "tasks": [
+            {"task": "toy_sum", "count": 23, "levels": [1, 2, 3]},
+            {"task": "toy_sum", "name": "toy_sum_hard", "count": 6, "levels": [9]},
+        ],
+    }
+    data.update(overrides)
+    return parse_build_config(data)
+
+
+def data_bytes(version_dir: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(version_dir)): p.read_bytes()
+        for p in sorted((version_dir / "data").rglob("*.parquet"))
+    }
+
+
+def test_build_writes_version_with_manifest_and_card(out_root):
+    result = run_build(toy_config(out_root))
+    manifest = result.manifest
+    version_dir = out_root / "toy" / "0.1.0"
+    assert result.layout.version_dir == version_dir
+    assert manifest.total == 29
+    assert manifest.counts == {
+        "toy_sum": {"1": 8, "2": 8, "3": 7},
+        "toy_sum_hard": {"9": 6},
+    }
+    assert len(manifest.files) == 5 + 2
+    for entry in manifest.files:
+        path = version_dir / entry.path
+        assert sha256_file(path) == entry.sha256
+        table = pq.read_table(path)
+        assert table.num_rows == entry.rows
+        assert table.schema.equals(arrow_schema(DatasetRecord))
+    rows = pq.read_table(version_dir / "data/toy_sum/train-00000.parquet").to_pylist()
+    assert [r["index"] for r in rows] == [0, 1, 2, 3, 4]
+    assert all(r["verify_score"] == 1.0 for r in rows)
+    card = (version_dir / "README.md").read_text()
+    assert card.startswith("---\n") and "config_name: toy_sum_hard" in card
+    assert "| toy_sum | 2 | 8 |" in card
+    assert manifest.generators == {"toy_sum": "1.0.0"}
+
+
+def test_same_config_gives_byte_identical_data(tmp_path):
+    first = run_build(toy_config(tmp_path / "a"))
+    second = run_build(toy_config(tmp_path / "b"), workers=2)
+    assert data_bytes(first.layout.version_dir) == data_bytes(second.layout.version_dir)
+    assert [f.sha256 for f in first.manifest.files] == [f.sha256 for f in second.manifest.files]
+
+
+def test_other_seed_gives_other_data(tmp_path):
+    first = run_build(toy_config(tmp_path / "a"))
+    second = run_build(toy_config(tmp_path / "b", seed=8))
+    assert data_bytes(first.layout.version_dir) != data_bytes(second.layout.version_dir)
+
+
+def test_existing_version_is_refused_unless_overwrite(out_root):
+    config = toy_config(out_root)
+    run_build(config)
+    with pytest.raises(VersionExistsError, match="already exists"):
+        run_build(config)
+    before = data_bytes(out_root / "toy" / "0.1.0")
+    rebuilt = run_build(config, overwrite=True)
+    assert data_bytes(rebuilt.layout.version_dir) == before
+
+
+def test_unfinished_work_of_another_config_is_refused(out_root):
+    config = toy_config(out_root)
+    run_build(config)
+    layout = BuildLayout.of(config)
+    import shutil
+
+    shutil.rmtree(layout.version_dir)
+    with pytest.raises(BuildError, match="different config"):
+        run_build(toy_config(out_root, seed=99))
+
+
+def test_removed_shard_is_rebuilt_alone(out_root):
+    config = toy_config(out_root)
+    first = run_build(config)
+    reference = data_bytes(first.layout.version_dir)
+    layout = first.layout
+    import shutil
+
+    shutil.rmtree(layout.version_dir)  # as if the build had stopped before assembling
+    removed = layout.stage_path("problems", "toy_sum", 2)
+    removed.unlink()
+    others = {
+        p: p.stat().st_mtime_ns
+        for p in layout.work_dir.rglob("*.parquet")
+        if "/toy_sum/00002" not in str(p)
+    }
+    time.sleep(0.01)
+    second = run_build(config)
+    assert data_bytes(second.layout.version_dir) == reference
+    assert removed.exists()
+    assert {p: p.stat().st_mtime_ns for p in others} == others
+    for stage in ("traces", "verdicts", "scores"):
+        redone = layout.stage_path(stage, "toy_sum", 2)
+        assert redone.stat().st_mtime_ns > max(others.values())
+
+
+def test_failing_self_check_stops_the_build(out_root):
+    config = parse_build_config(
+        {
+            "name": "broken",
+            "output_root": str(out_root),
+            "shard_size": 4,
+            "tasks": [{"task": "toy_broken", "count": 8}],
+        }
+    )
+    with pytest.raises(BuildError, match="failed their own verifier"):
+        run_build(config)
+    assert not (out_root / "broken" / "0.1.0").exists()
+
+
+KILLED_BUILD = """
+import sys
+from generators.registry import register
+from factory.config import parse_build_config
+from pipelines.build import run_build
+register("toy_sum", "tests.toy_tasks:ToySum")
+config = parse_build_config({"name": "big", "output_root": sys.argv[1], "shard_size": 20,
+    "tasks": [{"task": "toy_sum", "count": 4000, "levels": [1, 5, 10]}]})
+run_build(config)
+"""
+
+
+def test_killed_build_leaves_no_partial_shard_and_resumes(tmp_path):
+    root = tmp_path / "killed"
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(root)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    scores = root / ".work" / "big" / "0.1.0" / "scores" / "toy_sum"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list(scores.glob("*.parquet"))) < 10:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (root / "big" / "0.1.0").exists(), "the build finished before it was killed"
+    for path in (root / ".work").rglob("*.parquet"):
+        pq.read_table(path)  # every visible shard is whole
+    subprocess.run(
+        [sys.executable, "-c", KILLED_BUILD, str(root)], cwd=REPO, check=True, capture_output=True
+    )
+    subprocess.run(
+        [sys.executable, "-c", KILLED_BUILD, str(tmp_path / "clean")],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    assert data_bytes(root / "big" / "0.1.0") == data_bytes(tmp_path / "clean" / "big" / "0.1.0")
+    assert not [p for p in (root / ".work").rglob("*") if ".tmp-" in p.name]
