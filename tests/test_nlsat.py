@@ -24,6 +24,15 @@ def problem(index: int = 0, level: int | None = 5, seed: int = SEED, **knobs) ->
     return make_problem(TASK, TASK.config_for_level(level, knobs), seed, index, level=level)
 
 
+def labelled(label: str, level: int | None = 5, **knobs) -> Problem:
+    """The first problem (by index) whose balanced label came out as ``label``."""
+    for index in range(100):
+        p = problem(index, level=level, **knobs)
+        if p.payload["label"] == label:
+            return p
+    raise AssertionError(f"no {label} problem in 100 indices")
+
+
 def wrap(answer: str) -> str:
     return f"Some reasoning.\n<answer>\n{answer}\n</answer>"
 
@@ -119,9 +128,12 @@ def test_assignment_prompt_lists_every_statement():
         assert f"\n{name} is {prop}\n" in p.prompt
 
 
-def test_balanced_labels_alternate_with_index():
-    labels = [problem(i, level=7).payload["label"] for i in range(12)]
-    assert labels == ["consistent", "inconsistent"] * 6
+def test_balanced_labels_are_a_fair_coin_independent_of_index_parity():
+    labels = [problem(i, level=7).payload["label"] for i in range(200)]
+    assert 80 <= labels.count("consistent") <= 120
+    for parity in (0, 1):
+        assert {"consistent", "inconsistent"} == set(labels[parity::2])
+        assert {"consistent", "inconsistent"} == set(labels[parity::10])
 
 
 def test_assignment_questions_are_always_consistent():
@@ -136,8 +148,9 @@ def test_unbalanced_labels_follow_the_draw():
 
 def test_unreachable_inconsistent_label_is_refused_by_name():
     with pytest.raises(ValueError, match=r"n_vars=10, alpha=0\.5.*balanced=False"):
-        problem(1, level=None, n_vars=10, alpha=0.5)
-    problem(0, level=None, n_vars=10, alpha=0.5)  # even index: consistent is fine
+        for index in range(20):  # some index draws the inconsistent label
+            problem(index, level=None, n_vars=10, alpha=0.5)
+    problem(0, level=None, n_vars=10, alpha=0.5, balanced=False)
 
 
 def test_unreachable_consistent_label_is_refused_after_bounded_draws():
@@ -223,10 +236,10 @@ def test_oracle_trace_passes_verify(level):
 
 
 def test_trace_tells_the_search_in_the_puzzles_words():
-    inconsistent = TASK.solve(problem(1, level=7)).reasoning
+    inconsistent = TASK.solve(labelled("inconsistent", level=7)).reasoning
     assert "Suppose " in inconsistent and "contradiction" in inconsistent
     assert "cannot all be true" in inconsistent
-    consistent = TASK.solve(problem(0, level=7)).reasoning
+    consistent = TASK.solve(labelled("consistent", level=7)).reasoning
     assert "Rule 1 holds: " in consistent and "rules are consistent" in consistent
 
 
@@ -265,9 +278,9 @@ def test_hard_large_instances_solve_quickly_enough_to_finish():
     ],
 )
 def test_verdict_words_are_tolerated(text, consistent):
-    p = problem(0 if consistent else 1)
-    assert TASK.verify(p, wrap(text)).score == 1.0
-    assert TASK.verify(problem(1 if consistent else 0), wrap(text)).score == 0.0
+    yes, no = labelled("consistent"), labelled("inconsistent")
+    assert TASK.verify(yes if consistent else no, wrap(text)).score == 1.0
+    assert TASK.verify(no if consistent else yes, wrap(text)).score == 0.0
 
 
 def test_flipped_verdict_fails():

@@ -18,11 +18,12 @@ class NLSatConfig(TaskConfig):
     ``n_vars``). ``two_sat_fraction`` of the clauses have two literals instead of ``k``,
     which makes easy instances.
 
-    ``balanced`` (consistency questions only): the target label alternates with the
-    index (even → consistent, odd → inconsistent) and instances are redrawn until the
-    label matches; generation raises ``ValueError`` naming the knobs when the label
-    is out of reach (e.g. inconsistent at a tiny ``alpha``). Assignment questions keep
-    only consistent instances, whatever ``balanced`` says.
+    ``balanced`` (consistency questions only): the target label is a fair coin drawn
+    from the problem's rng (so every level of a build gets both labels, about half
+    each) and instances are redrawn until the label matches; generation raises
+    ``ValueError`` naming the knobs when the label is out of reach (e.g. inconsistent
+    at a tiny ``alpha``). Assignment questions keep only consistent instances,
+    whatever ``balanced`` says.
     """
 
     n_vars: int = Field(12, ge=3, le=60, description="statements 'X is P' drawn for the pool")
@@ -30,7 +31,7 @@ class NLSatConfig(TaskConfig):
     k: int = Field(3, ge=2, le=5, description="literals per clause")
     two_sat_fraction: float = Field(0.0, ge=0, le=1, description="share of 2-literal clauses")
     question: Literal["consistency", "assignment"] = "consistency"
-    balanced: bool = Field(True, description="alternate consistent/inconsistent by index")
+    balanced: bool = Field(True, description="draw consistent/inconsistent with equal odds")
 
     @property
     def n_clauses(self) -> int:

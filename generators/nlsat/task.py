@@ -55,16 +55,21 @@ class NLSat(Task[NLSatConfig]):
     Config = NLSatConfig
     LEVELS = LEVELS
 
-    def _wanted(self, config: NLSatConfig, index: int) -> bool | None:
-        """The satisfiability the instance must have, or None for whatever comes."""
+    def _wanted(self, config: NLSatConfig, rng: Random) -> bool | None:
+        """The satisfiability the instance must have, or None for whatever comes.
+
+        The balanced label is a fair coin from the problem's own rng rather than the
+        index parity: builds hand out levels round-robin by index, and a parity label
+        would then give every level a single label.
+        """
         if config.question == "assignment":
             return True
         if config.balanced:
-            return index % 2 == 0
+            return rng.random() < 0.5
         return None
 
     def generate(self, config: NLSatConfig, rng: Random, index: int) -> Instance:
-        wanted = self._wanted(config, index)
+        wanted = self._wanted(config, rng)
         n_clauses, n_two = config.n_clauses, config.n_two_literal
         if wanted is False and surely_satisfiable([2] * n_two + [config.k] * (n_clauses - n_two)):
             raise ValueError(
