@@ -9,10 +9,10 @@ import annotated_types
 from generators.base import Task
 
 _BOUNDS = {
-    annotated_types.Ge: ">=",
-    annotated_types.Gt: ">",
-    annotated_types.Le: "<=",
-    annotated_types.Lt: "<",
+    annotated_types.Ge: (">=", "ge"),
+    annotated_types.Gt: (">", "gt"),
+    annotated_types.Le: ("<=", "le"),
+    annotated_types.Lt: ("<", "lt"),
 }
 
 
@@ -25,9 +25,9 @@ def _type_name(annotation: object) -> str:
 def _bounds(metadata: list[object]) -> str:
     parts = []
     for item in metadata:
-        for kind, symbol in _BOUNDS.items():
+        for kind, (symbol, attribute) in _BOUNDS.items():
             if isinstance(item, kind):
-                parts.append(f"{symbol} {next(iter(vars(item).values()))}")
+                parts.append(f"{symbol} {getattr(item, attribute)}")
     return ", ".join(parts)
 
 

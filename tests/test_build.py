@@ -184,3 +184,32 @@ def test_killed_build_leaves_no_partial_shard_and_resumes(tmp_path):
     )
     assert data_bytes(root / "big" / "0.1.0") == data_bytes(tmp_path / "clean" / "big" / "0.1.0")
     assert not [p for p in (root / ".work").rglob("*") if ".tmp-" in p.name]
+
+
+def test_real_tasks_build_byte_identically_across_worker_counts(tmp_path):
+    def config(root: Path):
+        return parse_build_config(
+            {
+                "name": "mixed",
+                "seed": 11,
+                "output_root": str(root),
+                "shard_size": 10,
+                "tasks": [
+                    {"task": "knights_knaves", "count": 25, "levels": [1, 4, 8, 10]},
+                    {"task": "nlsat", "count": 20, "levels": [2, 7]},
+                    {
+                        "task": "nlsat",
+                        "name": "nlsat_assign",
+                        "count": 10,
+                        "knobs": {"question": "assignment", "n_vars": 8},
+                    },
+                ],
+            }
+        )
+
+    one = run_build(config(tmp_path / "one"), workers=1)
+    two = run_build(config(tmp_path / "two"), workers=2)
+    assert data_bytes(one.layout.version_dir) == data_bytes(two.layout.version_dir)
+    assert one.manifest.counts["nlsat_assign"] == {"default": 10}
+    rows = pq.read_table(one.layout.version_dir / "data/knights_knaves/train-00000.parquet")
+    assert set(rows.column("verify_score").to_pylist()) == {1.0}

@@ -1,0 +1,119 @@
+"""The `factory` command line, end to end on real tasks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from factory.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_tasks_lists_knobs_with_bounds_and_levels(capsys):
+    code, out, _ = run(capsys, "tasks")
+    assert code == 0
+    assert "knights_knaves" in out and "nlsat" in out
+    assert "n_people: int, default 4, >= 2, <= 20" in out
+    assert "alpha: float" in out and "> 0" in out
+    assert "levels:" in out and "10: n_people=12" in out
+
+
+@pytest.mark.parametrize("task", ["knights_knaves", "nlsat"])
+def test_sample_prints_problem_answer_trace_and_a_passing_verdict(capsys, task):
+    code, out, _ = run(capsys, "sample", task, "--level", "4", "--seed", "3")
+    assert code == 0
+    for heading in ("## Prompt", "## Answer", "## Reference trace", "## Verifier"):
+        assert heading in out
+    assert "score=1.0" in out
+
+
+def test_sample_refuses_bad_knobs_and_levels(capsys):
+    code, _, err = run(capsys, "sample", "knights_knaves", "--knob", "n_people=1")
+    assert code == 2 and "knobs.n_people" in err
+    code, _, err = run(capsys, "sample", "knights_knaves", "--level", "11")
+    assert code == 2 and "--level" in err
+    code, _, err = run(capsys, "sample", "chess")
+    assert code == 2 and "unknown task 'chess'" in err
+
+
+def test_verify_scores_a_record_and_never_raises_on_garbage(capsys, tmp_path):
+    code, out, _ = run(capsys, "sample", "knights_knaves", "--level", "3", "--json")
+    record = tmp_path / "problem.json"
+    record.write_text(out)
+    answer = json.loads(out)["answer"]
+    code, out, _ = run(
+        capsys,
+        "verify",
+        "knights_knaves",
+        "--record",
+        str(record),
+        "--answer",
+        f"<answer>{answer}</answer>",
+    )
+    assert code == 0 and json.loads(out)["score"] == 1.0
+    for garbage in ["", "no tags at all", "<answer>42 bananas</answer>", "<think>unfinished"]:
+        code, out, _ = run(
+            capsys, "verify", "knights_knaves", "--record", str(record), "--answer", garbage
+        )
+        verdict = json.loads(out)
+        assert code == 0 and verdict["score"] == 0.0 and verdict["reason"]
+    code, _, err = run(capsys, "verify", "nlsat", "--record", str(record), "--answer", "x")
+    assert code == 2 and "not 'nlsat'" in err
+    record.write_text("{not json")
+    code, _, err = run(capsys, "verify", "knights_knaves", "--record", str(record), "--answer", "x")
+    assert code == 2 and "not valid JSON" in err
+
+
+def test_build_inspect_and_verify_by_problem_id(capsys, tmp_path):
+    config = tmp_path / "small.yaml"
+    config.write_text(
+        f"name: small\nseed: 5\noutput_root: {tmp_path / 'out'}\nshard_size: 6\n"
+        "tasks:\n  - {task: knights_knaves, count: 8, levels: [2, 6]}\n"
+        "  - {task: nlsat, count: 6, levels: [3], knobs: {question: assignment}}\n"
+    )
+    code, out, _ = run(capsys, "build", str(config), "--workers", "1")
+    assert code == 0 and "14 problems" in out
+    version_dir = tmp_path / "out" / "small" / "0.1.0"
+    code, out, _ = run(capsys, "inspect", str(version_dir))
+    assert code == 0 and "14 problems in 3 files" in out
+    assert "| knights_knaves | 6 | 4 |" in out
+    code, _, err = run(capsys, "build", str(config))
+    assert code == 2 and "already exists" in err and "--overwrite" in err
+
+    import pyarrow.parquet as pq
+
+    row = pq.read_table(version_dir / "data/nlsat/train-00000.parquet").to_pylist()[0]
+    code, out, _ = run(
+        capsys,
+        "verify",
+        "nlsat",
+        "--dataset",
+        str(version_dir),
+        "--problem-id",
+        row["problem_id"],
+        "--answer",
+        row["reference_trace"],
+    )
+    assert code == 0 and json.loads(out)["score"] == 1.0
+
+
+def test_console_entry_point_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "factory.cli", "build", "/nonexistent.yaml"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "cannot read config" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,46 @@
+"""Shared answer extraction: last <answer> outside <think>, bounded length."""
+
+from __future__ import annotations
+
+from factory.extract import MAX_ANSWER_CHARS, extract_answer
+
+
+def test_last_answer_wins():
+    result = extract_answer("<answer>1</answer> then <answer> 2 </answer>")
+    assert result.answer == "2" and result.thinking is None
+
+
+def test_answers_inside_thinking_are_ignored():
+    text = "<think>maybe <answer>wrong</answer></think>\nSo <answer>right</answer>"
+    result = extract_answer(text)
+    assert result.answer == "right"
+    assert result.thinking == "maybe <answer>wrong</answer>"
+
+
+def test_thinking_without_final_answer_has_none():
+    result = extract_answer("<think>I think <answer>x</answer></think> done")
+    assert result.answer is None and "no <answer>" in result.reason
+
+
+def test_unterminated_think_has_no_answer():
+    result = extract_answer("<think>still going <answer>x</answer>")
+    assert result.answer is None and "unterminated" in result.reason
+
+
+def test_close_tag_without_open_tag_splits_thinking():
+    result = extract_answer("reasoning</think><answer>yes</answer>")
+    assert result.answer == "yes" and result.thinking == "reasoning"
+
+
+def test_tags_are_case_insensitive_and_multiline():
+    assert extract_answer("<ANSWER>\na\nb\n</Answer>").answer == "a\nb"
+
+
+def test_missing_or_unclosed_answer():
+    assert extract_answer("").answer is None
+    assert extract_answer("<answer>never closed").answer is None
+
+
+def test_runaway_answers_are_refused():
+    result = extract_answer("<answer>" + "x" * (MAX_ANSWER_CHARS + 1) + "</answer>")
+    assert result.answer is None and "longer than" in result.reason
