@@ -1,0 +1,1 @@
+"""SynLogic-style logic tasks: one module (or small package) per task, proven answers."""
