@@ -12,6 +12,10 @@ _TASKS: dict[str, str] = {
     "nlsat": "generators.nlsat:NLSat",
 }
 
+# SynLogic tasks: module generators.synlogic.<name>, class as given.
+_SYNLOGIC: dict[str, str] = {}
+_TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})
+
 
 class UnknownTaskError(KeyError):
     def __str__(self) -> str:
@@ -20,6 +24,10 @@ class UnknownTaskError(KeyError):
 
 def task_names() -> list[str]:
     return sorted(_TASKS)
+
+
+def synlogic_task_names() -> list[str]:
+    return sorted(_SYNLOGIC)
 
 
 def register(name: str, target: str) -> None:

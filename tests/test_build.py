@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -98,8 +99,6 @@ def test_unfinished_work_of_another_config_is_refused(out_root):
     config = toy_config(out_root)
     run_build(config)
     layout = BuildLayout.of(config)
-    import shutil
-
     shutil.rmtree(layout.version_dir)
     with pytest.raises(BuildError, match="different config"):
         run_build(toy_config(out_root, seed=99))
@@ -110,8 +109,6 @@ def test_removed_shard_is_rebuilt_alone(out_root):
     first = run_build(config)
     reference = data_bytes(first.layout.version_dir)
     layout = first.layout
-    import shutil
-
     shutil.rmtree(layout.version_dir)  # as if the build had stopped before assembling
     removed = layout.stage_path("problems", "toy_sum", 2)
     removed.unlink()

@@ -1,0 +1,52 @@
+"""Generation throughput of the SynLogic tasks on one core, at levels 1, 5 and 10.
+
+Run: ``python bench/bench_synlogic.py [--seconds S] [TASK ...]``. Each figure is the
+number of problems ``make_problem`` finishes (answer proven, uniqueness where promised)
+per wall-clock second in this single process. The issue's floors: every task ≥ 50/s
+at level 10; sudoku (unique, ≤ 25 clues at level 10) ≥ 100/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from generators.base import make_problem  # noqa: E402
+from generators.registry import get_task, synlogic_task_names  # noqa: E402
+
+LEVELS = (1, 5, 10)
+
+
+def problems_per_second(task_name: str, level: int, seconds: float) -> float:
+    task = get_task(task_name)
+    config = task.config_for_level(level)
+    make_problem(task, config, 0, 0, level)  # warm caches
+    count, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        make_problem(task, config, 1, count, level)
+        count += 1
+    return count / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=2.0, help="time per task and level")
+    parser.add_argument("tasks", nargs="*", help="default: every SynLogic task")
+    args = parser.parse_args()
+    names = args.tasks or synlogic_task_names()
+    print(f"{'task':<24}" + "".join(f"{f'level {level}':>12}" for level in LEVELS) + "  floor")
+    for name in names:
+        rates = [problems_per_second(name, level, args.seconds) for level in LEVELS]
+        floor = 100 if name == "sudoku" else 50
+        status = "ok" if rates[-1] >= floor else f"BELOW {floor}/s"
+        print(
+            f"{name:<24}" + "".join(f"{rate:>12.1f}" for rate in rates) + f"  {status}", flush=True
+        )
+
+
+if __name__ == "__main__":
+    main()
