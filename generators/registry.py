@@ -13,7 +13,9 @@ _TASKS: dict[str, str] = {
 }
 
 # SynLogic tasks: module generators.synlogic.<name>, class as given.
-_SYNLOGIC: dict[str, str] = {}
+_SYNLOGIC: dict[str, str] = {
+    "sudoku": "Sudoku",
+}
 _TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})
 
 
