@@ -14,6 +14,8 @@ _TASKS: dict[str, str] = {
 
 # SynLogic tasks: module generators.synlogic.<name>, class as given.
 _SYNLOGIC: dict[str, str] = {
+    "futoshiki": "Futoshiki",
+    "skyscraper_puzzle": "SkyscraperPuzzle",
     "sudoku": "Sudoku",
 }
 _TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})
