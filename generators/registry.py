@@ -14,7 +14,10 @@ _TASKS: dict[str, str] = {
 
 # SynLogic tasks: module generators.synlogic.<name>, class as given.
 _SYNLOGIC: dict[str, str] = {
+    "arrow_maze": "ArrowMaze",
     "futoshiki": "Futoshiki",
+    "number_wall": "NumberWall",
+    "numbrix": "Numbrix",
     "skyscraper_puzzle": "SkyscraperPuzzle",
     "sudoku": "Sudoku",
 }
