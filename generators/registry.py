@@ -16,10 +16,12 @@ _TASKS: dict[str, str] = {
 _SYNLOGIC: dict[str, str] = {
     "arrow_maze": "ArrowMaze",
     "futoshiki": "Futoshiki",
+    "game_of_24": "GameOf24",
     "number_wall": "NumberWall",
     "numbrix": "Numbrix",
     "skyscraper_puzzle": "SkyscraperPuzzle",
     "sudoku": "Sudoku",
+    "zebra_puzzle": "ZebraPuzzle",
 }
 _TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})
 
