@@ -15,12 +15,15 @@ _TASKS: dict[str, str] = {
 # SynLogic tasks: module generators.synlogic.<name>, class as given.
 _SYNLOGIC: dict[str, str] = {
     "arrow_maze": "ArrowMaze",
+    "calcudoko": "Calcudoko",
     "futoshiki": "Futoshiki",
     "game_of_24": "GameOf24",
+    "kukurasu": "Kukurasu",
     "number_wall": "NumberWall",
     "numbrix": "Numbrix",
     "skyscraper_puzzle": "SkyscraperPuzzle",
     "sudoku": "Sudoku",
+    "survo": "Survo",
     "zebra_puzzle": "ZebraPuzzle",
 }
 _TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})

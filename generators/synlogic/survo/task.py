@@ -1,0 +1,176 @@
+"""The Survo task: config, generation by blanking while unique, prompt, verifier."""
+
+from __future__ import annotations
+
+from random import Random
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.synlogic.grid import format_grid, int_cell, parse_grid
+from generators.synlogic.survo.solver import Solver, sums_of
+from schemas.records import Problem
+
+
+class SurvoConfig(TaskConfig):
+    rows: int = Field(default=3, ge=2, le=5, description="grid rows")
+    cols: int = Field(default=3, ge=2, le=5, description="grid columns")
+    blanks: int = Field(
+        default=4, ge=1, le=25, description="empty cells (fewer where more breaks uniqueness)"
+    )
+    max_attempts: int = Field(default=200, ge=1, le=100_000, description="grids tried")
+
+
+LEVELS: dict[int, dict[str, Any]] = {
+    1: {"rows": 3, "cols": 3, "blanks": 3},
+    2: {"rows": 3, "cols": 3, "blanks": 5},
+    3: {"rows": 3, "cols": 4, "blanks": 6},
+    4: {"rows": 3, "cols": 4, "blanks": 8},
+    5: {"rows": 4, "cols": 4, "blanks": 8},
+    6: {"rows": 4, "cols": 4, "blanks": 10},
+    7: {"rows": 4, "cols": 5, "blanks": 10},
+    8: {"rows": 4, "cols": 5, "blanks": 12},
+    9: {"rows": 4, "cols": 5, "blanks": 13},
+    10: {"rows": 5, "cols": 5, "blanks": 15},
+}
+
+INTROS = (
+    "Solve this {r}x{c} Survo puzzle.",
+    "Complete the {r}x{c} Survo grid below.",
+    "Here is a {r}-row, {c}-column Survo number grid with some cells missing.",
+)
+QUESTIONS = (
+    "What is the completed grid?",
+    "Fill in every missing number.",
+    "Find the numbers that belong in the empty cells.",
+)
+
+
+class GenerationError(RuntimeError):
+    pass
+
+
+def build(config: SurvoConfig, rng: Random) -> tuple[list[list[int]], list[list[int]]]:
+    """(solution, puzzle grid with 0 for blanks) with ``config.blanks`` blanks and a unique
+    solution; a grid that cannot take that many is redrawn, and after ``max_attempts``
+    draws the one that took the most is used."""
+    R, C = config.rows, config.cols
+    best: tuple[int, list[list[int]], list[list[int]]] | None = None
+    for _ in range(config.max_attempts):
+        values = list(range(1, R * C + 1))
+        rng.shuffle(values)
+        solution = [values[r * C : r * C + C] for r in range(R)]
+        rows, cols = sums_of(solution)
+        puzzle = [row[:] for row in solution]
+        cells = [(r, c) for r in range(R) for c in range(C)]
+        rng.shuffle(cells)
+        blanks = 0
+        for r, c in cells:
+            if blanks == config.blanks:
+                break
+            v, puzzle[r][c] = puzzle[r][c], 0
+            solver = Solver(puzzle, rows, cols)
+            solver.search(1, forbid=(r, c, v))
+            if solver.solutions:
+                puzzle[r][c] = v
+            else:
+                blanks += 1
+        if blanks == config.blanks:
+            return solution, puzzle
+        if best is None or blanks > best[0]:
+            best = (blanks, solution, puzzle)
+    assert best is not None
+    return best[1], best[2]
+
+
+def render_prompt(rng: Random, puzzle: list[list[int]], rows: list[int], cols: list[int]) -> str:
+    R, C = len(rows), len(cols)
+    width = len(str(max(max(rows), max(cols))))
+    table = [
+        " ".join((str(v) if v else "_").rjust(width) for v in row) + f" | {rows[r]}"
+        for r, row in enumerate(puzzle)
+    ]
+    table.append("-" * len(table[0]))
+    table.append(" ".join(str(s).rjust(width) for s in cols))
+    return "\n".join(
+        [
+            rng.choice(INTROS).format(r=R, c=C),
+            "",
+            "Rules:",
+            f"- Each of the numbers 1 to {R * C} appears exactly once in the grid.",
+            "- The numbers in each row add up to the sum shown at the right of the row, and the "
+            "numbers in each column add up to the sum shown below the column.",
+            "- Cells marked _ are empty; the other numbers are given and stay as they are.",
+            "",
+            *table,
+            "",
+            f"{rng.choice(QUESTIONS)} Answer with the full grid (given numbers included) as "
+            f"{R} lines, one per row from top to bottom, each with {C} numbers separated by "
+            "spaces; leave out the sums.",
+            "",
+            ANSWER_INSTRUCTION,
+        ]
+    )
+
+
+class Survo(Task[SurvoConfig]):
+    """Survo with a unique completion proven by sum-bounded backtracking."""
+
+    name: ClassVar[str] = "survo"
+    version: ClassVar[str] = "1.0.0"
+    description: ClassVar[str] = (
+        "Survo: complete an R x C grid with the numbers 1..R*C, each once, so that rows and "
+        "columns add up to the given sums; some cells are given; unique solution."
+    )
+    Config = SurvoConfig
+    LEVELS = LEVELS
+
+    def generate(self, config: SurvoConfig, rng: Random, index: int) -> Instance:
+        solution, puzzle = build(config, rng)
+        rows, cols = sums_of(solution)
+        payload = {"puzzle": puzzle, "row_sums": rows, "col_sums": cols, "solution": solution}
+        return Instance(render_prompt(rng, puzzle, rows, cols), format_grid(solution), payload)
+
+    def solve(self, problem: Problem) -> Solution:
+        p = problem.payload
+        solver = Solver(p["puzzle"], p["row_sums"], p["col_sums"], trace=True)
+        solver.search(2)
+        assert len(solver.solutions) == 1 and solver.log is not None
+        grid = format_grid(solver.solutions[0])
+        missing = sorted(set(range(1, solver.N + 1)) - {v for row in p["puzzle"] for v in row})
+        intro = (
+            f"The missing numbers are {', '.join(map(str, missing))}. A number fits an empty "
+            "cell only if its row and its column can still reach their sums with the other "
+            "unused numbers (between the sums of the smallest and of the largest ones), and a "
+            "line with two or three empty cells must be completed exactly. I place forced "
+            "numbers first, otherwise try each candidate of the cell with the fewest, and back "
+            "up at dead ends."
+        )
+        reasoning = solver.log.render(intro, solver.guesses, solver.dead_ends, "grid", grid)
+        stats = {
+            "effort": solver.effort,
+            "guesses": solver.guesses,
+            "branches": solver.branches,
+            "dead_ends": solver.dead_ends,
+        }
+        return Solution(grid, reasoning, stats)
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        p = problem.payload
+        rows, cols = p["row_sums"], p["col_sums"]
+        n = len(rows) * len(cols)
+        grid = parse_grid(answer, len(rows), len(cols), int_cell(1, n))
+        flat = [v for row in grid for v in row]
+        if len(set(flat)) != n:
+            return 0.0, f"the numbers 1 to {n} must each appear exactly once"
+        for r, row in enumerate(p["puzzle"]):
+            for c, v in enumerate(row):
+                if v and grid[r][c] != v:
+                    return 0.0, f"r{r + 1}c{c + 1} is given as {v}"
+        got_rows, got_cols = sums_of(grid)
+        for kind, want, got in (("row", rows, got_rows), ("column", cols, got_cols)):
+            for k, (w, g) in enumerate(zip(want, got, strict=True), start=1):
+                if w != g:
+                    return 0.0, f"{kind} {k} adds up to {g}, not {w}"
+        return 1.0, "all rules hold"

@@ -1,0 +1,149 @@
+"""Survo: contract, z3 uniqueness, rule-checking verifier, solver vs brute force, config."""
+
+from __future__ import annotations
+
+import itertools
+from random import Random
+
+import pytest
+import z3
+from pydantic import ValidationError
+
+from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
+from generators.synlogic.grid import format_grid
+from generators.synlogic.survo import Survo
+from generators.synlogic.survo.solver import Solver, sums_of
+from tests.contract import contract_tests, problem_at, wrap
+
+TASK = Survo()
+globals().update(contract_tests(TASK))
+
+
+def verdict(problem, grid: list[list[int]] | str):
+    return TASK.verify(problem, wrap(grid if isinstance(grid, str) else format_grid(grid)))
+
+
+@pytest.mark.parametrize("level", [1, 2, 9, 10])
+def test_unique_solution_by_z3(level: int):
+    for index in range(5):
+        p = problem_at(TASK, level, index)
+        rows, cols, puzzle = p.payload["row_sums"], p.payload["col_sums"], p.payload["puzzle"]
+        x = [[z3.Int(f"v{r}_{c}") for c in range(len(cols))] for r in range(len(rows))]
+        flat = [v for row in x for v in row]
+        s = z3.Solver()
+        s.add(z3.Distinct(flat), *[z3.And(v >= 1, v <= len(flat)) for v in flat])
+        s.add(*[z3.Sum(row) == total for row, total in zip(x, rows, strict=True)])
+        s.add(*[z3.Sum([row[c] for row in x]) == total for c, total in enumerate(cols)])
+        s.add(*[x[r][c] == v for r, row in enumerate(puzzle) for c, v in enumerate(row) if v])
+        assert s.check() == z3.sat
+        m = s.model()
+        found = [[m.eval(v).as_long() for v in row] for row in x]
+        assert found == p.payload["solution"]
+        s.add(z3.Or([v != w for v, w in zip(flat, sum(found, []), strict=True)]))
+        assert s.check() == z3.unsat
+
+
+def test_blank_counts_follow_the_config():
+    for level in (1, 6, 10):
+        blanks = TASK.config_for_level(level).blanks
+        for index in range(5):
+            p = problem_at(TASK, level, index)
+            assert sum(v == 0 for row in p.payload["puzzle"] for v in row) == blanks
+
+
+def test_solver_counts_solutions_like_brute_force():
+    rng = Random(2)
+    for _ in range(40):
+        values = rng.sample(range(1, 10), 9)
+        grid = [values[0:3], values[3:6], values[6:9]]
+        rows, cols = sums_of(grid)
+        puzzle = [[v if rng.random() < 0.45 else 0 for v in row] for row in grid]
+        flat = sum(puzzle, [])
+        blanks = [i for i, v in enumerate(flat) if not v]
+        brute = 0
+        for fill in itertools.permutations(sorted(set(range(1, 10)) - set(flat))):
+            candidate = flat[:]
+            for i, v in zip(blanks, fill, strict=True):
+                candidate[i] = v
+            brute += sums_of([candidate[0:3], candidate[3:6], candidate[6:9]]) == (rows, cols)
+        solver = Solver(puzzle, rows, cols)
+        solver.search(10_000)
+        assert len(solver.solutions) == brute
+
+
+def test_perturbed_answers_fail():
+    for level in (2, 7, 10):
+        for index in range(3):
+            p = problem_at(TASK, level, index)
+            sol = p.payload["solution"]
+            n = len(sol) * len(sol[0])
+            blank = next(
+                (r, c)
+                for r, row in enumerate(p.payload["puzzle"])
+                for c, v in enumerate(row)
+                if not v
+            )
+            changed = [row[:] for row in sol]
+            r, c = blank
+            changed[r][c] = sol[r][c] % n + 1  # duplicates another number
+            swapped = [row[:] for row in sol]
+            swapped[0][0], swapped[1][1] = swapped[1][1], swapped[0][0]
+            shifted = [[(v % n) + 1 for v in row] for row in sol]  # a permutation, wrong sums
+            for grid in (changed, swapped, shifted):
+                v = verdict(p, grid)
+                assert v.score == 0.0 and v.reason
+            assert "once" in TASK.check_answer(p, format_grid(changed))[1]
+            for malformed in (
+                format_grid(sol[:-1]),
+                format_grid([row[:-1] for row in sol]),
+                format_grid([[0, *row[1:]] for row in sol]),
+                format_grid([[n + 1, *row[1:]] for row in sol]),
+                format_grid(sol).replace("1", "a"),
+            ):
+                assert verdict(p, malformed).score == 0.0
+                with pytest.raises(AnswerFormatError):
+                    TASK.check_answer(p, malformed)
+
+
+def test_givens_are_checked():
+    """Swapping a given with another cell of its row keeps the numbers and row sums."""
+    p = problem_at(TASK, 1, 0)
+    wrong = [row[:] for row in p.payload["solution"]]
+    r, c = next((r, c) for r, row in enumerate(p.payload["puzzle"]) for c, v in enumerate(row) if v)
+    wrong[r][c], wrong[r][c - 1] = wrong[r][c - 1], wrong[r][c]
+    score, reason = TASK.check_answer(p, format_grid(wrong))
+    assert score == 0.0 and "given" in reason
+
+
+def test_tolerant_formatting():
+    p = problem_at(TASK, 5, 1)
+    sol = p.payload["solution"]
+    for text in (
+        format_grid(sol, ", "),
+        "\n\n".join(str(row) for row in sol),
+        format_grid(sol, " | "),
+    ):
+        assert verdict(p, text).score == 1.0, text
+
+
+def test_prompt_states_format_and_varies():
+    prompts = [problem_at(TASK, 4, i).prompt for i in range(30)]
+    assert all(p.rstrip().endswith(ANSWER_INSTRUCTION) for p in prompts)
+    assert all("3 lines" in p and "4 numbers separated by spaces" in p for p in prompts)
+    assert len({p.splitlines()[0] for p in prompts}) >= 3
+    assert len(set(prompts)) == 30
+
+
+@pytest.mark.parametrize(
+    ("knobs", "field"),
+    [
+        ({"rows": 1}, "rows"),
+        ({"cols": 6}, "cols"),
+        ({"blanks": 0}, "blanks"),
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"colour": 1}, "colour"),
+    ],
+)
+def test_out_of_range_knobs_are_refused(knobs: dict, field: str):
+    with pytest.raises(ValidationError, match=field):
+        TASK.Config(**knobs)
