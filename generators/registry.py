@@ -16,9 +16,12 @@ _TASKS: dict[str, str] = {
 _SYNLOGIC: dict[str, str] = {
     "arrow_maze": "ArrowMaze",
     "calcudoko": "Calcudoko",
+    "cryptarithm": "Cryptarithm",
     "futoshiki": "Futoshiki",
     "game_of_24": "GameOf24",
     "kukurasu": "Kukurasu",
+    "math_path": "MathPath",
+    "minesweeper": "Minesweeper",
     "number_wall": "NumberWall",
     "numbrix": "Numbrix",
     "skyscraper_puzzle": "SkyscraperPuzzle",

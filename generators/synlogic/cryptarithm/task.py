@@ -1,0 +1,259 @@
+"""Cryptarithms: letters stand for digits in an addition, subtraction or multiplication.
+
+Generation draws random numbers, computes the result, and replaces each digit by a random
+letter (so at most ten letters). The column solver (:mod:`.solver`) then finds every
+solution; while more than one remains, the generator reveals the value of the letter that
+rules out the most of them (a hint in the prompt), so every puzzle has exactly one solution,
+which ``solve`` re-proves (one full search with the hints) and the verifier relies on.
+"""
+
+from __future__ import annotations
+
+import re
+from random import Random
+from string import ascii_uppercase
+from typing import Any, ClassVar
+
+from generators.base import (
+    ANSWER_INSTRUCTION,
+    AnswerFormatError,
+    Instance,
+    Solution,
+    Task,
+)
+from generators.synlogic.cryptarithm.config import LEVELS, CryptarithmConfig
+from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
+from schemas.records import Problem
+
+_SYMBOL = {"add": "+", "sub": "−", "mul": "×"}
+
+_INTROS = (
+    "Solve this cryptarithm: each letter stands for a digit.",
+    "In the puzzle below every letter hides a digit; decode it.",
+    "This is a letter-arithmetic puzzle (a cryptarithm): replace the letters by digits.",
+)
+_RULES = (
+    "Different letters stand for different digits, the same letter always for the same "
+    "digit, and no number starts with 0 (a one-letter number is not 0 either)."
+)
+_QUESTIONS = (
+    "Which digit does each letter stand for?",
+    "Find the digit of every letter.",
+    "Give the value of each letter.",
+)
+_FORMAT = (
+    "Answer with every letter of the puzzle and its digit as LETTER=DIGIT pairs separated by "
+    "commas, in any order, for example: A=3, B=0, C=7."
+)
+
+
+def _number(rng: Random, low: int, high: int) -> int:
+    digits = rng.randint(low, high)
+    return rng.randint(10 ** (digits - 1), 10**digits - 1)
+
+
+def _draw(config: CryptarithmConfig, rng: Random) -> tuple[str, list[int], int]:
+    """An operation, its operands and the result, as numbers.
+
+    A subtraction ``a − b₁ − … = c`` has ``n_addends`` terms on the left, like an addition;
+    a multiplicand grows by a digit per addend beyond two, to keep pace with the others.
+    """
+    op = rng.choice(config.operations)
+    low, high = config.min_digits, config.max_digits
+    if op == "mul":
+        extra = config.n_addends - 2
+        operands = [_number(rng, low + extra, high + extra), rng.randint(2, 9)]
+        return op, operands, operands[0] * operands[1]
+    terms = [_number(rng, low, high) for _ in range(config.n_addends)]
+    if op == "add":
+        return op, terms, sum(terms)
+    return op, [sum(terms), *terms[1:]], terms[0]
+
+
+def _equation(op: str, words: list[str], result: str) -> Equation:
+    """The column-addition form the solver works on."""
+    if op == "add":
+        return Equation(tuple(words), result)
+    if op == "sub":
+        return Equation((*words[1:], result), words[0])
+    return Equation((words[0],), result, factor=words[1])
+
+
+def _render_equation(op: str, words: list[str], result: str) -> str:
+    return f" {_SYMBOL[op]} ".join(words) + f" = {result}"
+
+
+def _render_column(op: str, words: list[str], result: str) -> str:
+    width = max(len(w) for w in (*words, result)) + 2
+    lines = [words[0].rjust(width)]
+    lines += [f"{_SYMBOL[op]} {w}".rjust(width) for w in words[1:]]
+    return "\n".join([*lines, "-" * width, result.rjust(width)])
+
+
+class Cryptarithm(Task[CryptarithmConfig]):
+    """Letter arithmetic with a unique solution proven by the column solver."""
+
+    name: ClassVar[str] = "cryptarithm"
+    version: ClassVar[str] = "1.0.0"
+    description: ClassVar[str] = (
+        "Cryptarithm: an addition, subtraction or one-digit multiplication written in letters; "
+        "find the digit of every letter (distinct letters, distinct digits, no leading zeros)."
+    )
+    Config = CryptarithmConfig
+    LEVELS = LEVELS
+
+    def generate(self, config: CryptarithmConfig, rng: Random, index: int) -> Instance:
+        op, operands, result = _draw(config, rng)
+        letters = rng.sample(ascii_uppercase, 10)
+        words = ["".join(letters[int(c)] for c in str(n)) for n in operands]
+        result_word = "".join(letters[int(c)] for c in str(result))
+        equation = _equation(op, words, result_word)
+        truth = {letter: int(d) for d, letter in enumerate(letters)}
+        solutions = solve(equation).solutions
+        hints: dict[str, int] = {}
+        while len(solutions) > 1:
+            letter = _best_hint(rng, solutions, truth)
+            hints[letter] = truth[letter]
+            solutions = [s for s in solutions if s[letter] == truth[letter]]
+        solution = solutions[0]
+        payload = {
+            "operation": op,
+            "operands": words,
+            "result": result_word,
+            "hints": dict(sorted(hints.items())),
+            "solution": dict(sorted(solution.items())),
+        }
+        return Instance(
+            prompt=self._prompt(rng, op, words, result_word, hints),
+            answer=_format(solution),
+            payload=payload,
+        )
+
+    @staticmethod
+    def _prompt(rng: Random, op: str, words: list[str], result: str, hints: dict[str, int]) -> str:
+        layout = rng.choice((_render_equation, _render_column))(op, words, result)
+        parts = [rng.choice(_INTROS), _RULES, layout]
+        if hints:
+            given = ", ".join(f"{k}={v}" for k, v in sorted(hints.items()))
+            parts.append(f"You are also told: {given}.")
+        parts += [rng.choice(_QUESTIONS), _FORMAT, ANSWER_INSTRUCTION]
+        return "\n\n".join(parts)
+
+    def solve(self, problem: Problem) -> Solution:
+        p = problem.payload
+        equation = _equation(p["operation"], p["operands"], p["result"])
+        search = solve(equation, p["hints"])
+        if len(search.solutions) != 1:
+            raise ValueError(f"puzzle has {len(search.solutions)} solutions, expected 1")
+        return Solution(
+            answer=_format(search.solutions[0]),
+            reasoning=_reasoning(p, equation, search),
+            stats={"effort": search.nodes, "nodes": search.nodes, "hints": len(p["hints"])},
+        )
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        p = problem.payload
+        mapping = parse_mapping(answer)
+        expected = set(p["solution"])
+        if set(mapping) != expected:
+            missing = sorted(expected - set(mapping))
+            extra = sorted(set(mapping) - expected)
+            return 0.0, f"letters missing: {missing or 'none'}; unknown letters: {extra or 'none'}"
+        if len(set(mapping.values())) != len(mapping):
+            return 0.0, "two letters share a digit"
+        if any(not 0 <= d <= 9 for d in mapping.values()):
+            return 0.0, "a value is not a single digit"
+        equation = _equation(p["operation"], p["operands"], p["result"])
+        if zero := sorted(k for k in equation.leading() if mapping[k] == 0):
+            return 0.0, f"leading letter(s) {zero} are 0"
+        if wrong := sorted(k for k, v in p["hints"].items() if mapping[k] != v):
+            return 0.0, f"contradicts the given values of {wrong}"
+
+        def num(word: str) -> int:
+            return int("".join(str(mapping[c]) for c in word))
+
+        factor = num(equation.factor) if equation.factor else 1
+        if factor * sum(num(w) for w in equation.addends) != num(equation.result):
+            return 0.0, "the arithmetic does not hold with these digits"
+        if mapping != p["solution"]:  # unreachable for a unique puzzle; kept as a guard
+            return 0.0, "differs from the proven unique solution"
+        return 1.0, "correct"
+
+
+def _best_hint(rng: Random, solutions: list[dict[str, int]], truth: dict[str, int]) -> str:
+    """The letter whose true value rules out the most other solutions (ties at random)."""
+    left = {k: sum(s[k] == truth[k] for s in solutions) for k in sorted(solutions[0])}
+    fewest = min(left.values())
+    return rng.choice([k for k, n in left.items() if n == fewest])
+
+
+def _format(solution: dict[str, int]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in sorted(solution.items()))
+
+
+_PAIR = re.compile(r"\b([A-Za-z])[\"'`]?\s*(?:=|:|->|→|\bis\b)\s*(\d+)", re.IGNORECASE)
+_FILLER = re.compile(r"[\s,;.\[\]{}()\"'`]|and", re.IGNORECASE)
+
+
+def parse_mapping(answer: str) -> dict[str, int]:
+    """Letter → value from 'A=1, B=2' (also ':' or '->', any separators, any case)."""
+    pairs = _PAIR.findall(answer)
+    rest = _FILLER.sub("", _PAIR.sub("", answer))
+    if not pairs or rest:
+        raise AnswerFormatError(f"expected LETTER=DIGIT pairs, found {answer[:80]!r}")
+    mapping: dict[str, int] = {}
+    for letter, digits in pairs:
+        key = letter.upper()
+        if key in mapping:
+            raise AnswerFormatError(f"letter {key} is given more than once")
+        mapping[key] = int(digits[:3])
+    return mapping
+
+
+def _reasoning(p: dict[str, Any], equation: Equation, search: SearchResult) -> str:
+    op, words, result = p["operation"], p["operands"], p["result"]
+    lines = [f"Puzzle: {_render_equation(op, words, result)}."]
+    if op == "sub":
+        added = " + ".join([*words[1:], result])
+        lines.append(f"Rewrite the subtraction as an addition: {added} = {words[0]}.")
+    if p["hints"]:
+        lines.append("Given: " + _format(p["hints"]) + ".")
+    lines.append(
+        "Work column by column from the units, with carries; in each column choose digits for "
+        "the new letters on the left, and the column sum then forces the result letter."
+    )
+    solution = search.solutions[0]
+    if equation.factor:
+        lines.append(
+            f"The multiplier {equation.factor} is chosen first; the value that survives is "
+            f"{equation.factor}={solution[equation.factor]}."
+        )
+    seen = {equation.factor} if equation.factor else set()
+    carry = 0
+    for j, letter in enumerate(reversed(equation.result)):
+        column = [w[-1 - j] for w in equation.addends if j < len(w)]
+        total = sum(solution[c] for c in column)
+        total = total * (solution[equation.factor] if equation.factor else 1) + carry
+        text = " + ".join(column) or "nothing"
+        if equation.factor:
+            text = f"{equation.factor}×({text})"
+        new = [c for c in dict.fromkeys([*column, letter]) if c not in seen]
+        seen.update(new)
+        chosen = ", ".join(f"{c}={solution[c]}" for c in new) or "no new letters"
+        lines.append(
+            f"Column {j + 1}: {text} + carry {carry} → {letter}: {chosen}; "
+            f"sum {total}, digit {total % 10}, carry {total // 10}. "
+            f"({search.dead_ends[j]} partial assignments fail at this column.)"
+        )
+        carry = total // 10
+    lines.append(
+        "Every other branch ends in a contradiction (a used digit, a leading zero, a wrong "
+        f"column digit or a leftover carry); the full search creates {search.nodes} partial "
+        "assignments and finds exactly one solution."
+    )
+
+    def num(word: str) -> str:
+        return "".join(str(solution[c]) for c in word)
+
+    lines.append(f"Check: {_render_equation(op, [num(w) for w in words], num(result))}.")
+    return "\n".join(lines)
