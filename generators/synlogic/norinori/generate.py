@@ -1,0 +1,69 @@
+"""Random dense domino layouts with regions grown around the dominoes."""
+
+from __future__ import annotations
+
+from random import Random
+
+from generators.synlogic.campsite.rules import neighbour_tables
+from generators.synlogic.campsite.search import search
+from generators.synlogic.norinori.rules import LABELS, NorinoriGrid, NorinoriRules
+from generators.synlogic.star_placement_puzzle.generate import grow_regions, repair
+
+
+def random_dominoes(rng: Random, rows: int, cols: int, count: int) -> list[list[int]]:
+    """Up to ``count`` dominoes, no two orthogonally adjacent (diagonal contact is fine).
+
+    Dense packing: each new domino is one of those that block the fewest still-free cells,
+    so dominoes nestle diagonally against each other and regions stay small.
+    """
+    orthogonal = neighbour_tables(rows, cols)[0]
+    blocked = [False] * (rows * cols)  # shaded, or beside a shaded cell
+    dominoes: list[list[int]] = []
+    pairs = [(a, b) for a in range(rows * cols) for b in orthogonal[a] if a < b]
+    while len(dominoes) < min(count, len(LABELS)):
+        best, cost = [], 0
+        for a, b in pairs:
+            if blocked[a] or blocked[b]:
+                continue
+            near = {a, b, *orthogonal[a], *orthogonal[b]}
+            new = sum(not blocked[cell] for cell in near)
+            if not best or new < cost:
+                best, cost = [(a, b)], new
+            elif new == cost:
+                best.append((a, b))
+        if not best:
+            break
+        pair = rng.choice(best)
+        dominoes.append(list(pair))
+        for shaded in pair:
+            blocked[shaded] = True
+            for other in orthogonal[shaded]:
+                blocked[other] = True
+    return dominoes
+
+
+def make_puzzle(
+    rng: Random, rows: int, cols: int, density: float, repairs: int
+) -> tuple[NorinoriGrid, list[bool], bool]:
+    """A puzzle, a valid shading, and whether that shading was proven the only one.
+
+    Regions are repaired up to ``repairs`` times to remove rival shadings; random region
+    layouts rarely allow only one, so the puzzle is kept either way (the verifier checks
+    the rules, so any valid shading scores 1).
+    """
+    target = max(1, round(rows * cols * density / 2))
+    dominoes = random_dominoes(rng, rows, cols, target)
+    shaded = sorted(cell for pair in dominoes for cell in pair)
+    region = grow_regions(rng, rows, cols, dominoes, balanced=True)
+    intended = [cell in set(shaded) for cell in range(rows * cols)]
+    for _ in range(repairs + 1):
+        puzzle = NorinoriGrid(rows, cols, tuple(region))
+        solutions = search(NorinoriRules(puzzle), [0] * (rows * cols)).solutions
+        if len(solutions) == 1:
+            return puzzle, intended, True
+        rival = next(s for s in solutions if s != intended)
+        moved = repair(rng, cols, puzzle.regions, set(shaded), rival)
+        if moved is None:
+            break
+        region = moved
+    return NorinoriGrid(rows, cols, tuple(region)), intended, False
