@@ -12,8 +12,8 @@ from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.campsite import Campsite
 from generators.synlogic.campsite.generate import random_layout
 from generators.synlogic.campsite.rules import Camp, CampRules
-from generators.synlogic.campsite.search import search
 from generators.synlogic.campsite.task import camp_from_payload, render_grid
+from generators.synlogic.cell_search import search
 from schemas.records import Problem
 from tests.contract import contract_tests, problem_at, wrap
 

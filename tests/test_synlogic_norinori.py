@@ -7,7 +7,7 @@ import z3
 from pydantic import ValidationError
 
 from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
-from generators.synlogic.campsite.search import search
+from generators.synlogic.cell_search import search
 from generators.synlogic.norinori import Norinori
 from generators.synlogic.norinori.rules import NorinoriRules
 from generators.synlogic.norinori.task import puzzle_from_payload, render_shading

@@ -7,7 +7,7 @@ import z3
 from pydantic import ValidationError
 
 from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
-from generators.synlogic.campsite.search import search
+from generators.synlogic.cell_search import search
 from generators.synlogic.star_placement_puzzle import StarPlacementPuzzle
 from generators.synlogic.star_placement_puzzle.rules import StarBattle, StarRules
 from generators.synlogic.star_placement_puzzle.task import render_regions, render_stars

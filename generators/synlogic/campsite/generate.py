@@ -5,7 +5,7 @@ from __future__ import annotations
 from random import Random
 
 from generators.synlogic.campsite.rules import Camp, CampRules
-from generators.synlogic.campsite.search import search
+from generators.synlogic.cell_search import search
 
 
 class CampGenerationError(RuntimeError):

@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 
-from generators.synlogic.campsite.search import (
+from generators.synlogic.cell_search import (
     OFF,
     ON,
     UNKNOWN,
     Contradiction,
     Log,
     line_room,
+    neighbour_tables,
     tally,
 )
 
 
 def n_tents(count: int) -> str:
     return f"{count} tent{'' if count == 1 else 's'}"
-
-
-@cache
-def neighbour_tables(rows: int, cols: int) -> tuple[list[list[int]], list[list[int]]]:
-    """Per cell (row-major): its orthogonal neighbours, and all eight touching cells."""
-    orthogonal, ring = [], []
-    for r in range(rows):
-        for c in range(cols):
-            steps = ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1))
-            orthogonal.append([y * cols + x for y, x in steps if 0 <= y < rows and 0 <= x < cols])
-            ring.append(
-                [
-                    y * cols + x
-                    for y in range(max(r - 1, 0), min(r + 2, rows))
-                    for x in range(max(c - 1, 0), min(c + 2, cols))
-                    if (y, x) != (r, c)
-                ]
-            )
-    return orthogonal, ring
 
 
 @dataclass(frozen=True)
@@ -118,7 +100,7 @@ def violation(camp: Camp, tents: list[bool]) -> str | None:
 
 
 class CampRules:
-    """Propagation and branching for :func:`~generators.synlogic.campsite.search.search`."""
+    """Propagation and branching for :func:`~generators.synlogic.cell_search.search`."""
 
     on_word, off_word = "a tent", "empty"
 

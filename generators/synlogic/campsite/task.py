@@ -10,7 +10,7 @@ from pydantic import Field
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
 from generators.synlogic.campsite.generate import unique_camp
 from generators.synlogic.campsite.rules import Camp, CampRules, violation
-from generators.synlogic.campsite.search import search, summarise
+from generators.synlogic.cell_search import search, summarise
 from generators.synlogic.grid import format_grid, parse_grid, symbol_cell
 from schemas.records import Problem
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from random import Random
 
-from generators.synlogic.campsite.rules import neighbour_tables
-from generators.synlogic.campsite.search import search
+from generators.synlogic.cell_search import neighbour_tables, search
 from generators.synlogic.norinori.rules import LABELS, NorinoriGrid, NorinoriRules
 from generators.synlogic.star_placement_puzzle.generate import grow_regions, repair
 

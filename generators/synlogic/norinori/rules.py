@@ -5,8 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from generators.synlogic.campsite.rules import neighbour_tables
-from generators.synlogic.campsite.search import OFF, ON, UNKNOWN, Contradiction, Log, tally
+from generators.synlogic.cell_search import (
+    OFF,
+    ON,
+    UNKNOWN,
+    Contradiction,
+    Log,
+    neighbour_tables,
+    tally,
+)
 
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -51,7 +58,7 @@ def violation(puzzle: NorinoriGrid, shaded: list[bool]) -> str | None:
 
 
 class NorinoriRules:
-    """Propagation and branching for :func:`~generators.synlogic.campsite.search.search`."""
+    """Propagation and branching for :func:`~generators.synlogic.cell_search.search`."""
 
     on_word, off_word = "shaded", "unshaded"
 

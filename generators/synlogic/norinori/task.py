@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
-from generators.synlogic.campsite.search import search, summarise
+from generators.synlogic.cell_search import search, summarise
 from generators.synlogic.grid import format_grid, parse_grid, symbol_cell
 from generators.synlogic.norinori.generate import make_puzzle
 from generators.synlogic.norinori.rules import LABELS, NorinoriGrid, NorinoriRules, violation

@@ -5,8 +5,7 @@ from __future__ import annotations
 from itertools import combinations
 from random import Random
 
-from generators.synlogic.campsite.rules import neighbour_tables
-from generators.synlogic.campsite.search import search
+from generators.synlogic.cell_search import neighbour_tables, search
 from generators.synlogic.star_placement_puzzle.rules import StarBattle, StarRules
 
 # Search steps allowed when placing stars before starting afresh (k=2 dead ends are rare).

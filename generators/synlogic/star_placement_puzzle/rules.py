@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from generators.synlogic.campsite.rules import neighbour_tables
-from generators.synlogic.campsite.search import (
+from generators.synlogic.cell_search import (
     OFF,
     ON,
     UNKNOWN,
     Contradiction,
     Log,
     line_room,
+    neighbour_tables,
     tally,
 )
 
@@ -69,7 +69,7 @@ def violation(puzzle: StarBattle, stars: list[bool]) -> str | None:
 
 
 class StarRules:
-    """Propagation and branching for :func:`~generators.synlogic.campsite.search.search`."""
+    """Propagation and branching for :func:`~generators.synlogic.cell_search.search`."""
 
     on_word, off_word = "a star", "empty"
 

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
-from generators.synlogic.campsite.search import search, summarise
+from generators.synlogic.cell_search import search, summarise
 from generators.synlogic.grid import format_grid, parse_grid, symbol_cell
 from generators.synlogic.star_placement_puzzle.generate import unique_puzzle
 from generators.synlogic.star_placement_puzzle.rules import LABELS, StarBattle, StarRules, violation

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 UNKNOWN, ON, OFF = 0, 1, 2
@@ -146,3 +147,22 @@ def summarise(lines: list[str]) -> str:
         size += len(lines[tail]) + 1
     middle = f"... ({tail - head} further deduction and search steps omitted) ..."
     return "\n".join([*lines[:head], middle, *lines[tail:]])
+
+
+@cache
+def neighbour_tables(rows: int, cols: int) -> tuple[list[list[int]], list[list[int]]]:
+    """Per cell (row-major): its orthogonal neighbours, and all eight touching cells."""
+    orthogonal, ring = [], []
+    for r in range(rows):
+        for c in range(cols):
+            steps = ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1))
+            orthogonal.append([y * cols + x for y, x in steps if 0 <= y < rows and 0 <= x < cols])
+            ring.append(
+                [
+                    y * cols + x
+                    for y in range(max(r - 1, 0), min(r + 2, rows))
+                    for x in range(max(c - 1, 0), min(c + 2, cols))
+                    if (y, x) != (r, c)
+                ]
+            )
+    return orthogonal, ring
