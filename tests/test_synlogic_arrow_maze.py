@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.arrow_maze import ArrowMaze
 from generators.synlogic.arrow_maze.solver import DIRECTIONS
 from tests.contract import contract_tests, problem_at, wrap
+from tests.synlogic_helpers_paths import rows_of, shared_tests, text
 
 TASK = ArrowMaze()
 globals().update(contract_tests(TASK))
+globals().update(
+    shared_tests(
+        TASK,
+        malformed=lambda problem: ("↑ ↓", "x y z\n" * 3, problem.answer.replace(" ", " ? ", 1)),
+        bad_knobs=(
+            ({"rows": 2}, "rows"),
+            ({"cols": 13}, "cols"),
+            ({"number_fraction": 0.9}, "number_fraction"),
+            ({"given_fraction": -0.1}, "given_fraction"),
+        ),
+        trace_index=2,
+    )
+)
 SYMBOLS = [d[2] for d in DIRECTIONS]
-
-
-def rows_of(answer: str) -> list[list[str]]:
-    return [line.split() for line in answer.splitlines()]
-
-
-def text(rows) -> str:
-    return "\n".join(" ".join(row) for row in rows)
 
 
 def score(problem, rows) -> float:
@@ -128,34 +132,3 @@ def test_letters_and_case_are_accepted():
     assert score(problem, rows) == 1.0
     commas = "\n".join("[" + ", ".join(row) + "]" for row in rows_of(problem.answer))
     assert TASK.verify(problem, wrap(commas)).score == 1.0
-
-
-def test_malformed_raise_format_error():
-    problem = problem_at(TASK, 1, 0)
-    for bad in ("↑ ↓", "x y z\n" * 3, problem.answer.replace(" ", " ? ", 1)):
-        with pytest.raises(AnswerFormatError):
-            TASK.check_answer(problem, bad)
-
-
-def test_config_bounds():
-    for knobs, field in (
-        ({"rows": 2}, "rows"),
-        ({"cols": 13}, "cols"),
-        ({"number_fraction": 0.9}, "number_fraction"),
-        ({"given_fraction": -0.1}, "given_fraction"),
-    ):
-        with pytest.raises(ValidationError, match=field):
-            TASK.Config(**knobs)
-
-
-def test_prompts_vary_and_end_with_instruction():
-    prompts = [problem_at(TASK, 4, i).prompt for i in range(8)]
-    assert len({p.split("\n")[0] for p in prompts}) > 1
-    assert all(p.endswith(ANSWER_INSTRUCTION) for p in prompts)
-
-
-def test_trace_is_bounded():
-    problem = problem_at(TASK, 10, 2)
-    solution = TASK.solve(problem)
-    assert len(solution.reasoning) < 15_000
-    assert solution.answer == problem.answer

@@ -6,22 +6,27 @@ import itertools
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.number_wall import NumberWall
 from tests.contract import contract_tests, problem_at, wrap
+from tests.synlogic_helpers_paths import rows_of, shared_tests, text
 
 TASK = NumberWall()
 globals().update(contract_tests(TASK))
-
-
-def rows_of(answer: str) -> list[list[str]]:
-    return [line.split() for line in answer.splitlines()]
-
-
-def text(rows: list[list[str]]) -> str:
-    return "\n".join(" ".join(row) for row in rows)
+globals().update(
+    shared_tests(
+        TASK,
+        malformed=lambda problem: ("# #", "? ? ? ?\n" * 4, problem.answer.replace("#", "@", 1)),
+        bad_knobs=(
+            ({"rows": 2}, "rows"),
+            ({"cols": 13}, "cols"),
+            ({"max_island": 8}, "max_island"),
+            ({"grow_chance": 1.5}, "grow_chance"),
+            ({"node_budget": 5}, "node_budget"),
+        ),
+        trace_index=3,
+    )
+)
 
 
 def score(problem, rows) -> float:
@@ -143,35 +148,3 @@ def test_numbers_in_place_and_compact_rows_are_accepted():
     cell, size = problem.payload["clues"][0]
     wrong_number[cell // c][cell % c] = str(size + 1)
     assert score(problem, wrong_number) == 0.0
-
-
-def test_malformed_raise_format_error():
-    problem = problem_at(TASK, 1, 0)
-    for bad in ("# #", "? ? ? ?\n" * 4, problem.answer.replace("#", "@", 1)):
-        with pytest.raises(AnswerFormatError):
-            TASK.check_answer(problem, bad)
-
-
-def test_config_bounds():
-    for knobs, field in (
-        ({"rows": 2}, "rows"),
-        ({"cols": 13}, "cols"),
-        ({"max_island": 8}, "max_island"),
-        ({"grow_chance": 1.5}, "grow_chance"),
-        ({"node_budget": 5}, "node_budget"),
-    ):
-        with pytest.raises(ValidationError, match=field):
-            TASK.Config(**knobs)
-
-
-def test_prompts_vary_and_end_with_instruction():
-    prompts = [problem_at(TASK, 4, i).prompt for i in range(8)]
-    assert len({p.split("\n")[0] for p in prompts}) > 1
-    assert all(p.endswith(ANSWER_INSTRUCTION) for p in prompts)
-
-
-def test_trace_is_bounded():
-    problem = problem_at(TASK, 10, 3)
-    solution = TASK.solve(problem)
-    assert len(solution.reasoning) < 15_000
-    assert solution.answer == problem.answer

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.grid import format_grid
 from generators.synlogic.numbrix import Numbrix
 from generators.synlogic.numbrix.search import neighbours
 from tests.contract import contract_tests, problem_at, wrap
+from tests.synlogic_helpers_paths import shared_tests
 
 TASK = Numbrix()
 globals().update(contract_tests(TASK))
+globals().update(
+    shared_tests(
+        TASK,
+        malformed=lambda problem: ("1 2 3", "a b c d\n" * 4, problem.answer.replace("1", "x", 1)),
+        bad_knobs=(
+            ({"size": 3}, "size"),
+            ({"size": 10}, "size"),
+            ({"given_fraction": 0.05}, "given_fraction"),
+            ({"node_budget": 1}, "node_budget"),
+        ),
+        trace_index=2,
+    )
+)
 
 
 def grid(answer: str) -> list[list[int]]:
@@ -98,34 +110,3 @@ def test_tolerated_formatting():
     rows = grid(problem.answer)
     text = "\n\n".join("[" + ", ".join(str(v) for v in row) + "]" for row in rows)
     assert TASK.verify(problem, wrap(text)).score == 1.0
-
-
-def test_malformed_raise_format_error():
-    problem = problem_at(TASK, 1, 0)
-    for bad in ("1 2 3", "a b c d\n" * 4, problem.answer.replace("1", "x", 1)):
-        with pytest.raises(AnswerFormatError):
-            TASK.check_answer(problem, bad)
-
-
-def test_config_bounds():
-    for knobs, field in (
-        ({"size": 3}, "size"),
-        ({"size": 10}, "size"),
-        ({"given_fraction": 0.05}, "given_fraction"),
-        ({"node_budget": 1}, "node_budget"),
-    ):
-        with pytest.raises(ValidationError, match=field):
-            TASK.Config(**knobs)
-
-
-def test_prompts_vary_and_end_with_instruction():
-    prompts = [problem_at(TASK, 4, i).prompt for i in range(8)]
-    assert len({p.split("\n")[0] for p in prompts}) > 1
-    assert all(p.endswith(ANSWER_INSTRUCTION) for p in prompts)
-
-
-def test_trace_is_bounded():
-    problem = problem_at(TASK, 10, 2)
-    solution = TASK.solve(problem)
-    assert len(solution.reasoning) < 15_000
-    assert solution.answer == problem.answer

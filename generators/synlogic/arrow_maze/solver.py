@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generators.synlogic.search_budget import BudgetedSearch
+
 # (row step, col step, symbol, letters)
 DIRECTIONS = (
     (-1, 0, "↑", "U"),
@@ -28,7 +30,6 @@ DIRECTIONS = (
     (1, -1, "↙", "DL"),
     (1, 1, "↘", "DR"),
 )
-MAX_EVENTS = 120
 
 
 def cell_name(cols: int, cell: int) -> str:
@@ -71,7 +72,7 @@ class Ray:
     cells: list[int]  # the cells it may cover, nearest first
 
 
-class RaySearch:
+class RaySearch(BudgetedSearch[dict[int, int]]):
     """Counts ray-length assignments that satisfy every number, up to a limit."""
 
     def __init__(
@@ -83,6 +84,7 @@ class RaySearch:
         log: bool = False,
     ) -> None:
         """``numbers``: cell → N; ``givens``: cell → direction of arrows already drawn."""
+        super().__init__(log)
         self.rows, self.cols, self.numbers = rows, cols, numbers
         self.rays = [
             Ray(u, d, cells)
@@ -108,24 +110,12 @@ class RaySearch:
                 self.lo[ks[0][0]] = max(self.lo[ks[0][0]], ks[0][1])
             else:
                 self.feasible = False
-        self.nodes = self.steps = 0
-        self.solutions: list[dict[int, int]] = []
-        self.events: list[str] | None = [] if log else None
-        self.hidden_events = 0
+        self.steps = 0
 
-    def run(self, limit: int = 2, budget: int | None = None) -> list[dict[int, int]]:
-        """Solutions as cell → direction index; raises SearchBudgetExceeded past ``budget``."""
-        self.limit, self.budget = limit, budget
+    def _start(self) -> None:
+        """Solutions are cell → direction index."""
         if self.feasible:
             self._search(self.lo[:], self.hi[:], list(range(len(self.rays))))
-        return self.solutions
-
-    def _note(self, text: str) -> None:
-        if self.events is not None:
-            if len(self.events) < MAX_EVENTS:
-                self.events.append(text)
-            else:
-                self.hidden_events += 1
 
     def _ray(self, i: int) -> str:
         ray = self.rays[i]
@@ -202,9 +192,7 @@ class RaySearch:
 
     def _search(self, lo: list[int], hi: list[int], changed: list[int]) -> bool:
         """True when the solution limit is reached."""
-        self.nodes += 1
-        if self.budget is not None and self.nodes > self.budget:
-            raise SearchBudgetExceeded
+        self._count_node()
         if not self._propagate(lo, hi, changed):
             return False
         open_rays = [i for i in range(len(self.rays)) if lo[i] < hi[i]]
@@ -225,7 +213,3 @@ class RaySearch:
             if self._search(low, high, [i]):
                 return True
         return False
-
-
-class SearchBudgetExceeded(Exception):
-    pass

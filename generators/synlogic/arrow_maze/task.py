@@ -12,11 +12,11 @@ from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskCo
 from generators.synlogic.arrow_maze.solver import (
     DIRECTIONS,
     RaySearch,
-    SearchBudgetExceeded,
     cell_name,
     origin,
 )
 from generators.synlogic.grid import format_grid, parse_grid
+from generators.synlogic.search_budget import SearchBudgetExceeded
 from schemas.records import Problem
 
 _ARROW_OF = {sym: d for d, (_, _, sym, _) in enumerate(DIRECTIONS)} | {

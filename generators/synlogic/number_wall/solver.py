@@ -15,8 +15,7 @@ clue with the fewest shapes (at least two) is branched on.
 from __future__ import annotations
 
 from generators.synlogic.number_wall.bits import Board, cells_of
-
-MAX_EVENTS = 100  # search events kept for the reasoning trace
+from generators.synlogic.search_budget import BudgetedSearch
 
 
 def island_shapes(board: Board, cell: int, size: int, forbidden: int) -> list[int]:
@@ -31,9 +30,12 @@ def island_shapes(board: Board, cell: int, size: int, forbidden: int) -> list[in
     return sorted(level)
 
 
-class IslandSearch:
+class IslandSearch(BudgetedSearch[list[int]]):
+    max_events = 100  # search events kept for the reasoning trace
+
     def __init__(self, board: Board, clues: list[tuple[int, int]], log: bool = False) -> None:
         """``clues``: (cell, size) pairs."""
+        super().__init__(log)
         self.board, self.clues = board, clues
         clue_mask = sum(1 << cell for cell, _ in clues)
         self.shapes = [
@@ -45,26 +47,14 @@ class IslandSearch:
         self.block_clues = [
             [j for j, union in enumerate(unions) if block & union] for block in board.blocks
         ]
-        self.nodes = self.rounds = 0
-        self.solutions: list[list[int]] = []
-        self.events: list[str] | None = [] if log else None
-        self.hidden_events = 0
+        self.rounds = 0
 
-    def run(self, limit: int = 2, budget: int | None = None) -> list[list[int]]:
-        """Solutions as island masks per clue; stops at ``limit`` (or raises over budget)."""
-        self.limit, self.budget = limit, budget
+    def _start(self) -> None:
+        """Solutions are island masks per clue."""
         if all(self.shapes):
             self._search(self.shapes, set(range(len(self.clues))))
         else:
             self._note("some clue has no possible island at all")
-        return self.solutions
-
-    def _note(self, text: str) -> None:
-        if self.events is not None:
-            if len(self.events) < MAX_EVENTS:
-                self.events.append(text)
-            else:
-                self.hidden_events += 1
 
     def _clue(self, index: int) -> str:
         cell, size = self.clues[index]
@@ -119,9 +109,7 @@ class IslandSearch:
 
     def _search(self, live: list[list[int]], dirty: set[int]) -> bool:
         """True when the solution limit is reached."""
-        self.nodes += 1
-        if self.budget is not None and self.nodes > self.budget:
-            raise SearchBudgetExceeded
+        self._count_node()
         board = self.board
         result = self._propagate(live, dirty)
         if result is None:
@@ -161,7 +149,3 @@ def _union_inter(shapes: list[int]) -> tuple[int, int]:
         union |= shape
         inter &= shape
     return union, inter
-
-
-class SearchBudgetExceeded(Exception):
-    pass

@@ -17,7 +17,8 @@ from generators.base import (
 from generators.synlogic.grid import format_grid, parse_grid
 from generators.synlogic.number_wall.bits import Board, cells_of
 from generators.synlogic.number_wall.layout import random_layout
-from generators.synlogic.number_wall.solver import IslandSearch, SearchBudgetExceeded
+from generators.synlogic.number_wall.solver import IslandSearch
+from generators.synlogic.search_budget import SearchBudgetExceeded
 from schemas.records import Problem
 
 WALL, ISLAND = "#", "."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from random import Random
 
-MAX_EVENTS = 120  # search events shown in the reasoning trace before summarising
+from generators.synlogic.search_budget import BudgetedSearch, SearchBudgetExceeded
 
 
 def neighbours(n: int) -> list[list[int]]:
@@ -36,14 +36,11 @@ def cell_name(n: int, cell: int) -> str:
     return f"r{cell // n + 1}c{cell % n + 1}"
 
 
-class SearchBudgetExceeded(Exception):
-    pass
-
-
-class PathSearch:
+class PathSearch(BudgetedSearch[list[int]]):
     """Counts solutions (up to a limit) of a Numbrix grid; ``givens`` maps number → cell."""
 
     def __init__(self, n: int, givens: dict[int, int], log: bool = False) -> None:
+        super().__init__(log)
         self.n, self.total = n, n * n
         self.nbrs = neighbours(n)
         # number → cell, -1 while unplaced; 0 and n²+1 are sentinels that count as placed
@@ -61,22 +58,9 @@ class PathSearch:
                 target = value
             self.plan.append((value, target))
         self.plan.reverse()
-        self.nodes = 0
-        self.solutions: list[list[int]] = []
-        self.events: list[str] | None = [] if log else None
-        self.hidden_events = 0
 
-    def run(self, limit: int = 2, budget: int | None = None) -> list[list[int]]:
-        self.limit, self.budget = limit, budget
+    def _start(self) -> None:
         self._extend(0)
-        return self.solutions
-
-    def _note(self, text: str) -> None:
-        if self.events is not None:
-            if len(self.events) < MAX_EVENTS:
-                self.events.append(text)
-            else:
-                self.hidden_events += 1
 
     def _no_dead_end(self, c: int) -> bool:
         """No empty neighbour of ``c`` is left with fewer than two usable neighbours.
@@ -102,9 +86,7 @@ class PathSearch:
             self.solutions.append(self.cell[:])
             self._note("all numbers placed: a solution")
             return len(self.solutions) >= self.limit
-        self.nodes += 1
-        if self.budget is not None and self.nodes > self.budget:
-            raise SearchBudgetExceeded
+        self._count_node()
         value, target = self.plan[step]
         anchor = value - 1
         prev = self.at[anchor]
