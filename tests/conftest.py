@@ -2,7 +2,15 @@ import os
 
 import pytest
 
-from generators.registry import register
+# Shared test helpers assert too: give them pytest's detailed failure messages.
+pytest.register_assert_rewrite(
+    "tests.contract",
+    "tests.synlogic_helpers_latin",
+    "tests.synlogic_helpers_paths",
+    "tests.synlogic_helpers_placement",
+)
+
+from generators.registry import register  # noqa: E402
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -8,9 +8,7 @@ from random import Random
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.calcudoko import Calcudoko
 from generators.synlogic.calcudoko.cages import (
     cage_tuples,
@@ -21,6 +19,12 @@ from generators.synlogic.calcudoko.cages import (
 )
 from generators.synlogic.grid import format_grid
 from tests.contract import contract_tests, problem_at, wrap
+from tests.synlogic_helpers_latin import (
+    assert_z3_unique,
+    check_malformed_refused,
+    check_prompts_state_format_and_vary,
+    out_of_range_knobs_test,
+)
 
 TASK = Calcudoko()
 globals().update(contract_tests(TASK))
@@ -59,13 +63,7 @@ def test_unique_solution_by_z3(level: int, samples: int):
     for index in range(samples):
         p = problem_at(TASK, level, index)
         s, x = z3_solutions(p.payload)
-        assert s.check() == z3.sat
-        m = s.model()
-        found = [[m.eval(cell).as_long() for cell in row] for row in x]
-        assert found == p.payload["solution"]
-        cells = [cell for row in x for cell in row]
-        s.add(z3.Or([cell != v for cell, v in zip(cells, sum(found, []), strict=True)]))
-        assert s.check() == z3.unsat
+        assert_z3_unique(s, x, p.payload["solution"])
 
 
 def test_cage_tuples_match_brute_force():
@@ -120,16 +118,16 @@ def test_perturbed_answers_fail():
                 verdict = TASK.verify(p, wrap(format_grid(wrong)))
                 assert verdict.score == 0.0 and verdict.reason
             assert "cage" in TASK.check_answer(p, format_grid(latin_but_wrong))[1]
-            for malformed in (
-                format_grid(sol[:-1]),
-                format_grid([row[:-1] for row in sol]),
-                format_grid([[0, *row[1:]] for row in sol]),
-                format_grid([[n + 1, *row[1:]] for row in sol]),
-                format_grid(sol).replace("1", "x"),
-            ):
-                assert score(p, malformed) == 0.0
-                with pytest.raises(AnswerFormatError):
-                    TASK.check_answer(p, malformed)
+            check_malformed_refused(
+                TASK,
+                p,
+                sol,
+                [
+                    format_grid([[0, *row[1:]] for row in sol]),
+                    format_grid([[n + 1, *row[1:]] for row in sol]),
+                    format_grid(sol).replace("1", "x"),
+                ],
+            )
 
 
 def test_tolerant_formatting():
@@ -145,11 +143,7 @@ def test_tolerant_formatting():
 
 
 def test_prompt_states_format_and_varies():
-    prompts = [problem_at(TASK, 5, i).prompt for i in range(30)]
-    assert all(p.rstrip().endswith(ANSWER_INSTRUCTION) for p in prompts)
-    assert all("5 lines" in p and "separated by spaces" in p for p in prompts)
-    assert len({p.splitlines()[0] for p in prompts}) >= 3
-    assert len(set(prompts)) == 30
+    check_prompts_state_format_and_vary(TASK, 5, ["5 lines", "separated by spaces"])
 
 
 def test_reasoning_shows_guesses_when_needed():
@@ -159,8 +153,8 @@ def test_reasoning_shows_guesses_when_needed():
     assert all(len(t.reasoning) < 15_000 for t in traces)
 
 
-@pytest.mark.parametrize(
-    ("knobs", "field"),
+test_out_of_range_knobs_are_refused = out_of_range_knobs_test(
+    TASK,
     [
         ({"size": 2}, "size"),
         ({"size": 10}, "size"),
@@ -171,9 +165,6 @@ def test_reasoning_shows_guesses_when_needed():
         ({"colour": 1}, "colour"),
     ],
 )
-def test_out_of_range_knobs_are_refused(knobs: dict, field: str):
-    with pytest.raises(ValidationError, match=field):
-        TASK.Config(**knobs)
 
 
 def test_large_sizes_generate():

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import pytest
 import z3
-from pydantic import ValidationError
 
 from generators.synlogic.futoshiki import Futoshiki
-from generators.synlogic.latin import LatinSolver, with_givens
-from tests.contract import contract_tests, problem_at, wrap
+from tests.contract import contract_tests, problem_at
+from tests.synlogic_helpers_latin import (
+    BAD_SHAPES_4X4,
+    check_cell_change_and_row_swap,
+    config_bounds_test,
+    grid_of,
+    malformed_grids_test,
+    other_latin_squares,
+    rows_of,
+    scorer,
+    text_of,
+)
 
 TASK = Futoshiki()
 globals().update(contract_tests(TASK))
 
 
-def grid_of(text: str) -> list[list[int]]:
-    return [[int(v) for v in line.split()] for line in text.splitlines()]
-
-
-def text_of(grid: list[list[int]]) -> str:
-    return "\n".join(" ".join(map(str, row)) for row in grid)
-
-
-def score(problem, grid_or_text) -> tuple[float, str]:
-    text = grid_or_text if isinstance(grid_or_text, str) else text_of(grid_or_text)
-    verdict = TASK.verify(problem, wrap(text))
-    return verdict.score, verdict.reason
+score = scorer(TASK)
 
 
 def z3_solutions(payload: dict, limit: int = 2) -> list[list[int]]:
@@ -55,32 +53,21 @@ def test_z3_confirms_the_unique_solution(level):
         found = z3_solutions(problem.payload)
         assert len(found) == 1
         n = problem.payload["n"]
-        assert text_of([found[0][r * n : (r + 1) * n] for r in range(n)]) == problem.answer
+        assert text_of(rows_of(found[0], n)) == problem.answer
 
 
 def test_perturbed_answers_fail_with_the_broken_rule():
     problem = problem_at(TASK, 5, 0)
-    grid = grid_of(problem.answer)
-    n = len(grid)
-    changed = [row[:] for row in grid]
-    changed[0][0] = changed[0][0] % n + 1
-    assert score(problem, changed)[0] == 0.0
-    swapped = [row[:] for row in grid]
-    swapped[0][0], swapped[0][1] = swapped[0][1], swapped[0][0]
-    value, reason = score(problem, swapped)
-    assert value == 0.0 and "column" in reason
+    grid = check_cell_change_and_row_swap(score, problem, cell=(0, 0), row=0, cols=(0, 1))
     rows_swapped = [grid[1], grid[0], *grid[2:]]
     assert score(problem, rows_swapped)[0] == 0.0
 
 
 def test_a_latin_square_that_breaks_only_a_sign_fails():
     problem = problem_at(TASK, 10, 1)
-    n = problem.payload["n"]
-    givens = {c: v for c, v in problem.payload["givens"]}
-    answer = [v for row in grid_of(problem.answer) for v in row]
-    others = [s for s in LatinSolver(n).solve(with_givens(n, givens), limit=5) if s != answer]
+    others = other_latin_squares(problem, limit=5)
     assert others, "the givens alone should not pin the square"
-    value, reason = score(problem, [others[0][r * n : (r + 1) * n] for r in range(n)])
+    value, reason = score(problem, others[0])
     assert value == 0.0 and "<" in reason
 
 
@@ -98,22 +85,15 @@ def test_a_square_that_ignores_givens_fails():
     assert verdict_score == 0.0
 
 
-@pytest.mark.parametrize(
-    "text",
+test_malformed_grids_score_zero = malformed_grids_test(
+    TASK,
     [
-        "1 2 3",
-        "1 2 3 4\n2 3 4 1\n3 4 1 2",
-        "1 2 3 4 5\n2 3 4 1 5\n3 4 1 2 5\n4 1 2 3 5",
-        "0 2 3 4\n2 3 4 1\n3 4 1 2\n4 1 2 3",
+        *BAD_SHAPES_4X4,
         "1 2 3 9\n2 3 4 1\n3 4 1 2\n4 1 2 3",
         "a b c d\n2 3 4 1\n3 4 1 2\n4 1 2 3",
         "1 2 3 4.5\n2 3 4 1\n3 4 1 2\n4 1 2 3",
     ],
 )
-def test_malformed_grids_score_zero(text):
-    problem = problem_at(TASK, 1, 0)
-    verdict = TASK.verify(problem, wrap(text))
-    assert verdict.score == 0.0 and verdict.reason
 
 
 def test_harmless_formatting_is_tolerated():
@@ -175,10 +155,6 @@ def test_knobs_are_honoured():
     assert len(problem_at(TASK, None, 0, n=4, givens=10).payload["givens"]) == 10
 
 
-@pytest.mark.parametrize(
-    "knobs", [{"n": 3}, {"n": 10}, {"inequalities": -1}, {"givens": 82}, {"colour": 1}]
+test_config_bounds_are_refused = config_bounds_test(
+    TASK, [{"n": 3}, {"n": 10}, {"inequalities": -1}, {"givens": 82}, {"colour": 1}]
 )
-def test_config_bounds_are_refused(knobs):
-    with pytest.raises(ValidationError) as error:
-        TASK.Config(**knobs)
-    assert next(iter(knobs)) in str(error.value)

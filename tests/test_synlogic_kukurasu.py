@@ -7,20 +7,24 @@ from random import Random
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.grid import format_grid
 from generators.synlogic.kukurasu import Kukurasu
 from generators.synlogic.kukurasu.solver import Solver, clues_of
-from tests.contract import contract_tests, problem_at, wrap
+from tests.contract import contract_tests, problem_at
+from tests.synlogic_helpers_latin import (
+    assert_z3_unique,
+    check_malformed_refused,
+    check_prompts_state_format_and_vary,
+    out_of_range_knobs_test,
+    verdict_of,
+)
 
 TASK = Kukurasu()
 globals().update(contract_tests(TASK))
 
 
-def verdict(problem, grid: list[list[int]] | str):
-    return TASK.verify(problem, wrap(grid if isinstance(grid, str) else format_grid(grid)))
+verdict = verdict_of(TASK)
 
 
 @pytest.mark.parametrize("level", [1, 2, 9, 10])
@@ -36,13 +40,13 @@ def test_unique_solution_by_z3(level: int):
         for c, clue in enumerate(cols):
             if clue is not None:
                 s.add(z3.Sum([z3.If(row[c], r + 1, 0) for r, row in enumerate(x)]) == clue)
-        assert s.check() == z3.sat
-        m = s.model()
-        found = [[int(z3.is_true(m.eval(b, model_completion=True))) for b in row] for row in x]
-        assert found == p.payload["solution"]
-        flat = [b for row in x for b in row]
-        s.add(z3.Or([b != bool(v) for b, v in zip(flat, sum(found, []), strict=True)]))
-        assert s.check() == z3.unsat
+        assert_z3_unique(
+            s,
+            x,
+            p.payload["solution"],
+            value=lambda m, b: int(z3.is_true(m.eval(b, model_completion=True))),
+            differs=lambda b, v: b != bool(v),
+        )
 
 
 def test_high_levels_hide_clues_and_say_so():
@@ -70,15 +74,12 @@ def test_perturbed_answers_fail():
             for grid in wrong:
                 v = verdict(p, grid)
                 assert v.score == 0.0 and "sums to" in v.reason
-            for malformed in (
-                format_grid(sol[:-1]),
-                format_grid([row[:-1] for row in sol]),
-                format_grid([[2, *row[1:]] for row in sol]),
-                format_grid(sol).replace("1", "B"),
-            ):
-                assert verdict(p, malformed).score == 0.0
-                with pytest.raises(AnswerFormatError):
-                    TASK.check_answer(p, malformed)
+            check_malformed_refused(
+                TASK,
+                p,
+                sol,
+                [format_grid([[2, *row[1:]] for row in sol]), format_grid(sol).replace("1", "B")],
+            )
 
 
 def test_rules_not_strings_are_checked():
@@ -111,15 +112,11 @@ def test_solver_counts_solutions_like_brute_force():
 
 
 def test_prompt_states_format_and_varies():
-    prompts = [problem_at(TASK, 4, i).prompt for i in range(30)]
-    assert all(p.rstrip().endswith(ANSWER_INSTRUCTION) for p in prompts)
-    assert all("1 for a black cell and 0 for a white cell" in p for p in prompts)
-    assert len({p.splitlines()[0] for p in prompts}) >= 3
-    assert len(set(prompts)) == 30
+    check_prompts_state_format_and_vary(TASK, 4, ["1 for a black cell and 0 for a white cell"])
 
 
-@pytest.mark.parametrize(
-    ("knobs", "field"),
+test_out_of_range_knobs_are_refused = out_of_range_knobs_test(
+    TASK,
     [
         ({"rows": 1}, "rows"),
         ({"cols": 10}, "cols"),
@@ -129,6 +126,3 @@ def test_prompt_states_format_and_varies():
         ({"colour": 1}, "colour"),
     ],
 )
-def test_out_of_range_knobs_are_refused(knobs: dict, field: str):
-    with pytest.raises(ValidationError, match=field):
-        TASK.Config(**knobs)

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.synlogic.latin import LatinSolver, with_givens
 from generators.synlogic.skyscraper_puzzle import SIDES, SkyscraperPuzzle, tables, visible
-from tests.contract import contract_tests, problem_at, wrap
+from tests.contract import contract_tests, problem_at
+from tests.synlogic_helpers_latin import (
+    BAD_SHAPES_4X4,
+    check_cell_change_and_row_swap,
+    config_bounds_test,
+    grid_of,
+    malformed_grids_test,
+    other_latin_squares,
+    scorer,
+    text_of,
+)
 
 TASK = SkyscraperPuzzle()
 globals().update(contract_tests(TASK))
 
 
-def grid_of(text: str) -> list[list[int]]:
-    return [[int(v) for v in line.split()] for line in text.splitlines()]
-
-
-def text_of(grid: list[list[int]]) -> str:
-    return "\n".join(" ".join(map(str, row)) for row in grid)
-
-
-def score(problem, grid: list[list[int]] | str) -> tuple[float, str]:
-    verdict = TASK.verify(problem, wrap(grid if isinstance(grid, str) else text_of(grid)))
-    return verdict.score, verdict.reason
+score = scorer(TASK)
 
 
 def z3_solutions(payload: dict, limit: int = 2) -> list[list[list[int]]]:
@@ -91,15 +89,7 @@ def test_hard_levels_omit_clues_and_easy_levels_give_cells():
 
 def test_perturbed_answers_fail_with_the_broken_rule():
     problem = problem_at(TASK, 6, 0)
-    grid = grid_of(problem.answer)
-    n = len(grid)
-    changed = [row[:] for row in grid]
-    changed[2][3] = changed[2][3] % n + 1
-    assert score(problem, changed)[0] == 0.0
-    swapped = [row[:] for row in grid]
-    swapped[1][0], swapped[1][2] = swapped[1][2], swapped[1][0]
-    value, reason = score(problem, swapped)
-    assert value == 0.0 and "column" in reason
+    grid = check_cell_change_and_row_swap(score, problem, cell=(2, 3), row=1, cols=(0, 2))
     assert score(problem, grid[::-1])[0] == 0.0
     transposed = [list(col) for col in zip(*grid, strict=True)]
     assert transposed == grid or score(problem, transposed)[0] == 0.0
@@ -107,30 +97,19 @@ def test_perturbed_answers_fail_with_the_broken_rule():
 
 def test_a_latin_square_that_breaks_only_a_clue_fails():
     problem = problem_at(TASK, 9, 2)
-    n = problem.payload["n"]
-    givens = {c: v for c, v in problem.payload["givens"]}
-    answer = [v for row in grid_of(problem.answer) for v in row]
-    other = next(s for s in LatinSolver(n).solve(with_givens(n, givens), limit=3) if s != answer)
-    value, reason = score(problem, [other[r * n : (r + 1) * n] for r in range(n)])
+    value, reason = score(problem, other_latin_squares(problem, limit=3)[0])
     assert value == 0.0 and "seen from the" in reason
 
 
-@pytest.mark.parametrize(
-    "text",
+test_malformed_grids_score_zero = malformed_grids_test(
+    TASK,
     [
-        "1 2 3",
-        "1 2 3 4\n2 3 4 1\n3 4 1 2",
-        "1 2 3 4 5\n2 3 4 1 5\n3 4 1 2 5\n4 1 2 3 5",
-        "0 2 3 4\n2 3 4 1\n3 4 1 2\n4 1 2 3",
+        *BAD_SHAPES_4X4,
         "1 2 3 5\n2 3 4 1\n3 4 1 2\n4 1 2 3",
         "x 2 3 4\n2 3 4 1\n3 4 1 2\n4 1 2 3",
         "-1 2 3 4\n2 3 4 1\n3 4 1 2\n4 1 2 3",
     ],
 )
-def test_malformed_grids_score_zero(text):
-    problem = problem_at(TASK, 1, 0)
-    verdict = TASK.verify(problem, wrap(text))
-    assert verdict.score == 0.0 and verdict.reason
 
 
 def test_harmless_formatting_is_tolerated():
@@ -177,8 +156,6 @@ def test_prompts_vary_and_state_the_format():
     assert all("lines" in p and "<answer>" in p for p in prompts)
 
 
-@pytest.mark.parametrize("knobs", [{"n": 3}, {"n": 9}, {"givens": -1}, {"omit": 33}, {"x": 1}])
-def test_config_bounds_are_refused(knobs):
-    with pytest.raises(ValidationError) as error:
-        TASK.Config(**knobs)
-    assert next(iter(knobs)) in str(error.value)
+test_config_bounds_are_refused = config_bounds_test(
+    TASK, [{"n": 3}, {"n": 9}, {"givens": -1}, {"omit": 33}, {"x": 1}]
+)

@@ -7,20 +7,24 @@ from random import Random
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.grid import format_grid
 from generators.synlogic.survo import Survo
 from generators.synlogic.survo.solver import Solver, sums_of
-from tests.contract import contract_tests, problem_at, wrap
+from tests.contract import contract_tests, problem_at
+from tests.synlogic_helpers_latin import (
+    assert_z3_unique,
+    check_malformed_refused,
+    check_prompts_state_format_and_vary,
+    out_of_range_knobs_test,
+    verdict_of,
+)
 
 TASK = Survo()
 globals().update(contract_tests(TASK))
 
 
-def verdict(problem, grid: list[list[int]] | str):
-    return TASK.verify(problem, wrap(grid if isinstance(grid, str) else format_grid(grid)))
+verdict = verdict_of(TASK)
 
 
 @pytest.mark.parametrize("level", [1, 2, 9, 10])
@@ -35,12 +39,7 @@ def test_unique_solution_by_z3(level: int):
         s.add(*[z3.Sum(row) == total for row, total in zip(x, rows, strict=True)])
         s.add(*[z3.Sum([row[c] for row in x]) == total for c, total in enumerate(cols)])
         s.add(*[x[r][c] == v for r, row in enumerate(puzzle) for c, v in enumerate(row) if v])
-        assert s.check() == z3.sat
-        m = s.model()
-        found = [[m.eval(v).as_long() for v in row] for row in x]
-        assert found == p.payload["solution"]
-        s.add(z3.Or([v != w for v, w in zip(flat, sum(found, []), strict=True)]))
-        assert s.check() == z3.unsat
+        assert_z3_unique(s, x, p.payload["solution"])
 
 
 def test_blank_counts_follow_the_config():
@@ -93,16 +92,16 @@ def test_perturbed_answers_fail():
                 v = verdict(p, grid)
                 assert v.score == 0.0 and v.reason
             assert "once" in TASK.check_answer(p, format_grid(changed))[1]
-            for malformed in (
-                format_grid(sol[:-1]),
-                format_grid([row[:-1] for row in sol]),
-                format_grid([[0, *row[1:]] for row in sol]),
-                format_grid([[n + 1, *row[1:]] for row in sol]),
-                format_grid(sol).replace("1", "a"),
-            ):
-                assert verdict(p, malformed).score == 0.0
-                with pytest.raises(AnswerFormatError):
-                    TASK.check_answer(p, malformed)
+            check_malformed_refused(
+                TASK,
+                p,
+                sol,
+                [
+                    format_grid([[0, *row[1:]] for row in sol]),
+                    format_grid([[n + 1, *row[1:]] for row in sol]),
+                    format_grid(sol).replace("1", "a"),
+                ],
+            )
 
 
 def test_givens_are_checked():
@@ -127,15 +126,11 @@ def test_tolerant_formatting():
 
 
 def test_prompt_states_format_and_varies():
-    prompts = [problem_at(TASK, 4, i).prompt for i in range(30)]
-    assert all(p.rstrip().endswith(ANSWER_INSTRUCTION) for p in prompts)
-    assert all("3 lines" in p and "4 numbers separated by spaces" in p for p in prompts)
-    assert len({p.splitlines()[0] for p in prompts}) >= 3
-    assert len(set(prompts)) == 30
+    check_prompts_state_format_and_vary(TASK, 4, ["3 lines", "4 numbers separated by spaces"])
 
 
-@pytest.mark.parametrize(
-    ("knobs", "field"),
+test_out_of_range_knobs_are_refused = out_of_range_knobs_test(
+    TASK,
     [
         ({"rows": 1}, "rows"),
         ({"cols": 6}, "cols"),
@@ -144,6 +139,3 @@ def test_prompt_states_format_and_varies():
         ({"colour": 1}, "colour"),
     ],
 )
-def test_out_of_range_knobs_are_refused(knobs: dict, field: str):
-    with pytest.raises(ValidationError, match=field):
-        TASK.Config(**knobs)
