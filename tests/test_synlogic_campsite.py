@@ -6,31 +6,28 @@ from random import Random
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
+from generators.base import ANSWER_INSTRUCTION
 from generators.synlogic.campsite import Campsite
 from generators.synlogic.campsite.generate import random_layout
 from generators.synlogic.campsite.rules import Camp, CampRules
 from generators.synlogic.campsite.task import camp_from_payload, render_grid
 from generators.synlogic.cell_search import search
 from schemas.records import Problem
-from tests.contract import contract_tests, problem_at, wrap
+from tests import synlogic_helpers_placement as placement
+from tests.contract import contract_tests, problem_at
+from tests.synlogic_helpers_placement import cells_holding, edited, solution_grid
 
 TASK = Campsite()
 globals().update(contract_tests(TASK))
-
-
-def score(problem: Problem, answer: str) -> float:
-    return TASK.verify(problem, wrap(answer)).score
+score = placement.scorer(TASK)
 
 
 def z3_placements(problem: Problem) -> tuple[z3.Solver, list[z3.BoolRef]]:
     """Tents and trees in z3, with the tent-tree pairing as explicit edge variables."""
     camp = camp_from_payload(problem.payload)
     rows, cols, trees = camp.rows, camp.cols, set(camp.trees)
-    tent = [z3.Bool(f"t{cell}") for cell in range(rows * cols)]
-    solver = z3.Solver()
+    solver, tent = placement.z3_cells("t", rows * cols)
     edges: dict[int, list[z3.BoolRef]] = {tree: [] for tree in trees}
     for cell in range(rows * cols):
         r, c = divmod(cell, cols)
@@ -45,16 +42,10 @@ def z3_placements(problem: Problem) -> tuple[z3.Solver, list[z3.BoolRef]]:
                 mine.append(edge)
                 edges[y * cols + x].append(edge)
         solver.add(tent[cell] == z3.PbEq([(e, 1) for e in mine], 1) if mine else z3.Not(tent[cell]))
-        for dr, dc in ((0, 1), (1, -1), (1, 0), (1, 1)):
-            y, x = r + dr, c + dc
-            if 0 <= y < rows and 0 <= x < cols:
-                solver.add(z3.Not(z3.And(tent[cell], tent[y * cols + x])))
+    placement.add_no_touching(solver, tent, rows, cols)
     for tree_edges in edges.values():
         solver.add(z3.PbEq([(e, 1) for e in tree_edges], 1))
-    for r, need in enumerate(camp.row_counts):
-        solver.add(z3.PbEq([(tent[r * cols + c], 1) for c in range(cols)], need))
-    for c, need in enumerate(camp.col_counts):
-        solver.add(z3.PbEq([(tent[r * cols + c], 1) for r in range(rows)], need))
+    placement.add_line_counts(solver, tent, list(camp.row_counts), list(camp.col_counts))
     return solver, tent
 
 
@@ -63,13 +54,8 @@ def test_unique_placement_by_z3(level: int):
     for index in range(4):
         problem = problem_at(TASK, level, index)
         solver, tent = z3_placements(problem)
-        assert solver.check() == z3.sat
-        model = solver.model()
-        found = [z3.is_true(model.eval(t, model_completion=True)) for t in tent]
         expected = [s == "C" for line in problem.payload["solution"] for s in line]
-        assert found == expected
-        solver.add(z3.Or([t != value for t, value in zip(tent, found, strict=True)]))
-        assert solver.check() == z3.unsat
+        placement.assert_unique_model(solver, tent, expected)
 
 
 def test_prompt_states_format_counts_and_varies():
@@ -82,63 +68,32 @@ def test_prompt_states_format_counts_and_varies():
 
 
 def perturbations(problem: Problem) -> list[str]:
-    grid = [list(line) for line in problem.payload["solution"]]
-    rows, cols = len(grid), len(grid[0])
-    tents = [(r, c) for r in range(rows) for c in range(cols) if grid[r][c] == "C"]
-    empty = [(r, c) for r in range(rows) for c in range(cols) if grid[r][c] == "."]
-    trees = [(r, c) for r in range(rows) for c in range(cols) if grid[r][c] == "T"]
-
-    def edited(changes: dict[tuple[int, int], str]) -> str:
-        copy = [row[:] for row in grid]
-        for (r, c), symbol in changes.items():
-            copy[r][c] = symbol
-        return "\n".join("".join(row) for row in copy)
+    grid = solution_grid(problem)
+    tents, empty, trees = (cells_holding(grid, symbol) for symbol in "C.T")
 
     same_row = [(r, c) for r, c in empty if r == tents[0][0]]
     wrong = [
-        edited({tents[0]: "."}),  # a tent missing
-        edited({empty[0]: "C"}),  # an extra tent
-        edited({tents[0]: "T", trees[0]: "C"}),  # tent and tree swapped
-        edited({tents[0]: ".", empty[0]: "C"}),  # a tent moved
-        edited({trees[0]: "."}),  # a tree removed
+        edited(grid, {tents[0]: "."}),  # a tent missing
+        edited(grid, {empty[0]: "C"}),  # an extra tent
+        edited(grid, {tents[0]: "T", trees[0]: "C"}),  # tent and tree swapped
+        edited(grid, {tents[0]: ".", empty[0]: "C"}),  # a tent moved
+        edited(grid, {trees[0]: "."}),  # a tree removed
     ]
     if same_row:  # row counts still hold, column counts do not
-        wrong.append(edited({tents[0]: ".", same_row[0]: "C"}))
+        wrong.append(edited(grid, {tents[0]: ".", same_row[0]: "C"}))
     return wrong
 
 
 def test_perturbed_answers_fail():
-    for level in (2, 6, 10):
-        for index in range(5):
-            problem = problem_at(TASK, level, index)
-            for answer in perturbations(problem):
-                verdict = TASK.verify(problem, wrap(answer))
-                assert verdict.score == 0.0 and verdict.reason, answer
+    placement.assert_perturbations_fail(TASK, (2, 6, 10), perturbations)
 
 
 def test_wrong_shape_and_symbols_are_malformed():
-    problem = problem_at(TASK, 3, 0)
-    lines = problem.answer.splitlines()
-    for answer in (
-        "\n".join(lines[:-1]),
-        "\n".join(line[:-1] for line in lines),
-        "\n".join([lines[0].replace(".", "X", 1), *lines[1:]]),
-        "\n".join(["?" * len(lines[0]), *lines[1:]]),
-    ):
-        with pytest.raises(AnswerFormatError):
-            TASK.check_answer(problem, answer)
-        assert score(problem, answer) == 0.0
+    placement.assert_malformed_refused(TASK, foreign="X", junk="?")
 
 
 def test_harmless_formatting_is_tolerated():
-    problem = problem_at(TASK, 4, 1)
-    lines = problem.answer.splitlines()
-    for answer in (
-        "\n".join(" ".join(line) for line in lines),
-        "\n\n".join(",".join(line).lower() for line in lines),
-        "\n".join(f"[{' '.join(line)}]" for line in lines),
-    ):
-        assert score(problem, answer) == 1.0, answer
+    placement.assert_formatting_tolerated(TASK)
 
 
 def test_any_valid_placement_scores_one_when_several_exist():
@@ -191,5 +146,4 @@ def test_trace_shows_search_at_high_levels():
     ],
 )
 def test_out_of_range_knobs_are_refused_by_name(knobs: dict, field: str):
-    with pytest.raises(ValidationError, match=field):
-        TASK.Config(**knobs)
+    placement.assert_knob_refused(TASK, knobs, field)

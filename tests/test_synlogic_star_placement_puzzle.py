@@ -4,43 +4,29 @@ from __future__ import annotations
 
 import pytest
 import z3
-from pydantic import ValidationError
 
-from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
+from generators.base import ANSWER_INSTRUCTION
 from generators.synlogic.cell_search import search
 from generators.synlogic.star_placement_puzzle import StarPlacementPuzzle
 from generators.synlogic.star_placement_puzzle.rules import StarBattle, StarRules
 from generators.synlogic.star_placement_puzzle.task import render_regions, render_stars
 from schemas.records import Problem
-from tests.contract import contract_tests, problem_at, wrap
+from tests import synlogic_helpers_placement as placement
+from tests.contract import contract_tests, problem_at
+from tests.synlogic_helpers_placement import cells_holding, edited, solution_grid
 
 TASK = StarPlacementPuzzle()
 globals().update(contract_tests(TASK))
-
-
-def score(problem: Problem, answer: str) -> float:
-    return TASK.verify(problem, wrap(answer)).score
+score = placement.scorer(TASK)
 
 
 def z3_stars(problem: Problem) -> tuple[z3.Solver, list[z3.BoolRef]]:
     """The rules in z3, read straight from the payload's region letters."""
     n, k = problem.payload["size"], problem.payload["stars"]
-    labels = [label for line in problem.payload["regions"] for label in line]
-    star = [z3.Bool(f"s{cell}") for cell in range(n * n)]
-    solver = z3.Solver()
-    for r in range(n):
-        solver.add(z3.PbEq([(star[r * n + c], 1) for c in range(n)], k))
-        solver.add(z3.PbEq([(star[c * n + r], 1) for c in range(n)], k))
-    for label in sorted(set(labels)):
-        solver.add(
-            z3.PbEq([(s, 1) for s, own in zip(star, labels, strict=True) if own == label], k)
-        )
-    for cell in range(n * n):
-        r, c = divmod(cell, n)
-        for dr, dc in ((0, 1), (1, -1), (1, 0), (1, 1)):
-            y, x = r + dr, c + dc
-            if 0 <= y < n and 0 <= x < n:
-                solver.add(z3.Not(z3.And(star[cell], star[y * n + x])))
+    solver, star = placement.z3_cells("s", n * n)
+    placement.add_line_counts(solver, star, [k] * n, [k] * n)
+    placement.add_region_quotas(solver, star, problem.payload["regions"], k)
+    placement.add_no_touching(solver, star, n, n)
     return solver, star
 
 
@@ -50,12 +36,8 @@ def test_unique_layout_by_z3(level: int):
         problem = problem_at(TASK, level, index)
         assert len(set("".join(problem.payload["regions"]))) == problem.payload["size"]
         solver, star = z3_stars(problem)
-        assert solver.check() == z3.sat
-        model = solver.model()
-        found = [z3.is_true(model.eval(s, model_completion=True)) for s in star]
-        assert found == [s == "*" for line in problem.payload["solution"] for s in line]
-        solver.add(z3.Or([s != value for s, value in zip(star, found, strict=True)]))
-        assert solver.check() == z3.unsat
+        expected = [s == "*" for line in problem.payload["solution"] for s in line]
+        placement.assert_unique_model(solver, star, expected)
 
 
 def test_regions_are_connected():
@@ -86,23 +68,21 @@ def test_prompt_states_format_and_varies():
 
 
 def perturbations(problem: Problem) -> list[str]:
-    grid = [list(line) for line in problem.payload["solution"]]
+    grid = solution_grid(problem)
     n = len(grid)
-    star_cells = [(r, c) for r in range(n) for c in range(n) if grid[r][c] == "*"]
-
-    def edited(changes: dict[tuple[int, int], str]) -> str:
-        copy = [row[:] for row in grid]
-        for (r, c), symbol in changes.items():
-            copy[r][c] = symbol
-        return "\n".join("".join(row) for row in copy)
+    star_cells = cells_holding(grid, "*")
 
     (r0, c0) = star_cells[0]
     other_row = next(cell for cell in star_cells if cell[0] != r0 and cell[1] != c0)
     wrong = [
-        edited({(r0, c0): "."}),  # a star missing
-        edited({(r0, (c0 + 2) % n): "*"} if grid[r0][(c0 + 2) % n] == "." else {(r0, c0): "."}),
+        edited(grid, {(r0, c0): "."}),  # a star missing
+        edited(
+            grid, {(r0, (c0 + 2) % n): "*"} if grid[r0][(c0 + 2) % n] == "." else {(r0, c0): "."}
+        ),
         # two stars swap columns: rows and columns still hold k each, regions or touching fail
-        edited({(r0, c0): ".", other_row: ".", (r0, other_row[1]): "*", (other_row[0], c0): "*"}),
+        edited(
+            grid, {(r0, c0): ".", other_row: ".", (r0, other_row[1]): "*", (other_row[0], c0): "*"}
+        ),
         "\n".join("".join(row) for row in grid[1:] + grid[:1]),  # rows rotated
         "\n".join("".join(row[1:] + row[:1]) for row in grid),  # columns rotated
     ]
@@ -110,37 +90,15 @@ def perturbations(problem: Problem) -> list[str]:
 
 
 def test_perturbed_answers_fail():
-    for level in (2, 6, 10):
-        for index in range(5):
-            problem = problem_at(TASK, level, index)
-            for answer in perturbations(problem):
-                verdict = TASK.verify(problem, wrap(answer))
-                assert verdict.score == 0.0 and verdict.reason, answer
+    placement.assert_perturbations_fail(TASK, (2, 6, 10), perturbations)
 
 
 def test_wrong_shape_and_symbols_are_malformed():
-    problem = problem_at(TASK, 3, 0)
-    lines = problem.answer.splitlines()
-    for answer in (
-        "\n".join(lines[:-1]),
-        "\n".join(line[:-1] for line in lines),
-        "\n".join([lines[0].replace(".", "X", 1), *lines[1:]]),
-        "\n".join(["1" * len(lines[0]), *lines[1:]]),
-    ):
-        with pytest.raises(AnswerFormatError):
-            TASK.check_answer(problem, answer)
-        assert score(problem, answer) == 0.0
+    placement.assert_malformed_refused(TASK, foreign="X", junk="1")
 
 
 def test_harmless_formatting_is_tolerated():
-    problem = problem_at(TASK, 4, 1)
-    lines = problem.answer.splitlines()
-    for answer in (
-        "\n".join(" ".join(line) for line in lines),
-        "\n\n".join(",".join(line) for line in lines),
-        "\n".join(f"[{' '.join(line)}]" for line in lines),
-    ):
-        assert score(problem, answer) == 1.0, answer
+    placement.assert_formatting_tolerated(TASK, lower=False)
 
 
 def test_any_valid_layout_scores_one_when_several_exist():
@@ -178,5 +136,4 @@ def test_trace_shows_search_at_high_levels():
     ],
 )
 def test_out_of_range_knobs_are_refused_by_name(knobs: dict, field: str):
-    with pytest.raises(ValidationError, match=field):
-        TASK.Config(**knobs)
+    placement.assert_knob_refused(TASK, knobs, field)

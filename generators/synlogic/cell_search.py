@@ -9,10 +9,12 @@ grows with the grid and with every guess the puzzle forces.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
+
+from generators.base import Solution
 
 UNKNOWN, ON, OFF = 0, 1, 2
 
@@ -24,6 +26,45 @@ _HEAD_CHARS, _TAIL_CHARS = 8_000, 4_000
 
 class Contradiction(Exception):
     """Propagation found a rule that can no longer be met."""
+
+
+def counted(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is 1 ("1 star", "2 tents")."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+class GridNames:
+    """Names "(row,column)", counted from 1, for the cells of a row-major grid."""
+
+    cols: int
+
+    def cell_name(self, cell: int) -> str:
+        return f"({cell // self.cols + 1},{cell % self.cols + 1})"
+
+    def cells_named(self, cells: list[int]) -> str:
+        return ", ".join(self.cell_name(cell) for cell in cells)
+
+
+Puzzle = TypeVar("Puzzle", bound=GridNames)
+
+
+class PuzzleRules(Generic[Puzzle]):
+    """The parts of :class:`Rules` every puzzle shares: cell names and the full rule check,
+    both taken from the puzzle (``check(puzzle, on)`` is its rule check).
+    """
+
+    on_word: str
+    off_word: str
+
+    def __init__(self, puzzle: Puzzle, check: Callable[[Puzzle, list[bool]], str | None]) -> None:
+        self.puzzle = puzzle
+        self._check = check
+
+    def cell_name(self, cell: int) -> str:
+        return self.puzzle.cell_name(cell)
+
+    def violation(self, on: list[bool]) -> str | None:
+        return self._check(self.puzzle, on)
 
 
 class Rules(Protocol):
@@ -103,6 +144,105 @@ def search(rules: Rules, state: list[int], limit: int = 2, trace: bool = False) 
 
     visit(state, 0)
     return result
+
+
+def traced_solution(
+    rules: Rules,
+    state: list[int],
+    render: Callable[[list[bool]], list[str]],
+    intro: str,
+    closings: tuple[str, str],
+    *outro: str,
+) -> Solution:
+    """Search with a trace; the first solution, rendered, explained by the logged steps.
+
+    ``closings`` holds the remark for a unique solution and the one for several.
+    """
+    result = search(rules, state, trace=True)
+    closing = closings[0] if len(result.solutions) == 1 else closings[1]
+    reasoning = "\n".join([intro, summarise(result.lines), closing, *outro])
+    return Solution("\n".join(render(result.solutions[0])), reasoning, result.stats)
+
+
+def verdict(broken: str | None) -> tuple[float, str]:
+    """A verifier's score and reason from the first broken rule (None when all hold)."""
+    return (0.0, broken) if broken else (1.0, "every rule holds")
+
+
+def changed_cells(before: list[int], state: list[int]) -> list[int]:
+    """The cells whose value differs from ``before``."""
+    return [cell for cell, value in enumerate(before) if state[cell] != value]
+
+
+def fewest_open(state: list[int], groups: Iterable[list[int]]) -> list[int]:
+    """The open cells of the first group with the fewest open cells (groups with none skipped)."""
+    best: list[int] = []
+    for cells in groups:
+        open_cells = [cell for cell in cells if state[cell] == UNKNOWN]
+        if open_cells and (not best or len(open_cells) < len(best)):
+            best = open_cells
+    return best
+
+
+def miscount(
+    on: list[bool], units: Iterable[tuple[str, list[int], int]]
+) -> tuple[str, int, int] | None:
+    """(name, count, need) of the first unit whose ON count differs from what it needs."""
+    for name, cells, need in units:
+        have = sum(on[cell] for cell in cells)
+        if have != need:
+            return name, have, need
+    return None
+
+
+def touching_pair(on: list[bool], ring: list[list[int]]) -> tuple[int, int] | None:
+    """The first two ON cells that touch (``ring``: the touching cells of each cell)."""
+    for cell, value in enumerate(on):
+        for other in ring[cell]:
+            if value and other > cell and on[other]:
+                return cell, other
+    return None
+
+
+def fill_runs(
+    state: list[int],
+    cells: list[int],
+    missing: int,
+    noun: str,
+    names: tuple[str, str],
+    place: Callable[[list[int], str], None],
+) -> None:
+    """Fill a line's odd open stretches when they hold just the ``missing`` ON cells.
+
+    ``names`` is the line's name inside a sentence and at its start; ``place`` puts ON
+    cells on the cells given, for the reason given.
+    """
+    room, forced = line_room(state, cells)
+    if room < missing:
+        raise Contradiction(f"{names[0]} has room for only {room} more non-touching {noun}s")
+    if room == missing and forced:
+        why = (
+            f"{names[1]} still needs {counted(missing, noun)} and its open stretches hold "
+            f"at most that many non-touching {noun}s"
+        )
+        place(forced, why)
+
+
+def placed_note(why: str, what: str, count: int, cleared: str) -> str:
+    """The log line for ``count`` ON cells (``what``) placed, and the cells ``cleared``."""
+    them = "them" if count > 1 else "it"
+    tail = f"; every cell touching {them} is empty: {cleared}"
+    return f"{why}: {what}{tail if cleared else ''}."
+
+
+def region_indices(lines: list[str], labels: str) -> tuple[int, ...]:
+    """Region index per cell (row-major) of a grid of region letters."""
+    return tuple(labels.index(label) for line in lines for label in line)
+
+
+def region_lines(regions: tuple[int, ...], rows: int, cols: int, labels: str) -> list[str]:
+    """The grid of region letters, one string per row."""
+    return ["".join(labels[g] for g in regions[r * cols : (r + 1) * cols]) for r in range(rows)]
 
 
 def tally(state: list[int], cells: list[int], need: int, what: str) -> tuple[int, list[int]]:

@@ -10,19 +10,26 @@ from generators.synlogic.cell_search import (
     ON,
     UNKNOWN,
     Contradiction,
+    GridNames,
     Log,
-    line_room,
+    PuzzleRules,
+    changed_cells,
+    counted,
+    fill_runs,
+    miscount,
     neighbour_tables,
+    placed_note,
     tally,
+    touching_pair,
 )
 
 
 def n_tents(count: int) -> str:
-    return f"{count} tent{'' if count == 1 else 's'}"
+    return counted(count, "tent")
 
 
 @dataclass(frozen=True)
-class Camp:
+class Camp(GridNames):
     """A grid with trees (cell indices, row-major) and the tent count of every row and column."""
 
     rows: int
@@ -30,12 +37,6 @@ class Camp:
     trees: tuple[int, ...]
     row_counts: tuple[int, ...]
     col_counts: tuple[int, ...]
-
-    def cell_name(self, cell: int) -> str:
-        return f"({cell // self.cols + 1},{cell % self.cols + 1})"
-
-    def cells_named(self, cells: list[int]) -> str:
-        return ", ".join(self.cell_name(cell) for cell in cells)
 
     def orthogonal(self, cell: int) -> list[int]:
         return neighbour_tables(self.rows, self.cols)[0][cell]
@@ -85,26 +86,25 @@ def violation(camp: Camp, tents: list[bool]) -> str | None:
     for tree in camp.trees:
         if tents[tree]:
             return f"there is a tent on the tree at {camp.cell_name(tree)}"
-    for name, cells, need in camp.lines:
-        have = sum(tents[cell] for cell in cells)
-        if have != need:
-            return f"{name} has {n_tents(have)} instead of {need}"
-    placed = [cell for cell, tent in enumerate(tents) if tent]
-    for tent in placed:
-        for other in camp.ring(tent):
-            if other > tent and tents[other]:
-                return f"the tents at {camp.cell_name(tent)} and {camp.cell_name(other)} touch"
-    if not tents_attach(camp, placed):
+    wrong = miscount(tents, camp.lines)
+    if wrong:
+        name, have, need = wrong
+        return f"{name} has {n_tents(have)} instead of {need}"
+    pair = touching_pair(tents, neighbour_tables(camp.rows, camp.cols)[1])
+    if pair:
+        return f"the tents at {camp.cell_name(pair[0])} and {camp.cell_name(pair[1])} touch"
+    if not tents_attach(camp, [cell for cell, tent in enumerate(tents) if tent]):
         return "the tents cannot each be attached to their own adjacent tree"
     return None
 
 
-class CampRules:
+class CampRules(PuzzleRules[Camp]):
     """Propagation and branching for :func:`~generators.synlogic.cell_search.search`."""
 
     on_word, off_word = "a tent", "empty"
 
     def __init__(self, camp: Camp) -> None:
+        super().__init__(camp, violation)
         self.camp = camp
         trees = set(camp.trees)
         self.lines = camp.lines
@@ -125,9 +125,6 @@ class CampRules:
         for cell in self.candidates:
             state[cell] = UNKNOWN
         return state
-
-    def cell_name(self, cell: int) -> str:
-        return self.camp.cell_name(cell)
 
     def _place(self, state: list[int], cell: int) -> list[int]:
         """Put a tent on ``cell`` and empty its unknown neighbours (returned)."""
@@ -153,11 +150,7 @@ class CampRules:
         except Contradiction as error:
             raise Contradiction(f"{why[0].lower()}{why[1:]}, so {what}, but {error}") from None
         if log:
-            them = "them" if len(cells) > 1 else "it"
-            tail = (
-                f"; every cell touching {them} is empty: {self.camp.cells_named(sorted(cleared))}"
-            )
-            log(f"{why}: {what}{tail if cleared else ''}.")
+            log(placed_note(why, what, len(cells), self.camp.cells_named(sorted(cleared))))
 
     def propagate(self, state: list[int], log: Log) -> None:
         """Apply the line, tree and claimed-tree rules until nothing changes.
@@ -172,9 +165,9 @@ class CampRules:
                 self._line(state, index, log)
             for tree in trees:
                 self._tree(state, tree, log)
-            changed = [cell for cell, value in enumerate(before) if state[cell] != value]
+            changed = changed_cells(before, state)
             if not changed and self._claimed_trees(state, log):
-                changed = [cell for cell, value in enumerate(before) if state[cell] != value]
+                changed = changed_cells(before, state)
             cols = self.camp.cols
             lines = sorted({i for c in changed for i in (c // cols, self.camp.rows + c % cols)})
             trees = sorted({tree for c in changed for tree in self.cell_trees.get(c, ())})
@@ -196,7 +189,14 @@ class CampRules:
             why = f"{name.capitalize()} needs {n_tents(need)} and has only that many places left"
             self._place_all(state, open_cells, log, why)
         else:
-            self._fill_runs(state, cells, need - have, name, log)
+            fill_runs(
+                state,
+                cells,
+                need - have,
+                "tent",
+                (name, name.capitalize()),
+                lambda forced, why: self._place_all(state, forced, log, why),
+            )
 
     def _tree(self, state: list[int], tree: int, log: Log) -> None:
         cells = self.tree_cells[tree]
@@ -208,21 +208,6 @@ class CampRules:
         if len(open_cells) == 1:
             why = f"The tree at {self.cell_name(tree)} has one free neighbour left"
             self._place_all(state, open_cells, log, why)
-
-    def _fill_runs(
-        self, state: list[int], cells: list[int], missing: int, name: str, log: Log
-    ) -> None:
-        """Fill a line's odd open stretches when they hold just the missing tents."""
-        room, forced = line_room(state, cells)
-        if room < missing:
-            raise Contradiction(f"{name} has room for only {room} more non-touching tents")
-        if room > missing or not forced:
-            return
-        why = (
-            f"{name.capitalize()} still needs {n_tents(missing)} and its open stretches hold "
-            "at most that many non-touching tents"
-        )
-        self._place_all(state, forced, log, why)
 
     def _claimed_trees(self, state: list[int], log: Log) -> bool:
         """Empty the cells whose every adjacent tree is the only tree of some tent."""
@@ -255,9 +240,6 @@ class CampRules:
         }
         if not saturates(list(self.tree_cells), options):
             raise Contradiction("the trees cannot each get their own tent any more")
-
-    def violation(self, on: list[bool]) -> str | None:
-        return violation(self.camp, on)
 
     def choose(self, state: list[int]) -> int:
         """A free neighbour of the tentless tree with the fewest free neighbours."""

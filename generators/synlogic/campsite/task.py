@@ -10,7 +10,7 @@ from pydantic import Field
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
 from generators.synlogic.campsite.generate import unique_camp
 from generators.synlogic.campsite.rules import Camp, CampRules, violation
-from generators.synlogic.cell_search import search, summarise
+from generators.synlogic.cell_search import traced_solution, verdict
 from generators.synlogic.grid import format_grid, parse_grid, symbol_cell
 from schemas.records import Problem
 
@@ -139,25 +139,19 @@ class Campsite(Task[CampsiteConfig]):
     def solve(self, problem: Problem) -> Solution:
         camp = camp_from_payload(problem.payload)
         rules = CampRules(camp)
-        result = search(rules, rules.initial_state(), trace=True)
-        tents = result.solutions[0]
-        uniqueness = (
-            "The search has explored every branch: this is the only placement."
-            if len(result.solutions) == 1
-            else "(Another valid placement exists; either one is accepted.)"
+        return traced_solution(
+            rules,
+            rules.initial_state(),
+            lambda tents: render_grid(camp, tents),
+            "Cells (row,column) are counted from 1. A tent must sit beside a tree, so "
+            "every square with no tree beside it stays empty.",
+            (
+                "The search has explored every branch: this is the only placement.",
+                "(Another valid placement exists; either one is accepted.)",
+            ),
+            "Every tree has its own tent beside it, no tents touch, and all row and "
+            "column counts match.",
         )
-        reasoning = "\n".join(
-            [
-                "Cells (row,column) are counted from 1. A tent must sit beside a tree, so "
-                "every square with no tree beside it stays empty.",
-                summarise(result.lines),
-                uniqueness,
-                "Every tree has its own tent beside it, no tents touch, and all row and "
-                "column counts match.",
-            ]
-        )
-        answer = "\n".join(render_grid(camp, tents))
-        return Solution(answer, reasoning, result.stats)
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         camp = camp_from_payload(problem.payload)
@@ -169,7 +163,4 @@ class Campsite(Task[CampsiteConfig]):
             for c, symbol in enumerate(row):
                 if (symbol == TREE) != (r * camp.cols + c in trees):
                     return 0.0, f"trees moved: ({r + 1},{c + 1}) is {symbol!r} in the answer"
-        problem_text = violation(camp, [symbol == TENT for row in cells for symbol in row])
-        if problem_text:
-            return 0.0, problem_text
-        return 1.0, "every rule holds"
+        return verdict(violation(camp, [symbol == TENT for row in cells for symbol in row]))

@@ -10,7 +10,10 @@ from generators.synlogic.cell_search import (
     ON,
     UNKNOWN,
     Contradiction,
+    GridNames,
     Log,
+    PuzzleRules,
+    fewest_open,
     neighbour_tables,
     tally,
 )
@@ -19,18 +22,12 @@ LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
-class NorinoriGrid:
+class NorinoriGrid(GridNames):
     """A grid cut into regions (region index per cell, row-major)."""
 
     rows: int
     cols: int
     regions: tuple[int, ...]
-
-    def cell_name(self, cell: int) -> str:
-        return f"({cell // self.cols + 1},{cell % self.cols + 1})"
-
-    def cells_named(self, cells: list[int]) -> str:
-        return ", ".join(self.cell_name(cell) for cell in cells)
 
     @cached_property
     def region_cells(self) -> list[list[int]]:
@@ -57,18 +54,15 @@ def violation(puzzle: NorinoriGrid, shaded: list[bool]) -> str | None:
     return None
 
 
-class NorinoriRules:
+class NorinoriRules(PuzzleRules[NorinoriGrid]):
     """Propagation and branching for :func:`~generators.synlogic.cell_search.search`."""
 
     on_word, off_word = "shaded", "unshaded"
 
     def __init__(self, puzzle: NorinoriGrid) -> None:
-        self.puzzle = puzzle
+        super().__init__(puzzle, violation)
         self.orthogonal = puzzle.orthogonal
         self.region_cells = puzzle.region_cells
-
-    def cell_name(self, cell: int) -> str:
-        return self.puzzle.cell_name(cell)
 
     def propagate(self, state: list[int], log: Log) -> None:
         """Apply the region and domino rules until nothing changes."""
@@ -143,14 +137,6 @@ class NorinoriRules:
                     )
                 return
 
-    def violation(self, on: list[bool]) -> str | None:
-        return violation(self.puzzle, on)
-
     def choose(self, state: list[int]) -> int:
         """The first open cell of the region with the fewest open cells."""
-        best: list[int] = []
-        for cells in self.region_cells:
-            open_cells = [cell for cell in cells if state[cell] == UNKNOWN]
-            if open_cells and (not best or len(open_cells) < len(best)):
-                best = open_cells
-        return best[0]
+        return fewest_open(state, self.region_cells)[0]

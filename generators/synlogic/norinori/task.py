@@ -8,7 +8,12 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
-from generators.synlogic.cell_search import search, summarise
+from generators.synlogic.cell_search import (
+    region_indices,
+    region_lines,
+    traced_solution,
+    verdict,
+)
 from generators.synlogic.grid import format_grid, parse_grid, symbol_cell
 from generators.synlogic.norinori.generate import make_puzzle
 from generators.synlogic.norinori.rules import LABELS, NorinoriGrid, NorinoriRules, violation
@@ -61,15 +66,12 @@ _QUESTIONS = (
 
 
 def puzzle_from_payload(payload: dict[str, Any]) -> NorinoriGrid:
-    regions = [LABELS.index(label) for line in payload["regions"] for label in line]
-    return NorinoriGrid(payload["rows"], payload["cols"], tuple(regions))
+    regions = region_indices(payload["regions"], LABELS)
+    return NorinoriGrid(payload["rows"], payload["cols"], regions)
 
 
 def render_regions(puzzle: NorinoriGrid) -> list[str]:
-    c = puzzle.cols
-    return [
-        "".join(LABELS[g] for g in puzzle.regions[r * c : (r + 1) * c]) for r in range(puzzle.rows)
-    ]
+    return region_lines(puzzle.regions, puzzle.rows, puzzle.cols, LABELS)
 
 
 def render_shading(puzzle: NorinoriGrid, shaded: list[bool]) -> list[str]:
@@ -130,26 +132,20 @@ class Norinori(Task[NorinoriConfig]):
 
     def solve(self, problem: Problem) -> Solution:
         puzzle = puzzle_from_payload(problem.payload)
-        result = search(NorinoriRules(puzzle), [0] * (puzzle.rows * puzzle.cols), trace=True)
-        closing = (
-            "Every branch has been explored: this is the only shading."
-            if len(result.solutions) == 1
-            else "(The search also finds other valid shadings; any of them is accepted.)"
+        return traced_solution(
+            NorinoriRules(puzzle),
+            [0] * (puzzle.rows * puzzle.cols),
+            lambda shaded: render_shading(puzzle, shaded),
+            "Cells are written (row,column), counted from 1.",
+            (
+                "Every branch has been explored: this is the only shading.",
+                "(The search also finds other valid shadings; any of them is accepted.)",
+            ),
         )
-        reasoning = "\n".join(
-            [
-                "Cells are written (row,column), counted from 1.",
-                summarise(result.lines),
-                closing,
-            ]
-        )
-        answer = "\n".join(render_shading(puzzle, result.solutions[0]))
-        return Solution(answer, reasoning, result.stats)
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         puzzle = puzzle_from_payload(problem.payload)
         grid = parse_grid(
             answer, puzzle.rows, puzzle.cols, symbol_cell(SHADED + EMPTY), compact=True
         )
-        broken = violation(puzzle, [symbol == SHADED for row in grid for symbol in row])
-        return (0.0, broken) if broken else (1.0, "every rule holds")
+        return verdict(violation(puzzle, [symbol == SHADED for row in grid for symbol in row]))

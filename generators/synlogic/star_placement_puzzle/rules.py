@@ -10,10 +10,18 @@ from generators.synlogic.cell_search import (
     ON,
     UNKNOWN,
     Contradiction,
+    GridNames,
     Log,
-    line_room,
+    PuzzleRules,
+    changed_cells,
+    counted,
+    fewest_open,
+    fill_runs,
+    miscount,
     neighbour_tables,
+    placed_note,
     tally,
+    touching_pair,
 )
 
 LABELS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -24,22 +32,20 @@ _BAND = 4
 
 
 def n_stars(count: int) -> str:
-    return f"{count} star{'' if count == 1 else 's'}"
+    return counted(count, "star")
 
 
 @dataclass(frozen=True)
-class StarBattle:
+class StarBattle(GridNames):
     """An n×n grid cut into n regions (region index per cell, row-major); k stars per unit."""
 
     n: int
     k: int
     regions: tuple[int, ...]
 
-    def cell_name(self, cell: int) -> str:
-        return f"({cell // self.n + 1},{cell % self.n + 1})"
-
-    def cells_named(self, cells: list[int]) -> str:
-        return ", ".join(self.cell_name(cell) for cell in cells)
+    @property
+    def cols(self) -> int:
+        return self.n
 
     @cached_property
     def units(self) -> list[tuple[str, list[int]]]:
@@ -56,25 +62,23 @@ class StarBattle:
 
 def violation(puzzle: StarBattle, stars: list[bool]) -> str | None:
     """The first broken rule of a complete star layout, or None when it is valid."""
-    for name, cells in puzzle.units:
-        have = sum(stars[cell] for cell in cells)
-        if have != puzzle.k:
-            return f"{name} has {n_stars(have)} instead of {puzzle.k}"
-    ring = neighbour_tables(puzzle.n, puzzle.n)[1]
-    for cell, star in enumerate(stars):
-        for other in ring[cell]:
-            if star and other > cell and stars[other]:
-                return f"the stars at {puzzle.cells_named([cell, other])} touch"
+    wrong = miscount(stars, ((name, cells, puzzle.k) for name, cells in puzzle.units))
+    if wrong:
+        name, have, need = wrong
+        return f"{name} has {n_stars(have)} instead of {need}"
+    pair = touching_pair(stars, neighbour_tables(puzzle.n, puzzle.n)[1])
+    if pair:
+        return f"the stars at {puzzle.cells_named(list(pair))} touch"
     return None
 
 
-class StarRules:
+class StarRules(PuzzleRules[StarBattle]):
     """Propagation and branching for :func:`~generators.synlogic.cell_search.search`."""
 
     on_word, off_word = "a star", "empty"
 
     def __init__(self, puzzle: StarBattle) -> None:
-        self.puzzle = puzzle
+        super().__init__(puzzle, violation)
         self.units = puzzle.units
         self.ring = neighbour_tables(puzzle.n, puzzle.n)[1]
         self.ring_sets = [set(cells) for cells in self.ring]
@@ -83,9 +87,6 @@ class StarRules:
             for cell in cells:
                 self.units_of[cell].append(index)
 
-    def cell_name(self, cell: int) -> str:
-        return self.puzzle.cell_name(cell)
-
     def propagate(self, state: list[int], log: Log) -> None:
         """Apply the unit rules until nothing changes, revisiting only units that changed."""
         dirty = list(range(len(self.units)))
@@ -93,13 +94,13 @@ class StarRules:
             before = state.copy()
             for index in dirty:
                 self._unit(state, index, log)
-            changed = [cell for cell, value in enumerate(before) if state[cell] != value]
+            changed = changed_cells(before, state)
             if not changed:
                 self._squeeze(state, log)
-                changed = [cell for cell, value in enumerate(before) if state[cell] != value]
+                changed = changed_cells(before, state)
             if not changed:
                 self._pigeonhole(state, log)
-                changed = [cell for cell, value in enumerate(before) if state[cell] != value]
+                changed = changed_cells(before, state)
             dirty = sorted({index for cell in changed for index in self.units_of[cell]})
 
     def _fits(self, cells: list[int], need: int) -> bool:
@@ -201,21 +202,14 @@ class StarRules:
             why = f"{name} needs {n_stars(k - have)} more and has only that many cells"
             self._place_all(state, open_cells, log, why)
         elif index < 2 * self.puzzle.n:
-            self._fill_runs(state, cells, k - have, name, log)
-
-    def _fill_runs(
-        self, state: list[int], cells: list[int], missing: int, name: str, log: Log
-    ) -> None:
-        """Fill a line's odd open stretches when they hold just the missing stars."""
-        room, forced = line_room(state, cells)
-        if room < missing:
-            raise Contradiction(f"{name} has room for only {room} more non-touching stars")
-        if room == missing and forced:
-            why = (
-                f"{name} still needs {n_stars(missing)} and its open stretches "
-                "hold at most that many non-touching stars"
+            fill_runs(
+                state,
+                cells,
+                k - have,
+                "star",
+                (name, name),
+                lambda forced, why: self._place_all(state, forced, log, why),
             )
-            self._place_all(state, forced, log, why)
 
     def _place_all(self, state: list[int], cells: list[int], log: Log, why: str) -> None:
         """Put stars on ``cells`` and empty every unknown cell touching them."""
@@ -233,21 +227,8 @@ class StarRules:
                     state[other] = OFF
                     cleared.append(other)
         if log:
-            touching = self.puzzle.cells_named(sorted(cleared))
-            them = "them" if len(cells) > 1 else "it"
-            log(
-                f"{why}: {what}"
-                + (f"; every cell touching {them} is empty: {touching}." if cleared else ".")
-            )
-
-    def violation(self, on: list[bool]) -> str | None:
-        return violation(self.puzzle, on)
+            log(placed_note(why, what, len(cells), self.puzzle.cells_named(sorted(cleared))))
 
     def choose(self, state: list[int]) -> int:
         """The first open cell of the unit with the fewest open cells."""
-        best: list[int] = []
-        for _, cells in self.units:
-            open_cells = [cell for cell in cells if state[cell] == UNKNOWN]
-            if open_cells and (not best or len(open_cells) < len(best)):
-                best = open_cells
-        return best[0]
+        return fewest_open(state, (cells for _, cells in self.units))[0]

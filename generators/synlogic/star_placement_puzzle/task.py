@@ -8,7 +8,12 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
-from generators.synlogic.cell_search import search, summarise
+from generators.synlogic.cell_search import (
+    region_indices,
+    region_lines,
+    traced_solution,
+    verdict,
+)
 from generators.synlogic.grid import format_grid, parse_grid, symbol_cell
 from generators.synlogic.star_placement_puzzle.generate import unique_puzzle
 from generators.synlogic.star_placement_puzzle.rules import LABELS, StarBattle, StarRules, violation
@@ -55,13 +60,12 @@ _QUESTIONS = (
 
 
 def puzzle_from_payload(payload: dict[str, Any]) -> StarBattle:
-    regions = [LABELS.index(label) for line in payload["regions"] for label in line]
-    return StarBattle(payload["size"], payload["stars"], tuple(regions))
+    regions = region_indices(payload["regions"], LABELS)
+    return StarBattle(payload["size"], payload["stars"], regions)
 
 
 def render_regions(puzzle: StarBattle) -> list[str]:
-    n = puzzle.n
-    return ["".join(LABELS[g] for g in puzzle.regions[r * n : (r + 1) * n]) for r in range(n)]
+    return region_lines(puzzle.regions, puzzle.n, puzzle.n, LABELS)
 
 
 def render_stars(n: int, stars: list[bool]) -> list[str]:
@@ -116,25 +120,19 @@ class StarPlacementPuzzle(Task[StarPlacementConfig]):
 
     def solve(self, problem: Problem) -> Solution:
         puzzle = puzzle_from_payload(problem.payload)
-        result = search(StarRules(puzzle), [0] * (puzzle.n * puzzle.n), trace=True)
-        uniqueness = (
-            "Every branch has been explored: this is the only layout."
-            if len(result.solutions) == 1
-            else "(Another valid layout exists; either one is accepted.)"
+        return traced_solution(
+            StarRules(puzzle),
+            [0] * (puzzle.n * puzzle.n),
+            lambda stars: render_stars(puzzle.n, stars),
+            "Cells are written (row,column), counted from 1. Stars cannot touch, so every "
+            "star empties the eight cells around it.",
+            (
+                "Every branch has been explored: this is the only layout.",
+                "(Another valid layout exists; either one is accepted.)",
+            ),
         )
-        reasoning = "\n".join(
-            [
-                "Cells are written (row,column), counted from 1. Stars cannot touch, so every "
-                "star empties the eight cells around it.",
-                summarise(result.lines),
-                uniqueness,
-            ]
-        )
-        answer = "\n".join(render_stars(puzzle.n, result.solutions[0]))
-        return Solution(answer, reasoning, result.stats)
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         puzzle = puzzle_from_payload(problem.payload)
         grid = parse_grid(answer, puzzle.n, puzzle.n, symbol_cell(STAR + EMPTY), compact=True)
-        broken = violation(puzzle, [symbol == STAR for row in grid for symbol in row])
-        return (0.0, broken) if broken else (1.0, "every rule holds")
+        return verdict(violation(puzzle, [symbol == STAR for row in grid for symbol in row]))
