@@ -1,0 +1,72 @@
+"""Normalising natural-language answers before comparison (numbers, names, lists).
+
+A correct answer must not fail on formatting: case, surrounding whitespace and quotes,
+trailing full stops, list separators and number formats ("1,234", "1 234", "12.50",
+"-3", "3/4", "twelve") are all normalised here, in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from generators.base import AnswerFormatError
+
+_SMALL_NUMBERS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+_WORD_VALUE = {word: value for value, word in enumerate(_SMALL_NUMBERS)}
+_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?")
+_LIST_SEPARATORS = re.compile(r"\s*(?:[,;\n]|\band\b)\s*", re.IGNORECASE)
+_EDGE_PUNCTUATION = "\"'`“”‘’.!?:;()[]{} \t\n"
+
+
+def normalize_text(text: str) -> str:
+    """Casefolded, whitespace collapsed, surrounding quotes/brackets/full stops removed."""
+    return " ".join(text.strip().strip(_EDGE_PUNCTUATION).split()).casefold()
+
+
+def parse_number(text: str) -> Fraction:
+    """A number written as digits (thousands separators, decimals, fractions) or 0..20 in words.
+
+    Raises :class:`AnswerFormatError` when the text is not one number.
+    """
+    cleaned = normalize_text(text).replace("−", "-")
+    if cleaned in _WORD_VALUE:
+        return Fraction(_WORD_VALUE[cleaned])
+    if not _NUMBER.fullmatch(cleaned):
+        raise AnswerFormatError(f"{text.strip()[:40]!r} is not a number")
+    numerator, _, denominator = cleaned.replace(",", "").replace(" ", "").partition("/")
+    value = Fraction(numerator)
+    if denominator:
+        if int(denominator) == 0:
+            raise AnswerFormatError(f"{text.strip()[:40]!r} divides by zero")
+        value /= int(denominator)
+    return value
+
+
+def split_list(text: str) -> list[str]:
+    """Items of a list written with commas, semicolons, newlines or 'and', normalised."""
+    body = text.strip().strip("[](){}")
+    items = [normalize_text(item) for item in _LIST_SEPARATORS.split(body)]
+    return [item for item in items if item]
