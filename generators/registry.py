@@ -15,9 +15,14 @@ _TASKS: dict[str, str] = {
 # SynLogic tasks: module generators.synlogic.<name>, class as given.
 _SYNLOGIC: dict[str, str] = {
     "arrow_maze": "ArrowMaze",
+    "boolean_expressions": "BooleanExpressions",
     "calcudoko": "Calcudoko",
     "campsite": "Campsite",
+    "cipher": "Cipher",
     "cryptarithm": "Cryptarithm",
+    "dyck_language": "DyckLanguage",
+    "dyck_language_errors": "DyckLanguageErrors",
+    "dyck_language_reasoning_errors": "DyckLanguageReasoningErrors",
     "futoshiki": "Futoshiki",
     "game_of_24": "GameOf24",
     "kukurasu": "Kukurasu",
@@ -26,10 +31,17 @@ _SYNLOGIC: dict[str, str] = {
     "norinori": "Norinori",
     "number_wall": "NumberWall",
     "numbrix": "Numbrix",
+    "object_counting": "ObjectCounting",
+    "object_properties": "ObjectProperties",
+    "operation": "Operation",
     "skyscraper_puzzle": "SkyscraperPuzzle",
+    "space_reasoning": "SpaceReasoning",
+    "space_reasoning_tree": "SpaceReasoningTree",
     "star_placement_puzzle": "StarPlacementPuzzle",
     "sudoku": "Sudoku",
     "survo": "Survo",
+    "word_sorting": "WordSorting",
+    "word_sorting_mistake": "WordSortingMistake",
     "zebra_puzzle": "ZebraPuzzle",
 }
 _TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})

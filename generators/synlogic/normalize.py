@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from generators.base import AnswerFormatError
 
-_SMALL_NUMBERS = [
+SMALL_NUMBERS = [
     "zero",
     "one",
     "two",
@@ -35,7 +35,7 @@ _SMALL_NUMBERS = [
     "nineteen",
     "twenty",
 ]
-_WORD_VALUE = {word: value for value, word in enumerate(_SMALL_NUMBERS)}
+_WORD_VALUE = {word: value for value, word in enumerate(SMALL_NUMBERS)}
 _NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:[, ]\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?")
 _LIST_SEPARATORS = re.compile(r"\s*(?:[,;\n]|\band\b)\s*", re.IGNORECASE)
 _EDGE_PUNCTUATION = "\"'`“”‘’.!?:;()[]{} \t\n"

@@ -1,0 +1,259 @@
+"""Cipher: encrypt or decrypt a short phrase with classical ciphers whose keys are given.
+
+Ciphers: Caesar shift, Atbash, Vigenère (keyword; the key advances over letters only) and
+rail fence (spaces dropped, letters written in a zigzag over the rails, read rail by rail).
+Higher levels apply two or three ciphers in sequence. Every cipher is a bijection on letter
+strings of a given length, so the answer is unique; the verifier compares letters only
+(case, spaces and surrounding punctuation are ignored). Effort is letters × the summed
+complexity of the ciphers applied.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from random import Random
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from generators.base import (
+    ANSWER_INSTRUCTION,
+    AnswerFormatError,
+    Instance,
+    Solution,
+    Task,
+    TaskConfig,
+)
+from generators.synlogic.normalize import normalize_text
+from generators.wordlists import load_words
+from schemas.records import Problem
+
+Name = Literal["caesar", "atbash", "vigenere", "rail_fence"]
+_ABC = string.ascii_lowercase
+_COMPLEXITY = {"caesar": 1, "atbash": 1, "vigenere": 2, "rail_fence": 3}
+
+
+def _shift(ch: str, by: int) -> str:
+    return _ABC[(_ABC.index(ch) + by) % 26] if ch in _ABC else ch
+
+
+def zigzag(length: int, rails: int) -> list[int]:
+    """The rail of each position: 0, 1, …, rails-1, rails-2, …, 1, 0, 1, …"""
+    cycle = [*range(rails), *range(rails - 2, 0, -1)]
+    return [cycle[i % len(cycle)] for i in range(length)]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One cipher with its key: ``key`` is the shift, the keyword or the rail count."""
+
+    name: str
+    key: int | str = 0
+
+    def describe(self) -> str:
+        if self.name == "caesar":
+            return (
+                f"Caesar shift {self.key}: every letter moves {self.key} places forward in the "
+                "alphabet, wrapping from z to a; spaces stay"
+            )
+        if self.name == "atbash":
+            return "Atbash: a<->z, b<->y, c<->x and so on (the alphabet reversed); spaces stay"
+        if self.name == "vigenere":
+            return (
+                f"Vigenère with keyword '{self.key}': the i-th letter (counting letters only, "
+                "skipping spaces) moves forward by the position of the i-th keyword letter "
+                "(a=0, b=1, …, z=25), the keyword repeating; spaces stay"
+            )
+        return (
+            f"Rail fence with {self.key} rails: remove the spaces, write the letters in a "
+            f"zigzag over {self.key} rails (from rail 1 down to rail {self.key}, then back up "
+            "to rail 1, and so on), and read off rail 1, then rail 2, and so on"
+        )
+
+    def shifts(self, text: str, sign: int) -> list[int]:
+        """The shift applied to each letter of ``text`` (Caesar and Vigenère)."""
+        if self.name == "caesar":
+            return [sign * int(self.key)] * sum(ch in _ABC for ch in text)
+        key = str(self.key)
+        return [sign * _ABC.index(key[i % len(key)]) for i in range(sum(ch in _ABC for ch in text))]
+
+    def apply(self, text: str, decrypt: bool) -> str:
+        if self.name == "atbash":
+            return "".join(_ABC[25 - _ABC.index(ch)] if ch in _ABC else ch for ch in text)
+        if self.name == "rail_fence":
+            letters = text.replace(" ", "")
+            rails = zigzag(len(letters), int(self.key))
+            order = sorted(range(len(letters)), key=lambda i: (rails[i], i))
+            if not decrypt:
+                return "".join(letters[i] for i in order)
+            plain = [""] * len(letters)
+            for ch, i in zip(letters, order, strict=True):
+                plain[i] = ch
+            return "".join(plain)
+        shifts = iter(self.shifts(text, -1 if decrypt else 1))
+        return "".join(_shift(ch, next(shifts)) if ch in _ABC else ch for ch in text)
+
+    def explain(self, text: str, decrypt: bool) -> str:
+        """A readable working of this step on ``text``."""
+        result = self.apply(text, decrypt)
+        if self.name == "rail_fence":
+            letters = text.replace(" ", "")
+            if decrypt:
+                rails = zigzag(len(letters), int(self.key))
+                sizes = [rails.count(r) for r in range(int(self.key))]
+                rows, start = [], 0
+                for size in sizes:
+                    rows.append(letters[start : start + size])
+                    start += size
+                how = "rail lengths " + ", ".join(map(str, sizes)) + " split the text into rails"
+                tail = "reading them back in zigzag order"
+            else:
+                rails = zigzag(len(letters), int(self.key))
+                rows = [
+                    "".join(ch for ch, r in zip(letters, rails, strict=True) if r == row)
+                    for row in range(int(self.key))
+                ]
+                how, tail = "zigzag writing puts on the rails", "reading rail by rail"
+            listed = "; ".join(f"rail {i}: {row}" for i, row in enumerate(rows, start=1))
+            return f"{how}: {listed}; {tail} gives {result}"
+        if self.name == "atbash":
+            pairs = [f"{a}->{b}" for a, b in zip(text, result, strict=True) if a in _ABC]
+        else:
+            moved = iter(self.shifts(text, -1 if decrypt else 1))
+            pairs = [
+                f"{a}{next(moved):+d}={b}" for a, b in zip(text, result, strict=True) if a in _ABC
+            ]
+        return " ".join(pairs) + f" -> {result}"
+
+
+def draw_step(name: str, rng: Random, config: CipherConfig) -> Step:
+    if name == "caesar":
+        return Step(name, rng.randint(1, 25))
+    if name == "vigenere":
+        keys = [w for w in load_words("english_words") if len(w) == config.key_length]
+        return Step(name, rng.choice(keys))
+    if name == "rail_fence":
+        return Step(name, rng.randint(2, config.max_rails))
+    return Step(name)
+
+
+def letters_of(answer: str) -> str:
+    """The letters of an answer; raises when it holds anything but letters and spaces."""
+    text = normalize_text(answer).replace("-", " ")
+    if not text:
+        raise AnswerFormatError("empty answer")
+    bad = [ch for ch in text if ch not in _ABC and not ch.isspace()]
+    if bad:
+        raise AnswerFormatError(f"unexpected character {bad[0]!r}")
+    return "".join(text.split())
+
+
+class CipherConfig(TaskConfig):
+    """Phrase length, allowed ciphers, how many are chained, and key sizes."""
+
+    words: int = Field(default=2, ge=1, le=12, description="words in the phrase")
+    ciphers: list[Name] = Field(
+        default=["caesar"], min_length=1, description="ciphers to draw from"
+    )
+    chain: int = Field(default=1, ge=1, le=3, description="ciphers applied one after another")
+    key_length: int = Field(default=4, ge=3, le=8, description="Vigenère keyword length")
+    max_rails: int = Field(default=3, ge=2, le=6, description="most rails in a rail fence")
+
+
+_INTROS = (
+    "{verb} the text below.",
+    "Your job is to {verb_lower} a short message.",
+    "A spy hands you a message and asks you to {verb_lower} it.",
+)
+_FORMATS = (
+    "Answer with the resulting text only, in lowercase letters (spaces between words "
+    "where the result has them).",
+    "Give the resulting text in lowercase letters; spaces do not matter.",
+    "Write only the resulting letters (case and spaces are ignored).",
+)
+
+
+class Cipher(Task[CipherConfig]):
+    name: ClassVar[str] = "cipher"
+    version: ClassVar[str] = "1.0.0"
+    description: ClassVar[str] = "Encrypt or decrypt a phrase with Caesar/Atbash/Vigenère/rails."
+    Config: ClassVar[type[TaskConfig]] = CipherConfig
+    LEVELS: ClassVar[dict[int, dict[str, Any]]] = {
+        1: {"words": 1, "ciphers": ["caesar"]},
+        2: {"words": 2, "ciphers": ["caesar", "atbash"]},
+        3: {"words": 3, "ciphers": ["caesar", "atbash"]},
+        4: {"words": 2, "ciphers": ["vigenere"], "key_length": 3},
+        5: {"words": 3, "ciphers": ["vigenere"]},
+        6: {"words": 3, "ciphers": ["rail_fence"]},
+        7: {"words": 3, "ciphers": ["caesar", "vigenere"], "chain": 2, "key_length": 5},
+        8: {"words": 3, "ciphers": ["vigenere", "rail_fence"], "chain": 2, "max_rails": 4},
+        9: {"words": 4, "ciphers": ["vigenere", "rail_fence"], "chain": 2, "max_rails": 4},
+        10: {
+            "words": 4,
+            "ciphers": ["caesar", "vigenere", "rail_fence"],
+            "chain": 3,
+            "key_length": 6,
+            "max_rails": 5,
+        },
+    }
+
+    def generate(self, config: CipherConfig, rng: Random, index: int) -> Instance:
+        plain = " ".join(rng.sample(load_words("english_words"), config.words))
+        names = [rng.choice(config.ciphers) for _ in range(config.chain)]
+        steps = [draw_step(name, rng, config) for name in names]
+        cipher = plain
+        for step in steps:
+            cipher = step.apply(cipher, decrypt=False)
+        decrypt = rng.random() < 0.5
+        given, answer = (cipher, plain) if decrypt else (plain, cipher)
+        verb = "Decrypt" if decrypt else "Encrypt"
+        listed = "\n".join(f"{i}. {s.describe()}." for i, s in enumerate(steps, start=1))
+        how = (
+            f"It was encrypted by applying, in this order:\n{listed}\n"
+            "Undo these steps to recover the original text."
+            if decrypt
+            else f"Encrypt it by applying, in this order:\n{listed}"
+        )
+        prompt = "\n\n".join(
+            [
+                rng.choice(_INTROS).format(verb=verb, verb_lower=verb.lower()),
+                f"Text: {given}",
+                how,
+                rng.choice(_FORMATS),
+                ANSWER_INSTRUCTION,
+            ]
+        )
+        payload = {
+            "text": given,
+            "decrypt": decrypt,
+            "steps": [[s.name, s.key] for s in steps],
+        }
+        return Instance(prompt=prompt, answer=answer, payload=payload)
+
+    def solve(self, problem: Problem) -> Solution:
+        p = problem.payload
+        steps = [Step(name, key) for name, key in p["steps"]]
+        decrypt = p["decrypt"]
+        order = steps[::-1] if decrypt else steps
+        text, effort = p["text"], 0
+        lines = [f"{'Decrypt' if decrypt else 'Encrypt'}: {text}"]
+        if decrypt and len(steps) > 1:
+            lines.append("Undo the steps in reverse order.")
+        for step in order:
+            effort += _COMPLEXITY[step.name] * sum(ch in _ABC for ch in text)
+            action = "Undo" if decrypt else "Apply"
+            lines.append(f"{action} {step.describe()}.")
+            lines.append("  " + step.explain(text, decrypt))
+            text = step.apply(text, decrypt)
+        lines.append(f"Result: {text}")
+        return Solution(answer=text, reasoning="\n".join(lines), stats={"effort": effort})
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        given, expected = letters_of(answer), "".join(problem.answer.split())
+        if given == expected:
+            return 1.0, "correct"
+        if len(given) != len(expected):
+            return 0.0, f"expected {len(expected)} letters, got {len(given)}"
+        pos = next(i for i, (a, b) in enumerate(zip(given, expected, strict=True)) if a != b)
+        return 0.0, f"letter {pos + 1} is wrong"

@@ -1,0 +1,162 @@
+"""Dyck language errors: find the first position where a bracket sequence goes wrong.
+
+A random balanced sequence gets one corruption late in it: a closer replaced by one of
+another type, an extra closer inserted, or closers dropped from the end. The answer is
+computed by a stack scan, so it is unique: the 1-based position of the first closer
+that matches nothing, or length + 1 when the sequence only ends with brackets open.
+Effort is the characters scanned.
+"""
+
+from __future__ import annotations
+
+import re
+from random import Random
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from generators.base import AnswerFormatError, Instance, Solution, Task, TaskConfig
+from generators.synlogic.dyck import (
+    CLOSERS,
+    compose_prompt,
+    random_balanced,
+    scan,
+    scan_lines,
+    spaced,
+    stack_text,
+)
+from generators.synlogic.normalize import parse_number
+from schemas.records import Problem
+
+
+class DyckLanguageErrorsConfig(TaskConfig):
+    length: int = Field(default=30, ge=4, le=200, description="length of the sound sequence")
+    types: int = Field(default=4, ge=1, le=4, description="bracket pairs used: ( [ { <")
+    spacing: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="chance the sequence is shown with spaces"
+    )
+
+
+LEVELS: dict[int, dict[str, Any]] = {
+    1: {"length": 8, "types": 2},
+    2: {"length": 12, "types": 2},
+    3: {"length": 16, "types": 3},
+    4: {"length": 22, "types": 3},
+    5: {"length": 28, "types": 4},
+    6: {"length": 36, "types": 4},
+    7: {"length": 44, "types": 4},
+    8: {"length": 54, "types": 4},
+    9: {"length": 66, "types": 4},
+    10: {"length": 80, "types": 4},
+}
+
+_INTROS = (
+    "Below is a sequence of brackets over the pairs ( ), [ ], { } and < >. It is not "
+    "correctly balanced.",
+    "The following bracket sequence contains a mistake.",
+    "Someone tried to write a properly nested bracket sequence but made an error.",
+)
+_RULES = (
+    "Read the sequence from left to right. Each closing bracket must match the most recent "
+    "opening bracket that is still open; the sequence becomes invalid at the first closing "
+    "bracket that does not (including a closing bracket when nothing is open). Positions "
+    "count bracket characters only, starting at 1."
+)
+_QUESTIONS = (
+    "At which position does the sequence first become invalid?",
+    "What is the position of the first character that breaks the sequence?",
+    "Find the first position where the sequence goes wrong.",
+)
+_FORMAT = (
+    "If every closing bracket matches but some brackets are never closed, the error is at "
+    "the end: answer {end} (the length plus one). Answer with a single whole number."
+)
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _corrupt(rng: Random, sound: str, types: int) -> str:
+    """One corruption of ``sound`` placed in its later part (so effort grows with length)."""
+    kinds = ["extra", "missing"] + (["wrong"] if types > 1 else [])
+    kind = rng.choice(kinds)
+    late = len(sound) * 3 // 5
+    if kind == "missing":
+        trailing = len(sound) - len(sound.rstrip(CLOSERS))
+        return sound[: len(sound) - rng.randint(1, min(3, trailing))]
+    if kind == "extra":
+        spot = rng.randint(late, len(sound))
+        return sound[:spot] + rng.choice(CLOSERS[:types]) + sound[spot:]
+    spot = rng.choice([i for i in range(late, len(sound)) if sound[i] in CLOSERS])
+    wrong = rng.choice([c for c in CLOSERS[:types] if c != sound[spot]])
+    return sound[:spot] + wrong + sound[spot + 1 :]
+
+
+def _first_error(sequence: str) -> int:
+    result = scan(sequence)
+    return result.error if result.error is not None else len(sequence) + 1
+
+
+class DyckLanguageErrors(Task[DyckLanguageErrorsConfig]):
+    """The first invalid position of a corrupted bracket sequence."""
+
+    name: ClassVar[str] = "dyck_language_errors"
+    version: ClassVar[str] = "1.0.0"
+    description: ClassVar[str] = (
+        "Dyck language errors: give the 1-based position where a corrupted bracket sequence "
+        "first becomes invalid (length + 1 when it only leaves brackets open)."
+    )
+    Config = DyckLanguageErrorsConfig
+    LEVELS = LEVELS
+
+    def generate(self, config: DyckLanguageErrorsConfig, rng: Random, index: int) -> Instance:
+        sequence = _corrupt(rng, random_balanced(rng, config.length, config.types), config.types)
+        shown = spaced(sequence) if rng.random() < config.spacing else sequence
+        body = f"Sequence ({len(sequence)} characters): {shown}\n\n{_RULES}"
+        answer_format = _FORMAT.format(end=len(sequence) + 1)
+        return Instance(
+            prompt=compose_prompt(rng, _INTROS, body, _QUESTIONS, answer_format),
+            answer=str(_first_error(sequence)),
+            payload={"sequence": sequence},
+        )
+
+    def solve(self, problem: Problem) -> Solution:
+        sequence = problem.payload["sequence"]
+        steps, result = scan_lines(sequence)
+        lines = ["I scan left to right with a stack of open brackets.", *steps]
+        if result.error is None:
+            lines.append(
+                f"Every closer matched, but the sequence ends with {stack_text(result.stack)} "
+                f"still open, so the error is at the end: position {len(sequence) + 1}."
+            )
+        else:
+            lines.append(f"The sequence first becomes invalid at position {result.error}.")
+        return Solution(
+            answer=str(_first_error(sequence)),
+            reasoning="\n".join(lines),
+            stats={"effort": result.steps},
+        )
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        value = _parse_position(answer)
+        sequence = problem.payload["sequence"]
+        expected = _first_error(sequence)
+        if not 1 <= value <= len(sequence) + 1:
+            return 0.0, f"position {value} is outside 1..{len(sequence) + 1}"
+        if value == expected:
+            return 1.0, "correct position"
+        if value < expected:
+            return 0.0, f"the sequence is still valid at position {value}"
+        return 0.0, f"position {value} is after the first error"
+
+
+def _parse_position(answer: str) -> int:
+    """A whole number, written alone or as the only number in a short phrase."""
+    try:
+        value = parse_number(answer)
+    except AnswerFormatError:
+        found = _INTEGER.findall(answer)
+        if len(found) != 1 or len(answer) > 80:
+            raise
+        value = parse_number(found[0])
+    if value.denominator != 1:
+        raise AnswerFormatError(f"{answer.strip()[:40]!r} is not a whole number")
+    return int(value)
