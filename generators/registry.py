@@ -16,6 +16,7 @@ _TASKS: dict[str, str] = {
 _SYNLOGIC: dict[str, str] = {
     "arrow_maze": "ArrowMaze",
     "boolean_expressions": "BooleanExpressions",
+    "buggy_tables": "BuggyTables",
     "calcudoko": "Calcudoko",
     "campsite": "Campsite",
     "cipher": "Cipher",
@@ -25,6 +26,7 @@ _SYNLOGIC: dict[str, str] = {
     "dyck_language_reasoning_errors": "DyckLanguageReasoningErrors",
     "futoshiki": "Futoshiki",
     "game_of_24": "GameOf24",
+    "goods_exchange": "GoodsExchange",
     "kukurasu": "Kukurasu",
     "math_path": "MathPath",
     "minesweeper": "Minesweeper",
@@ -40,6 +42,7 @@ _SYNLOGIC: dict[str, str] = {
     "star_placement_puzzle": "StarPlacementPuzzle",
     "sudoku": "Sudoku",
     "survo": "Survo",
+    "time_sequence": "TimeSequence",
     "word_sorting": "WordSorting",
     "word_sorting_mistake": "WordSortingMistake",
     "zebra_puzzle": "ZebraPuzzle",
