@@ -14,6 +14,7 @@ _TASKS: dict[str, str] = {
 
 # SynLogic tasks: module generators.synlogic.<name>, class as given.
 _SYNLOGIC: dict[str, str] = {
+    "arc_agi": "ArcAgi",
     "arrow_maze": "ArrowMaze",
     "boolean_expressions": "BooleanExpressions",
     "buggy_tables": "BuggyTables",
@@ -43,8 +44,10 @@ _SYNLOGIC: dict[str, str] = {
     "sudoku": "Sudoku",
     "survo": "Survo",
     "time_sequence": "TimeSequence",
+    "web_of_lies": "WebOfLies",
     "word_sorting": "WordSorting",
     "word_sorting_mistake": "WordSortingMistake",
+    "wordscapes": "Wordscapes",
     "zebra_puzzle": "ZebraPuzzle",
 }
 _TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})
