@@ -117,3 +117,17 @@ def test_console_entry_point_runs_as_a_module():
     )
     assert result.returncode == 2
     assert "cannot read config" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "factory.cli", "tasks"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.readline()
+    process.stdout.close()  # like `factory tasks | head -1`
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "Traceback" not in stderr and process.returncode == 0
