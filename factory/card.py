@@ -95,7 +95,8 @@ def level_summary(stats: pa.Table) -> list[list[object]]:
     return sorted(rows, key=lambda row: (row[0], row[1] is None, row[1] or 0))
 
 
-def render_card(manifest: DatasetManifest, stats: pa.Table, sample: dict | None) -> str:
+def render_card(manifest: DatasetManifest, summary: list[list[object]], sample: dict | None) -> str:
+    """``summary`` holds the rows of :func:`level_summary` for the whole version."""
     front = yaml.safe_dump(hub_metadata(manifest), sort_keys=False).strip()
     tasks = "\n".join(
         f"- `{spec['task']}` as subset `{spec.get('name') or spec['task']}`: "
@@ -116,7 +117,7 @@ def render_card(manifest: DatasetManifest, stats: pa.Table, sample: dict | None)
         f"generators: {generators}. Every reference trace was written by the task's solver "
         "and passed the task's own verifier.\n\n" + tasks,
         f"## Counts and difficulty ({manifest.total} problems)",
-        markdown_table(SUMMARY_COLUMNS, level_summary(stats)),
+        markdown_table(SUMMARY_COLUMNS, summary),
         "## Fields",
         "`prompt` (asks for reasoning, then the answer in `<answer></answer>`), `answer`, "
         "`reference_trace`, `level` (1..10), `config` (knobs, JSON), `payload` (the instance "

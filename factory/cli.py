@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from factory.config import describe_validation_error, load_build_config
+from factory.config import describe_validation_error, load_build_config, resolve_task
 from factory.errors import ConfigError, FactoryError
 
 
@@ -37,12 +37,8 @@ def cmd_tasks(args: argparse.Namespace) -> None:
 def cmd_sample(args: argparse.Namespace) -> None:
     from factory.stages import reference_trace, verify_trace
     from generators.base import make_problem
-    from generators.registry import UnknownTaskError, get_task
 
-    try:
-        task = get_task(args.task)
-    except UnknownTaskError as error:
-        raise ConfigError(str(error)) from None
+    task = resolve_task(args.task)
     try:
         config = task.config_for_level(args.level, _parse_knobs(args.knob))
     except ValidationError as error:
@@ -92,12 +88,8 @@ def _read_answer(args: argparse.Namespace) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> None:
     from factory.lookup import find_problem, problem_from_record_file
-    from generators.registry import UnknownTaskError, get_task
 
-    try:
-        task = get_task(args.task)
-    except UnknownTaskError as error:
-        raise ConfigError(str(error)) from None
+    task = resolve_task(args.task)
     if args.record:
         problem = problem_from_record_file(Path(args.record))
     else:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from factory.errors import ConfigError
+from generators.base import Task
 from generators.registry import UnknownTaskError, get_task
 from schemas.config import BuildConfig
 
@@ -32,13 +33,18 @@ def describe_validation_error(error: ValidationError, prefix: tuple[Any, ...] = 
     )
 
 
+def resolve_task(name: str, field: str = "task") -> Task:
+    """The registered task, or a ConfigError naming ``field`` and the known tasks."""
+    try:
+        return get_task(name)
+    except UnknownTaskError as error:
+        raise ConfigError(f"{field}: {error}") from None
+
+
 def validate_tasks(config: BuildConfig) -> None:
     """Check every task name and its knobs at every requested level."""
     for i, spec in enumerate(config.tasks):
-        try:
-            task = get_task(spec.task)
-        except UnknownTaskError as error:
-            raise ConfigError(f"tasks[{i}].task: {error}") from None
+        task = resolve_task(spec.task, f"tasks[{i}].task")
         for level in spec.levels or [None]:
             try:
                 task.config_for_level(level, spec.knobs)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from factory.assemble import assemble_shard
+from factory.atomic import write_text_atomic
 from factory.card import level_summary, problem_stats, render_card
 from factory.errors import FactoryError
 from factory.hashing import sha256_file
@@ -23,12 +24,6 @@ from schemas.manifest import DatasetManifest, FileEntry
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex[:8]}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 def publish_version(config: BuildConfig, layout: BuildLayout) -> DatasetManifest:
@@ -60,7 +55,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
             stats.append(problem_stats(table, spec.subset))
             if sample is None and table.num_rows:
                 sample = table.slice(0, 1).to_pylist()[0]
-    all_stats = pa.concat_tables(stats)
+    summary = level_summary(pa.concat_tables(stats))
     manifest = DatasetManifest(
         name=config.name,
         version=config.version,
@@ -71,12 +66,12 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         config_fingerprint=config_fingerprint(config),
         generators=generator_versions(config),
         seed=config.seed,
-        counts=_counts(all_stats),
-        total=all_stats.num_rows,
+        counts=_counts(summary),
+        total=sum(entry.rows for entry in files),
         files=files,
     )
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
-    write_text_atomic(staging / CARD, render_card(manifest, all_stats, sample))
+    write_text_atomic(staging / CARD, render_card(manifest, summary, sample))
     return manifest
 
 
@@ -87,9 +82,9 @@ def _file_entry(root: Path, relative: str, table: pa.Table) -> FileEntry:
     )
 
 
-def _counts(stats: pa.Table) -> dict[str, dict[str, int]]:
+def _counts(summary: list[list[object]]) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
-    for row in level_summary(stats):
+    for row in summary:
         subset, level, problems = row[:3]
         counts.setdefault(subset, {})["default" if level is None else str(level)] = problems
     return counts

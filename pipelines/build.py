@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import luigi
 
+from factory.atomic import remove_stale_temporaries
 from factory.errors import BuildError
 from factory.layout import BuildLayout
-from factory.parquet_io import remove_stale_temporaries
 from factory.provenance import config_fingerprint
 from factory.store import load_manifest
 from pipelines.tasks import AssembleDataset, frozen_config

@@ -33,10 +33,6 @@ def frozen_config(work_dir: str) -> BuildConfig:
     return BuildConfig.model_validate(json.loads((Path(work_dir) / "config.json").read_text()))
 
 
-def layout_of(work_dir: str) -> BuildLayout:
-    return BuildLayout.of(frozen_config(work_dir))
-
-
 class BuildTask(luigi.Task):
     work_dir = luigi.Parameter()
 
@@ -46,7 +42,7 @@ class BuildTask(luigi.Task):
 
     @property
     def layout(self) -> BuildLayout:
-        return layout_of(self.work_dir)
+        return BuildLayout.of(self.config)
 
     def complete(self) -> bool:
         return super().complete() and all(
@@ -76,7 +72,7 @@ class ShardTask(BuildTask):
     shard = luigi.IntParameter()
 
     def stage_target(self, stage: str) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.layout.stage_path(stage, self.subset, self.shard)))
+        return luigi.LocalTarget(str(self.stage_path(stage)))
 
     def stage_path(self, stage: str) -> Path:
         return self.layout.stage_path(stage, self.subset, self.shard)
