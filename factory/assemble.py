@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 from factory.layout import BuildLayout
 from factory.stages import SOLVER
 from schemas.arrow import arrow_schema
-from schemas.records import DatasetRecord
+from schemas.records import DatasetRecord, TeacherTraceRecord
 
 
 def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
@@ -39,4 +39,23 @@ def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
         .sort_by("index")
     )
     schema = arrow_schema(DatasetRecord)
+    return rows.select(schema.names).cast(schema)
+
+
+def assemble_teacher_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
+    """Teacher samples with their verdicts, in problem order then sample order."""
+    traces = pq.read_table(layout.stage_path("teacher_traces", subset, shard))
+    verdicts = pq.read_table(
+        layout.stage_path("teacher_verdicts", subset, shard),
+        columns=["trace_id", "score", "passed", "reason"],
+    ).rename_columns(["trace_id", "verify_score", "passed", "verify_reason"])
+    order = pq.read_table(
+        layout.stage_path("problems", subset, shard), columns=["problem_id", "index"]
+    )
+    rows = (
+        traces.join(verdicts, "trace_id", join_type="inner")
+        .join(order, "problem_id", join_type="inner")
+        .sort_by([("index", "ascending"), ("sample_index", "ascending")])
+    )
+    schema = arrow_schema(TeacherTraceRecord)
     return rows.select(schema.names).cast(schema)

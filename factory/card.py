@@ -34,6 +34,13 @@ def hub_metadata(manifest: DatasetManifest) -> dict:
         {"config_name": s, "data_files": [{"split": "train", "path": f"data/{s}/*.parquet"}]}
         for s in subsets
     ]
+    if any(entry.path.startswith("teacher_traces/") for entry in manifest.files):
+        configs.append(
+            {
+                "config_name": "teacher_traces",
+                "data_files": [{"split": "train", "path": "teacher_traces/*/*.parquet"}],
+            }
+        )
     return {
         "license": manifest.config.get("license", "cc-by-4.0"),
         "pretty_name": manifest.name,
@@ -95,8 +102,32 @@ def level_summary(stats: pa.Table) -> list[list[object]]:
     return sorted(rows, key=lambda row: (row[0], row[1] is None, row[1] or 0))
 
 
-def render_card(manifest: DatasetManifest, summary: list[list[object]], sample: dict | None) -> str:
-    """``summary`` holds the rows of :func:`level_summary` for the whole version."""
+TEACHER_COLUMNS = ["subset", "samples", "passed", "pass rate"]
+
+
+def teacher_summary(stats: pa.Table) -> list[list[object]]:
+    """Rows of TEACHER_COLUMNS from per-sample (subset, passed)."""
+    grouped = stats.group_by("subset").aggregate([("passed", "count"), ("passed", "sum")])
+    rows = [
+        [
+            r["subset"],
+            r["passed_count"],
+            r["passed_sum"],
+            round(r["passed_sum"] / r["passed_count"], 3),
+        ]
+        for r in grouped.to_pylist()
+    ]
+    return sorted(rows)
+
+
+def render_card(
+    manifest: DatasetManifest,
+    summary: list[list[object]],
+    sample: dict | None,
+    teacher: list[list[object]] | None = None,
+) -> str:
+    """``summary`` holds the rows of :func:`level_summary` for the whole version;
+    ``teacher`` those of :func:`teacher_summary` when the build had a teacher."""
     front = yaml.safe_dump(hub_metadata(manifest), sort_keys=False).strip()
     tasks = "\n".join(
         f"- `{spec['task']}` as subset `{spec.get('name') or spec['task']}`: "
@@ -123,6 +154,15 @@ def render_card(manifest: DatasetManifest, summary: list[list[object]], sample: 
         "`reference_trace`, `level` (1..10), `config` (knobs, JSON), `payload` (the instance "
         "the verifier checks against, JSON), `solver_effort`, `verify_score`, ids and seeds.",
     ]
+    if teacher is not None:
+        spec = manifest.config["teacher"]
+        parts += [
+            "## Teacher traces",
+            f"`{spec['model']}` ({spec['backend']} backend), sampling "
+            f"`{json.dumps(spec['sampling'], sort_keys=True)}`; every sample was scored by the "
+            "task's verifier (config `teacher_traces`).",
+            markdown_table(TEACHER_COLUMNS, teacher),
+        ]
     if sample:
         parts += [
             "## Sample",

@@ -83,4 +83,26 @@ def load_build_config(path: str | Path) -> BuildConfig:
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
-    return parse_build_config(data, str(path))
+    config = parse_build_config(data, str(path))
+    return with_inline_chat_template(config, path)
+
+
+def with_inline_chat_template(config: BuildConfig, config_path: Path) -> BuildConfig:
+    """Replace a chat-template file path by its text, so the frozen config (and the
+    request cache key) carries the template itself, not a path whose file may change."""
+    teacher = config.teacher
+    if teacher is None or teacher.chat_template is None or _is_inline(teacher.chat_template):
+        return config
+    template_path = config_path.parent / teacher.chat_template
+    try:
+        template = template_path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(
+            f"{config_path}: teacher.chat_template: cannot read {template_path} ({error.strerror})"
+        ) from None
+    teacher = teacher.model_copy(update={"chat_template": template})
+    return config.model_copy(update={"teacher": teacher})
+
+
+def _is_inline(template: str) -> bool:
+    return "{%" in template or "{{" in template

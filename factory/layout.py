@@ -2,6 +2,7 @@
 
 - final dataset:  ``<root>/<name>/<version>/`` with ``data/<subset>/train-<shard>.parquet``,
   ``manifest.json`` and ``README.md``;
+- teacher traces: ``teacher_traces/<subset>/train-<shard>.parquet`` when a teacher is set;
 - work shards:    ``<root>/.work/<name>/<version>/<stage>/<subset>/<shard>.parquet`` —
   the intermediate outputs whose existence is Luigi's resume mechanism.
 """
@@ -13,7 +14,14 @@ from pathlib import Path
 
 from schemas.config import BuildConfig, TaskSpec
 
-STAGES = ("problems", "traces", "verdicts", "scores")
+SOLVER_STAGES = ("problems", "traces", "verdicts", "scores")
+TEACHER_STAGES = ("teacher_traces", "teacher_verdicts")
+STAGES = SOLVER_STAGES + TEACHER_STAGES
+
+
+def stages_of(config: BuildConfig) -> tuple[str, ...]:
+    """The work stages a build runs: the teacher's only when one is configured."""
+    return STAGES if config.teacher is not None else SOLVER_STAGES
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,11 @@ class BuildLayout:
     def failures_dir(self) -> Path:
         return self.work_dir / "failures"
 
+    @property
+    def default_cache_dir(self) -> Path:
+        """Request cache shared by all builds under this root (``teacher.cache_dir`` overrides)."""
+        return self.root / ".cache"
+
     def stage_path(self, stage: str, subset: str, shard: int) -> Path:
         assert stage in STAGES, stage
         return self.work_dir / stage / subset / f"{shard:05d}.parquet"
@@ -50,6 +63,11 @@ class BuildLayout:
 def data_file(subset: str, shard: int) -> str:
     """Path of a data file relative to the version directory."""
     return f"data/{subset}/train-{shard:05d}.parquet"
+
+
+def teacher_traces_file(subset: str, shard: int) -> str:
+    """Path of a teacher-trace file (one row per sample, with its verdict)."""
+    return f"teacher_traces/{subset}/train-{shard:05d}.parquet"
 
 
 def shard_count(spec: TaskSpec, shard_size: int) -> int:

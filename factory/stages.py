@@ -41,6 +41,14 @@ def reference_trace(problem: Problem) -> Trace:
 
 
 def verify_trace(problem: Problem, trace: Trace) -> Verdict:
+    if trace.error is not None:
+        return Verdict(
+            problem_id=problem.problem_id,
+            trace_id=trace.trace_id,
+            score=0.0,
+            passed=False,
+            reason=f"request failed: {trace.error}",
+        )
     verdict = get_task(problem.task).verify(problem, trace.text)
     return verdict.model_copy(update={"trace_id": trace.trace_id})
 

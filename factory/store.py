@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from factory.assemble import assemble_shard
+from factory.assemble import assemble_shard, assemble_teacher_shard
 from factory.atomic import write_text_atomic
-from factory.card import level_summary, problem_stats, render_card
+from factory.card import level_summary, problem_stats, render_card, teacher_summary
 from factory.errors import FactoryError
 from factory.hashing import sha256_file
-from factory.layout import BuildLayout, data_file, shard_count
+from factory.layout import BuildLayout, data_file, shard_count, teacher_traces_file
 from factory.parquet_io import write_table_atomic
 from factory.provenance import code_version, config_fingerprint, generator_versions
 from schemas.config import BuildConfig
@@ -45,6 +45,7 @@ def publish_version(config: BuildConfig, layout: BuildLayout) -> DatasetManifest
 def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> DatasetManifest:
     files: list[FileEntry] = []
     stats: list[pa.Table] = []
+    teacher_stats: list[pa.Table] = []
     sample: dict | None = None
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
@@ -55,6 +56,16 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
             stats.append(problem_stats(table, spec.subset))
             if sample is None and table.num_rows:
                 sample = table.slice(0, 1).to_pylist()[0]
+            if config.teacher is not None:
+                traces = assemble_teacher_shard(layout, spec.subset, shard)
+                relative = teacher_traces_file(spec.subset, shard)
+                write_table_atomic(traces, staging / relative)
+                files.append(_file_entry(staging, relative, traces))
+                teacher_stats.append(
+                    traces.select(["passed"]).append_column(
+                        "subset", pa.array([spec.subset] * traces.num_rows, pa.string())
+                    )
+                )
     summary = level_summary(pa.concat_tables(stats))
     manifest = DatasetManifest(
         name=config.name,
@@ -67,11 +78,12 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         generators=generator_versions(config),
         seed=config.seed,
         counts=_counts(summary),
-        total=sum(entry.rows for entry in files),
+        total=sum(entry.rows for entry in files if entry.path.startswith("data/")),
         files=files,
     )
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
-    write_text_atomic(staging / CARD, render_card(manifest, summary, sample))
+    teacher = teacher_summary(pa.concat_tables(teacher_stats)) if teacher_stats else None
+    write_text_atomic(staging / CARD, render_card(manifest, summary, sample, teacher))
     return manifest
 
 

@@ -15,10 +15,13 @@ from pathlib import Path
 
 import luigi
 
+from factory.annotate import annotate
+from factory.backends import shared_backend, teacher_identity
 from factory.errors import BuildError
-from factory.layout import STAGES, BuildLayout, shard_count
+from factory.layout import BuildLayout, shard_count, stages_of
 from factory.parquet_io import read_records, write_records
-from factory.stages import generate_shard, score_shard, solve_and_self_check
+from factory.request_cache import RequestCache
+from factory.stages import generate_shard, score_shard, solve_and_self_check, verify_trace
 from factory.store import publish_version
 from schemas.config import BuildConfig
 from schemas.records import Problem, Scores, Trace, Verdict
@@ -110,9 +113,61 @@ class SolveAndSelfCheck(ShardTask):
         write_records(check.verdicts, Verdict, self.stage_path("verdicts"))
 
 
-class Score(ShardTask):
+class AnnotateShard(ShardTask):
+    """Teacher samples for every problem of the shard, through the request cache.
+
+    At most one runs at a time (the ``teacher`` resource): one engine holds the
+    accelerator, and an HTTP teacher's concurrency limit stays the configured one.
+    """
+
+    resources = {"teacher": 1}
+
     def requires(self):
         return SolveAndSelfCheck(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
+
+    def output(self):
+        return self.stage_target("teacher_traces")
+
+    def run(self) -> None:
+        teacher = self.config.teacher
+        assert teacher is not None
+        seed = self.config.seed if teacher.sampling.seed is None else teacher.sampling.seed
+        cache_dir = Path(teacher.cache_dir) if teacher.cache_dir else self.layout.default_cache_dir
+        with RequestCache(cache_dir) as cache:
+            traces = annotate(
+                read_records(self.stage_path("problems"), Problem),
+                teacher,
+                seed,
+                identity=teacher_identity(teacher, cache_dir),
+                cache=cache,
+                open_backend=lambda: shared_backend(teacher, seed),
+                label=f"annotate {self.subset}#{self.shard}",
+            )
+        write_records(traces, Trace, self.stage_path("teacher_traces"))
+
+
+class VerifyTraces(ShardTask):
+    """The task's own verifier on every teacher sample (failed requests score 0)."""
+
+    def requires(self):
+        return AnnotateShard(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
+
+    def output(self):
+        return self.stage_target("teacher_verdicts")
+
+    def run(self) -> None:
+        problem_of = {p.problem_id: p for p in read_records(self.stage_path("problems"), Problem)}
+        verdicts = [
+            verify_trace(problem_of[trace.problem_id], trace)
+            for trace in read_records(self.stage_path("teacher_traces"), Trace)
+        ]
+        write_records(verdicts, Verdict, self.stage_path("teacher_verdicts"))
+
+
+class Score(ShardTask):
+    def requires(self):
+        upstream = VerifyTraces if self.config.teacher is not None else SolveAndSelfCheck
+        return upstream(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
 
     def output(self):
         return self.stage_target("scores")
@@ -143,6 +198,7 @@ class AssembleDataset(BuildTask):
 
 def progress(layout: BuildLayout, config: BuildConfig) -> str:
     """'done/total' shard outputs on disk, counted across stages."""
-    total = sum(shard_count(s, config.shard_size) for s in config.tasks) * len(STAGES)
-    done = sum(1 for stage in STAGES for _ in (layout.work_dir / stage).glob("*/*.parquet"))
+    stages = stages_of(config)
+    total = sum(shard_count(s, config.shard_size) for s in config.tasks) * len(stages)
+    done = sum(1 for stage in stages for _ in (layout.work_dir / stage).glob("*/*.parquet"))
     return f"{done:>5}/{total} shard outputs"

@@ -45,8 +45,10 @@ class Trace(Record):
     text: str = Field(description="raw text as produced")
     thinking: str | None = None
     answer: str | None = Field(default=None, description="extracted final answer, if any")
-    finish_reason: str | None = None
+    finish_reason: str | None = Field(default=None, description="'stop', 'length', 'error'")
     num_tokens: int | None = None
+    prompt_tokens: int | None = None
+    error: str | None = Field(default=None, description="why a model request failed, if it did")
     solver_stats: dict[str, Any] = Field(
         default_factory=dict, description="search effort of the solver that wrote the trace"
     )
@@ -95,3 +97,23 @@ class DatasetRecord(Record):
     solver_stats: dict[str, Any]
     reference_chars: int
     reference_steps: int
+
+
+class TeacherTraceRecord(Record):
+    """One row of a published teacher-trace file: a model sample joined with its verdict."""
+
+    problem_id: str
+    trace_id: str
+    model: str
+    params: dict[str, Any]
+    sample_index: int
+    text: str
+    thinking: str | None
+    answer: str | None
+    finish_reason: str | None
+    num_tokens: int | None
+    prompt_tokens: int | None
+    error: str | None
+    verify_score: float
+    passed: bool
+    verify_reason: str

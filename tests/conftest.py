@@ -21,3 +21,11 @@ register("toy_broken", "tests.toy_tasks:ToyBroken")
 @pytest.fixture
 def out_root(tmp_path):
     return tmp_path / "out"
+
+pytest_plugins = ["tests.model_fixtures"]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "models: needs real model engines (vLLM, transformers); -m 'not models' skips"
+    )

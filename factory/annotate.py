@@ -1,0 +1,124 @@
+"""Teacher annotation of one shard: problems → requests → (cache | model) → traces.
+
+Each problem is one request for ``n`` samples. Its seed is derived from the base seed
+and the problem id, so samples do not depend on which shard or batch a problem is in.
+Cached responses are used as they are; the model is opened only if something is
+missing, and every response is cached the moment it arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from factory.backends.base import (
+    Backend,
+    Generation,
+    GenerationRequest,
+    Message,
+    RequestFailed,
+)
+from factory.extract import extract_answer
+from factory.progress import Progress
+from factory.request_cache import RequestCache, request_key
+from schemas.config import TeacherConfig
+from schemas.ids import derive_seed, trace_id
+from schemas.records import Problem, Trace
+
+PRODUCER = "teacher"
+_SEED_RANGE = 2**31  # what every backend accepts as a sampling seed
+
+
+def teacher_request(problem: Problem, teacher: TeacherConfig, base_seed: int) -> GenerationRequest:
+    seed = derive_seed(base_seed, f"teacher:{problem.problem_id}", 0) % _SEED_RANGE
+    params = teacher.sampling.model_copy(update={"seed": seed})
+    if not teacher.chat:
+        system = f"{teacher.system_prompt}\n\n" if teacher.system_prompt else ""
+        return GenerationRequest(prompt=system + problem.prompt, params=params)
+    messages = []
+    if teacher.system_prompt:
+        messages.append(Message(role="system", content=teacher.system_prompt))
+    messages.append(Message(role="user", content=problem.prompt))
+    return GenerationRequest(messages=tuple(messages), params=params)
+
+
+def annotate(
+    problems: Sequence[Problem],
+    teacher: TeacherConfig,
+    base_seed: int,
+    *,
+    identity: str,
+    cache: RequestCache,
+    open_backend: Callable[[], Backend],
+    label: str = "annotate",
+) -> list[Trace]:
+    """Traces for every problem, ``teacher.sampling.n`` each, in problem order.
+
+    ``open_backend`` is called only when some request is not cached; the caller owns
+    (and closes) the backend it returns.
+    """
+    requests = [teacher_request(p, teacher, base_seed) for p in problems]
+    keys = [request_key(identity, teacher.chat_template, r) for r in requests]
+    results: dict[str, Generation | RequestFailed] = dict(cache.get_many(keys))
+    missing = [key for key in dict.fromkeys(keys) if key not in results]
+    progress = Progress(label, total=len(set(keys)), cached=len(results))
+    if missing:
+        request_of = dict(zip(keys, requests, strict=True))
+        backend = open_backend()
+        for index, result in backend.generate([request_of[key] for key in missing]):
+            if isinstance(result, Generation):
+                cache.put(missing[index], result)
+            results[missing[index]] = result
+            progress.advance(_tokens(result))
+    progress.show()
+    return [
+        trace
+        for problem, request, key in zip(problems, requests, keys, strict=True)
+        for trace in teacher_traces(problem, request, results[key], teacher.model, identity)
+    ]
+
+
+def teacher_traces(
+    problem: Problem,
+    request: GenerationRequest,
+    result: Generation | RequestFailed,
+    model: str,
+    identity: str,
+) -> list[Trace]:
+    """One Trace per sample; a failed request gives ``n`` traces that record the error."""
+    params = request.params.model_dump(mode="json")
+
+    def trace(index: int, **fields: object) -> Trace:
+        return Trace(
+            trace_id=trace_id(problem.problem_id, PRODUCER, identity, params, index),
+            problem_id=problem.problem_id,
+            producer=PRODUCER,
+            model=model,
+            params=params,
+            sample_index=index,
+            **fields,
+        )
+
+    if isinstance(result, RequestFailed):
+        return [
+            trace(i, text="", finish_reason="error", error=result.error)
+            for i in range(request.params.n)
+        ]
+    traces = []
+    for i, sample in enumerate(result.samples):
+        extraction = extract_answer(sample.text)
+        traces.append(
+            trace(
+                i,
+                text=sample.text,
+                thinking=extraction.thinking,
+                answer=extraction.answer,
+                finish_reason=sample.finish_reason,
+                num_tokens=sample.num_tokens,
+                prompt_tokens=result.prompt_tokens,
+            )
+        )
+    return traces
+
+
+def _tokens(result: Generation | RequestFailed) -> int:
+    return sum(s.num_tokens for s in result.samples) if isinstance(result, Generation) else 0

