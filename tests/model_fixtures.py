@@ -125,3 +125,14 @@ def vllm_server(tiny_model_dir, tmp_path_factory):
     server = start_vllm_server(tiny_model_dir, tmp_path_factory.mktemp("vllm-serve") / "log.txt")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def vllm_backend(tiny_model_dir):
+    """One vLLM engine on the tiny model for the whole session (loading takes ~20 s)."""
+    from factory.backends.vllm_engine import VLLMBackend
+
+    os.environ.update(ENGINE_ENV)
+    backend = VLLMBackend(str(tiny_model_dir), seed=0, engine_args=ENGINE_ARGS)
+    yield backend
+    backend.close()

@@ -26,6 +26,10 @@ class HFTokenizer:
     def decode(self, ids: Sequence[int]) -> str:
         return self._tokenizer.decode(list(ids), skip_special_tokens=True)
 
+    def token_text(self, token_id: int) -> str:
+        """One token's text with special tokens kept, as vLLM reports it in logprobs."""
+        return self._tokenizer.decode([token_id])
+
     def apply_chat_template(self, messages: Sequence[Message]) -> str:
         template = self._chat_template or getattr(self._tokenizer, "chat_template", None)
         if not template:

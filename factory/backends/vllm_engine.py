@@ -59,7 +59,9 @@ class VLLMBackend(Backend):
     def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
         from vllm import SamplingParams as VLLMSamplingParams
 
-        params = VLLMSamplingParams(max_tokens=1, temperature=0.0, prompt_logprobs=0)
+        params = VLLMSamplingParams(
+            max_tokens=1, temperature=0.0, prompt_logprobs=0, output_kind=_final_only()
+        )
         jobs = [(list(r.prefix + r.continuation), params) for r in requests]
         scores: list[list[float]] = [[] for _ in requests]
         for index, output in self._run(jobs):
@@ -72,10 +74,10 @@ class VLLMBackend(Backend):
         return scores
 
     def close(self) -> None:
-        engine = getattr(self._llm, "llm_engine", None)
-        shutdown = getattr(engine, "shutdown", None)
-        if shutdown is not None:
-            shutdown()
+        """Stop the engine-core processes now, not from an exit hook after logging closed."""
+        core = getattr(self._llm.llm_engine, "engine_core", None)
+        if core is not None:
+            core.shutdown()
 
     def _token_ids(self, request: GenerationRequest) -> list[int]:
         if request.messages is not None:
@@ -117,7 +119,16 @@ def _sampling_params(params: SamplingParams) -> Any:
         stop=list(params.stop) or None,
         seed=params.seed,
         logprobs=params.logprobs,
+        output_kind=_final_only(),
     )
+
+
+def _final_only() -> Any:
+    """Ask for one output per request, when it is finished (what ``LLM.generate`` does);
+    otherwise the engine streams partial outputs and n > 1 samples arrive one by one."""
+    from vllm.sampling_params import RequestOutputKind
+
+    return RequestOutputKind.FINAL_ONLY
 
 
 def _generation(output: Any, top_k: int | None) -> Generation:

