@@ -1,7 +1,8 @@
 """Teacher annotation of one shard: problems → requests → (cache | model) → traces.
 
 Each problem is one request for ``n`` samples. Its seed is derived from the base seed
-and the problem id, so samples do not depend on which shard or batch a problem is in.
+(``teacher.sampling.seed``, else the build seed) and the problem id, so samples do not
+depend on which shard or batch a problem is in.
 Cached responses are used as they are; the model is opened only if something is
 missing, and every response is cached the moment it arrives.
 """
@@ -28,8 +29,14 @@ PRODUCER = "teacher"
 _SEED_RANGE = 2**31  # what every backend accepts as a sampling seed
 
 
-def teacher_request(problem: Problem, teacher: TeacherConfig, base_seed: int) -> GenerationRequest:
-    seed = derive_seed(base_seed, f"teacher:{problem.problem_id}", 0) % _SEED_RANGE
+def base_seed(teacher: TeacherConfig, build_seed: int) -> int:
+    """``teacher.sampling.seed`` if set, else the build's seed."""
+    return build_seed if teacher.sampling.seed is None else teacher.sampling.seed
+
+
+def teacher_request(problem: Problem, teacher: TeacherConfig, build_seed: int) -> GenerationRequest:
+    base = base_seed(teacher, build_seed)
+    seed = derive_seed(base, f"teacher:{problem.problem_id}", 0) % _SEED_RANGE
     params = teacher.sampling.model_copy(update={"seed": seed})
     if not teacher.chat:
         system = f"{teacher.system_prompt}\n\n" if teacher.system_prompt else ""
@@ -44,7 +51,7 @@ def teacher_request(problem: Problem, teacher: TeacherConfig, base_seed: int) ->
 def annotate(
     problems: Sequence[Problem],
     teacher: TeacherConfig,
-    base_seed: int,
+    build_seed: int,
     *,
     identity: str,
     cache: RequestCache,
@@ -56,7 +63,7 @@ def annotate(
     ``open_backend`` is called only when some request is not cached; the caller owns
     (and closes) the backend it returns.
     """
-    requests = [teacher_request(p, teacher, base_seed) for p in problems]
+    requests = [teacher_request(p, teacher, build_seed) for p in problems]
     keys = [request_key(identity, teacher.chat_template, r) for r in requests]
     results: dict[str, Generation | RequestFailed] = dict(cache.get_many(keys))
     missing = [key for key in dict.fromkeys(keys) if key not in results]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import luigi
 
 from factory.atomic import remove_stale_temporaries
+from factory.backends import close_shared_backends
 from factory.errors import BuildError
 from factory.layout import BuildLayout
 from factory.provenance import config_fingerprint
@@ -59,13 +60,16 @@ def run_build(
     layout = BuildLayout.of(config)
     prepare_work_dir(config, layout, overwrite)
     frozen_config.cache_clear()
-    result = luigi.build(
-        [AssembleDataset(work_dir=str(layout.work_dir))],
-        local_scheduler=True,
-        workers=workers or config.workers,
-        detailed_summary=True,
-        log_level="WARNING",
-    )
+    try:
+        result = luigi.build(
+            [AssembleDataset(work_dir=str(layout.work_dir))],
+            local_scheduler=True,
+            workers=workers or config.workers,
+            detailed_summary=True,
+            log_level="WARNING",
+        )
+    finally:
+        close_shared_backends()  # a teacher loaded in this process (one worker)
     if not result.scheduling_succeeded or not layout.version_dir.exists():
         raise BuildError(_failure_message(layout, result.summary_text))
     return BuildResult(layout, load_manifest(layout.version_dir))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import luigi
 
-from factory.annotate import annotate
+from factory.annotate import annotate, base_seed
 from factory.backends import shared_backend, teacher_identity
 from factory.errors import BuildError
 from factory.layout import BuildLayout, shard_count, stages_of
@@ -131,13 +131,13 @@ class AnnotateShard(ShardTask):
     def run(self) -> None:
         teacher = self.config.teacher
         assert teacher is not None
-        seed = self.config.seed if teacher.sampling.seed is None else teacher.sampling.seed
+        seed = base_seed(teacher, self.config.seed)
         cache_dir = Path(teacher.cache_dir) if teacher.cache_dir else self.layout.default_cache_dir
         with RequestCache(cache_dir) as cache:
             traces = annotate(
                 read_records(self.stage_path("problems"), Problem),
                 teacher,
-                seed,
+                self.config.seed,
                 identity=teacher_identity(teacher, cache_dir),
                 cache=cache,
                 open_backend=lambda: shared_backend(teacher, seed),

@@ -60,6 +60,11 @@ def shared_backend(teacher: TeacherConfig, seed: int) -> Backend:
     return _shared[key]
 
 
+def close_shared_backends() -> None:
+    while _shared:
+        _shared.popitem()[1].close()
+
+
 def teacher_identity(teacher: TeacherConfig, memo_dir: Path) -> str:
     return model_identity(teacher.backend, teacher.model, teacher.revision, memo_dir)
 

@@ -1,0 +1,114 @@
+"""Whole builds with a teacher: Luigi stages AnnotateShard → VerifyTraces, published traces."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+import pytest
+
+import factory.backends
+from factory.config import parse_build_config
+from factory.errors import BuildError, ConfigError
+from pipelines.build import run_build
+from tests.model_fixtures import ENGINE_ARGS
+
+pytestmark = pytest.mark.models
+
+
+def config(root, teacher, **overrides):
+    data = {
+        "name": "taught",
+        "seed": 5,
+        "output_root": str(root),
+        "shard_size": 4,
+        "tasks": [
+            {"task": "knights_knaves", "count": 6, "levels": [1]},
+            {"task": "game_of_24", "count": 3},
+        ],
+        "teacher": {"sampling": {"max_tokens": 16, "n": 2}, **teacher},
+        **overrides,
+    }
+    return parse_build_config(data)
+
+
+def teacher_files(version_dir):
+    return {
+        str(p.relative_to(version_dir)): p.read_bytes()
+        for p in sorted((version_dir / "teacher_traces").rglob("*.parquet"))
+    }
+
+
+def vllm_teacher(model_dir):
+    return {"backend": "vllm", "model": str(model_dir), "engine_args": ENGINE_ARGS}
+
+
+def test_vllm_teacher_build_publishes_verified_traces_and_reruns_from_cache(
+    tmp_path, tiny_model_dir, monkeypatch
+):
+    result = run_build(config(tmp_path / "out", vllm_teacher(tiny_model_dir)))
+    version_dir = result.layout.version_dir
+    files = teacher_files(version_dir)
+    assert sorted(files) == [
+        "teacher_traces/game_of_24/train-00000.parquet",
+        "teacher_traces/knights_knaves/train-00000.parquet",
+        "teacher_traces/knights_knaves/train-00001.parquet",
+    ]
+    rows = pq.read_table(version_dir / "teacher_traces").to_pylist()
+    assert len(rows) == (6 + 3) * 2
+    assert all(r["verify_reason"] and r["passed"] in (True, False) for r in rows)
+    assert {r["sample_index"] for r in rows} == {0, 1}
+    assert result.manifest.total == 9, "trace rows are not counted as problems"
+    card = (version_dir / "README.md").read_text()
+    assert "## Teacher traces" in card and "config_name: teacher_traces" in card
+
+    # A rebuild of the same config: every request is cached, no model is loaded, and the
+    # published traces are byte-identical.
+    factory.backends._shared.clear()
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("a cached rebuild must not load the model")
+
+    monkeypatch.setattr(factory.backends, "open_backend", no_model)
+    again = run_build(config(tmp_path / "out", vllm_teacher(tiny_model_dir)), overwrite=True)
+    assert teacher_files(again.layout.version_dir) == files
+
+
+def test_openai_teacher_build_against_vllm_serve(tmp_path, vllm_server, tiny_model_dir):
+    teacher = {
+        "backend": "openai",
+        "model": str(tiny_model_dir),
+        "endpoints": [vllm_server.base_url],
+        "concurrency": 4,
+    }
+    result = run_build(config(tmp_path / "out", teacher))
+    rows = pq.read_table(result.layout.version_dir / "teacher_traces").to_pylist()
+    assert len(rows) == 18
+    assert all(r["finish_reason"] in {"stop", "length"} and r["error"] is None for r in rows)
+
+
+def test_missing_model_directory_fails_the_build_naming_it(tmp_path):
+    missing = tmp_path / "no-such-model"
+    with pytest.raises(BuildError, match="no-such-model: no such model directory"):
+        run_build(config(tmp_path / "out", {"backend": "vllm", "model": str(missing)}))
+
+
+def test_unreachable_endpoint_fails_the_build_naming_it(tmp_path):
+    from tests.model_fixtures import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    teacher = {"backend": "openai", "model": "m", "endpoints": [url], "max_retries": 1}
+    with pytest.raises(BuildError, match=url.replace(".", r"\.")):
+        run_build(config(tmp_path / "out", teacher))
+
+
+@pytest.mark.parametrize(
+    ("teacher", "field"),
+    [
+        ({"backend": "openai", "model": "m"}, r"teacher: .*endpoints: .*needs"),
+        ({"backend": "openai", "model": "m", "endpoints": ["ftp://x"]}, r"endpoints\[0\]"),
+        ({"backend": "tgi", "model": "m"}, r"teacher\.backend"),
+        ({"backend": "vllm", "model": "m", "sampling": {"top_p": 0}}, r"teacher\.sampling\.top_p"),
+    ],
+)
+def test_bad_teacher_config_names_the_field(tmp_path, teacher, field):
+    with pytest.raises(ConfigError, match=field):
+        config(tmp_path, teacher)
