@@ -22,6 +22,7 @@ register("toy_broken", "tests.toy_tasks:ToyBroken")
 def out_root(tmp_path):
     return tmp_path / "out"
 
+
 pytest_plugins = ["tests.model_fixtures"]
 
 

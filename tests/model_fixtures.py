@@ -32,6 +32,8 @@ ENGINE_ARGS = {
     "max_model_len": 2048,
     "enforce_eager": True,
 }
+# The server's copy of vllm_engine._platform_defaults (see there for why).
+SERVER_FLAGS = ["--no-enable-chunked-prefill"]
 
 
 def model_stack_available() -> bool:
@@ -98,6 +100,7 @@ def start_vllm_server(model_dir: Path, log: Path, port: int | None = None) -> VL
     for key, value in ENGINE_ARGS.items():
         flag = "--" + key.replace("_", "-")
         args += [flag] if value is True else [flag, str(value)]
+    args += SERVER_FLAGS
     with log.open("w") as sink:
         process = subprocess.Popen(
             args,

@@ -110,3 +110,15 @@ def test_stopping_early_aborts_the_rest(vllm_backend):
     stream.close()
     assert not vllm_backend._llm.llm_engine.has_unfinished_requests()
     assert len(run(vllm_backend, requests[:1])) == 1
+
+
+def test_seeded_prompts_beyond_one_engine_step(vllm_backend):
+    """More prompt tokens than one engine step takes (4096 on CPU): seeded requests must
+    survive (vLLM 0.32 on CPU crashes here if prompts are chunked, see _platform_defaults)."""
+    long_prompt = " ".join([PROMPT] * 40)
+    requests = [
+        GenerationRequest(prompt=long_prompt, params=sampled(k, max_tokens=4, n=2))
+        for k in range(64)
+    ]
+    results = run(vllm_backend, requests)
+    assert all(len(r.samples) == 2 for r in results)

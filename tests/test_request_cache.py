@@ -35,11 +35,17 @@ def variants():
     }
     for field, value in changed_params.items():
         yield field, BASE.model_copy(update={"params": params.model_copy(update={field: value})})
-    yield "system prompt", BASE.model_copy(
-        update={"messages": (Message(role="system", content="Be long."), BASE.messages[1])}
+    yield (
+        "system prompt",
+        BASE.model_copy(
+            update={"messages": (Message(role="system", content="Be long."), BASE.messages[1])}
+        ),
     )
-    yield "user prompt", BASE.model_copy(
-        update={"messages": (BASE.messages[0], Message(role="user", content="Q!"))}
+    yield (
+        "user prompt",
+        BASE.model_copy(
+            update={"messages": (BASE.messages[0], Message(role="user", content="Q!"))}
+        ),
     )
     yield "no system prompt", BASE.model_copy(update={"messages": BASE.messages[1:]})
     yield "plain prompt", GenerationRequest(prompt="Q?", params=params)

@@ -39,8 +39,9 @@ class VLLMBackend(Backend):
         from vllm import LLM
 
         self.name = name or model
+        engine_args = {**_platform_defaults(), **(engine_args or {})}
         try:
-            self._llm = LLM(model=model, revision=revision, seed=seed, **(engine_args or {}))
+            self._llm = LLM(model=model, revision=revision, seed=seed, **engine_args)
         except Exception as error:  # vLLM raises many types; all mean "cannot serve this"
             raise BackendError(f"model {self.name}: vLLM could not load it: {error}") from None
         self._tokenizer = HFTokenizer(self._llm.get_tokenizer(), self.name, chat_template)
@@ -106,6 +107,14 @@ class VLLMBackend(Backend):
         finally:
             if pending:
                 engine.abort_request(list(pending))
+
+
+def _platform_defaults() -> dict[str, Any]:
+    """On CPU, no chunked prefill: vLLM 0.32's CPU runner crashes ("CPU Generator does not
+    use offset") when a seeded request's prompt is split across engine steps."""
+    from vllm.platforms import current_platform
+
+    return {"enable_chunked_prefill": False} if current_platform.is_cpu() else {}
 
 
 def _sampling_params(params: SamplingParams) -> Any:

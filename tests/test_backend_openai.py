@@ -1,0 +1,425 @@
+"""The OpenAI-compatible HTTP backend against a real `vllm serve` of the tiny model.
+
+Faults are injected by a small threaded HTTP proxy in front of the real server: it fails
+the first requests in a chosen way (503, 429, a stall, a malformed or truncated 200),
+then forwards, and counts what it saw.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import math
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from factory.backends.base import (
+    BackendError,
+    Generation,
+    GenerationRequest,
+    Message,
+    RequestFailed,
+    SamplingParams,
+    ScoreRequest,
+)
+from factory.backends.hf_tokenizer import load_hf_tokenizer
+from factory.backends.openai_http import OpenAIBackend
+from tests.model_fixtures import free_port, start_vllm_server
+
+pytestmark = pytest.mark.models
+
+PROMPT = "Knights always tell the truth. Who is a knave?"
+MESSAGES = (Message(role="system", content="Think first."), Message(role="user", content=PROMPT))
+SEEDED = SamplingParams(max_tokens=8, temperature=1.0, seed=11)
+FAST = {"api_key_env": None, "backoff_s": 0.01, "timeout_s": 1.0, "max_retries": 3}
+
+
+class FaultProxy:
+    """Forwards to ``upstream_port`` after failing the first ``len(faults)`` requests.
+
+    A fault is one of "503", "429" (Retry-After: ``retry_after``), "500", "stall" (no
+    answer for ``stall_s``), "malformed" (a 200 that is not JSON), "truncated" (a 200 cut
+    short) or "401" (echoes the Authorization header, as careless servers do);
+    ``always`` fails every request that way. Forwarded requests can be made to look like
+    another server's: ``strict`` rejects vLLM's extra fields with a 400 as OpenAI does,
+    ``strip_ids`` removes the token ids from answers, ``hang_up`` closes each connection
+    after answering without saying so (as servers with short keep-alive timeouts do).
+    """
+
+    def __init__(
+        self,
+        upstream_port: int,
+        faults: Sequence[str] = (),
+        *,
+        always: str | None = None,
+        retry_after: str = "0",
+        stall_s: float = 2.0,
+        strict: bool = False,
+        strip_ids: bool = False,
+        hang_up: bool = False,
+    ) -> None:
+        self.hits: list[float] = []
+        self.authorization: list[str | None] = []
+        self.bodies: list[dict] = []
+        self.clients: set[tuple[str, int]] = set()
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with proxy._lock:
+                    proxy.hits.append(time.monotonic())
+                    proxy.authorization.append(self.headers.get("Authorization"))
+                    proxy.bodies.append(json.loads(body))
+                    proxy.clients.add(self.client_address)
+                    hit = len(proxy.hits)
+                fault = always or (faults[hit - 1] if hit <= len(faults) else None)
+                if fault == "stall":
+                    time.sleep(stall_s)
+                    fault = "503"
+                if fault == "503":
+                    self.reply(503, b'{"error": {"message": "overloaded"}}')
+                elif fault == "500":
+                    self.reply(500, b'{"error": {"message": "internal error"}}')
+                elif fault == "429":
+                    self.reply(429, b'{"error": {"message": "slow down"}}', retry_after)
+                elif fault == "401":
+                    message = f"Incorrect API key provided: {self.headers.get('Authorization')}"
+                    self.reply(401, json.dumps({"error": {"message": message}}).encode())
+                elif fault == "malformed":
+                    self.reply(200, b"<html>not json</html>")
+                elif fault == "truncated":
+                    self.send_response(200)
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    self.wfile.write(b'{"choices": [')
+                    self.close_connection = True
+                elif strict and "return_token_ids" in proxy.bodies[-1]:
+                    message = "Unrecognized request argument supplied: return_token_ids"
+                    self.reply(400, json.dumps({"error": {"message": message}}).encode())
+                else:
+                    self.forward(body)
+                if hang_up:
+                    self.close_connection = True
+
+            def forward(self, body: bytes) -> None:
+                upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
+                headers = {"Content-Type": "application/json"}
+                upstream.request("POST", self.path, body, headers)
+                response = upstream.getresponse()
+                answer = response.read()
+                if strip_ids and response.status == 200:
+                    data = json.loads(answer)
+                    for choice in data["choices"]:
+                        choice.pop("token_ids")
+                    answer = json.dumps(data).encode()
+                self.reply(response.status, answer)
+                upstream.close()
+
+            def reply(self, status: int, body: bytes, retry_after: str | None = None) -> None:
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(body)))
+                    if retry_after is not None:
+                        self.send_header("Retry-After", retry_after)
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the client gave up waiting (stall)
+                    self.close_connection = True
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def model(vllm_server, tiny_model_dir) -> str:
+    return str(tiny_model_dir)
+
+
+@pytest.fixture
+def proxy(vllm_server):
+    """Makes fault proxies in front of the shared server; shuts them at teardown."""
+    made: list[FaultProxy] = []
+
+    def make(faults: Sequence[str] = (), **options: Any) -> FaultProxy:
+        made.append(FaultProxy(vllm_server.port, faults, **options))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.close()
+
+
+@pytest.fixture
+def connect(model):
+    """Makes backends of the tiny model (fast retries by default); closes them at teardown."""
+    made: list[OpenAIBackend] = []
+
+    def make(urls: Sequence[str], name: str = model, **options: Any) -> OpenAIBackend:
+        made.append(OpenAIBackend(name, urls, **{**FAST, **options}))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.close()
+
+
+@pytest.fixture
+def backend(model, vllm_server):
+    with OpenAIBackend(model, [vllm_server.base_url], api_key_env=None, concurrency=4) as backend:
+        yield backend
+
+
+def one(backend: OpenAIBackend, request: GenerationRequest) -> Generation | RequestFailed:
+    results = list(backend.generate([request]))
+    assert [index for index, _ in results] == [0]
+    return results[0][1]
+
+
+def test_completions_and_chat_return_n_samples_with_counts_and_logprobs(backend):
+    params = SamplingParams(max_tokens=8, temperature=1.0, seed=3, n=3, logprobs=2)
+    requests = [
+        GenerationRequest(prompt=PROMPT, params=params),
+        GenerationRequest(messages=MESSAGES, params=params),
+        GenerationRequest(prompt=PROMPT, params=params),  # the seed repeats the first
+        GenerationRequest(messages=MESSAGES, params=SamplingParams(max_tokens=4, n=2)),
+    ]
+    results = dict(backend.generate(requests))
+    assert sorted(results) == [0, 1, 2, 3]
+    tokenizer = backend.tokenizer()
+    assert results[0].prompt_tokens == len(tokenizer.encode(PROMPT))
+    chat_prompt = tokenizer.encode(tokenizer.apply_chat_template(MESSAGES))
+    assert results[1].prompt_tokens == len(chat_prompt)
+    for index, generation in results.items():
+        assert isinstance(generation, Generation)
+        assert len(generation.samples) == requests[index].params.n
+        for sample in generation.samples:
+            assert sample.finish_reason in ("stop", "length")
+            assert 1 <= sample.num_tokens <= requests[index].params.max_tokens
+            assert sample.token_ids is not None and len(sample.token_ids) == sample.num_tokens
+            if sample.finish_reason == "length":
+                assert sample.num_tokens == requests[index].params.max_tokens
+            if index == 3:
+                assert sample.logprobs is None
+                continue
+            assert sample.logprobs is not None and len(sample.logprobs) == sample.num_tokens
+            for step, token_id in zip(sample.logprobs, sample.token_ids, strict=True):
+                assert step.token_id == token_id and math.isfinite(step.logprob)
+                assert 1 <= len(step.top) <= 2
+                assert [lp for _, lp in step.top] == sorted(
+                    (lp for _, lp in step.top), reverse=True
+                )
+    assert [s.text for s in results[2].samples] == [s.text for s in results[0].samples]
+    assert len({s.token_ids for s in results[0].samples}) > 1, "n samples should differ"
+
+
+def test_server_tokenizer_matches_the_local_tokenizer(backend, model, vllm_server):
+    local = load_hf_tokenizer(model, model)
+    server = backend.tokenizer()
+    assert server.encode(PROMPT) == local.encode(PROMPT)
+    assert server.decode(local.encode(PROMPT)) == PROMPT
+    assert server.apply_chat_template(MESSAGES) == local.apply_chat_template(MESSAGES)
+    assert OpenAIBackend(model, ["http://x/v1"], tokenizer=local).tokenizer() is local
+
+    elsewhere = f"http://127.0.0.1:{vllm_server.port}/elsewhere/v1"  # no /elsewhere/tokenize
+    with pytest.raises(BackendError, match="needs vLLM's /tokenize") as caught:
+        OpenAIBackend(model, [elsewhere], api_key_env=None).tokenizer().encode(PROMPT)
+    assert elsewhere in str(caught.value) and model in str(caught.value)
+
+
+def test_score_equals_the_logprobs_of_generation(backend):
+    params = SamplingParams(max_tokens=10, temperature=0.8, seed=5, logprobs=0)
+    sample = one(backend, GenerationRequest(prompt=PROMPT, params=params)).samples[0]
+    prefix = tuple(backend.tokenizer().encode(PROMPT))
+    [scores] = backend.score([ScoreRequest(prefix=prefix, continuation=sample.token_ids)])
+    assert len(scores) == len(sample.token_ids)
+    assert all(math.isfinite(score) for score in scores)
+    generated = [step.logprob for step in sample.logprobs]
+    assert scores == pytest.approx(generated, abs=1e-3)
+    # Scores depend on the prefix: a different one gives different numbers.
+    [other] = backend.score([ScoreRequest(prefix=prefix[1:], continuation=sample.token_ids)])
+    assert other != pytest.approx(scores, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [["503", "503"], ["429", "429"], ["stall"], ["malformed", "truncated"], ["500", "malformed"]],
+)
+def test_retries_get_through_injected_faults(backend, proxy, connect, faults):
+    expected = one(backend, GenerationRequest(prompt=PROMPT, params=SEEDED))
+    faulty = proxy(faults, retry_after="0.3")
+    assert one(connect([faulty.url]), GenerationRequest(prompt=PROMPT, params=SEEDED)) == expected
+    assert len(faulty.hits) == len(faults) + 1
+    if faults[0] == "429":  # Retry-After is honoured, not just the 10 ms backoff
+        gaps = [b - a for a, b in zip(faulty.hits, faulty.hits[1:], strict=False)]
+        assert min(gaps) >= 0.25
+
+
+def test_a_server_that_keeps_failing_stops_the_run_after_the_retries(proxy, connect):
+    failing = proxy(always="500")
+    with pytest.raises(BackendError) as caught:
+        one(connect([failing.url]), GenerationRequest(prompt=PROMPT, params=SEEDED))
+    assert failing.url in str(caught.value) and "HTTP 500" in str(caught.value)
+    assert len(failing.hits) == FAST["max_retries"] + 1
+
+
+def test_malformed_answers_fail_the_request_not_the_run(proxy, connect):
+    requests = [GenerationRequest(prompt=PROMPT, params=SEEDED)] * 2
+    garbled = proxy(always="malformed")
+    results = dict(connect([garbled.url]).generate(requests))
+    assert sorted(results) == [0, 1]
+    for result in results.values():
+        assert isinstance(result, RequestFailed)
+        assert garbled.url in result.error and "malformed" in result.error
+    assert len(garbled.hits) == 2 * (FAST["max_retries"] + 1)
+
+
+def test_unreachable_endpoint_and_unknown_model_name_what_is_wrong(model, proxy, connect):
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(BackendError, match="connection refused") as caught:
+        one(connect([url]), GenerationRequest(prompt=PROMPT, params=SEEDED))
+    assert url in str(caught.value)
+
+    forward = proxy()
+    with pytest.raises(BackendError) as caught:
+        one(connect([forward.url], "no-such-model"), GenerationRequest(messages=MESSAGES))
+    assert "no-such-model" in str(caught.value) and "404" in str(caught.value)
+    assert forward.url in str(caught.value)
+    assert len(forward.hits) == 1, "a 4xx is not retried"
+
+    with pytest.raises(BackendError, match="ftp://x"):
+        OpenAIBackend(model, ["ftp://x"])
+
+
+def test_requests_spread_over_endpoints_and_retry_on_another(proxy, connect):
+    requests = [GenerationRequest(prompt=f"{PROMPT} {i}", params=SEEDED) for i in range(8)]
+    first, second = proxy(), proxy()
+    both = connect([first.url, second.url], concurrency=4)
+    assert all(isinstance(result, Generation) for _, result in both.generate(requests))
+    assert len(first.hits) > 0 and len(second.hits) > 0
+    assert len(first.hits) + len(second.hits) == len(requests)
+
+    down, up = proxy(always="503"), proxy()
+    both = connect([down.url, up.url], concurrency=4)
+    assert all(isinstance(result, Generation) for _, result in both.generate(requests))
+    # Each request tried the failing endpoint at most once, then went to the other.
+    assert 1 <= len(down.hits) <= len(requests)
+    assert len(up.hits) == len(requests)
+
+
+def test_closing_the_generator_early_cancels_the_rest(proxy, connect):
+    requests = [GenerationRequest(prompt=f"{PROMPT} {i}", params=SEEDED) for i in range(20)]
+    forward = proxy()
+    results = connect([forward.url], concurrency=2).generate(requests)
+    _, first = next(results)
+    results.close()
+    assert isinstance(first, Generation)
+    assert not [t for t in threading.enumerate() if t.name.startswith("openai-http")]
+    done = len(forward.hits)
+    time.sleep(0.3)
+    assert len(forward.hits) == done < len(requests)
+
+
+def test_a_server_killed_mid_run_raises_after_the_finished_results(model, connect, tmp_path):
+    server = start_vllm_server(model, tmp_path / "vllm.log")
+    try:
+        params = SamplingParams(max_tokens=64, temperature=1.0, seed=1)
+        requests = [GenerationRequest(prompt=f"{PROMPT} {i}", params=params) for i in range(40)]
+        backend = connect([server.base_url], concurrency=2, timeout_s=5.0, max_retries=2)
+        received, killed = [], None
+        with pytest.raises(BackendError) as caught:
+            for index, result in backend.generate(requests):
+                received.append((index, result))
+                if len(received) == 3:
+                    server.stop(signal.SIGKILL)
+                    killed = time.monotonic()
+        assert killed is not None and time.monotonic() - killed < 30
+    finally:
+        server.stop(signal.SIGKILL)
+    assert server.base_url in str(caught.value)
+    assert 3 <= len(received) < len(requests)
+    assert len({index for index, _ in received}) == len(received)
+    for _, result in received:
+        assert isinstance(result, Generation) and result.samples[0].num_tokens >= 1
+
+
+def test_api_key_is_sent_but_never_shown(proxy, connect, monkeypatch):
+    key = "sk-test-5ecret-k3y"
+    monkeypatch.setenv("FACTORY_TEST_OPENAI_KEY", key)
+    flaky = proxy(["500"])
+    backend = connect([flaky.url], api_key_env="FACTORY_TEST_OPENAI_KEY")
+    assert isinstance(one(backend, GenerationRequest(prompt=PROMPT, params=SEEDED)), Generation)
+    assert flaky.authorization == [f"Bearer {key}"] * 2
+    assert key not in repr(backend)
+
+    for always in ("401", "500"):
+        failing = proxy(always=always)
+        backend = connect([failing.url], api_key_env="FACTORY_TEST_OPENAI_KEY")
+        with pytest.raises(BackendError) as caught:
+            one(backend, GenerationRequest(prompt=PROMPT, params=SEEDED))
+        message = str(caught.value)
+        assert failing.url in message and key not in message
+        if always == "401":  # the server's own words, with the key blanked out
+            assert "Incorrect API key provided: Bearer [api key]" in message
+            assert len(failing.hits) == 1
+
+
+def test_keep_alive_and_servers_without_vllm_extensions(backend, proxy, connect):
+    requests = [GenerationRequest(prompt=f"{PROMPT} {i}", params=SEEDED) for i in range(6)]
+    forward = proxy()
+    two_threads = connect([forward.url], concurrency=2)
+    assert all(isinstance(r, Generation) for _, r in two_threads.generate(requests))
+    assert len(forward.clients) <= 2, "one keep-alive connection per thread"
+
+    # A server that drops idle connections: the stale one is replaced, not counted as a try.
+    hanging = proxy(hang_up=True)
+    sequential = connect([hanging.url], concurrency=1, max_retries=0)
+    assert all(isinstance(r, Generation) for _, r in sequential.generate(requests))
+    assert len(hanging.hits) == len(requests)
+
+    # A server that rejects `return_token_ids` gets each request without it from then on.
+    strict = proxy(strict=True)
+    plain = connect([strict.url], max_retries=0)
+    results = [result for _, result in plain.generate(requests[:1])]
+    results += [result for _, result in plain.generate(requests[1:2])]
+    assert all(isinstance(r, Generation) and r.samples[0].token_ids is None for r in results)
+    assert ["return_token_ids" in body for body in strict.bodies] == [True, False, False]
+    assert [s.text for s in results[0].samples] == [
+        s.text for s in one(backend, requests[0]).samples
+    ]
+
+
+def test_token_counts_without_token_ids_are_shared_out_from_the_total(backend, proxy, connect):
+    params = SamplingParams(max_tokens=12, temperature=1.0, seed=7, n=4, stop=("a",))
+    request = GenerationRequest(prompt=PROMPT, params=params)
+    exact = one(backend, request)
+    assert {s.finish_reason for s in exact.samples} == {"stop", "length"}, "want both kinds"
+    stripped = one(connect([proxy(strip_ids=True).url]), request)
+    assert [s.text for s in stripped.samples] == [s.text for s in exact.samples]
+    counts = [s.num_tokens for s in stripped.samples]
+    assert sum(counts) == sum(s.num_tokens for s in exact.samples)
+    for got, want in zip(stripped.samples, exact.samples, strict=True):
+        if want.finish_reason == "length":
+            assert got.num_tokens == want.num_tokens == params.max_tokens
