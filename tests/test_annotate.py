@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -30,21 +31,27 @@ def teacher(model_dir, **overrides) -> TeacherConfig:
     )
 
 
-class Recording(Backend):
-    """The real backend, recording what it is asked and optionally dying after k results."""
+def interrupt():
+    raise KeyboardInterrupt("killed mid-run")
 
-    def __init__(self, backend: Backend, die_after: int | None = None) -> None:
+
+class Recording(Backend):
+    """The real backend, recording what it is asked; ``action`` runs after ``after`` results
+    (to kill the run or the server)."""
+
+    def __init__(self, backend: Backend, after: int | None = None, action=interrupt) -> None:
         self.backend = backend
         self.name = backend.name
-        self.die_after = die_after
+        self.after = after
+        self.action = action
         self.asked: list[GenerationRequest] = []
         self.finished: list[GenerationRequest] = []
 
     def generate(self, requests: Sequence[GenerationRequest]) -> Iterator:
         self.asked += requests
         for done, (index, result) in enumerate(self.backend.generate(requests)):
-            if done == self.die_after:
-                raise KeyboardInterrupt("killed mid-run")
+            if done == self.after:
+                self.action()
             self.finished.append(requests[index])
             yield index, result
 
@@ -136,7 +143,7 @@ def test_another_model_identity_misses(tiny_model_dir, vllm_backend, cache):
 def test_a_killed_run_resumes_without_asking_twice(tiny_model_dir, vllm_backend, cache, tmp_path):
     spec = teacher(tiny_model_dir)
     items = problems(8)
-    dying = Recording(vllm_backend, die_after=3)
+    dying = Recording(vllm_backend, after=3)
     with pytest.raises(KeyboardInterrupt):
         run(spec, cache, dying, items)
     assert len(cache) == 3
@@ -151,3 +158,34 @@ def test_a_killed_run_resumes_without_asking_twice(tiny_model_dir, vllm_backend,
 
     with RequestCache(tmp_path / "clean") as clean:
         assert run(spec, clean, vllm_backend, items) == traces
+
+
+def test_a_killed_server_then_a_rerun_asks_only_for_the_rest(
+    tiny_model_dir, vllm_server, cache, tmp_path
+):
+    from factory.backends.base import BackendError
+    from factory.backends.openai_http import OpenAIBackend
+    from tests.model_fixtures import start_vllm_server
+
+    model = str(tiny_model_dir)
+    items = problems(12)
+    spec = teacher(model, backend="openai", endpoints=["http://unused/v1"])
+    doomed = start_vllm_server(tiny_model_dir, tmp_path / "doomed.log")
+    fast = {"api_key_env": None, "timeout_s": 5.0, "max_retries": 1, "backoff_s": 0.01}
+    try:
+        with OpenAIBackend(model, [doomed.base_url], concurrency=2, **fast) as backend:
+            killer = Recording(backend, after=4, action=lambda: doomed.stop(signal.SIGKILL))
+            with pytest.raises(BackendError, match=f"127.0.0.1:{doomed.port}"):
+                run(spec, cache, killer, items, identity="openai:tiny@default")
+    finally:
+        doomed.stop(signal.SIGKILL)
+    cached = len(cache)
+    assert cached >= 4 and cached < len(items)
+
+    with OpenAIBackend(model, [vllm_server.base_url], concurrency=2, **fast) as backend:
+        resumed = Recording(backend)
+        traces = run(spec, cache, resumed, items, identity="openai:tiny@default")
+    assert len(resumed.asked) == len(items) - cached
+    assert not set(resumed.asked) & set(killer.finished), "a finished request was asked again"
+    assert len(traces) == 2 * len(items) and len({t.trace_id for t in traces}) == len(traces)
+    assert all(t.error is None for t in traces)

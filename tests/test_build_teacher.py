@@ -112,3 +112,28 @@ def test_unreachable_endpoint_fails_the_build_naming_it(tmp_path):
 def test_bad_teacher_config_names_the_field(tmp_path, teacher, field):
     with pytest.raises(ConfigError, match=field):
         config(tmp_path, teacher)
+
+
+def test_transformers_teacher_build_from_the_cli_with_two_workers(tmp_path, tiny_model_dir):
+    """A fresh process, as a user runs it: Luigi forks workers from a parent that has
+    not touched torch (a forked child of a process whose torch started threads hangs)."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    config_path = tmp_path / "build.yaml"
+    data = config(
+        tmp_path / "out",
+        {"backend": "transformers", "model": str(tiny_model_dir), "batch_size": 4},
+        workers=2,
+    ).model_dump(mode="json", exclude_none=True)
+    config_path.write_text(yaml.safe_dump(data))
+    factory_cli = [sys.executable, "-m", "factory.cli", "build", str(config_path)]
+    done = subprocess.run(factory_cli, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "annotate knights_knaves#0: 4/4 requests (0 cached)" in done.stderr
+    assert "annotate knights_knaves#1: 2/2 requests (0 cached)" in done.stderr
+    rows = pq.read_table(tmp_path / "out" / "taught" / "0.1.0" / "teacher_traces").to_pylist()
+    assert len(rows) == 18
+    assert all(0 < r["num_tokens"] <= 16 for r in rows)
