@@ -25,6 +25,8 @@ ENGINE_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TOKENIZERS_PARALLELISM": "false",
 }
+os.environ.update(ENGINE_ENV)  # engines loaded anywhere in the session get the small KV cache
+
 # Small CPU engine settings: the RAM share vLLM reserves, float32 to match transformers.
 ENGINE_ARGS = {
     "dtype": "float32",
@@ -135,7 +137,6 @@ def vllm_backend(tiny_model_dir):
     """One vLLM engine on the tiny model for the whole session (loading takes ~20 s)."""
     from factory.backends.vllm_engine import VLLMBackend
 
-    os.environ.update(ENGINE_ENV)
     backend = VLLMBackend(str(tiny_model_dir), seed=0, engine_args=ENGINE_ARGS)
     yield backend
     backend.close()
