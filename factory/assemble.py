@@ -12,9 +12,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from factory.layout import BuildLayout
+from factory.parquet_io import read_records
+from factory.rsd.select import KEPT, select
 from factory.stages import SOLVER
-from schemas.arrow import arrow_schema
-from schemas.records import DatasetRecord, TeacherTraceRecord
+from schemas.arrow import arrow_schema, to_table
+from schemas.config import RSDFilter
+from schemas.records import DatasetRecord, RSDTraceRecord, TeacherTraceRecord, Trace, Verdict
 
 
 def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
@@ -42,20 +45,30 @@ def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
     return rows.select(schema.names).cast(schema)
 
 
-def assemble_teacher_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
-    """Teacher samples with their verdicts, in problem order then sample order."""
-    traces = pq.read_table(layout.stage_path("teacher_traces", subset, shard))
-    verdicts = pq.read_table(
-        layout.stage_path("teacher_verdicts", subset, shard),
-        columns=["trace_id", "score", "passed", "reason"],
-    ).rename_columns(["trace_id", "verify_score", "passed", "verify_reason"])
+def assemble_model_traces(
+    layout: BuildLayout, producer: str, subset: str, shard: int, rsd_filter: RSDFilter | None
+) -> pa.Table:
+    """A producer's samples with their verdicts, in problem then sample order; RSD rows
+    also carry the filter's word (``kept``, ``filter_reason``)."""
+    traces = read_records(layout.stage_path(f"{producer}_traces", subset, shard), Trace)
+    verdicts = read_records(layout.stage_path(f"{producer}_verdicts", subset, shard), Verdict)
     order = pq.read_table(
         layout.stage_path("problems", subset, shard), columns=["problem_id", "index"]
     )
-    rows = (
-        traces.join(verdicts, "trace_id", join_type="inner")
-        .join(order, "problem_id", join_type="inner")
-        .sort_by([("index", "ascending"), ("sample_index", "ascending")])
-    )
-    schema = arrow_schema(TeacherTraceRecord)
-    return rows.select(schema.names).cast(schema)
+    index_of = dict(zip(order["problem_id"].to_pylist(), order["index"].to_pylist(), strict=True))
+    verdict_of = {v.trace_id: v for v in verdicts}
+    traces.sort(key=lambda t: (index_of[t.problem_id], t.sample_index))
+    record = RSDTraceRecord if producer == "rsd" else TeacherTraceRecord
+    words = select(traces, verdicts, rsd_filter) if rsd_filter is not None else {}
+    rows = []
+    for trace in traces:
+        verdict = verdict_of[trace.trace_id]
+        row = trace.model_dump() | {
+            "verify_score": verdict.score,
+            "passed": verdict.passed,
+            "verify_reason": verdict.reason,
+        }
+        if rsd_filter is not None:
+            row |= {"kept": words[trace.trace_id] == KEPT, "filter_reason": words[trace.trace_id]}
+        rows.append(record.model_validate({k: row[k] for k in record.model_fields}))
+    return to_table(rows, record)

@@ -34,13 +34,14 @@ def hub_metadata(manifest: DatasetManifest) -> dict:
         {"config_name": s, "data_files": [{"split": "train", "path": f"data/{s}/*.parquet"}]}
         for s in subsets
     ]
-    if any(entry.path.startswith("teacher_traces/") for entry in manifest.files):
-        configs.append(
-            {
-                "config_name": "teacher_traces",
-                "data_files": [{"split": "train", "path": "teacher_traces/*/*.parquet"}],
-            }
-        )
+    for producer in PRODUCER_TITLES:
+        if any(entry.path.startswith(f"{producer}_traces/") for entry in manifest.files):
+            configs.append(
+                {
+                    "config_name": f"{producer}_traces",
+                    "data_files": [{"split": "train", "path": f"{producer}_traces/*/*.parquet"}],
+                }
+            )
     return {
         "license": manifest.config.get("license", "cc-by-4.0"),
         "pretty_name": manifest.name,
@@ -102,18 +103,36 @@ def level_summary(stats: pa.Table) -> list[list[object]]:
     return sorted(rows, key=lambda row: (row[0], row[1] is None, row[1] or 0))
 
 
-TEACHER_COLUMNS = ["subset", "samples", "passed", "pass rate"]
+PRODUCER_TITLES = {"teacher": "Teacher traces", "rsd": "RSD (student-aligned) traces"}
+SAMPLE_COLUMNS = ["subset", "samples", "passed", "pass rate", "kept"]
 
 
-def teacher_summary(stats: pa.Table) -> list[list[object]]:
-    """Rows of TEACHER_COLUMNS from per-sample (subset, passed)."""
-    grouped = stats.group_by("subset").aggregate([("passed", "count"), ("passed", "sum")])
+def sample_stats(traces: pa.Table, subset: str) -> pa.Table:
+    """Per-sample (subset, passed, kept) of a model-trace table; kept is null without a filter."""
+    kept = (
+        traces["kept"] if "kept" in traces.column_names else pa.nulls(traces.num_rows, pa.bool_())
+    )
+    return pa.table(
+        {
+            "subset": pa.array([subset] * traces.num_rows, pa.string()),
+            "passed": traces["passed"],
+            "kept": kept,
+        }
+    )
+
+
+def sample_summary(stats: pa.Table) -> list[list[object]]:
+    """Rows of SAMPLE_COLUMNS from :func:`sample_stats` tables."""
+    grouped = stats.group_by("subset").aggregate(
+        [("passed", "count"), ("passed", "sum"), ("kept", "sum")]
+    )
     rows = [
         [
             r["subset"],
             r["passed_count"],
             r["passed_sum"],
             round(r["passed_sum"] / r["passed_count"], 3),
+            r["kept_sum"],
         ]
         for r in grouped.to_pylist()
     ]
@@ -124,10 +143,10 @@ def render_card(
     manifest: DatasetManifest,
     summary: list[list[object]],
     sample: dict | None,
-    teacher: list[list[object]] | None = None,
+    producers: dict[str, list[list[object]]] | None = None,
 ) -> str:
     """``summary`` holds the rows of :func:`level_summary` for the whole version;
-    ``teacher`` those of :func:`teacher_summary` when the build had a teacher."""
+    ``producers`` those of :func:`sample_summary` per model producer (teacher, rsd)."""
     front = yaml.safe_dump(hub_metadata(manifest), sort_keys=False).strip()
     tasks = "\n".join(
         f"- `{spec['task']}` as subset `{spec.get('name') or spec['task']}`: "
@@ -154,14 +173,11 @@ def render_card(
         "`reference_trace`, `level` (1..10), `config` (knobs, JSON), `payload` (the instance "
         "the verifier checks against, JSON), `solver_effort`, `verify_score`, ids and seeds.",
     ]
-    if teacher is not None:
-        spec = manifest.config["teacher"]
+    for producer, rows in (producers or {}).items():
         parts += [
-            "## Teacher traces",
-            f"`{spec['model']}` ({spec['backend']} backend), sampling "
-            f"`{json.dumps(spec['sampling'], sort_keys=True)}`; every sample was scored by the "
-            "task's verifier (config `teacher_traces`).",
-            markdown_table(TEACHER_COLUMNS, teacher),
+            f"## {PRODUCER_TITLES[producer]}",
+            _producer_line(producer, manifest.config[producer]),
+            markdown_table(SAMPLE_COLUMNS, rows),
         ]
     if sample:
         parts += [
@@ -170,3 +186,17 @@ def render_card(
             f"Answer:\n```\n{sample['answer']}\n```",
         ]
     return "\n\n".join(parts) + "\n"
+
+
+def _producer_line(producer: str, spec: dict) -> str:
+    scored = f"every sample was scored by the task's verifier (config `{producer}_traces`)"
+    if producer == "teacher":
+        sampling = json.dumps(spec["sampling"], sort_keys=True)
+        return f"`{spec['model']}` ({spec['backend']} backend), sampling `{sampling}`; {scored}."
+    return (
+        f"Teacher `{spec['teacher']['model']}` proposes, student `{spec['student']['model']}` "
+        f"disposes ({spec['engine']} engine, `{json.dumps(spec['params'], sort_keys=True)}`), "
+        f"{spec['n']} samples per problem; {scored}; `kept` marks the shortest sample per "
+        "problem that passes the filter (one </think>, proper ending, fallback share within "
+        "bounds, verified answer)."
+    )

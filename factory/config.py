@@ -8,7 +8,7 @@ Each error names the file and the field (``tasks[1].knobs.alpha``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -16,7 +16,9 @@ from pydantic import ValidationError
 from factory.errors import ConfigError
 from generators.base import Task
 from generators.registry import UnknownTaskError, get_task
-from schemas.config import BuildConfig
+from schemas.config import BuildConfig, ModelSpec
+
+M = TypeVar("M", bound=ModelSpec)
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -88,20 +90,31 @@ def load_build_config(path: str | Path) -> BuildConfig:
 
 
 def with_inline_chat_template(config: BuildConfig, config_path: Path) -> BuildConfig:
-    """Replace a chat-template file path by its text, so the frozen config (and the
-    request cache key) carries the template itself, not a path whose file may change."""
-    teacher = config.teacher
-    if teacher is None or teacher.chat_template is None or _is_inline(teacher.chat_template):
-        return config
-    template_path = config_path.parent / teacher.chat_template
+    """Replace chat-template file paths by their text, so the frozen config (and the
+    request cache key) carries each template itself, not a path whose file may change."""
+    update = {}
+    if config.teacher is not None:
+        update["teacher"] = _inline(config.teacher, config_path, "teacher")
+    if config.rsd is not None:
+        models = {
+            role: _inline(getattr(config.rsd, role), config_path, f"rsd.{role}")
+            for role in ("teacher", "student")
+        }
+        update["rsd"] = config.rsd.model_copy(update=models)
+    return config.model_copy(update=update)
+
+
+def _inline(spec: M, config_path: Path, field: str) -> M:
+    if spec.chat_template is None or _is_inline(spec.chat_template):
+        return spec
+    template_path = config_path.parent / spec.chat_template
     try:
         template = template_path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(
-            f"{config_path}: teacher.chat_template: cannot read {template_path} ({error.strerror})"
+            f"{config_path}: {field}.chat_template: cannot read {template_path} ({error.strerror})"
         ) from None
-    teacher = teacher.model_copy(update={"chat_template": template})
-    return config.model_copy(update={"teacher": teacher})
+    return spec.model_copy(update={"chat_template": template})
 
 
 def _is_inline(template: str) -> bool:

@@ -15,13 +15,20 @@ from pathlib import Path
 from schemas.config import BuildConfig, TaskSpec
 
 SOLVER_STAGES = ("problems", "traces", "verdicts", "scores")
-TEACHER_STAGES = ("teacher_traces", "teacher_verdicts")
-STAGES = SOLVER_STAGES + TEACHER_STAGES
+PRODUCERS = ("teacher", "rsd")
+STAGES = SOLVER_STAGES + tuple(f"{p}_{kind}" for p in PRODUCERS for kind in ("traces", "verdicts"))
+
+
+def model_producers(config: BuildConfig) -> tuple[str, ...]:
+    """The model stages a build runs: ``teacher`` and/or ``rsd``, when configured."""
+    return tuple(p for p in PRODUCERS if getattr(config, p) is not None)
 
 
 def stages_of(config: BuildConfig) -> tuple[str, ...]:
-    """The work stages a build runs: the teacher's only when one is configured."""
-    return STAGES if config.teacher is not None else SOLVER_STAGES
+    model_stages = tuple(
+        f"{p}_{kind}" for p in model_producers(config) for kind in ("traces", "verdicts")
+    )
+    return SOLVER_STAGES + model_stages
 
 
 @dataclass(frozen=True)
@@ -65,9 +72,9 @@ def data_file(subset: str, shard: int) -> str:
     return f"data/{subset}/train-{shard:05d}.parquet"
 
 
-def teacher_traces_file(subset: str, shard: int) -> str:
-    """Path of a teacher-trace file (one row per sample, with its verdict)."""
-    return f"teacher_traces/{subset}/train-{shard:05d}.parquet"
+def traces_file(producer: str, subset: str, shard: int) -> str:
+    """Path of a model-trace file (one row per sample, with its verdict)."""
+    return f"{producer}_traces/{subset}/train-{shard:05d}.parquet"
 
 
 def shard_count(spec: TaskSpec, shard_size: int) -> int:

@@ -17,23 +17,31 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from factory.backends.base import Generation, GenerationRequest
 from schemas.arrow import canonical_json
+
+Response = TypeVar("Response", bound=BaseModel)
 
 DATABASE = "requests.sqlite"
 _LOOKUP_CHUNK = 500
 
 
-def request_key(model_identity: str, chat_template: str | None, request: GenerationRequest) -> str:
-    content = {
-        "model": model_identity,
-        "chat_template": chat_template,
-        "request": request.model_dump(mode="json"),
-    }
+def content_key(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def request_key(model_identity: str, chat_template: str | None, request: GenerationRequest) -> str:
+    return content_key(
+        {
+            "model": model_identity,
+            "chat_template": chat_template,
+            "request": request.model_dump(mode="json"),
+        }
+    )
 
 
 class RequestCache:
@@ -47,9 +55,12 @@ class RequestCache:
             "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
         )
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, Generation]:
+    def get_many(
+        self, keys: Iterable[str], kind: type[Response] = Generation
+    ) -> dict[str, Response]:
+        """The cached responses among ``keys``, read back as ``kind``."""
         keys = list(dict.fromkeys(keys))
-        found: dict[str, Generation] = {}
+        found: dict[str, Response] = {}
         for start in range(0, len(keys), _LOOKUP_CHUNK):
             chunk = keys[start : start + _LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
@@ -58,15 +69,15 @@ class RequestCache:
             )
             for key, value in rows:
                 try:
-                    found[key] = Generation.model_validate_json(value)
+                    found[key] = kind.model_validate_json(value)
                 except ValidationError:
                     continue  # an unreadable entry is a miss: the request is asked again
         return found
 
-    def put(self, key: str, generation: Generation) -> None:
+    def put(self, key: str, response: BaseModel) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO responses (key, value) VALUES (?, ?)",
-            (key, generation.model_dump_json()),
+            (key, response.model_dump_json()),
         )
 
     def __len__(self) -> int:

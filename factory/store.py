@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from factory.assemble import assemble_shard, assemble_teacher_shard
+from factory.assemble import assemble_model_traces, assemble_shard
 from factory.atomic import write_text_atomic
-from factory.card import level_summary, problem_stats, render_card, teacher_summary
+from factory.card import level_summary, problem_stats, render_card, sample_stats, sample_summary
 from factory.errors import FactoryError
 from factory.hashing import sha256_file
-from factory.layout import BuildLayout, data_file, shard_count, teacher_traces_file
+from factory.layout import BuildLayout, data_file, model_producers, shard_count, traces_file
 from factory.parquet_io import write_table_atomic
 from factory.provenance import code_version, config_fingerprint, generator_versions
 from schemas.config import BuildConfig
@@ -45,7 +45,7 @@ def publish_version(config: BuildConfig, layout: BuildLayout) -> DatasetManifest
 def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> DatasetManifest:
     files: list[FileEntry] = []
     stats: list[pa.Table] = []
-    teacher_stats: list[pa.Table] = []
+    model_stats: dict[str, list[pa.Table]] = {}
     sample: dict | None = None
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
@@ -56,16 +56,13 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
             stats.append(problem_stats(table, spec.subset))
             if sample is None and table.num_rows:
                 sample = table.slice(0, 1).to_pylist()[0]
-            if config.teacher is not None:
-                traces = assemble_teacher_shard(layout, spec.subset, shard)
-                relative = teacher_traces_file(spec.subset, shard)
+            for producer in model_producers(config):
+                rules = config.rsd.filter if producer == "rsd" and config.rsd else None
+                traces = assemble_model_traces(layout, producer, spec.subset, shard, rules)
+                relative = traces_file(producer, spec.subset, shard)
                 write_table_atomic(traces, staging / relative)
                 files.append(_file_entry(staging, relative, traces))
-                teacher_stats.append(
-                    traces.select(["passed"]).append_column(
-                        "subset", pa.array([spec.subset] * traces.num_rows, pa.string())
-                    )
-                )
+                model_stats.setdefault(producer, []).append(sample_stats(traces, spec.subset))
     summary = level_summary(pa.concat_tables(stats))
     manifest = DatasetManifest(
         name=config.name,
@@ -82,8 +79,8 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         files=files,
     )
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
-    teacher = teacher_summary(pa.concat_tables(teacher_stats)) if teacher_stats else None
-    write_text_atomic(staging / CARD, render_card(manifest, summary, sample, teacher))
+    producers = {p: sample_summary(pa.concat_tables(t)) for p, t in model_stats.items()}
+    write_text_atomic(staging / CARD, render_card(manifest, summary, sample, producers))
     return manifest
 
 

@@ -18,9 +18,11 @@ import luigi
 from factory.annotate import annotate, base_seed
 from factory.backends import shared_backend, teacher_identity
 from factory.errors import BuildError
-from factory.layout import BuildLayout, shard_count, stages_of
+from factory.layout import BuildLayout, model_producers, shard_count, stages_of
 from factory.parquet_io import read_records, write_records
 from factory.request_cache import RequestCache
+from factory.rsd.runner import shared_runner
+from factory.rsd.stage import rsd_traces
 from factory.stages import generate_shard, score_shard, solve_and_self_check, verify_trace
 from factory.store import publish_version
 from schemas.config import BuildConfig
@@ -146,28 +148,72 @@ class AnnotateShard(ShardTask):
         write_records(traces, Trace, self.stage_path("teacher_traces"))
 
 
-class VerifyTraces(ShardTask):
-    """The task's own verifier on every teacher sample (failed requests score 0)."""
+class RSDShard(ShardTask):
+    """Student-aligned samples by reverse speculative decoding, through the request cache.
+
+    Holds the ``teacher`` resource too: its two models share the accelerator with any
+    teacher engine.
+    """
+
+    resources = {"teacher": 1}
 
     def requires(self):
-        return AnnotateShard(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
+        return SolveAndSelfCheck(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
 
     def output(self):
-        return self.stage_target("teacher_verdicts")
+        return self.stage_target("rsd_traces")
+
+    def run(self) -> None:
+        rsd = self.config.rsd
+        assert rsd is not None
+        cache_dir = Path(rsd.cache_dir) if rsd.cache_dir else self.layout.default_cache_dir
+        identity = "|".join(teacher_identity(m, cache_dir) for m in (rsd.teacher, rsd.student))
+        with RequestCache(cache_dir) as cache:
+            traces = rsd_traces(
+                read_records(self.stage_path("problems"), Problem),
+                rsd,
+                self.config.seed,
+                identity=identity,
+                cache=cache,
+                open_runner=lambda: shared_runner(rsd, self.config.seed),
+                label=f"rsd {self.subset}#{self.shard}",
+            )
+        write_records(traces, Trace, self.stage_path("rsd_traces"))
+
+
+PRODUCER_TASKS = {"teacher": AnnotateShard, "rsd": RSDShard}
+
+
+class VerifyTraces(ShardTask):
+    """The task's own verifier on every model sample of one producer (teacher or rsd);
+    failed requests score 0."""
+
+    producer = luigi.ChoiceParameter(choices=list(PRODUCER_TASKS))
+
+    def requires(self):
+        return PRODUCER_TASKS[self.producer](
+            work_dir=self.work_dir, subset=self.subset, shard=self.shard
+        )
+
+    def output(self):
+        return self.stage_target(f"{self.producer}_verdicts")
 
     def run(self) -> None:
         problem_of = {p.problem_id: p for p in read_records(self.stage_path("problems"), Problem)}
         verdicts = [
             verify_trace(problem_of[trace.problem_id], trace)
-            for trace in read_records(self.stage_path("teacher_traces"), Trace)
+            for trace in read_records(self.stage_path(f"{self.producer}_traces"), Trace)
         ]
-        write_records(verdicts, Verdict, self.stage_path("teacher_verdicts"))
+        write_records(verdicts, Verdict, self.stage_path(f"{self.producer}_verdicts"))
 
 
 class Score(ShardTask):
     def requires(self):
-        upstream = VerifyTraces if self.config.teacher is not None else SolveAndSelfCheck
-        return upstream(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
+        shard = {"work_dir": self.work_dir, "subset": self.subset, "shard": self.shard}
+        producers = model_producers(self.config)
+        if not producers:
+            return SolveAndSelfCheck(**shard)
+        return [VerifyTraces(producer=producer, **shard) for producer in producers]
 
     def output(self):
         return self.stage_target("scores")

@@ -48,8 +48,8 @@ class TaskSpec(BaseModel):
         return self.name or self.task
 
 
-class TeacherConfig(BaseModel):
-    """The model that annotates problems with reasoning traces (``n`` samples each)."""
+class ModelSpec(BaseModel):
+    """Which model, served how: a local engine (vllm, transformers) or HTTP endpoints."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -64,17 +64,14 @@ class TeacherConfig(BaseModel):
     api_key_env: str | None = Field(
         default="OPENAI_API_KEY", description="environment variable holding the API key"
     )
-    chat: bool = Field(default=True, description="send chat messages (else a plain prompt)")
-    system_prompt: str | None = None
+    tokenizer: str | None = Field(
+        default=None,
+        description="openai backend: a local tokenizer directory (else the server's /tokenize)",
+    )
     chat_template: str | None = Field(
         default=None,
         description="Jinja chat template overriding the model's: inline, or a file path "
         "relative to the config file (read at load time)",
-    )
-    sampling: SamplingParams = Field(
-        default_factory=SamplingParams,
-        description="decoding parameters; `seed` (default: the build seed) is the base from "
-        "which each problem's request seed is derived",
     )
     concurrency: int = Field(default=16, ge=1, le=4096, description="openai: requests in flight")
     timeout_s: float = Field(default=600.0, gt=0, description="openai: per-request timeout")
@@ -85,17 +82,91 @@ class TeacherConfig(BaseModel):
         description="vllm: keyword arguments of vllm.LLM (dtype, tensor_parallel_size, ...); "
         "transformers: dtype, device",
     )
-    cache_dir: str | None = Field(
-        default=None, description="request cache directory (default <output_root>/.cache)"
-    )
 
     @model_validator(mode="after")
-    def _endpoints_for_openai(self) -> TeacherConfig:
+    def _endpoints_for_openai(self) -> ModelSpec:
         if self.backend == "openai" and not self.endpoints:
             raise ValueError("endpoints: the openai backend needs at least one base URL")
         for i, url in enumerate(self.endpoints):
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"endpoints[{i}]: '{url}' is not an http(s) URL")
+        return self
+
+
+class PromptStyle(BaseModel):
+    """How a problem becomes a model prompt."""
+
+    chat: bool = Field(default=True, description="send chat messages (else a plain prompt)")
+    system_prompt: str | None = None
+    cache_dir: str | None = Field(
+        default=None, description="request cache directory (default <output_root>/.cache)"
+    )
+
+
+class TeacherConfig(ModelSpec, PromptStyle):
+    """The model that annotates problems with reasoning traces (``n`` samples each)."""
+
+    sampling: SamplingParams = Field(
+        default_factory=SamplingParams,
+        description="decoding parameters; `seed` (default: the build seed) is the base from "
+        "which each problem's request seed is derived",
+    )
+
+
+class RSDParams(BaseModel):
+    """The RSD token rule and its engines' knobs (defaults: the published ones)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    k: int = Field(default=20, ge=1, le=20, description="teacher (and student) top-k")
+    trials: int = Field(default=5, ge=1, le=100, description="teacher draws per position")
+    p_th: float = Field(default=0.01, ge=0.0, description="accept if student prob >= p_th")
+    temperature: float = Field(default=0.7, ge=0.0, le=10.0)
+    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
+    max_tokens: int = Field(default=1024, ge=1, le=1_000_000)
+    draft_tokens: int = Field(default=8, ge=1, le=256, description="chunked: teacher draft length")
+    min_shared_vocab: float = Field(
+        default=0.9, gt=0.0, le=1.0, description="refuse tokenizers sharing less than this"
+    )
+
+
+class RSDFilter(BaseModel):
+    """Which RSD traces are kept (published: all on, at most 50% fallback)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    require_think_marker: bool = Field(
+        default=True, description="exactly one </think> in the trace"
+    )
+    max_fallback_share: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class RSDConfig(PromptStyle):
+    """Student-aligned traces: ``n`` RSD samples per problem, shortest passing one kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    teacher: ModelSpec
+    student: ModelSpec
+    engine: Literal["token", "chunked"] = Field(
+        default="chunked",
+        description="token: token by token, both models in process (transformers); "
+        "chunked: the teacher drafts, the student scores a draft in one pass (any backend)",
+    )
+    params: RSDParams = Field(default_factory=RSDParams)
+    n: int = Field(default=1, ge=1, le=1024)
+    seed: int | None = Field(default=None, ge=0, description="default: the build seed")
+    filter: RSDFilter = Field(default_factory=RSDFilter)
+
+    @model_validator(mode="after")
+    def _token_engine_runs_in_process(self) -> RSDConfig:
+        if self.engine == "token":
+            for role in ("teacher", "student"):
+                if getattr(self, role).backend != "transformers":
+                    raise ValueError(
+                        f"{role}.backend: the token engine runs both models in process; "
+                        "use backend transformers, or engine chunked"
+                    )
         return self
 
 
@@ -115,6 +186,9 @@ class BuildConfig(BaseModel):
     parent: str | None = Field(default=None, description="version this one derives from")
     teacher: TeacherConfig | None = Field(
         default=None, description="annotate problems with a model; without it, solver traces only"
+    )
+    rsd: RSDConfig | None = Field(
+        default=None, description="student-aligned traces by reverse speculative decoding"
     )
     tasks: list[TaskSpec] = Field(min_length=1)
 

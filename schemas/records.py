@@ -49,6 +49,12 @@ class Trace(Record):
     num_tokens: int | None = None
     prompt_tokens: int | None = None
     error: str | None = Field(default=None, description="why a model request failed, if it did")
+    provenance: str | None = Field(
+        default=None, description="rsd: one letter per token, T teacher-accepted, S student"
+    )
+    stats: dict[str, Any] = Field(
+        default_factory=dict, description="producer figures (rsd: acceptance, fallback, calls)"
+    )
     solver_stats: dict[str, Any] = Field(
         default_factory=dict, description="search effort of the solver that wrote the trace"
     )
@@ -117,3 +123,25 @@ class TeacherTraceRecord(Record):
     verify_score: float
     passed: bool
     verify_reason: str
+
+
+class RSDTraceRecord(Record):
+    """One row of a published RSD-trace file: a sample, its verdict and the filter's word."""
+
+    problem_id: str
+    trace_id: str
+    model: str
+    params: dict[str, Any]
+    sample_index: int
+    text: str
+    thinking: str | None
+    answer: str | None
+    finish_reason: str | None
+    num_tokens: int | None
+    provenance: str | None
+    stats: dict[str, Any]
+    verify_score: float
+    passed: bool
+    verify_reason: str
+    kept: bool
+    filter_reason: str

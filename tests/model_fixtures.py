@@ -140,3 +140,19 @@ def vllm_backend(tiny_model_dir):
     backend = VLLMBackend(str(tiny_model_dir), seed=0, engine_args=ENGINE_ARGS)
     yield backend
     backend.close()
+
+
+@pytest.fixture(scope="session")
+def close_student_dir(tiny_model_dir, tmp_path_factory) -> Path:
+    """The tiny teacher with every weight nudged by 5%: a student that mostly agrees."""
+    from tests.tiny_model import perturbed_copy
+
+    return perturbed_copy(tiny_model_dir, tmp_path_factory.mktemp("close-student") / "m", 0.05)
+
+
+@pytest.fixture(scope="session")
+def far_student_dir(tiny_model_dir, tmp_path_factory) -> Path:
+    """Same tokenizer, independent random weights: a student that often disagrees."""
+    from tests.tiny_model import build_tiny_model
+
+    return build_tiny_model(tmp_path_factory.mktemp("far-student") / "m", seed=1)

@@ -58,6 +58,9 @@ class Recording(Backend):
     def score(self, requests):
         return self.backend.score(requests)
 
+    def score_top(self, requests, k):
+        return self.backend.score_top(requests, k)
+
     def tokenizer(self):
         return self.backend.tokenizer()
 

@@ -1,13 +1,15 @@
-"""The three backends agree on the same tiny model: greedy tokens, logprobs, scoring."""
+"""The three backends agree on the same tiny model: greedy tokens, logprobs, scoring,
+top-k scoring with token ids, prompts given as token ids."""
 
 import pytest
 
-from factory.backends.base import GenerationRequest, SamplingParams, ScoreRequest
+from factory.backends.base import GenerationRequest, Message, SamplingParams, ScoreRequest
 
 pytestmark = pytest.mark.models
 
 PROMPT = "Alice says that Bob is a knave. Bob says that"
 TOLERANCE = 2e-3  # float32 everywhere; kernels differ (vLLM CPU attention vs eager torch)
+TIE = 1e-4  # top-k entries closer than this may come in either order
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +72,57 @@ def test_scores_discriminate_between_continuations(vllm_backend, transformers_ba
             ]
         )
         assert sum(good) / len(good) > sum(bad) / len(bad) + 1.0
+
+
+def same_top(a, b):
+    """Same top ids at a position, in the same order but for swaps of near-ties."""
+    if set(a.top_ids) != set(b.top_ids) or not close([v for _, v in a.top], [v for _, v in b.top]):
+        return False
+    values = dict(zip(a.top_ids, (v for _, v in a.top), strict=True))
+    return all(
+        x == y or abs(values[x] - values[y]) < TIE
+        for x, y in zip(a.top_ids, b.top_ids, strict=True)
+    )
+
+
+def test_score_top_agrees(vllm_backend, transformers_backend, http_backend):
+    tokenizer = vllm_backend.tokenizer()
+    prefix = tuple(tokenizer.encode(PROMPT))
+    sampled = one(vllm_backend, SamplingParams(temperature=1.0, max_tokens=16, seed=2))
+    requests = [
+        ScoreRequest(prefix=prefix, continuation=sampled.samples[0].token_ids),
+        ScoreRequest(prefix=prefix[:3], continuation=tuple(tokenizer.encode(" zebra knave"))),
+    ]
+    backends = (vllm_backend, transformers_backend, http_backend)
+    results = [backend.score_top(requests, 20) for backend in backends]
+    reference = results[0]
+    for other in results[1:]:
+        for request, steps, expected in zip(requests, other, reference, strict=True):
+            assert [s.token_id for s in steps] == list(request.continuation)
+            assert close([s.logprob for s in steps], [s.logprob for s in expected])
+            for step, want in zip(steps, expected, strict=True):
+                assert len(step.top_ids) == 20
+                assert same_top(step, want), (step.top_ids, want.top_ids)
+    # Not vacuous: the top tokens change from position to position.
+    assert len({step.top_ids for steps in reference for step in steps}) > 10
+
+
+def test_prompt_token_ids_give_the_text_prompts_greedy_tokens(
+    vllm_backend, transformers_backend, http_backend
+):
+    tokenizer = vllm_backend.tokenizer()
+    chat = (Message(role="user", content=PROMPT),)
+    greedy = SamplingParams(temperature=0.0, max_tokens=12)
+    for text in (PROMPT, tokenizer.apply_chat_template(chat)):
+        ids = tuple(tokenizer.encode(text))
+        for backend in (vllm_backend, transformers_backend, http_backend):
+            results = dict(
+                backend.generate(
+                    [
+                        GenerationRequest(prompt=text, params=greedy),
+                        GenerationRequest(prompt_token_ids=ids, params=greedy),
+                    ]
+                )
+            )
+            assert results[1].samples[0].token_ids == results[0].samples[0].token_ids
+            assert results[1].prompt_tokens == results[0].prompt_tokens == len(ids)

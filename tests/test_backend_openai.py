@@ -48,8 +48,10 @@ class FaultProxy:
     short) or "401" (echoes the Authorization header, as careless servers do);
     ``always`` fails every request that way. Forwarded requests can be made to look like
     another server's: ``strict`` rejects vLLM's extra fields with a 400 as OpenAI does,
-    ``strip_ids`` removes the token ids from answers, ``hang_up`` closes each connection
-    after answering without saying so (as servers with short keep-alive timeouts do).
+    ``strip_ids`` removes the token ids from answers, ``ignore`` drops the named request
+    fields (as servers that ignore what they do not know do), ``hang_up`` closes each
+    connection after answering without saying so (as servers with short keep-alive
+    timeouts do).
     """
 
     def __init__(
@@ -62,9 +64,11 @@ class FaultProxy:
         stall_s: float = 2.0,
         strict: bool = False,
         strip_ids: bool = False,
+        ignore: Sequence[str] = (),
         hang_up: bool = False,
     ) -> None:
         self.hits: list[float] = []
+        self.paths: list[str] = []
         self.authorization: list[str | None] = []
         self.bodies: list[dict] = []
         self.clients: set[tuple[str, int]] = set()
@@ -83,6 +87,7 @@ class FaultProxy:
                     proxy.hits.append(time.monotonic())
                     proxy.authorization.append(self.headers.get("Authorization"))
                     proxy.bodies.append(json.loads(body))
+                    proxy.paths.append(self.path)
                     proxy.clients.add(self.client_address)
                     hit = len(proxy.hits)
                 fault = always or (faults[hit - 1] if hit <= len(faults) else None)
@@ -115,6 +120,9 @@ class FaultProxy:
                     self.close_connection = True
 
             def forward(self, body: bytes) -> None:
+                if ignore:
+                    fields = {k: v for k, v in json.loads(body).items() if k not in ignore}
+                    body = json.dumps(fields).encode()
                 upstream = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
                 headers = {"Content-Type": "application/json"}
                 upstream.request("POST", self.path, body, headers)
@@ -423,3 +431,87 @@ def test_token_counts_without_token_ids_are_shared_out_from_the_total(backend, p
     for got, want in zip(stripped.samples, exact.samples, strict=True):
         if want.finish_reason == "length":
             assert got.num_tokens == want.num_tokens == params.max_tokens
+
+
+def test_prompt_token_ids_go_to_completions_as_an_id_list(backend, proxy, connect):
+    tokenizer = backend.tokenizer()
+    chat_ids = tuple(tokenizer.encode(tokenizer.apply_chat_template(MESSAGES)))
+    greedy = SamplingParams(max_tokens=8, temperature=0.0, logprobs=2)
+    requests = [
+        GenerationRequest(messages=MESSAGES, params=greedy),
+        GenerationRequest(prompt_token_ids=chat_ids, params=greedy),
+        GenerationRequest(prompt=PROMPT, params=greedy),
+        GenerationRequest(prompt_token_ids=tuple(tokenizer.encode(PROMPT)), params=greedy),
+    ]
+    forward = proxy()
+    results = dict(connect([forward.url], concurrency=1, timeout_s=60).generate(requests))
+    assert results[1].samples[0].token_ids == results[0].samples[0].token_ids
+    assert results[3].samples[0].token_ids == results[2].samples[0].token_ids
+    assert results[1].prompt_tokens == len(chat_ids)
+    steps = results[1].samples[0].logprobs
+    assert [step.token_id for step in steps] == list(results[1].samples[0].token_ids)
+    assert [step.logprob for step in steps] == pytest.approx(
+        [step.logprob for step in results[0].samples[0].logprobs], abs=1e-5
+    )
+    assert forward.paths == ["/v1/chat/completions"] + ["/v1/completions"] * 3
+    assert forward.bodies[1]["prompt"] == list(chat_ids)
+    assert forward.bodies[3]["prompt"] == tokenizer.encode(PROMPT)
+
+
+def test_score_top_gives_token_ids_and_the_tokenizers_texts(backend, model, proxy, connect):
+    params = SamplingParams(max_tokens=10, temperature=1.0, seed=8)
+    sample = one(backend, GenerationRequest(prompt=PROMPT, params=params)).samples[0]
+    greedy = SamplingParams(max_tokens=6, temperature=0.0, logprobs=3)
+    best = one(backend, GenerationRequest(prompt=PROMPT, params=greedy)).samples[0]
+    prefix = tuple(backend.tokenizer().encode(PROMPT))
+    requests = [
+        ScoreRequest(prefix=prefix, continuation=sample.token_ids),
+        ScoreRequest(prefix=prefix, continuation=best.token_ids),
+    ]
+    forward = proxy()
+    scored = connect([forward.url]).score_top(requests, 3)
+    asked = [b for b, path in zip(forward.bodies, forward.paths, strict=True) if "/v1/" in path]
+    assert [(body["return_tokens_as_token_ids"], body["logprobs"]) for body in asked] == [
+        (True, 3),
+        (True, 3),
+    ]
+    # Texts come from the server's /detokenize, once per distinct token.
+    distinct = {i for steps in scored for step in steps for i in (step.token_id, *step.top_ids)}
+    assert forward.paths.count("/detokenize") == len(distinct)
+    local = load_hf_tokenizer(model, model)
+    plain = backend.score(requests)
+    for request, steps, scores in zip(requests, scored, plain, strict=True):
+        assert [step.token_id for step in steps] == list(request.continuation)
+        assert [step.logprob for step in steps] == pytest.approx(scores, abs=1e-5)
+        for step in steps:
+            assert len(step.top_ids) == len(set(step.top_ids)) == len(step.top) == 3
+            values = [value for _, value in step.top]
+            assert values == sorted(values, reverse=True)
+            assert step.token == local.token_text(step.token_id)
+            assert [text for text, _ in step.top] == [local.token_text(i) for i in step.top_ids]
+            if step.token_id not in step.top_ids:
+                assert step.logprob <= values[-1] + 1e-6
+    # The greedy continuation is the best token everywhere; generating it reported the same
+    # top-3 values (texts may differ: vLLM shows a partial UTF-8 byte as "", decode as "�").
+    for step, generated in zip(scored[1], best.logprobs, strict=True):
+        assert step.top_ids[0] == step.token_id
+        assert [v for _, v in step.top] == pytest.approx([v for _, v in generated.top], abs=1e-4)
+    assert any(step.top_ids[0] != step.token_id for step in scored[0]), "sampling never strayed"
+    # A local tokenizer gives the same texts without asking the server.
+    with_local = connect([forward.url], tokenizer=local)
+    assert with_local.score_top(requests, 3) == scored
+    assert all(s.top == () and s.top_ids == () for s in with_local.score_top(requests, 0)[0])
+
+
+def test_score_top_needs_a_server_that_returns_token_ids(proxy, connect):
+    prefix = (5, 6, 7)
+    requests = [ScoreRequest(prefix=prefix, continuation=(8, 9))]
+    ignoring = proxy(ignore=("return_tokens_as_token_ids",))
+    backend = connect([ignoring.url])
+    assert len(backend.score(requests)[0]) == 2
+    with pytest.raises(BackendError, match="return_tokens_as_token_ids") as caught:
+        backend.score_top(requests, 2)
+    assert ignoring.url in str(caught.value)
+    assert len(ignoring.hits) == 2, "not retried: the server will not change its answer"
+    with pytest.raises(BackendError, match="k >= 0"):
+        backend.score_top(requests, -1)

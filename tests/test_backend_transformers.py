@@ -189,3 +189,73 @@ def test_bad_models_raise_backend_errors_naming_them(tmp_path):
     empty.mkdir()
     with pytest.raises(BackendError, match=re.escape(str(empty))):
         TransformersBackend(str(empty))
+
+
+def test_prompt_token_ids_are_the_model_input_as_is(backend):
+    tokenizer = backend.tokenizer()
+    greedy = SamplingParams(temperature=0.0, max_tokens=8)
+    ids = tuple(tokenizer.encode(PROMPT))
+    spelled = tuple(i for character in PROMPT for i in tokenizer.encode(character))
+    assert len(spelled) > len(ids)
+    results = run(
+        backend,
+        [
+            GenerationRequest(prompt=PROMPT, params=greedy),
+            GenerationRequest(prompt_token_ids=ids, params=greedy),
+            GenerationRequest(prompt_token_ids=spelled, params=greedy),
+            GenerationRequest(prompt_token_ids=(ids[0], 10**6), params=greedy),
+            GenerationRequest(prompt_token_ids=(), params=greedy),
+        ],
+    )
+    assert results[1].samples[0].token_ids == results[0].samples[0].token_ids
+    assert results[1].prompt_tokens == results[0].prompt_tokens == len(ids)
+    assert results[2].prompt_tokens == len(spelled)
+    # The spelled-out prompt is scored as given: the greedy token is its argmax.
+    [steps] = backend.score_top(
+        [ScoreRequest(prefix=spelled, continuation=results[2].samples[0].token_ids[:1])], 1
+    )
+    assert steps[0].top_ids == (results[2].samples[0].token_ids[0],)
+    assert "token id 1000000 is outside the vocabulary" in results[3].error
+    assert backend.name in results[3].error
+    assert "no tokens" in results[4].error
+
+
+def test_score_top_matches_a_plain_forward_pass(backend, tiny_model_dir):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32).eval()
+    tokenizer = backend.tokenizer()
+    sample = run(backend, [sampled(2, max_tokens=12, logprobs=4)])[0].samples[0]
+    prefix = tuple(tokenizer.encode(PROMPT))
+    short = tuple(tokenizer.encode(OTHERS[0]))
+    requests = [
+        ScoreRequest(prefix=prefix, continuation=sample.token_ids),
+        ScoreRequest(prefix=short, continuation=sample.token_ids[:3]),  # padded in the batch
+    ]
+    top = backend.score_top(requests, 4)
+    assert backend.score(requests) == [[s.logprob for s in steps] for steps in top]
+    for request, steps in zip(requests, top, strict=True):
+        with torch.inference_mode():
+            logits = model(input_ids=torch.tensor([request.prefix + request.continuation])).logits
+        raw = torch.log_softmax(logits[0, len(request.prefix) - 1 : -1], dim=-1)
+        values, ids = raw.topk(4, dim=-1)
+        for position, step in enumerate(steps):
+            assert step.token_id == request.continuation[position]
+            assert step.logprob == pytest.approx(float(raw[position, step.token_id]), abs=1e-4)
+            assert step.top_ids == tuple(ids[position].tolist())
+            assert [v for _, v in step.top] == pytest.approx(values[position].tolist(), abs=1e-4)
+            assert [t for t, _ in step.top] == [tokenizer.token_text(i) for i in step.top_ids]
+            assert step.token == tokenizer.token_text(step.token_id)
+    # Generating the sample reported the same top-k (ids included) as scoring it.
+    for step, generated in zip(top[0], sample.logprobs, strict=True):
+        assert generated.top_ids == step.top_ids
+        assert [v for _, v in generated.top] == pytest.approx([v for _, v in step.top], abs=1e-4)
+
+    empty = backend.score_top(requests, 0)
+    assert all(s.top == () and s.top_ids == () for steps in empty for s in steps)
+    with pytest.raises(BackendError, match=f"{re.escape(backend.name)}.*k >= 0"):
+        backend.score_top(requests, -1)
+    bad = ScoreRequest(prefix=prefix, continuation=(10**6,))
+    with pytest.raises(BackendError, match="token id 1000000 is outside the vocabulary"):
+        backend.score_top([bad], 2)

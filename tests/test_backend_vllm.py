@@ -4,7 +4,13 @@ import math
 
 import pytest
 
-from factory.backends.base import GenerationRequest, Message, SamplingParams, ScoreRequest
+from factory.backends.base import (
+    BackendError,
+    GenerationRequest,
+    Message,
+    SamplingParams,
+    ScoreRequest,
+)
 
 pytestmark = pytest.mark.models
 
@@ -122,3 +128,81 @@ def test_seeded_prompts_beyond_one_engine_step(vllm_backend):
     ]
     results = run(vllm_backend, requests)
     assert all(len(r.samples) == 2 for r in results)
+
+
+def test_prompt_token_ids_are_the_model_input_as_is(vllm_backend):
+    tokenizer = vllm_backend.tokenizer()
+    messages = (Message(role="user", content=PROMPT),)
+    chat_ids = tuple(tokenizer.encode(tokenizer.apply_chat_template(messages)))
+    greedy = SamplingParams(temperature=0.0, max_tokens=8)
+    text, ids, chat, chat_as_ids = run(
+        vllm_backend,
+        [
+            GenerationRequest(prompt=PROMPT, params=greedy),
+            GenerationRequest(prompt_token_ids=tuple(tokenizer.encode(PROMPT)), params=greedy),
+            GenerationRequest(messages=messages, params=greedy),
+            GenerationRequest(prompt_token_ids=chat_ids, params=greedy),
+        ],
+    )
+    assert ids.samples[0].token_ids == text.samples[0].token_ids
+    assert ids.prompt_tokens == text.prompt_tokens
+    assert chat_as_ids.samples[0].token_ids == chat.samples[0].token_ids
+    assert chat_as_ids.prompt_tokens == len(chat_ids)
+    # Ids that are not how the text would tokenise reach the model unchanged.
+    spelled = tuple(i for character in PROMPT for i in tokenizer.encode(character))
+    assert len(spelled) > len(tokenizer.encode(PROMPT))
+    [as_spelled] = run(vllm_backend, [GenerationRequest(prompt_token_ids=spelled, params=greedy)])
+    assert as_spelled.prompt_tokens == len(spelled)
+
+    with pytest.raises(BackendError, match=f"{vllm_backend.name}.*refused request 1"):
+        run(
+            vllm_backend,
+            [
+                GenerationRequest(prompt=PROMPT, params=greedy),
+                GenerationRequest(prompt_token_ids=(1, 10**6), params=greedy),
+            ],
+        )
+    assert not vllm_backend._llm.llm_engine.has_unfinished_requests()
+
+
+def test_score_top_gives_the_k_best_tokens_with_ids(vllm_backend):
+    prefix = tuple(vllm_backend.tokenizer().encode(PROMPT))
+    params = SamplingParams(temperature=0.0, max_tokens=10, logprobs=5)
+    greedy = run(vllm_backend, [GenerationRequest(prompt=PROMPT, params=params)])[0].samples[0]
+    sampled_ = run(
+        vllm_backend, [GenerationRequest(prompt=PROMPT, params=sampled(6, max_tokens=10))]
+    )[0].samples[0]
+    requests = [
+        ScoreRequest(prefix=prefix, continuation=greedy.token_ids),
+        ScoreRequest(prefix=prefix, continuation=sampled_.token_ids),
+    ]
+    top = vllm_backend.score_top(requests, 5)
+    plain = vllm_backend.score(requests)
+    for request, steps, scores in zip(requests, top, plain, strict=True):
+        assert [s.token_id for s in steps] == list(request.continuation)
+        assert [s.logprob for s in steps] == pytest.approx(scores, abs=1e-5)
+        for step in steps:
+            assert len(step.top) == len(step.top_ids) == 5
+            values = [value for _, value in step.top]
+            assert values == sorted(values, reverse=True)
+            assert step.logprob <= values[0] + 1e-6
+            if step.token_id in step.top_ids:
+                position = step.top_ids.index(step.token_id)
+                assert step.top[position] == (step.token, pytest.approx(step.logprob, abs=1e-5))
+            else:
+                assert step.logprob <= values[-1] + 1e-6
+    # The greedy continuation is the best token at every position, and scoring it gives
+    # the top-k that generating it reported.
+    for step, generated in zip(top[0], greedy.logprobs, strict=True):
+        assert step.top_ids[0] == step.token_id
+        assert step.top_ids == generated.top_ids
+        assert [v for _, v in step.top] == pytest.approx([v for _, v in generated.top], abs=1e-4)
+    assert any(step.top_ids[0] != step.token_id for step in top[1]), "sampling never strayed"
+
+    empty = vllm_backend.score_top(requests[:1], 0)[0]
+    assert all(step.top == () and step.top_ids == () for step in empty)
+    assert [s.logprob for s in empty] == pytest.approx(plain[0], abs=1e-5)
+    with pytest.raises(BackendError, match=f"{vllm_backend.name}.*max allowed: 20"):
+        vllm_backend.score_top(requests[:1], 21)
+    with pytest.raises(BackendError, match="k >= 0"):
+        vllm_backend.score_top(requests[:1], -1)

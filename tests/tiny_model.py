@@ -34,7 +34,12 @@ def training_text(count: int = 300) -> list[str]:
 
 
 def build_tiny_model(
-    directory: Path, *, chat_template: str | None = CHAT_TEMPLATE, seed: int = 0
+    directory: Path,
+    *,
+    chat_template: str | None = CHAT_TEMPLATE,
+    seed: int = 0,
+    vocab_size: int = 1000,
+    logit_scale: float = 20.0,
 ) -> Path:
     """Write tokenizer + random Llama weights (float32, safetensors) to ``directory``."""
     import torch
@@ -46,7 +51,7 @@ def build_tiny_model(
     bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     bpe.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
-        vocab_size=1000,
+        vocab_size=vocab_size,
         special_tokens=SPECIAL_TOKENS,
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
     )
@@ -78,6 +83,25 @@ def build_tiny_model(
     # Random init gives near-uniform next-token distributions; a larger output scale
     # makes sampling and logprobs depend visibly on the weights and the seed.
     with torch.no_grad():
-        model.lm_head.weight.mul_(20.0)
+        model.lm_head.weight.mul_(logit_scale)
     model.save_pretrained(directory, safe_serialization=True)
     return directory
+
+
+def perturbed_copy(source: Path, target: Path, noise: float, seed: int = 1) -> Path:
+    """The same tokenizer and architecture with every weight nudged by Gaussian noise
+    (relative scale ``noise``): a student that mostly agrees with its teacher."""
+    import shutil
+
+    import torch
+    from transformers import LlamaForCausalLM
+
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    model = LlamaForCausalLM.from_pretrained(source)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in model.parameters():
+            spread = parameter.std() if parameter.numel() > 1 else parameter.abs()
+            parameter.add_(torch.randn(parameter.shape, generator=generator) * spread * noise)
+    model.save_pretrained(target, safe_serialization=True)
+    return target

@@ -10,14 +10,18 @@ from pathlib import Path
 
 from factory.backends.base import Backend, BackendError
 from factory.backends.identity import model_identity
-from schemas.config import TeacherConfig
+from schemas.config import ModelSpec
 
 
-def open_backend(teacher: TeacherConfig, seed: int) -> Backend:
-    """Load the teacher's model (or connect to its endpoints)."""
+def open_backend(teacher: ModelSpec, seed: int) -> Backend:
+    """Load the model (or connect to its endpoints)."""
     if teacher.backend == "openai":
+        from factory.backends.hf_tokenizer import load_hf_tokenizer
         from factory.backends.openai_http import OpenAIBackend
 
+        tokenizer = None
+        if teacher.tokenizer is not None:
+            tokenizer = load_hf_tokenizer(teacher.tokenizer, teacher.model, teacher.chat_template)
         return OpenAIBackend(
             teacher.model,
             teacher.endpoints,
@@ -25,6 +29,7 @@ def open_backend(teacher: TeacherConfig, seed: int) -> Backend:
             concurrency=teacher.concurrency,
             timeout_s=teacher.timeout_s,
             max_retries=teacher.max_retries,
+            tokenizer=tokenizer,
         )
     _require_local_path(teacher.model)
     if teacher.backend == "vllm":
@@ -51,7 +56,7 @@ def open_backend(teacher: TeacherConfig, seed: int) -> Backend:
 _shared: dict[str, Backend] = {}
 
 
-def shared_backend(teacher: TeacherConfig, seed: int) -> Backend:
+def shared_backend(teacher: ModelSpec, seed: int) -> Backend:
     """One backend per teacher config per process: shards annotated in the same process
     reuse a loaded engine instead of loading the model again for each shard."""
     key = f"{seed}:{teacher.model_dump_json()}"
@@ -65,7 +70,7 @@ def close_shared_backends() -> None:
         _shared.popitem()[1].close()
 
 
-def teacher_identity(teacher: TeacherConfig, memo_dir: Path) -> str:
+def teacher_identity(teacher: ModelSpec, memo_dir: Path) -> str:
     return model_identity(teacher.backend, teacher.model, teacher.revision, memo_dir)
 
 

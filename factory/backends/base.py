@@ -34,15 +34,19 @@ class Message(Frozen):
 
 
 class GenerationRequest(Frozen):
-    """A plain prompt (completion) or chat messages, never both."""
+    """Exactly one of: a plain prompt, chat messages, or prompt token ids (used as is)."""
 
     prompt: str | None = None
     messages: tuple[Message, ...] | None = None
+    prompt_token_ids: tuple[int, ...] | None = None
     params: SamplingParams = SamplingParams()
 
     def model_post_init(self, _context: Any) -> None:
-        if (self.prompt is None) == (self.messages is None):
-            raise ValueError("a GenerationRequest has exactly one of `prompt` and `messages`")
+        given = [self.prompt, self.messages, self.prompt_token_ids]
+        if sum(part is not None for part in given) != 1:
+            raise ValueError(
+                "a GenerationRequest has exactly one of `prompt`, `messages`, `prompt_token_ids`"
+            )
 
 
 class TokenLogprob(Frozen):
@@ -53,6 +57,9 @@ class TokenLogprob(Frozen):
     logprob: float
     top: tuple[tuple[str, float], ...] = Field(
         default=(), description="the k most likely tokens at this step, best first"
+    )
+    top_ids: tuple[int, ...] | None = Field(
+        default=None, description="token ids of `top`, same order, where the backend knows them"
     )
 
 
@@ -117,6 +124,13 @@ class Backend(ABC):
     @abstractmethod
     def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
         """For each request, one logprob per continuation token (prompt logprobs)."""
+
+    @abstractmethod
+    def score_top(self, requests: Sequence[ScoreRequest], k: int) -> list[list[TokenLogprob]]:
+        """Like ``score``, with more at each continuation position: ``token_id`` (the
+        continuation token), and the model's ``k`` most likely tokens given everything
+        before that position in ``top`` (text, logprob; best first) and ``top_ids``
+        (their ids, same order). RSD needs ids: token texts are ambiguous."""
 
     @abstractmethod
     def tokenizer(self) -> Tokenizer: ...

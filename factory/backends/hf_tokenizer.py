@@ -26,6 +26,10 @@ class HFTokenizer:
     def decode(self, ids: Sequence[int]) -> str:
         return self._tokenizer.decode(list(ids), skip_special_tokens=True)
 
+    def vocab(self) -> dict[str, int]:
+        """Token string → id, special tokens included."""
+        return dict(self._tokenizer.get_vocab())
+
     def token_text(self, token_id: int) -> str:
         """One token's text with special tokens kept, as vLLM reports it in logprobs."""
         return self._tokenizer.decode([token_id])

@@ -19,20 +19,28 @@ again without it, and that endpoint never sees it afterwards. A sample's ``num_t
 the length of its token ids or logprobs; without either (n > 1 on such a server) the
 response's completion total is shared out (see ``_split_tokens``).
 
+A request given as ``prompt_token_ids`` goes to ``/completions`` with the id list as its
+prompt (a chat request cannot carry ids).
+
 Scoring sends prefix + continuation as a token-id prompt to ``/completions`` with
 ``echo`` and ``logprobs: 0`` (the legacy OpenAI way, which vLLM serves) and keeps the
-last len(continuation) prompt-token logprobs.
+last len(continuation) prompt-token logprobs. ``score_top`` asks for ``logprobs: k`` and
+needs token ids, which only a server that honours vLLM's ``return_tokens_as_token_ids``
+gives (token strings ``token_id:123``); any other answer raises ``BackendError`` naming
+the endpoint. Its token texts come from the tokenizer (see ``OpenAIBackend.tokenizer``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import http.client
 import json
 import math
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -61,6 +69,7 @@ T = TypeVar("T")
 # The longest pause between attempts, whatever the backoff or a Retry-After asks.
 MAX_DELAY_S = 60.0
 EXTENSIONS = {"return_token_ids": True}
+TOKEN_ID = re.compile(r"token_id:(\d+)")
 
 
 class _Malformed(ValueError):
@@ -73,6 +82,10 @@ class _Stopped(Exception):
 
 class _GaveUp(Exception):
     """Retries spent on malformed bodies: the request fails, the run goes on."""
+
+
+class _Unsupported(Exception):
+    """A 200 answer showing that the server lacks a feature the request needs."""
 
 
 @dataclass(frozen=True)
@@ -211,11 +224,12 @@ def _int_list(value: Any, where: str) -> list[int]:
     return value
 
 
-def _top(pairs: list[tuple[Any, Any]], k: int) -> tuple[tuple[str, float], ...]:
-    """The k best alternatives, best first (servers add the sampled token, unordered)."""
+def _top(pairs: list[tuple[T, Any]], k: int) -> tuple[tuple[T, float], ...]:
+    """The k best alternatives (token strings or ids), best first (servers add the sampled
+    token, unordered)."""
     for token, logprob in pairs:
-        if not isinstance(token, str) or not isinstance(logprob, int | float):
-            raise _Malformed("top logprobs: expected token strings and numbers")
+        if not isinstance(token, str | int) or not isinstance(logprob, int | float):
+            raise _Malformed("top logprobs: expected tokens and numbers")
     return tuple(sorted(pairs, key=lambda pair: -pair[1])[:k])
 
 
@@ -315,24 +329,68 @@ def _parse_generation(data: Any, params: SamplingParams, chat: bool) -> Generati
     return Generation(samples=samples, prompt_tokens=prompt_tokens)
 
 
-def _parse_score(data: Any, request: ScoreRequest) -> list[float]:
-    """The last len(continuation) prompt-token logprobs of an echoed completion."""
+def _parse_score(data: Any, request: ScoreRequest, k: int | None) -> list[TokenLogprob]:
+    """The last len(continuation) prompt positions of an echoed completion.
+
+    With ``k`` (score_top), token strings must be ``token_id:N``: the result then carries
+    ids (``token``, and the texts in ``top``, are left empty for the caller to fill);
+    without it, only ``logprob`` is meant to be read.
+    """
     choices = _field(data, "choices", list, "response")
     if len(choices) != 1:
         raise _Malformed(f"expected 1 choice, got {len(choices)}")
-    values = _field(
-        _field(choices[0], "logprobs", dict, "choice"), "token_logprobs", list, "logprobs"
-    )
+    logprobs = _field(choices[0], "logprobs", dict, "choice")
+    values = _field(logprobs, "token_logprobs", list, "logprobs")
     # The server's prompt length, not ours, marks where the echo ends: a BOS it added
     # shifts the start, not the end.
     prompt_tokens = _field(_field(data, "usage", dict, "response"), "prompt_tokens", int, "usage")
     wanted = len(request.prefix) + len(request.continuation)
     if not wanted <= prompt_tokens <= len(values):
         raise _Malformed(f"echoed {len(values)} logprobs for a prompt of {wanted} tokens")
-    scores = values[prompt_tokens - len(request.continuation) : prompt_tokens]
+    span = slice(prompt_tokens - len(request.continuation), prompt_tokens)
+    scores = values[span]
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in scores):
         raise _Malformed("echoed prompt logprobs are not numbers")
-    return [float(v) for v in scores]
+    if k is None:
+        return [
+            TokenLogprob(token="", token_id=token, logprob=float(value))
+            for token, value in zip(request.continuation, scores, strict=True)
+        ]
+    tokens = _field(logprobs, "tokens", list, "logprobs")[span]
+    tops = _field(logprobs, "top_logprobs", list, "logprobs")[span]
+    if len(tokens) != len(scores) or len(tops) != len(scores):
+        raise _Malformed("echoed tokens, token_logprobs and top_logprobs differ in length")
+    steps = []
+    for token, expected, value, top in zip(tokens, request.continuation, scores, tops, strict=True):
+        if _token_id(token) != expected:
+            raise _Malformed(f"echoed token {token!r} where the prompt has id {expected}")
+        if not isinstance(top, dict):
+            raise _Malformed("echoed top_logprobs: expected an object per position")
+        pairs = [(_token_id(text), lp) for text, lp in top.items()]
+        if len(pairs) > k:  # the prompt's own token, sent besides the k best
+            pairs = [pair for pair in pairs if pair[0] != expected]
+        best = _top(pairs, k)
+        steps.append(
+            TokenLogprob(
+                token="",
+                token_id=expected,
+                logprob=float(value),
+                top=tuple(("", float(lp)) for _, lp in best),
+                top_ids=tuple(token_id for token_id, _ in best),
+            )
+        )
+    return steps
+
+
+def _token_id(text: Any) -> int:
+    """The id in a ``token_id:N`` token string (vLLM's ``return_tokens_as_token_ids``)."""
+    match = TOKEN_ID.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise _Unsupported(
+            f"token {text!r} is not of the form token_id:N; score_top needs a server that "
+            "honours vLLM's `return_tokens_as_token_ids`"
+        )
+    return int(match.group(1))
 
 
 class OpenAIBackend(Backend):
@@ -365,6 +423,7 @@ class OpenAIBackend(Backend):
         self._max_retries = max_retries
         self._backoff_s = backoff_s
         self._tokenizer = tokenizer
+        self._token_texts: dict[int, str] = {}
         self._lock = threading.Lock()
         self._in_flight = [0] * len(self._endpoints)
         self._next = 0
@@ -386,10 +445,43 @@ class OpenAIBackend(Backend):
         return self._run(list(requests), self._generate_one)
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
-        results: list[list[float]] = [[] for _ in requests]
-        for index, scores in self._run(list(requests), self._score_one):
-            results[index] = scores
+        return [[step.logprob for step in steps] for steps in self._score(requests, None)]
+
+    def score_top(self, requests: Sequence[ScoreRequest], k: int) -> list[list[TokenLogprob]]:
+        """Needs a server that honours vLLM's ``return_tokens_as_token_ids``; token texts
+        are the tokenizer's (a local one given to the backend, else the server's)."""
+        if k < 0:
+            raise BackendError(f"model {self.name}: score_top needs k >= 0, not {k}")
+        return [
+            [
+                self._with_texts(token, step)
+                for token, step in zip(r.continuation, steps, strict=True)
+            ]
+            for r, steps in zip(requests, self._score(requests, k), strict=True)
+        ]
+
+    def _with_texts(self, token: int, step: TokenLogprob) -> TokenLogprob:
+        """A step parsed from token ids, with the texts of its tokens filled in."""
+        ids = step.top_ids or ()
+        top = tuple((self._token_text(i), lp) for i, (_, lp) in zip(ids, step.top, strict=True))
+        return step.model_copy(update={"token": self._token_text(token), "top": top})
+
+    def _score(self, requests: Sequence[ScoreRequest], k: int | None) -> list[list[TokenLogprob]]:
+        results: list[list[TokenLogprob]] = [[] for _ in requests]
+        one = functools.partial(self._score_one, k)
+        for index, steps in self._run(list(requests), one):
+            results[index] = steps
         return results
+
+    def _token_text(self, token_id: int) -> str:
+        """One token's text, special tokens kept; looked up once per id."""
+        text = self._token_texts.get(token_id)
+        if text is None:
+            tokenizer = self.tokenizer()
+            own = getattr(tokenizer, "token_text", None)
+            text = own(token_id) if own is not None else tokenizer.decode([token_id])
+            self._token_texts[token_id] = text
+        return text
 
     def tokenizer(self) -> Tokenizer:
         if self._tokenizer is None:
@@ -461,7 +553,11 @@ class OpenAIBackend(Backend):
         if params.seed is not None:
             body["seed"] = params.seed
         chat = request.messages is not None
-        if chat:
+        if request.prompt_token_ids is not None:
+            body["prompt"] = list(request.prompt_token_ids)
+            if params.logprobs is not None:
+                body["logprobs"] = params.logprobs
+        elif chat:
             body["messages"] = [message.model_dump() for message in request.messages or ()]
             if params.logprobs is not None:
                 body.update(logprobs=True, top_logprobs=params.logprobs)
@@ -478,19 +574,29 @@ class OpenAIBackend(Backend):
             return RequestFailed(error=str(error))
 
     def _score_one(
-        self, request: ScoreRequest, connections: _Connections, stop: threading.Event
-    ) -> list[float]:
-        body = {
+        self,
+        k: int | None,
+        request: ScoreRequest,
+        connections: _Connections,
+        stop: threading.Event,
+    ) -> list[TokenLogprob]:
+        body: dict[str, Any] = {
             "model": self.name,
             "prompt": [*request.prefix, *request.continuation],
             "echo": True,
-            "logprobs": 0,
+            "logprobs": k or 0,
             "max_tokens": 1,
             "temperature": 0.0,
         }
+        if k is not None:
+            body["return_tokens_as_token_ids"] = True
         try:
             return self._call(
-                "/completions", body, lambda data: _parse_score(data, request), connections, stop
+                "/completions",
+                body,
+                lambda data: _parse_score(data, request, k),
+                connections,
+                stop,
             )
         except _GaveUp as error:
             raise BackendError(f"model {self.name}: cannot score: {error}") from None
@@ -542,6 +648,8 @@ class OpenAIBackend(Backend):
             if status == 200:
                 try:
                     return parse(json.loads(raw))
+                except _Unsupported as error:
+                    raise BackendError(f"model {self.name} at {endpoint.url}: {error}") from None
                 except ValueError as error:  # JSON, shape and pydantic errors alike
                     failed.add(index)
                     last, malformed = f"{endpoint.url}: malformed response: {error}", True

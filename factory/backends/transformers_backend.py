@@ -41,11 +41,15 @@ from factory.backends.base import (
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
 
 DTYPES: dict[str, Any] = {
+    "float64": torch.float64,
     "float32": torch.float32,
     "float16": torch.float16,
     "bfloat16": torch.bfloat16,
     "auto": "auto",
 }
+
+# One scored position: the continuation token's raw logprob and the k best (id, logprob).
+_Scored = tuple[float, list[tuple[int, float]]]
 
 
 def sample_seed(seed: int | None, index: int) -> int:
@@ -142,6 +146,7 @@ class TransformersBackend(Backend):
         forward_args = inspect.signature(self._model.forward).parameters
         self._keeps_logits = "logits_to_keep" in forward_args
         self._token_texts: dict[int, str] = {}
+        self._vocab_size: int = self._model.get_input_embeddings().num_embeddings
 
     def tokenizer(self) -> HFTokenizer:
         return self._tokenizer
@@ -160,17 +165,30 @@ class TransformersBackend(Backend):
         return self._model
 
     def _prompt_ids(self, request: GenerationRequest) -> list[int]:
+        if request.prompt_token_ids is not None:
+            return list(request.prompt_token_ids)
         if request.messages is not None:
             return self._tokenizer.encode(self._tokenizer.apply_chat_template(request.messages))
         return self._tokenizer.encode(request.prompt or "")
 
-    def _too_long(self, length: int) -> str | None:
-        if length == 0:
-            return f"model {self.name}: the prompt encodes to no tokens"
-        if self._max_positions is not None and length >= self._max_positions:
+    def _unfit(self, prompt: list[int]) -> str | None:
+        """Why the model cannot take ``prompt``, if it cannot."""
+        if not prompt:
+            return f"model {self.name}: the prompt has no tokens"
+        if self._max_positions is not None and len(prompt) >= self._max_positions:
             return (
-                f"model {self.name}: the prompt has {length} tokens; the model's context "
+                f"model {self.name}: the prompt has {len(prompt)} tokens; the model's context "
                 f"holds {self._max_positions}"
+            )
+        return self._outside_vocabulary(prompt)
+
+    def _outside_vocabulary(self, ids: Sequence[int]) -> str | None:
+        """Token ids given by the caller are checked: a bad one would fail deep in torch."""
+        bad = [i for i in ids if not 0 <= i < self._vocab_size]
+        if bad:
+            return (
+                f"model {self.name}: token id {bad[0]} is outside the vocabulary "
+                f"(0..{self._vocab_size - 1})"
             )
         return None
 
@@ -182,7 +200,7 @@ class TransformersBackend(Backend):
         slots: list[_Slot] = []
         # Similar lengths share a batch (less padding); a request's samples stay together.
         for i in sorted(range(len(requests)), key=lambda i: len(prompts[i])):
-            problem = self._too_long(len(prompts[i]))
+            problem = self._unfit(prompts[i])
             if problem is not None:
                 yield i, RequestFailed(error=problem)
                 continue
@@ -236,12 +254,7 @@ class TransformersBackend(Backend):
         slot.ids.append(token)
         k = slot.params.logprobs
         if k is not None and logprob is not None:
-            alternatives = tuple((self._token_text(i), value) for i, value in top[:k])
-            slot.logprobs.append(
-                TokenLogprob(
-                    token=self._token_text(token), token_id=token, logprob=logprob, top=alternatives
-                )
-            )
+            slot.logprobs.append(self._token_logprob(token, logprob, top[:k]))
         if token in self._eos:
             slot.finish = "stop"
             return True
@@ -256,6 +269,17 @@ class TransformersBackend(Backend):
             slot.finish = "length"
             return True
         return False
+
+    def _token_logprob(
+        self, token: int, logprob: float, top: Sequence[tuple[int, float]]
+    ) -> TokenLogprob:
+        return TokenLogprob(
+            token=self._token_text(token),
+            token_id=token,
+            logprob=logprob,
+            top=tuple((self._token_text(i), value) for i, value in top),
+            top_ids=tuple(i for i, _ in top),
+        )
 
     def _token_text(self, token: int) -> str:
         """A token's own text, special tokens included (as vLLM reports it in logprobs)."""
@@ -321,7 +345,7 @@ class TransformersBackend(Backend):
         self, logits: torch.Tensor, slots: list[_Slot]
     ) -> tuple[list[int], list[float | None], list[list[float]] | None, list[list[int]] | None]:
         """Next token per row; its raw logprob and the top-k raw logprobs where asked for."""
-        logits = logits.float()
+        logits = _full_precision(logits)
         tokens = logits.argmax(-1)
         rows = [row for row, slot in enumerate(slots) if slot.params.temperature > 0]
         if rows:
@@ -359,8 +383,22 @@ class TransformersBackend(Backend):
         return order.gather(1, picked)[:, 0]
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
+        return [[logprob for logprob, _ in steps] for steps in self._score(requests, 0)]
+
+    def score_top(self, requests: Sequence[ScoreRequest], k: int) -> list[list[TokenLogprob]]:
+        return [
+            [
+                self._token_logprob(token, logprob, top)
+                for token, (logprob, top) in zip(request.continuation, steps, strict=True)
+            ]
+            for request, steps in zip(requests, self._score(requests, k), strict=True)
+        ]
+
+    def _score(self, requests: Sequence[ScoreRequest], k: int) -> list[list[_Scored]]:
+        """Per request and continuation token: its raw logprob and the k best (id, logprob)."""
         self._loaded()
-        results: list[list[float]] = [[] for _ in requests]
+        if k < 0:
+            raise BackendError(f"model {self.name}: score_top needs k >= 0, not {k}")
         for i, request in enumerate(requests):
             length = len(request.prefix) + len(request.continuation)
             if self._max_positions is not None and length > self._max_positions:
@@ -368,26 +406,39 @@ class TransformersBackend(Backend):
                     f"model {self.name}: score request {i} has {length} tokens; the model's "
                     f"context holds {self._max_positions}"
                 )
+            problem = self._outside_vocabulary(request.prefix + request.continuation)
+            if problem is not None:
+                raise BackendError(f"{problem} (score request {i})")
+        results: list[list[_Scored]] = [[] for _ in requests]
         order = sorted(range(len(requests)), key=lambda i: len(requests[i].prefix))
         for start in range(0, len(order), self._batch_size):
             chunk = order[start : start + self._batch_size]
-            scored = self._score_batch([requests[i] for i in chunk])
+            scored = self._score_batch([requests[i] for i in chunk], k)
             for i, values in zip(chunk, scored, strict=True):
                 results[i] = values
         return results
 
     @torch.inference_mode()
-    def _score_batch(self, requests: list[ScoreRequest]) -> list[list[float]]:
+    def _score_batch(self, requests: list[ScoreRequest], k: int) -> list[list[_Scored]]:
         """With left padding every continuation ends in the last column: keep only those logits."""
         ids, mask = self._padded([r.prefix + r.continuation for r in requests])
         keep = max(len(r.continuation) for r in requests) + 1
         output, _ = self._forward(ids, mask, keep, use_cache=False)
-        logits = output.logits[:, -keep:-1].float()
+        raw = torch.log_softmax(_full_precision(output.logits[:, -keep:-1]), dim=-1)
         targets = ids[:, -keep + 1 :]
-        logprobs = torch.log_softmax(logits, dim=-1).gather(2, targets[:, :, None])[:, :, 0]
-        rows = logprobs.tolist()
+        chosen = raw.gather(2, targets[:, :, None])[:, :, 0].tolist()
+        width = keep - 1
+        if k > 0:
+            values, top_ids = raw.topk(min(k, raw.shape[-1]), dim=-1)
+            tops = [
+                [list(zip(i_row, v_row, strict=True)) for i_row, v_row in zip(i, v, strict=True)]
+                for i, v in zip(top_ids.tolist(), values.tolist(), strict=True)
+            ]
+        else:
+            tops = [[[] for _ in range(width)] for _ in requests]
         return [
-            row[len(row) - len(r.continuation) :] for row, r in zip(rows, requests, strict=True)
+            list(zip(row, top, strict=True))[width - len(r.continuation) :]
+            for row, top, r in zip(chosen, tops, requests, strict=True)
         ]
 
 
@@ -410,3 +461,8 @@ def _limit_cpu_threads() -> None:
         usable = os.cpu_count() or 1
     if torch.get_num_threads() > usable:
         torch.set_num_threads(usable)
+
+
+def _full_precision(logits: torch.Tensor) -> torch.Tensor:
+    """Half-precision logits go to float32 before softmax; float64 ones stay float64."""
+    return logits if logits.dtype == torch.float64 else logits.float()

@@ -58,21 +58,28 @@ class VLLMBackend(Backend):
             yield index, _generation(output, requests[index].params.logprobs)
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
+        return [[step.logprob for step in steps] for steps in self.score_top(requests, 0)]
+
+    def score_top(self, requests: Sequence[ScoreRequest], k: int) -> list[list[TokenLogprob]]:
+        """Prompt logprobs of prefix + continuation: vLLM gives, per prompt position, the
+        top-k tokens by rank plus the prompt's own token; the continuation's are kept."""
         from vllm import SamplingParams as VLLMSamplingParams
 
+        if k < 0:  # vLLM reads -1 as the whole vocabulary
+            raise BackendError(f"model {self.name}: score_top needs k >= 0, not {k}")
         params = VLLMSamplingParams(
-            max_tokens=1, temperature=0.0, prompt_logprobs=0, output_kind=_final_only()
+            max_tokens=1, temperature=0.0, prompt_logprobs=k, output_kind=_final_only()
         )
         jobs = [(list(r.prefix + r.continuation), params) for r in requests]
-        scores: list[list[float]] = [[] for _ in requests]
+        scored: list[list[TokenLogprob]] = [[] for _ in requests]
         for index, output in self._run(jobs):
             request = requests[index]
             positions = output.prompt_logprobs[len(request.prefix) :]
-            scores[index] = [
-                step[token].logprob
-                for step, token in zip(positions, request.continuation, strict=True)
+            scored[index] = [
+                _step(token, alternatives, k)
+                for token, alternatives in zip(request.continuation, positions, strict=True)
             ]
-        return scores
+        return scored
 
     def close(self) -> None:
         """Stop the engine-core processes now, not from an exit hook after logging closed."""
@@ -81,6 +88,8 @@ class VLLMBackend(Backend):
             core.shutdown()
 
     def _token_ids(self, request: GenerationRequest) -> list[int]:
+        if request.prompt_token_ids is not None:
+            return list(request.prompt_token_ids)
         if request.messages is not None:
             return self._tokenizer.encode(self._tokenizer.apply_chat_template(request.messages))
         return self._tokenizer.encode(request.prompt or "")
@@ -90,6 +99,7 @@ class VLLMBackend(Backend):
 
         Unfinished requests are aborted if the caller stops early or an error escapes.
         """
+        from vllm.exceptions import VLLMClientError
         from vllm.inputs import TokensPrompt
 
         engine = self._llm.llm_engine
@@ -98,7 +108,12 @@ class VLLMBackend(Backend):
             for index, (token_ids, params) in enumerate(jobs):
                 request_id = f"factory-{self._next_id}"
                 self._next_id += 1
-                engine.add_request(request_id, TokensPrompt(prompt_token_ids=token_ids), params)
+                try:
+                    engine.add_request(request_id, TokensPrompt(prompt_token_ids=token_ids), params)
+                except (ValueError, VLLMClientError) as error:  # too long, bad ids, k > max
+                    raise BackendError(
+                        f"model {self.name}: vLLM refused request {index}: {error}"
+                    ) from None
                 pending[request_id] = index
             while pending:
                 for output in engine.step():
@@ -155,17 +170,23 @@ def _generation(output: Any, top_k: int | None) -> Generation:
 
 
 def _token_logprobs(completion: Any, top_k: int) -> tuple[TokenLogprob, ...]:
-    """vLLM gives, per step, the top-k tokens by rank plus the sampled one if it is not."""
-    steps = []
-    for token_id, alternatives in zip(completion.token_ids, completion.logprobs, strict=True):
-        chosen = alternatives[token_id]
-        top = sorted((e for e in alternatives.values() if e.rank <= top_k), key=lambda e: e.rank)
-        steps.append(
-            TokenLogprob(
-                token=chosen.decoded_token or "",
-                token_id=token_id,
-                logprob=chosen.logprob,
-                top=tuple((entry.decoded_token or "", entry.logprob) for entry in top),
-            )
-        )
-    return tuple(steps)
+    return tuple(
+        _step(token_id, alternatives, top_k)
+        for token_id, alternatives in zip(completion.token_ids, completion.logprobs, strict=True)
+    )
+
+
+def _step(token_id: int, alternatives: dict[int, Any], k: int) -> TokenLogprob:
+    """One position: vLLM gives the top-k tokens by rank plus the chosen one if it is not
+    among them (tied logprobs share a rank, hence the cut at k)."""
+    chosen = alternatives[token_id]
+    ranked = sorted(
+        (item for item in alternatives.items() if item[1].rank <= k), key=lambda i: i[1].rank
+    )[:k]
+    return TokenLogprob(
+        token=chosen.decoded_token or "",
+        token_id=token_id,
+        logprob=chosen.logprob,
+        top=tuple((entry.decoded_token or "", entry.logprob) for _, entry in ranked),
+        top_ids=tuple(top_id for top_id, _ in ranked),
+    )

@@ -1,0 +1,132 @@
+"""RSD engines against plain teacher decoding: model calls per emitted token and tokens/s.
+
+Run: ``python bench/bench_rsd.py [--teacher DIR --student DIR] [--prompts N] [--max-tokens T]``.
+Without models it builds the tests' tiny random Llama as teacher and a copy with every
+weight nudged by ``--noise`` (5%) as the student, so acceptance is high. On the same
+prompts and seeds, in one process, on CPU:
+
+- plain: the teacher alone, RSD's sampling distribution and draws (``decode_plain``);
+- token: token-by-token RSD, both models in process on KV caches (one teacher and one
+  student forward per token);
+- chunked: the teacher drafts ``draft_tokens`` tokens per call and the student scores a
+  draft in one call (transformers backends here; any backend works).
+
+A "call" is one request to a model: a forward pass for plain/token, a generate (draft)
+or score request for chunked — each draft call runs up to ``draft_tokens`` decode steps
+inside the engine, which is what the engine batches and caches well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--teacher")
+    parser.add_argument("--student")
+    parser.add_argument("--noise", type=float, default=0.05)
+    parser.add_argument(
+        "--logit-scale", type=float, default=20.0, help="tiny teacher's confidence (tests: 20)"
+    )
+    parser.add_argument("--prompts", type=int, default=12)
+    parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--draft-tokens", type=int, default=8)
+    args = parser.parse_args()
+
+    from factory.backends.hf_tokenizer import load_hf_tokenizer
+    from factory.backends.transformers_backend import TransformersBackend
+    from factory.rsd.chunked import decode_chunked
+    from factory.rsd.runner import prompt_ids
+    from factory.rsd.token_engine import StepModel, decode_plain, decode_token_by_token
+    from factory.rsd.vocab import SharedVocab
+    from factory.stages import generate_shard
+    from schemas.config import BuildConfig, PromptStyle, RSDParams
+
+    teacher_dir, student_dir = args.teacher, args.student
+    if teacher_dir is None:
+        from tests.tiny_model import build_tiny_model, perturbed_copy
+
+        work = Path(tempfile.mkdtemp(prefix="bench-rsd-"))
+        teacher_dir = str(build_tiny_model(work / "teacher", logit_scale=args.logit_scale))
+        student_dir = str(perturbed_copy(Path(teacher_dir), work / "student", args.noise))
+    params = RSDParams(max_tokens=args.max_tokens, draft_tokens=args.draft_tokens)
+    teacher_tokenizer = load_hf_tokenizer(teacher_dir, teacher_dir)
+    student_tokenizer = load_hf_tokenizer(student_dir, student_dir)
+    vocab = SharedVocab.build(
+        teacher_tokenizer.vocab(), student_tokenizer.vocab(), params.min_shared_vocab
+    )
+    build = BuildConfig.model_validate(
+        {"name": "b", "tasks": [{"task": "knights_knaves", "count": args.prompts}]}
+    )
+    problems = generate_shard(build, build.tasks[0], 0)
+    prompts = [
+        (
+            prompt_ids(teacher_tokenizer, PromptStyle(), p.prompt),
+            prompt_ids(student_tokenizer, PromptStyle(), p.prompt),
+        )
+        for p in problems
+    ]
+    eos = student_tokenizer.eos_token_id
+    teacher_steps, student_steps = StepModel(teacher_dir), StepModel(student_dir)
+    teacher_backend = TransformersBackend(teacher_dir, batch_size=1)
+    student_backend = TransformersBackend(student_dir, batch_size=1)
+
+    def plain():
+        tokens, start = 0, teacher_steps.calls
+        for seed, (teacher_prompt, _) in enumerate(prompts):
+            tokens += len(decode_plain(teacher_steps, params, teacher_prompt, eos, seed, 0))
+        return tokens, teacher_steps.calls - start, 0, None, None
+
+    def rsd(decode, teacher, student):
+        tokens = teacher_calls = student_calls = 0
+        accepted, drafts = [], []
+        for seed, (teacher_prompt, student_prompt) in enumerate(prompts):
+            sample = decode(
+                teacher, student, vocab, params, teacher_prompt, student_prompt, eos, seed
+            )
+            tokens += len(sample.token_ids)
+            teacher_calls += sample.teacher_calls
+            student_calls += sample.student_calls
+            accepted.append(sample.acceptance_rate)
+            drafts.append(sample.draft_acceptance)
+        mean_draft = None if None in drafts else sum(drafts) / len(drafts)
+        return tokens, teacher_calls, student_calls, sum(accepted) / len(accepted), mean_draft
+
+    runs = {
+        "plain teacher": plain,
+        "RSD token-by-token": lambda: rsd(decode_token_by_token, teacher_steps, student_steps),
+        "RSD chunked": lambda: rsd(decode_chunked, teacher_backend, student_backend),
+    }
+    print(
+        f"{len(prompts)} prompts, max_tokens={params.max_tokens}, draft_tokens="
+        f"{params.draft_tokens}, p_th={params.p_th}, k={params.k}, trials={params.trials}"
+    )
+    header = f"{'engine':<20} {'tokens':>7} {'teacher calls/tok':>18} {'student calls/tok':>18}"
+    print(header + f" {'tokens/s':>9} {'acceptance':>11} {'draft kept':>11}")
+    results = {}
+    for name, run in runs.items():
+        start = time.perf_counter()
+        tokens, teacher_calls, student_calls, acceptance, draft_kept = run()
+        seconds = time.perf_counter() - start
+        results[name] = teacher_calls / tokens
+        shown = ["-" if v is None else f"{v:.1%}" for v in (acceptance, draft_kept)]
+        print(
+            f"{name:<20} {tokens:>7} {teacher_calls / tokens:>18.3f} "
+            f"{student_calls / tokens:>18.3f} {tokens / seconds:>9.1f} {shown[0]:>11} "
+            f"{shown[1]:>11}"
+        )
+    ratio = results["RSD chunked"] / results["RSD token-by-token"]
+    print(f"chunked / token-by-token teacher calls per token: {ratio:.3f} (target <= 0.333)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Load an RSD teacher/student pair and decode problems with the configured engine.
+
+The tokenizers are loaded and the shared vocabulary checked before any model is, so
+mismatched tokenizers are refused in seconds, not after loading two models.
+"""
+
+from __future__ import annotations
+
+from factory.backends.base import BackendError, Message
+from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
+from factory.rsd.decoding import RSDSample
+from factory.rsd.vocab import SharedVocab
+from schemas.config import ModelSpec, PromptStyle, RSDConfig
+
+
+def local_tokenizer(spec: ModelSpec, role: str) -> HFTokenizer:
+    """RSD needs each vocabulary, so an HTTP model needs a local tokenizer directory."""
+    if spec.backend == "openai" and spec.tokenizer is None:
+        raise BackendError(
+            f"rsd.{role}.tokenizer: RSD needs the {role}'s vocabulary; give a local tokenizer "
+            f"directory for the served model {spec.model}"
+        )
+    return load_hf_tokenizer(spec.tokenizer or spec.model, spec.model, spec.chat_template)
+
+
+def prompt_ids(tokenizer: HFTokenizer, style: PromptStyle, prompt: str) -> list[int]:
+    if not style.chat:
+        system = f"{style.system_prompt}\n\n" if style.system_prompt else ""
+        return tokenizer.encode(system + prompt)
+    messages = []
+    if style.system_prompt:
+        messages.append(Message(role="system", content=style.system_prompt))
+    messages.append(Message(role="user", content=prompt))
+    return tokenizer.encode(tokenizer.apply_chat_template(messages))
+
+
+class RSDRunner:
+    """Both models loaded, ready to decode one sample at a time."""
+
+    def __init__(self, rsd: RSDConfig, seed: int) -> None:
+        self.rsd = rsd
+        self.teacher_tokenizer = local_tokenizer(rsd.teacher, "teacher")
+        self.student_tokenizer = local_tokenizer(rsd.student, "student")
+        self.vocab = SharedVocab.build(
+            self.teacher_tokenizer.vocab(),
+            self.student_tokenizer.vocab(),
+            rsd.params.min_shared_vocab,
+            (rsd.teacher.model, rsd.student.model),
+        )
+        if rsd.engine == "token":
+            from factory.rsd.token_engine import StepModel
+
+            self._models = tuple(
+                StepModel(spec.model, **spec.engine_args) for spec in (rsd.teacher, rsd.student)
+            )
+        else:
+            from factory.backends import open_backend
+
+            self._models = (open_backend(rsd.teacher, seed), open_backend(rsd.student, seed))
+
+    def decode(self, prompt: str, seed: int) -> RSDSample:
+        from factory.rsd.chunked import decode_chunked
+        from factory.rsd.token_engine import decode_token_by_token
+
+        decode = decode_token_by_token if self.rsd.engine == "token" else decode_chunked
+        teacher, student = self._models
+        return decode(
+            teacher,
+            student,
+            self.vocab,
+            self.rsd.params,
+            prompt_ids(self.teacher_tokenizer, self.rsd, prompt),
+            prompt_ids(self.student_tokenizer, self.rsd, prompt),
+            self.student_tokenizer.eos_token_id,
+            seed,
+        )
+
+    def close(self) -> None:
+        for model in self._models:
+            close = getattr(model, "close", None)
+            if close is not None:
+                close()
+
+
+_shared: dict[str, RSDRunner] = {}
+
+
+def shared_runner(rsd: RSDConfig, seed: int) -> RSDRunner:
+    """One loaded pair per config per process (see ``factory.backends.shared_backend``)."""
+    key = f"{seed}:{rsd.model_dump_json()}"
+    if key not in _shared:
+        _shared[key] = RSDRunner(rsd, seed)
+    return _shared[key]
+
+
+def close_shared_runners() -> None:
+    while _shared:
+        _shared.popitem()[1].close()

@@ -1,0 +1,109 @@
+"""RSD over one shard: ``n`` samples per problem through the request cache → Traces.
+
+Each (problem, sample) is one cached unit, keyed by both models' identities, the
+engine, the rule's parameters, the prompt style and the sample's seed; a finished
+sample is committed at once, so a killed run resumes with only the missing samples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from factory.extract import extract_answer
+from factory.progress import Progress
+from factory.request_cache import RequestCache, content_key
+from factory.rsd.decoding import RSDSample
+from factory.rsd.runner import RSDRunner, local_tokenizer
+from schemas.config import RSDConfig
+from schemas.ids import derive_seed, trace_id
+from schemas.records import Problem, Trace
+
+PRODUCER = "rsd"
+
+
+def sample_seed(rsd: RSDConfig, build_seed: int, problem: Problem, index: int) -> int:
+    base = build_seed if rsd.seed is None else rsd.seed
+    return derive_seed(base, f"rsd:{problem.problem_id}", index)
+
+
+def sample_key(rsd: RSDConfig, identity: str, problem: Problem, seed: int) -> str:
+    return content_key(
+        {
+            "kind": "rsd",
+            "models": identity,
+            "engine": rsd.engine,
+            "params": rsd.params.model_dump(mode="json"),
+            "chat": rsd.chat,
+            "system_prompt": rsd.system_prompt,
+            "templates": [rsd.teacher.chat_template, rsd.student.chat_template],
+            "prompt": problem.prompt,
+            "seed": seed,
+        }
+    )
+
+
+def rsd_traces(
+    problems: Sequence[Problem],
+    rsd: RSDConfig,
+    build_seed: int,
+    *,
+    identity: str,
+    cache: RequestCache,
+    open_runner: Callable[[], RSDRunner],
+    label: str = "rsd",
+) -> list[Trace]:
+    """``rsd.n`` traces per problem, in problem then sample order. ``open_runner`` is
+    called only if some sample is not cached; the caller owns the runner."""
+    units = [
+        (problem, index, sample_seed(rsd, build_seed, problem, index))
+        for problem in problems
+        for index in range(rsd.n)
+    ]
+    keys = [sample_key(rsd, identity, problem, seed) for problem, _, seed in units]
+    done = cache.get_many(keys, RSDSample)
+    progress = Progress(label, total=len(set(keys)), cached=len(done))
+    runner: RSDRunner | None = None
+    for (problem, _, seed), key in zip(units, keys, strict=True):
+        if key in done:
+            continue
+        runner = runner or open_runner()
+        done[key] = runner.decode(problem.prompt, seed)
+        cache.put(key, done[key])
+        progress.advance(len(done[key].token_ids))
+    progress.show()
+    # The student's tokenizer alone turns ids into text: a cached rerun loads no model.
+    student_tokenizer = local_tokenizer(rsd.student, "student")
+    return [
+        make_trace(
+            problem, index, seed, done[key], student_tokenizer.decode(done[key].token_ids), rsd
+        )
+        for (problem, index, seed), key in zip(units, keys, strict=True)
+    ]
+
+
+def make_trace(
+    problem: Problem, index: int, seed: int, sample: RSDSample, text: str, rsd: RSDConfig
+) -> Trace:
+    params = {**rsd.params.model_dump(mode="json"), "engine": rsd.engine, "seed": seed}
+    params["teacher"] = rsd.teacher.model
+    extraction = extract_answer(text)
+    return Trace(
+        trace_id=trace_id(problem.problem_id, PRODUCER, rsd.student.model, params, index),
+        problem_id=problem.problem_id,
+        producer=PRODUCER,
+        model=rsd.student.model,
+        params=params,
+        sample_index=index,
+        text=text,
+        thinking=extraction.thinking,
+        answer=extraction.answer,
+        finish_reason=sample.finish_reason,
+        num_tokens=len(sample.token_ids),
+        provenance=sample.provenance,
+        stats={
+            "acceptance_rate": round(sample.acceptance_rate, 6),
+            "fallback_share": round(sample.fallback_share, 6),
+            "teacher_calls": sample.teacher_calls,
+            "student_calls": sample.student_calls,
+        },
+    )

@@ -1,0 +1,272 @@
+"""RSD on tiny test-built models: both engines, the rule's limits, resume, a whole build."""
+
+from __future__ import annotations
+
+import math
+
+import pyarrow.parquet as pq
+import pytest
+
+from factory.backends.base import BackendError, ScoreRequest
+from factory.backends.hf_tokenizer import load_hf_tokenizer
+from factory.rsd.chunked import decode_chunked
+from factory.rsd.decoding import STUDENT_MARK, TEACHER_MARK
+from factory.rsd.runner import RSDRunner, prompt_ids
+from factory.rsd.vocab import SharedVocab
+from schemas.config import PromptStyle, RSDConfig, RSDParams
+
+pytestmark = pytest.mark.models
+
+PROMPTS = [
+    "Alice says that Bob is a knave. Who is a knight?",
+    "Use 3, 4, 6 and 8 to make 24.",
+    "Bob says: Carol and I are of the same kind.",
+]
+PARAMS = RSDParams(max_tokens=40)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tiny_model_dir):
+    return load_hf_tokenizer(str(tiny_model_dir), "tiny")
+
+
+@pytest.fixture(scope="module")
+def vocab(tokenizer):
+    return SharedVocab.build(tokenizer.vocab(), tokenizer.vocab(), 0.9)
+
+
+@pytest.fixture(scope="module")
+def step_models(tiny_model_dir, close_student_dir, far_student_dir):
+    from factory.rsd.token_engine import StepModel
+
+    return {
+        name: StepModel(str(path), dtype="float64")
+        for name, path in [
+            ("teacher", tiny_model_dir),
+            ("close", close_student_dir),
+            ("far", far_student_dir),
+        ]
+    }
+
+
+@pytest.fixture(scope="module")
+def backends(tiny_model_dir, close_student_dir, far_student_dir):
+    from factory.backends.transformers_backend import TransformersBackend
+
+    loaded = {
+        name: TransformersBackend(str(path), dtype="float64")
+        for name, path in [
+            ("teacher", tiny_model_dir),
+            ("close", close_student_dir),
+            ("far", far_student_dir),
+        ]
+    }
+    yield loaded
+    for backend in loaded.values():
+        backend.close()
+
+
+def ids(tokenizer, prompt):
+    return prompt_ids(tokenizer, PromptStyle(), prompt)
+
+
+def token_by_token(step_models, student, tokenizer, vocab, prompt, seed, params=PARAMS):
+    from factory.rsd.token_engine import decode_token_by_token
+
+    prompt_tokens = ids(tokenizer, prompt)
+    return decode_token_by_token(
+        step_models["teacher"],
+        step_models[student],
+        vocab,
+        params,
+        prompt_tokens,
+        prompt_tokens,
+        tokenizer.eos_token_id,
+        seed,
+    )
+
+
+def test_threshold_zero_is_plain_teacher_sampling(step_models, tokenizer, vocab):
+    from factory.rsd.token_engine import decode_plain
+
+    params = PARAMS.model_copy(update={"p_th": 0.0})
+    for seed, prompt in enumerate(PROMPTS):
+        sample = token_by_token(step_models, "far", tokenizer, vocab, prompt, seed, params)
+        plain = decode_plain(
+            step_models["teacher"], params, ids(tokenizer, prompt), tokenizer.eos_token_id, seed, 0
+        )
+        assert list(sample.token_ids) == plain
+        assert set(sample.provenance) <= {TEACHER_MARK}
+
+
+def test_threshold_above_one_is_plain_student_sampling(step_models, tokenizer, vocab):
+    from factory.rsd.token_engine import decode_plain
+
+    params = PARAMS.model_copy(update={"p_th": 1.5})
+    for seed, prompt in enumerate(PROMPTS):
+        sample = token_by_token(step_models, "far", tokenizer, vocab, prompt, seed, params)
+        plain = decode_plain(
+            step_models["far"], params, ids(tokenizer, prompt), tokenizer.eos_token_id, seed, 5
+        )
+        assert list(sample.token_ids) == plain
+        assert set(sample.provenance) == {STUDENT_MARK}
+
+
+def test_accepted_tokens_have_student_probability_at_least_p_th(
+    step_models, backends, tokenizer, vocab
+):
+    marks = ""
+    for seed, prompt in enumerate(PROMPTS):
+        sample = token_by_token(step_models, "far", tokenizer, vocab, prompt, seed)
+        marks += sample.provenance
+        prefix = ids(tokenizer, prompt)
+        rescored = backends["far"].score(
+            [ScoreRequest(prefix=tuple(prefix), continuation=sample.token_ids)]
+        )[0]
+        for mark, logprob in zip(sample.provenance, rescored, strict=True):
+            if mark == TEACHER_MARK:
+                assert math.exp(logprob) >= PARAMS.p_th - 1e-9
+    assert TEACHER_MARK in marks and STUDENT_MARK in marks, marks
+
+
+@pytest.mark.parametrize("student", ["close", "far"])
+def test_chunked_engine_reproduces_token_by_token_exactly(
+    step_models, backends, tokenizer, vocab, student
+):
+    teacher_calls = {"token": 0, "chunked": 0}
+    emitted = 0
+    for seed in range(4):
+        for prompt in PROMPTS:
+            reference = token_by_token(step_models, student, tokenizer, vocab, prompt, seed)
+            chunked = decode_chunked(
+                backends["teacher"],
+                backends[student],
+                vocab,
+                PARAMS,
+                ids(tokenizer, prompt),
+                ids(tokenizer, prompt),
+                tokenizer.eos_token_id,
+                seed,
+            )
+            assert chunked.token_ids == reference.token_ids
+            assert chunked.provenance == reference.provenance
+            assert chunked.finish_reason == reference.finish_reason
+            assert chunked.candidate_draws == reference.candidate_draws
+            teacher_calls["token"] += reference.teacher_calls
+            teacher_calls["chunked"] += chunked.teacher_calls
+            emitted += len(reference.token_ids)
+    assert emitted > 100
+    if student == "close":
+        assert teacher_calls["chunked"] * 3 <= teacher_calls["token"], teacher_calls
+
+
+def rsd_config(teacher, student, **overrides) -> RSDConfig:
+    data = {
+        "teacher": {
+            "backend": "transformers",
+            "model": str(teacher),
+            "engine_args": {"dtype": "float64"},
+        },
+        "student": {
+            "backend": "transformers",
+            "model": str(student),
+            "engine_args": {"dtype": "float64"},
+        },
+        "params": {"max_tokens": 24},
+        **overrides,
+    }
+    return RSDConfig.model_validate(data)
+
+
+def test_tokenizers_that_share_too_little_are_refused(tiny_model_dir, tmp_path):
+    from tests.tiny_model import build_tiny_model
+
+    other = build_tiny_model(tmp_path / "small-vocab", vocab_size=300)
+    with pytest.raises(BackendError, match=r"share .* below rsd.params.min_shared_vocab"):
+        RSDRunner(rsd_config(tiny_model_dir, other), 0)
+
+
+def test_token_engine_needs_in_process_models(tiny_model_dir):
+    from pydantic import ValidationError
+
+    model = str(tiny_model_dir)
+    with pytest.raises(ValidationError, match="student.backend: the token engine"):
+        RSDConfig.model_validate(
+            {
+                "teacher": {"backend": "transformers", "model": model},
+                "student": {"backend": "vllm", "model": model},
+                "engine": "token",
+            }
+        )
+
+
+def test_a_killed_rsd_run_resumes_without_duplicates(tiny_model_dir, far_student_dir, tmp_path):
+    from factory.request_cache import RequestCache
+    from factory.rsd.stage import rsd_traces
+    from factory.stages import generate_shard
+    from schemas.config import BuildConfig
+
+    build = BuildConfig.model_validate(
+        {"name": "r", "tasks": [{"task": "knights_knaves", "count": 4}]}
+    )
+    problems = generate_shard(build, build.tasks[0], 0)
+    rsd = rsd_config(tiny_model_dir, far_student_dir, n=2, engine="token")
+    runner = RSDRunner(rsd, 0)
+    decoded = []
+    real_decode = runner.decode
+
+    def dying_decode(prompt, seed):
+        if len(decoded) == 3:
+            raise KeyboardInterrupt("killed")
+        decoded.append(seed)
+        return real_decode(prompt, seed)
+
+    runner.decode = dying_decode
+
+    def run(cache):
+        return rsd_traces(
+            problems, rsd, 0, identity="pair", cache=cache, open_runner=lambda: runner
+        )
+
+    with RequestCache(tmp_path / "cache") as cache:
+        with pytest.raises(KeyboardInterrupt):
+            run(cache)
+        assert len(cache) == 3
+        runner.decode = lambda prompt, seed: decoded.append(seed) or real_decode(prompt, seed)
+        traces = run(cache)
+    assert len(decoded) == 8, "3 before the kill, 5 after: none twice"
+    assert len(set(decoded)) == 8
+    assert len(traces) == 8 and len({t.trace_id for t in traces}) == 8
+    with RequestCache(tmp_path / "clean") as clean:
+        assert run(clean) == traces
+    runner.close()
+
+
+def test_rsd_build_publishes_filtered_student_aligned_traces(
+    tmp_path, tiny_model_dir, close_student_dir
+):
+    from factory.config import parse_build_config
+    from pipelines.build import run_build
+
+    config = parse_build_config(
+        {
+            "name": "aligned",
+            "output_root": str(tmp_path / "out"),
+            "shard_size": 3,
+            "tasks": [{"task": "knights_knaves", "count": 4, "levels": [1]}],
+            "rsd": rsd_config(
+                tiny_model_dir, close_student_dir, n=2, filter={"require_think_marker": False}
+            ).model_dump(mode="json"),
+        }
+    )
+    result = run_build(config)
+    version_dir = result.layout.version_dir
+    rows = pq.read_table(version_dir / "rsd_traces").to_pylist()
+    assert len(rows) == 8
+    for row in rows:
+        assert len(row["provenance"]) == row["num_tokens"]
+        assert set(row["provenance"]) <= {TEACHER_MARK, STUDENT_MARK}
+        assert row["kept"] == (row["filter_reason"].startswith("kept"))
+        assert not row["kept"] or (row["passed"] and row["finish_reason"] == "stop")
+    card = (version_dir / "README.md").read_text()
+    assert "## RSD (student-aligned) traces" in card and "config_name: rsd_traces" in card
