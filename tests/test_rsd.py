@@ -270,3 +270,48 @@ def test_rsd_build_publishes_filtered_student_aligned_traces(
         assert not row["kept"] or (row["passed"] and row["finish_reason"] == "stop")
     card = (version_dir / "README.md").read_text()
     assert "## RSD (student-aligned) traces" in card and "config_name: rsd_traces" in card
+
+
+def test_chunked_engine_on_vllm_and_http_matches_token_by_token(
+    tiny_model_dir, vllm_server, tokenizer, vocab
+):
+    """Teacher on the vLLM engine, student behind `vllm serve` (the same tiny model):
+    float32 engines, yet the same tokens as token-by-token decoding in process."""
+    from factory.rsd.token_engine import StepModel, decode_token_by_token
+    from tests.model_fixtures import ENGINE_ARGS
+
+    model = str(tiny_model_dir)
+    rsd = RSDConfig.model_validate(
+        {
+            "teacher": {"backend": "vllm", "model": model, "engine_args": ENGINE_ARGS},
+            "student": {
+                "backend": "openai",
+                "model": model,
+                "endpoints": [vllm_server.base_url],
+                "tokenizer": model,
+                "api_key_env": None,
+            },
+            "params": {"max_tokens": 32},
+        }
+    )
+    runner = RSDRunner(rsd, 0)
+    teacher, student = StepModel(model), StepModel(model)  # one KV cache each
+    try:
+        for seed, prompt in enumerate(PROMPTS[:2]):
+            chunked = runner.decode(prompt, seed)
+            prompt_tokens = ids(tokenizer, prompt)
+            expected = decode_token_by_token(
+                teacher,
+                student,
+                vocab,
+                rsd.params,
+                prompt_tokens,
+                prompt_tokens,
+                tokenizer.eos_token_id,
+                seed,
+            )
+            assert chunked.token_ids == expected.token_ids
+            assert chunked.provenance == expected.provenance
+            assert chunked.teacher_calls < expected.teacher_calls
+    finally:
+        runner.close()

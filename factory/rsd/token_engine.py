@@ -71,6 +71,8 @@ def decode_token_by_token(
     student_eos: int | None,
     seed: int,
 ) -> RSDSample:
+    if teacher is student:
+        raise ValueError("teacher and student need a StepModel each: one KV cache per context")
     teacher_calls, student_calls = teacher.calls, student.calls
     emitted = Emitted(student_eos, params.max_tokens)
     teacher_logprobs = teacher.start(teacher_prompt)
