@@ -11,9 +11,11 @@ prompts and seeds, in one process, on CPU:
 - chunked: the teacher drafts ``draft_tokens`` tokens per call and the student scores a
   draft in one call (transformers backends here; any backend works).
 
-A "call" is one request to a model: a forward pass for plain/token, a generate (draft)
-or score request for chunked — each draft call runs up to ``draft_tokens`` decode steps
-inside the engine, which is what the engine batches and caches well.
+"student ok" is the share of teacher candidates the student accepted (p >= p_th); "draft
+acc." is the speculative-decoding acceptance: the share of drafted tokens the rule
+emitted as drafted. A "call" is one request to a model: a forward pass for plain and
+token, a generate (draft) or score request for chunked — each draft call runs up to
+``draft_tokens`` decode steps inside the engine, which batches and caches them well.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def main() -> None:
         f"{params.draft_tokens}, p_th={params.p_th}, k={params.k}, trials={params.trials}"
     )
     header = f"{'engine':<20} {'tokens':>7} {'teacher calls/tok':>18} {'student calls/tok':>18}"
-    print(header + f" {'tokens/s':>9} {'acceptance':>11} {'draft kept':>11}")
+    print(header + f" {'tokens/s':>9} {'student ok':>11} {'draft acc.':>11}")
     results = {}
     for name, run in runs.items():
         start = time.perf_counter()
