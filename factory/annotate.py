@@ -18,9 +18,9 @@ from factory.backends.base import (
     Message,
     RequestFailed,
 )
+from factory.cached_generation import cached_generate
 from factory.extract import extract_answer
-from factory.progress import Progress
-from factory.request_cache import RequestCache, request_key
+from factory.request_cache import RequestCache
 from schemas.config import TeacherConfig
 from schemas.ids import derive_seed, trace_id
 from schemas.records import Problem, Trace
@@ -64,23 +64,18 @@ def annotate(
     (and closes) the backend it returns.
     """
     requests = [teacher_request(p, teacher, build_seed) for p in problems]
-    keys = [request_key(identity, teacher.chat_template, r) for r in requests]
-    results: dict[str, Generation | RequestFailed] = dict(cache.get_many(keys))
-    missing = [key for key in dict.fromkeys(keys) if key not in results]
-    progress = Progress(label, total=len(set(keys)), cached=len(results))
-    if missing:
-        request_of = dict(zip(keys, requests, strict=True))
-        backend = open_backend()
-        for index, result in backend.generate([request_of[key] for key in missing]):
-            if isinstance(result, Generation):
-                cache.put(missing[index], result)
-            results[missing[index]] = result
-            progress.advance(_tokens(result))
-    progress.show()
+    results = cached_generate(
+        requests,
+        identity=identity,
+        chat_template=teacher.chat_template,
+        cache=cache,
+        open_backend=open_backend,
+        label=label,
+    )
     return [
         trace
-        for problem, request, key in zip(problems, requests, keys, strict=True)
-        for trace in teacher_traces(problem, request, results[key], teacher.model, identity)
+        for problem, request, result in zip(problems, requests, results, strict=True)
+        for trace in teacher_traces(problem, request, result, teacher.model, identity)
     ]
 
 
@@ -125,7 +120,3 @@ def teacher_traces(
             )
         )
     return traces
-
-
-def _tokens(result: Generation | RequestFailed) -> int:
-    return sum(s.num_tokens for s in result.samples) if isinstance(result, Generation) else 0
