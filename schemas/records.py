@@ -105,8 +105,8 @@ class DatasetRecord(Record):
     reference_steps: int
 
 
-class TeacherTraceRecord(Record):
-    """One row of a published teacher-trace file: a model sample joined with its verdict."""
+class ModelTraceRecord(Record):
+    """Fields every published model-trace row has: the sample and its verdict."""
 
     problem_id: str
     trace_id: str
@@ -118,30 +118,22 @@ class TeacherTraceRecord(Record):
     answer: str | None
     finish_reason: str | None
     num_tokens: int | None
+    verify_score: float
+    passed: bool
+    verify_reason: str
+
+
+class TeacherTraceRecord(ModelTraceRecord):
+    """One row of a published teacher-trace file."""
+
     prompt_tokens: int | None
     error: str | None
-    verify_score: float
-    passed: bool
-    verify_reason: str
 
 
-class RSDTraceRecord(Record):
-    """One row of a published RSD-trace file: a sample, its verdict and the filter's word."""
+class RSDTraceRecord(ModelTraceRecord):
+    """One row of a published RSD-trace file, with the filter's word."""
 
-    problem_id: str
-    trace_id: str
-    model: str
-    params: dict[str, Any]
-    sample_index: int
-    text: str
-    thinking: str | None
-    answer: str | None
-    finish_reason: str | None
-    num_tokens: int | None
     provenance: str | None
     stats: dict[str, Any]
-    verify_score: float
-    passed: bool
-    verify_reason: str
     kept: bool
     filter_reason: str

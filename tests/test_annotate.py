@@ -12,6 +12,7 @@ from factory.backends.base import Backend, GenerationRequest
 from factory.stages import generate_shard, verify_trace
 from schemas.config import BuildConfig, TeacherConfig
 from schemas.records import Problem
+from tests.backend_wrappers import WrappedBackend
 
 pytestmark = pytest.mark.models
 
@@ -35,13 +36,12 @@ def interrupt():
     raise KeyboardInterrupt("killed mid-run")
 
 
-class Recording(Backend):
+class Recording(WrappedBackend):
     """The real backend, recording what it is asked; ``action`` runs after ``after`` results
     (to kill the run or the server)."""
 
     def __init__(self, backend: Backend, after: int | None = None, action=interrupt) -> None:
-        self.backend = backend
-        self.name = backend.name
+        super().__init__(backend)
         self.after = after
         self.action = action
         self.asked: list[GenerationRequest] = []
@@ -54,15 +54,6 @@ class Recording(Backend):
                 self.action()
             self.finished.append(requests[index])
             yield index, result
-
-    def score(self, requests):
-        return self.backend.score(requests)
-
-    def score_top(self, requests, k):
-        return self.backend.score_top(requests, k)
-
-    def tokenizer(self):
-        return self.backend.tokenizer()
 
 
 def run(spec, cache, backend, items=None, identity="vllm:local:tiny"):

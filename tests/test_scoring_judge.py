@@ -16,6 +16,7 @@ from factory.scoring.judge import (
     judge_traces,
     parse_score,
 )
+from tests.backend_wrappers import WrappedBackend
 
 IDENTITY = "vllm:local:tiny"
 
@@ -81,12 +82,11 @@ def no_model() -> Backend:
     raise AssertionError("the model was opened although everything is cached")
 
 
-class Recording(Backend):
+class Recording(WrappedBackend):
     """The real backend; remembers what it was asked and fails requests naming ``fail``."""
 
     def __init__(self, backend: Backend, fail: str | None = None) -> None:
-        self.backend = backend
-        self.name = backend.name
+        super().__init__(backend)
         self.fail = fail
         self.asked: list[GenerationRequest] = []
 
@@ -102,15 +102,6 @@ class Recording(Backend):
 
     def _fails(self, request: GenerationRequest) -> bool:
         return self.fail is not None and self.fail in request.messages[-1].content
-
-    def score(self, requests):
-        return self.backend.score(requests)
-
-    def score_top(self, requests, k):
-        return self.backend.score_top(requests, k)
-
-    def tokenizer(self):
-        return self.backend.tokenizer()
 
 
 ITEMS = [
