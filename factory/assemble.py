@@ -20,7 +20,12 @@ from schemas.config import RSDFilter
 from schemas.records import DatasetRecord, RSDTraceRecord, TeacherTraceRecord, Trace, Verdict
 
 
-def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
+def assemble_shard(
+    layout: BuildLayout, subset: str, shard: int, selection: pa.Table | None = None
+) -> pa.Table:
+    """One data file's rows. With a graded build's ``selection`` (problem_id, difficulty,
+    effort_percentile, selected) only the selected problems are kept."""
+
     def stage(name: str, columns: list[str]) -> pa.Table:
         return pq.read_table(layout.stage_path(name, subset, shard), columns=columns)
 
@@ -32,7 +37,15 @@ def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
     verdicts = stage("verdicts", ["trace_id", "score"]).rename_columns(["trace_id", "verify_score"])
     scores = stage(
         "scores",
-        ["problem_id", "solver_effort", "solver_stats", "reference_chars", "reference_steps"],
+        [
+            "problem_id",
+            "solver_effort",
+            "solver_stats",
+            "reference_chars",
+            "reference_steps",
+            "pass_rate",
+            "pass_cv",
+        ],
     )
     problems = pq.read_table(layout.stage_path("problems", subset, shard))
     rows = (
@@ -41,7 +54,13 @@ def assemble_shard(layout: BuildLayout, subset: str, shard: int) -> pa.Table:
         .join(scores, "problem_id", join_type="inner")
         .sort_by("index")
     )
+    if selection is not None:
+        rows = rows.join(selection, "problem_id", join_type="inner")
+        rows = rows.filter(rows["selected"]).sort_by("index")
     schema = arrow_schema(DatasetRecord)
+    for name in ("difficulty", "effort_percentile"):
+        if name not in rows.column_names:
+            rows = rows.append_column(name, pa.nulls(rows.num_rows, schema.field(name).type))
     return rows.select(schema.names).cast(schema)
 
 

@@ -139,11 +139,27 @@ def sample_summary(stats: pa.Table) -> list[list[object]]:
     return sorted(rows)
 
 
+DIFFICULTY_COLUMNS = ["subset", "difficulty", "problems", "kept"]
+
+
+def difficulty_summary(selection: pa.Table) -> list[list[object]]:
+    """Rows of DIFFICULTY_COLUMNS from a graded build's selection table."""
+    grouped = selection.group_by(["subset", "difficulty"]).aggregate(
+        [("selected", "count"), ("selected", "sum")]
+    )
+    rows = [
+        [r["subset"], r["difficulty"], r["selected_count"], r["selected_sum"]]
+        for r in grouped.to_pylist()
+    ]
+    return sorted(rows, key=lambda row: (row[0], row[1]))
+
+
 def render_card(
     manifest: DatasetManifest,
     summary: list[list[object]],
     sample: dict | None,
     producers: dict[str, list[list[object]]] | None = None,
+    grades: list[list[object]] | None = None,
 ) -> str:
     """``summary`` holds the rows of :func:`level_summary` for the whole version;
     ``producers`` those of :func:`sample_summary` per model producer (teacher, rsd)."""
@@ -173,6 +189,18 @@ def render_card(
         "`reference_trace`, `level` (1..10), `config` (knobs, JSON), `payload` (the instance "
         "the verifier checks against, JSON), `solver_effort`, `verify_score`, ids and seeds.",
     ]
+    if grades is not None:
+        grading = manifest.config["grading"]
+        parts += [
+            "## Difficulty distribution",
+            "Buckets of the teacher's pass rate over its samples (a sample passes at score "
+            f">= {grading['pass_threshold']}); dropped buckets: "
+            f"{', '.join(grading['drop']) or 'none'}; quotas per subset: "
+            f"{json.dumps(grading['quotas'], sort_keys=True)}. Each row's `difficulty`, "
+            "`pass_rate`, `pass_cv` and `effort_percentile` (solver effort ranked within "
+            "its subset) are in the data.",
+            markdown_table(DIFFICULTY_COLUMNS, grades),
+        ]
     for producer, rows in (producers or {}).items():
         parts += [
             f"## {PRODUCER_TITLES[producer]}",

@@ -69,6 +69,20 @@ def cmd_build(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_rewrite(args: argparse.Namespace) -> None:
+    from factory.rewrite.job import load_rewrite_config, run_rewrite
+
+    result = run_rewrite(load_rewrite_config(args.config), overwrite=args.overwrite)
+    figures = result.manifest["figures"]
+    print(
+        f"rewrote {result.manifest['name']} {result.manifest['version']}: "
+        f"{figures['kept_rewrites']}/{figures['traces']} rewrites kept, "
+        f"mean {figures['mean_token_reduction']:.1%} fewer tokens, verified "
+        f"{figures['verified_before']} before / {figures['verified_after']} after "
+        f"→ {result.version_dir}"
+    )
+
+
 def cmd_inspect(args: argparse.Namespace) -> None:
     from factory.inspect import inspect_version
 
@@ -122,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=int, default=None, help="Luigi worker processes")
     build.add_argument("--overwrite", action="store_true", help="rebuild an existing version")
     build.set_defaults(func=cmd_build)
+
+    rewrite = commands.add_parser("rewrite", help="rewrite long traces into verified, shorter ones")
+    rewrite.add_argument("config")
+    rewrite.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    rewrite.set_defaults(func=cmd_rewrite)
 
     inspect = commands.add_parser("inspect", help="counts, levels and sizes of a built dataset")
     inspect.add_argument("dataset_dir")

@@ -58,6 +58,11 @@ class BuildLayout:
         return self.work_dir / "failures"
 
     @property
+    def selection_path(self) -> Path:
+        """A graded build's selection: one row per problem of every subset."""
+        return self.work_dir / "selection.parquet"
+
+    @property
     def default_cache_dir(self) -> Path:
         """Request cache shared by all builds under this root (``teacher.cache_dir`` overrides)."""
         return self.root / ".cache"

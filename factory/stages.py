@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from factory.layout import level_of, shard_indices
+from factory.scoring.difficulty import PASS_THRESHOLD, coefficient_of_variation, pass_rate
 from generators.base import make_problem
 from generators.registry import get_task
 from schemas.config import BuildConfig, TaskSpec
@@ -70,13 +71,22 @@ def solve_and_self_check(problems: list[Problem]) -> SelfCheck:
 
 
 def score_shard(
-    problems: list[Problem], traces: list[Trace], verdicts: list[Verdict]
+    problems: list[Problem],
+    traces: list[Trace],
+    verdicts: list[Verdict],
+    teacher_verdicts: list[Verdict] = (),
+    pass_threshold: float = PASS_THRESHOLD,
 ) -> list[Scores]:
-    """Join on ids (never on row order): one Scores row per problem."""
+    """Join on ids (never on row order): one Scores row per problem, with the teacher's
+    pass rate and its coefficient of variation when teacher samples were verified."""
     trace_of = {t.problem_id: t for t in traces if t.producer == SOLVER}
     verdict_of = {v.trace_id: v for v in verdicts}
+    samples: dict[str, list[float]] = {}
+    for verdict in teacher_verdicts:
+        samples.setdefault(verdict.problem_id, []).append(verdict.score)
     scores = []
     for problem in problems:
+        sample_scores = samples.get(problem.problem_id, [])
         trace = trace_of[problem.problem_id]
         reasoning = trace.text.rsplit("<answer>", 1)[0]
         scores.append(
@@ -89,6 +99,9 @@ def score_shard(
                 reference_chars=len(trace.text),
                 reference_steps=sum(1 for line in reasoning.splitlines() if line.strip()),
                 reference_passed=verdict_of[trace.trace_id].passed,
+                samples=len(sample_scores),
+                pass_rate=pass_rate(sample_scores, pass_threshold) if sample_scores else None,
+                pass_cv=coefficient_of_variation(sample_scores) if sample_scores else None,
             )
         )
     return scores

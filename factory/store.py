@@ -10,10 +10,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from factory.assemble import assemble_model_traces, assemble_shard
 from factory.atomic import write_text_atomic
-from factory.card import level_summary, problem_stats, render_card, sample_stats, sample_summary
+from factory.card import (
+    difficulty_summary,
+    level_summary,
+    problem_stats,
+    render_card,
+    sample_stats,
+    sample_summary,
+)
 from factory.errors import FactoryError
 from factory.hashing import sha256_file
 from factory.layout import BuildLayout, data_file, model_producers, shard_count, traces_file
@@ -47,9 +55,14 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
     stats: list[pa.Table] = []
     model_stats: dict[str, list[pa.Table]] = {}
     sample: dict | None = None
+    selection = None
+    if config.grading is not None:
+        columns = ["problem_id", "subset", "difficulty", "effort_percentile", "selected"]
+        selection = pq.read_table(layout.selection_path, columns=columns)
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
-            table = assemble_shard(layout, spec.subset, shard)
+            chosen = None if selection is None else selection.drop_columns(["subset"])
+            table = assemble_shard(layout, spec.subset, shard, chosen)
             relative = data_file(spec.subset, shard)
             write_table_atomic(table, staging / relative)
             files.append(_file_entry(staging, relative, table))
@@ -80,7 +93,9 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
     )
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
     producers = {p: sample_summary(pa.concat_tables(t)) for p, t in model_stats.items()}
-    write_text_atomic(staging / CARD, render_card(manifest, summary, sample, producers))
+    grades = None if selection is None else difficulty_summary(selection)
+    card = render_card(manifest, summary, sample, producers, grades)
+    write_text_atomic(staging / CARD, card)
     return manifest
 
 

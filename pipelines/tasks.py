@@ -23,10 +23,12 @@ from factory.parquet_io import read_records, write_records
 from factory.request_cache import RequestCache
 from factory.rsd.runner import shared_runner
 from factory.rsd.stage import rsd_traces
+from factory.scoring.difficulty import PASS_THRESHOLD
+from factory.scoring.select import Graded, select_problems
 from factory.stages import generate_shard, score_shard, solve_and_self_check, verify_trace
 from factory.store import publish_version
 from schemas.config import BuildConfig
-from schemas.records import Problem, Scores, Trace, Verdict
+from schemas.records import Problem, Scores, Selection, Trace, Verdict
 
 
 class SelfCheckError(BuildError):
@@ -219,21 +221,55 @@ class Score(ShardTask):
         return self.stage_target("scores")
 
     def run(self) -> None:
+        teacher_verdicts = []
+        if self.config.teacher is not None:
+            teacher_verdicts = read_records(self.stage_path("teacher_verdicts"), Verdict)
+        grading = self.config.grading
         scores = score_shard(
             read_records(self.stage_path("problems"), Problem),
             read_records(self.stage_path("traces"), Trace),
             read_records(self.stage_path("verdicts"), Verdict),
+            teacher_verdicts,
+            grading.pass_threshold if grading else PASS_THRESHOLD,
         )
         write_records(scores, Scores, self.stage_path("scores"))
 
 
-class AssembleDataset(BuildTask):
+class SelectProblems(BuildTask):
+    """A graded build's selection across all shards of every subset (quotas and effort
+    percentiles are per subset, so this needs every shard's scores)."""
+
     def requires(self):
-        return [
-            Score(work_dir=self.work_dir, subset=spec.subset, shard=shard)
+        return all_scores(self.config, self.work_dir)
+
+    def output(self):
+        return luigi.LocalTarget(str(self.layout.selection_path))
+
+    def run(self) -> None:
+        graded = [
+            Graded(s.problem_id, spec.subset, s.pass_rate or 0.0, s.pass_cv, s.solver_effort)
             for spec in self.config.tasks
             for shard in range(shard_count(spec, self.config.shard_size))
+            for s in read_records(self.layout.stage_path("scores", spec.subset, shard), Scores)
         ]
+        assert self.config.grading is not None
+        selections = select_problems(graded, self.config.grading)
+        write_records(selections, Selection, self.layout.selection_path)
+
+
+def all_scores(config: BuildConfig, work_dir: str) -> list[Score]:
+    return [
+        Score(work_dir=work_dir, subset=spec.subset, shard=shard)
+        for spec in config.tasks
+        for shard in range(shard_count(spec, config.shard_size))
+    ]
+
+
+class AssembleDataset(BuildTask):
+    def requires(self):
+        if self.config.grading is not None:
+            return SelectProblems(work_dir=self.work_dir)
+        return all_scores(self.config, self.work_dir)
 
     def output(self):
         return luigi.LocalTarget(str(self.layout.version_dir / "manifest.json"))

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.grading import GradingConfig
 from schemas.sampling import SamplingParams
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -190,6 +191,9 @@ class BuildConfig(BaseModel):
     rsd: RSDConfig | None = Field(
         default=None, description="student-aligned traces by reverse speculative decoding"
     )
+    grading: GradingConfig | None = Field(
+        default=None, description="a difficulty-graded corpus from the teacher's pass rates"
+    )
     tasks: list[TaskSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -202,6 +206,12 @@ class BuildConfig(BaseModel):
                     "give one of them a distinct `name`"
                 )
             seen.add(spec.subset)
+        return self
+
+    @model_validator(mode="after")
+    def _grading_needs_a_teacher(self) -> BuildConfig:
+        if self.grading is not None and self.teacher is None:
+            raise ValueError("grading: needs a `teacher` section (pass rates over its samples)")
         return self
 
     def spec(self, subset: str) -> TaskSpec:

@@ -81,6 +81,9 @@ class Scores(Record):
     reference_chars: int
     reference_steps: int
     reference_passed: bool
+    samples: int = Field(default=0, description="teacher samples verified (0 without a teacher)")
+    pass_rate: float | None = None
+    pass_cv: float | None = Field(default=None, description="population σ/μ of sample scores")
 
 
 class DatasetRecord(Record):
@@ -103,6 +106,12 @@ class DatasetRecord(Record):
     solver_stats: dict[str, Any]
     reference_chars: int
     reference_steps: int
+    pass_rate: float | None = Field(default=None, description="teacher samples passing")
+    pass_cv: float | None = None
+    difficulty: str | None = Field(default=None, description="grading bucket of the pass rate")
+    effort_percentile: float | None = Field(
+        default=None, description="solver effort's rank within its subset (graded builds)"
+    )
 
 
 class ModelTraceRecord(Record):
@@ -137,3 +146,14 @@ class RSDTraceRecord(ModelTraceRecord):
     stats: dict[str, Any]
     kept: bool
     filter_reason: str
+
+
+class Selection(Record):
+    """A graded build's word on one problem: its bucket and whether the corpus keeps it."""
+
+    problem_id: str
+    subset: str
+    difficulty: str
+    effort_percentile: float
+    selected: bool
+    reason: str

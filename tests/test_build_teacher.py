@@ -137,3 +137,19 @@ def test_transformers_teacher_build_from_the_cli_with_two_workers(tmp_path, tiny
     rows = pq.read_table(tmp_path / "out" / "taught" / "0.1.0" / "teacher_traces").to_pylist()
     assert len(rows) == 18
     assert all(0 < r["num_tokens"] <= 16 for r in rows)
+
+
+def test_graded_build_selects_by_bucket_and_quota(tmp_path, tiny_model_dir):
+    grading = {"drop": ["always_solved"], "quotas": {"never_solved": 2}}
+    result = run_build(config(tmp_path / "out", vllm_teacher(tiny_model_dir), grading=grading))
+    version_dir = result.layout.version_dir
+    rows = pq.read_table(version_dir / "data").to_pylist()
+    assert len(rows) == 4 and result.manifest.total == 4, "2 kept per subset"
+    assert {r["difficulty"] for r in rows} == {"never_solved"}
+    assert all(r["pass_rate"] == 0.0 and r["pass_cv"] is None for r in rows)
+    assert all(0 < r["effort_percentile"] < 1 for r in rows)
+    card = (version_dir / "README.md").read_text()
+    assert "## Difficulty distribution" in card
+    assert "| knights_knaves | never_solved | 6 | 2 |" in card
+    traces = pq.read_table(version_dir / "teacher_traces").num_rows
+    assert traces == 18, "every problem's samples stay published"

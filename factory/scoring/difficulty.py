@@ -12,7 +12,9 @@ import statistics
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.grading import DifficultyBuckets
 
 PASS_THRESHOLD = 0.99  # exact tasks score 0 or 1; partial credit below this is a fail
 
@@ -36,58 +38,6 @@ def coefficient_of_variation(scores: Sequence[float]) -> float | None:
     if mean == 0:
         return None
     return statistics.pstdev(scores, mu=mean) / mean
-
-
-class DifficultyBuckets(BaseModel):
-    """Pass rate → bucket name. The defaults, hardest first:
-
-    ``never_solved`` (p = 0), ``hard`` (0 < p ≤ 0.25), ``medium`` (0.25 < p ≤ 0.75),
-    ``easy`` (0.75 < p < 1), ``always_solved`` (p = 1).
-
-    The two extremes are buckets of their own because they carry no training signal
-    for RL and are what a graded corpus drops or caps; quartile edges between them
-    keep the mixed band readable with the usual 4–16 samples per problem (with 4
-    samples: 1 pass is hard, 2–3 medium). ``mixed_edges`` are the inclusive upper
-    pass-rate bounds of all but the last of ``mixed_names``; the last runs up to (not
-    including) 1.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    never_solved: str = "never_solved"
-    always_solved: str = "always_solved"
-    mixed_edges: tuple[float, ...] = (0.25, 0.75)
-    mixed_names: tuple[str, ...] = ("hard", "medium", "easy")
-
-    @model_validator(mode="after")
-    def _check(self) -> DifficultyBuckets:
-        edges = self.mixed_edges
-        if any(not 0 < edge < 1 for edge in edges):
-            raise ValueError(f"mixed_edges must lie strictly between 0 and 1, not {edges}")
-        if any(a >= b for a, b in zip(edges, edges[1:], strict=False)):
-            raise ValueError(f"mixed_edges must increase strictly, not {edges}")
-        if len(self.mixed_names) != len(edges) + 1:
-            raise ValueError(
-                f"{len(edges)} mixed_edges need {len(edges) + 1} mixed_names, "
-                f"not {len(self.mixed_names)}"
-            )
-        names = self.names()
-        if len(set(names)) != len(names) or not all(names):
-            raise ValueError(f"bucket names must be non-empty and distinct, not {names}")
-        return self
-
-    def names(self) -> list[str]:
-        """Every bucket name, hardest first."""
-        return [self.never_solved, *self.mixed_names, self.always_solved]
-
-    def bucket(self, rate: float) -> str:
-        if not 0 <= rate <= 1:
-            raise ValueError(f"a pass rate lies in [0, 1], not {rate}")
-        if rate == 0:
-            return self.never_solved
-        if rate == 1:
-            return self.always_solved
-        return self.mixed_names[bisect_left(self.mixed_edges, rate)]
 
 
 def effort_percentiles(efforts: Sequence[float]) -> list[float]:
