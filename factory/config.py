@@ -94,17 +94,18 @@ def with_inline_chat_template(config: BuildConfig, config_path: Path) -> BuildCo
     request cache key) carries each template itself, not a path whose file may change."""
     update = {}
     if config.teacher is not None:
-        update["teacher"] = _inline(config.teacher, config_path, "teacher")
+        update["teacher"] = inline_chat_template(config.teacher, config_path, "teacher")
     if config.rsd is not None:
         models = {
-            role: _inline(getattr(config.rsd, role), config_path, f"rsd.{role}")
+            role: inline_chat_template(getattr(config.rsd, role), config_path, f"rsd.{role}")
             for role in ("teacher", "student")
         }
         update["rsd"] = config.rsd.model_copy(update=models)
     return config.model_copy(update=update)
 
 
-def _inline(spec: M, config_path: Path, field: str) -> M:
+def inline_chat_template(spec: M, config_path: Path, field: str) -> M:
+    """``spec`` with its chat template read from a file next to the config, if it names one."""
     if spec.chat_template is None or _is_inline(spec.chat_template):
         return spec
     template_path = config_path.parent / spec.chat_template

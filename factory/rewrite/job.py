@@ -41,7 +41,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from factory.backends.base import Backend
-from factory.config import _inline, describe_validation_error
+from factory.config import describe_validation_error, inline_chat_template
 from factory.errors import ConfigError, FactoryError
 from factory.extract import extract_answer, split_thinking
 from factory.hashing import sha256_file
@@ -128,7 +128,9 @@ def load_rewrite_config(path: str | Path) -> RewriteConfig:
     except ValidationError as error:
         raise ConfigError(f"{path}: {describe_validation_error(error)}") from None
     if config.teacher is not None:
-        config = config.model_copy(update={"teacher": _inline(config.teacher, path, "teacher")})
+        config = config.model_copy(
+            update={"teacher": inline_chat_template(config.teacher, path, "teacher")}
+        )
     return config
 
 
