@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from factory.layout import BuildLayout
 from factory.parquet_io import read_records
 from factory.rsd.select import KEPT, select
+from factory.scoring.verbosity import TraceVerbosity
 from factory.stages import SOLVER
 from schemas.arrow import arrow_schema, to_table
 from schemas.config import RSDFilter
@@ -79,6 +80,17 @@ def assemble_model_traces(
     traces.sort(key=lambda t: (index_of[t.problem_id], t.sample_index))
     record = RSDTraceRecord if producer == "rsd" else TeacherTraceRecord
     words = select(traces, verdicts, rsd_filter) if rsd_filter is not None else {}
+    measured = (
+        layout.stage_path(f"{producer}_verbosity", subset, shard) if producer == "teacher" else None
+    )
+    figures = (
+        {
+            f.trace_id: f.model_dump(exclude={"trace_id", "tokenizer"})
+            for f in read_records(measured, TraceVerbosity)
+        }
+        if measured is not None and measured.exists()
+        else {}
+    )
     rows = []
     for trace in traces:
         verdict = verdict_of[trace.trace_id]
@@ -87,6 +99,7 @@ def assemble_model_traces(
             "passed": verdict.passed,
             "verify_reason": verdict.reason,
         }
+        row |= figures.get(trace.trace_id, {})
         if rsd_filter is not None:
             row |= {"kept": words[trace.trace_id] == KEPT, "filter_reason": words[trace.trace_id]}
         rows.append(record.model_validate({k: row[k] for k in record.model_fields}))

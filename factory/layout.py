@@ -16,7 +16,8 @@ from schemas.config import BuildConfig, TaskSpec
 
 SOLVER_STAGES = ("problems", "traces", "verdicts", "scores")
 PRODUCERS = ("teacher", "rsd")
-STAGES = SOLVER_STAGES + tuple(f"{p}_{kind}" for p in PRODUCERS for kind in ("traces", "verdicts"))
+MODEL_STAGES = tuple(f"{p}_{kind}" for p in PRODUCERS for kind in ("traces", "verdicts"))
+STAGES = (*SOLVER_STAGES, *MODEL_STAGES, "teacher_verbosity")
 
 
 def model_producers(config: BuildConfig) -> tuple[str, ...]:
@@ -28,7 +29,8 @@ def stages_of(config: BuildConfig) -> tuple[str, ...]:
     model_stages = tuple(
         f"{p}_{kind}" for p in model_producers(config) for kind in ("traces", "verdicts")
     )
-    return SOLVER_STAGES + model_stages
+    measured = ("teacher_verbosity",) if config.verbosity is not None else ()
+    return SOLVER_STAGES + model_stages + measured
 
 
 @dataclass(frozen=True)

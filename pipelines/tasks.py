@@ -24,7 +24,9 @@ from factory.request_cache import RequestCache
 from factory.rsd.runner import shared_runner
 from factory.rsd.stage import rsd_traces
 from factory.scoring.difficulty import PASS_THRESHOLD
+from factory.scoring.measure import add_judge_scores, measure_traces
 from factory.scoring.select import Graded, select_problems
+from factory.scoring.verbosity import WHITESPACE, TraceVerbosity, load_named_tokenizer
 from factory.stages import generate_shard, score_shard, solve_and_self_check, verify_trace
 from factory.store import publish_version
 from schemas.config import BuildConfig
@@ -209,13 +211,52 @@ class VerifyTraces(ShardTask):
         write_records(verdicts, Verdict, self.stage_path(f"{self.producer}_verdicts"))
 
 
+class MeasureTraces(ShardTask):
+    """Verbosity figures of the teacher's traces, and RV/CD judge scores if a judge is set."""
+
+    resources = {"teacher": 1}
+
+    def requires(self):
+        return VerifyTraces(
+            producer="teacher", work_dir=self.work_dir, subset=self.subset, shard=self.shard
+        )
+
+    def output(self):
+        return self.stage_target("teacher_verbosity")
+
+    def run(self) -> None:
+        settings = self.config.verbosity
+        assert settings is not None
+        problems = read_records(self.stage_path("problems"), Problem)
+        traces = read_records(self.stage_path("teacher_traces"), Trace)
+        name = settings.tokenizer or WHITESPACE
+        figures = measure_traces(problems, traces, load_named_tokenizer(settings.tokenizer), name)
+        judge = settings.judge
+        if judge is not None:
+            cache_dir = self.layout.default_cache_dir
+            with RequestCache(cache_dir) as cache:
+                figures = add_judge_scores(
+                    figures,
+                    problems,
+                    traces,
+                    open_backend=lambda: shared_backend(judge, self.config.seed),
+                    cache=cache,
+                    identity=teacher_identity(judge, cache_dir),
+                    chat_template=judge.chat_template,
+                )
+        write_records(figures, TraceVerbosity, self.stage_path("teacher_verbosity"))
+
+
 class Score(ShardTask):
     def requires(self):
         shard = {"work_dir": self.work_dir, "subset": self.subset, "shard": self.shard}
         producers = model_producers(self.config)
         if not producers:
             return SolveAndSelfCheck(**shard)
-        return [VerifyTraces(producer=producer, **shard) for producer in producers]
+        upstream = [VerifyTraces(producer=producer, **shard) for producer in producers]
+        if self.config.verbosity is not None:
+            upstream.append(MeasureTraces(**shard))
+        return upstream
 
     def output(self):
         return self.stage_target("scores")

@@ -171,6 +171,20 @@ class RSDConfig(PromptStyle):
         return self
 
 
+class VerbosityConfig(BaseModel):
+    """Verbosity figures of every teacher trace (tokens, steps, hesitation, first correct
+    answer, external redundancy), and optional RV/CD LLM-judge scores."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tokenizer: str | None = Field(
+        default=None, description="named tokenizer (directory or hub name); default whitespace"
+    )
+    judge: ModelSpec | None = Field(
+        default=None, description="the judge model for RV and CD (temperature 0, cached)"
+    )
+
+
 class BuildConfig(BaseModel):
     """A dataset build: the YAML a user passes to ``factory build``."""
 
@@ -194,6 +208,9 @@ class BuildConfig(BaseModel):
     grading: GradingConfig | None = Field(
         default=None, description="a difficulty-graded corpus from the teacher's pass rates"
     )
+    verbosity: VerbosityConfig | None = Field(
+        default=None, description="verbosity figures (and judges) for the teacher's traces"
+    )
     tasks: list[TaskSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -212,6 +229,8 @@ class BuildConfig(BaseModel):
     def _grading_needs_a_teacher(self) -> BuildConfig:
         if self.grading is not None and self.teacher is None:
             raise ValueError("grading: needs a `teacher` section (pass rates over its samples)")
+        if self.verbosity is not None and self.teacher is None:
+            raise ValueError("verbosity: needs a `teacher` section (it measures its traces)")
         return self
 
     def spec(self, subset: str) -> TaskSpec:

@@ -133,10 +133,18 @@ class ModelTraceRecord(Record):
 
 
 class TeacherTraceRecord(ModelTraceRecord):
-    """One row of a published teacher-trace file."""
+    """One row of a published teacher-trace file; verbosity figures when measured."""
 
     prompt_tokens: int | None
     error: str | None
+    tokens: int | None = None
+    steps: int | None = None
+    hesitation_share: float | None = None
+    first_correct_token: int | None = None
+    external_redundancy: float | None = None
+    rv: int | None = None
+    cd: int | None = None
+    judge_reason: str | None = None
 
 
 class RSDTraceRecord(ModelTraceRecord):

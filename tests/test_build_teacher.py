@@ -153,3 +153,17 @@ def test_graded_build_selects_by_bucket_and_quota(tmp_path, tiny_model_dir):
     assert "| knights_knaves | never_solved | 6 | 2 |" in card
     traces = pq.read_table(version_dir / "teacher_traces").num_rows
     assert traces == 18, "every problem's samples stay published"
+
+
+def test_verbosity_and_judges_on_teacher_traces(tmp_path, tiny_model_dir):
+    model = str(tiny_model_dir)
+    verbosity = {"tokenizer": model, "judge": vllm_teacher(tiny_model_dir)}
+    result = run_build(config(tmp_path / "out", vllm_teacher(tiny_model_dir), verbosity=verbosity))
+    rows = pq.read_table(result.layout.version_dir / "teacher_traces").to_pylist()
+    assert len(rows) == 18
+    for row in rows:
+        assert row["tokens"] > 0 and row["steps"] >= 1  # re-tokenised text, not sampled ids
+        assert 0 <= row["hesitation_share"] <= 1
+        assert row["first_correct_token"] is None, "a random model never answers correctly"
+        assert row["rv"] is None and row["cd"] is None
+        assert row["judge_reason"].startswith("rv: ") and "cd: " in row["judge_reason"]
