@@ -72,7 +72,11 @@ def cmd_build(args: argparse.Namespace) -> None:
 def cmd_rewrite(args: argparse.Namespace) -> None:
     from factory.rewrite.job import load_rewrite_config, run_rewrite
 
-    result = run_rewrite(load_rewrite_config(args.config), overwrite=args.overwrite)
+    if args.source.endswith((".yaml", ".yml")):
+        config = load_rewrite_config(args.source)
+    else:
+        config = rewrite_config_from_flags(args)
+    result = run_rewrite(config, overwrite=args.overwrite)
     figures = result.manifest["figures"]
     print(
         f"rewrote {result.manifest['name']} {result.manifest['version']}: "
@@ -81,6 +85,30 @@ def cmd_rewrite(args: argparse.Namespace) -> None:
         f"{figures['verified_before']} before / {figures['verified_after']} after "
         f"→ {result.version_dir}"
     )
+
+
+def rewrite_config_from_flags(args: argparse.Namespace) -> Any:
+    """``factory rewrite INPUT --question COL ...``: a rule rewrite without a config file."""
+    from factory.rewrite.job import RewriteConfig
+
+    columns = {
+        key: getattr(args, key)
+        for key in ("question", "trace", "answer", "problem", "id")
+        if getattr(args, key) is not None
+    }
+    data = {
+        "name": args.name or Path(args.source).stem.replace(".", "-"),
+        "version": args.version,
+        "output_root": args.output_root,
+        "input": args.source,
+        "columns": columns,
+        "confirmations": args.confirmations,
+        "tokenizer": args.tokenizer,
+    }
+    try:
+        return RewriteConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"factory rewrite: {describe_validation_error(error)}") from None
 
 
 def cmd_inspect(args: argparse.Namespace) -> None:
@@ -138,8 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     rewrite = commands.add_parser("rewrite", help="rewrite long traces into verified, shorter ones")
-    rewrite.add_argument("config")
+    rewrite.add_argument(
+        "source", help="a rewrite config (.yaml), or the traces (.parquet, .jsonl, datasets dir)"
+    )
     rewrite.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    flags = rewrite.add_argument_group("without a config file (rule method)")
+    flags.add_argument("--name", help="dataset name (default: the input's name)")
+    flags.add_argument("--version", default="0.1.0")
+    flags.add_argument("--output-root", default="out")
+    for column in ("question", "trace", "answer", "problem", "id"):
+        flags.add_argument(f"--{column}", help=f"column holding the {column}")
+    flags.add_argument("--confirmations", type=int, default=1)
+    flags.add_argument("--tokenizer", default="whitespace")
     rewrite.set_defaults(func=cmd_rewrite)
 
     inspect = commands.add_parser("inspect", help="counts, levels and sizes of a built dataset")

@@ -166,3 +166,29 @@ def test_a_row_that_is_not_a_problem_record_is_named(tmp_path):
     source.write_text(json.dumps({"question": "q", "trace": "t", "problem": {"task": 3}}) + "\n")
     with pytest.raises(FactoryError, match=r"row 0, column 'problem': not a Problem record"):
         run_rewrite(config(tmp_path, source, columns={"problem": "problem"}))
+
+
+def test_cli_rewrites_a_data_file_given_only_its_columns(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "long.jsonl"
+    trace = "So the answer is 12. Wait, let me verify: 3*4 = 12. Hmm, yes. The answer is 12."
+    source.write_text(json.dumps({"q": "3*4?", "cot": trace, "ref": "12"}) + "\n")
+    command = [sys.executable, "-m", "factory.cli", "rewrite", str(source)]
+    command += ["--question", "q", "--trace", "cot", "--answer", "ref"]
+    command += ["--output-root", str(tmp_path / "out")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1/1 rewrites kept" in done.stdout
+    row = pq.read_table(tmp_path / "out" / "long" / "0.1.0" / "data").to_pylist()[0]
+    assert row["rewritten_trace"].startswith("So the answer is 12.")
+    assert "Wait" not in row["rewritten_trace"]
+    assert row["tokens_after"] < row["tokens_before"]
+
+    missing = subprocess.run(command[:5] + ["--trace", "cot"], capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert "give `answer`" in missing.stderr and "Traceback" not in missing.stderr
