@@ -142,6 +142,7 @@ class TeacherTraceRecord(ModelTraceRecord):
     hesitation_share: float | None = None
     first_correct_token: int | None = None
     external_redundancy: float | None = None
+    overthinking: float | None = None
     rv: int | None = None
     cd: int | None = None
     judge_reason: str | None = None

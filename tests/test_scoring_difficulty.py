@@ -8,14 +8,11 @@ import pytest
 from pydantic import ValidationError
 
 from factory.scoring.difficulty import (
-    DifficultyBuckets,
-    ProblemDifficulty,
     coefficient_of_variation,
     effort_percentiles,
-    grade,
-    normalised_effort,
     pass_rate,
 )
+from schemas.grading import DifficultyBuckets
 
 
 @pytest.mark.parametrize(
@@ -135,34 +132,6 @@ def test_effort_percentiles_with_ties():
     assert effort_percentiles([]) == []
 
 
-def test_effort_is_ranked_within_its_own_task():
-    ranks = normalised_effort({"sudoku": [10, 1_000_000, 1000], "nlsat": [3, 2]})
-    assert ranks == {"sudoku": pytest.approx([1 / 6, 5 / 6, 0.5]), "nlsat": [0.75, 0.25]}
-
-
 def test_nan_effort_is_rejected():
     with pytest.raises(ValueError, match="NaN"):
         effort_percentiles([1.0, math.nan])
-
-
-def test_grade_builds_the_record():
-    record = grade("p1", 3, 1200.0, 0.8, [1, 0, 1, 1])
-    assert record.cv == pytest.approx(math.sqrt(1 / 3))
-    assert record == ProblemDifficulty(
-        problem_id="p1",
-        level=3,
-        solver_effort=1200.0,
-        effort_percentile=0.8,
-        samples=4,
-        pass_rate=0.75,
-        cv=record.cv,
-        bucket="medium",
-        mcts_iterations=None,
-    )
-    never = grade("p2", None, 5.0, 0.5, [0, 0], DifficultyBuckets(never_solved="zero"))
-    assert (never.pass_rate, never.cv, never.bucket) == (0.0, None, "zero")
-
-
-def test_record_round_trips_through_json():
-    record = grade("p1", 1, 3.0, 0.25, [1, 1]).model_copy(update={"mcts_iterations": 7})
-    assert ProblemDifficulty.model_validate_json(record.model_dump_json()) == record

@@ -26,6 +26,7 @@ def test_first_correct_answer_and_external_redundancy_of_long_traces():
         assert figure.first_correct_token is not None
         assert 0 < figure.first_correct_token < words
         assert 0 < figure.external_redundancy < 1, "the corpus re-checks after the answer"
+        assert 0 < figure.overthinking <= 1
         assert problem.answer.split()[0] in text
 
 
@@ -34,4 +35,5 @@ def test_a_trace_without_a_correct_answer_has_no_redundancy_figure():
     wrong = as_trace(problem, "Hmm, wait. I think <answer>nobody</answer>")
     figure = measure_traces([problem], [wrong], load_named_tokenizer(None), WHITESPACE)[0]
     assert figure.first_correct_token is None and figure.external_redundancy is None
+    assert figure.overthinking is None
     assert figure.hesitation_share == 1.0

@@ -1,8 +1,9 @@
 """Verbosity figures of a shard's model traces: counts, first correct answer, judges.
 
 Model-free figures come from ``verbosity.measure``; the first correct answer is the
-first candidate answer the task's verifier accepts (``rewrite.answers``), and the
-external redundancy is the share of tokens after it. RV and CD judge scores are added
+first candidate answer the task's verifier accepts (``rewrite.answers``), the external
+redundancy is the share of tokens after it, and the SBT overthinking score follows
+from the step that holds it. RV and CD judge scores are added
 when a judge backend is given (cached like every request; garbage → no score, reason).
 """
 
@@ -14,7 +15,13 @@ from factory.backends.base import Backend, Tokenizer
 from factory.request_cache import RequestCache
 from factory.rewrite.answers import external_redundancy, first_correct_answer, task_checker
 from factory.scoring.judge import JudgeItem, judge_traces
-from factory.scoring.verbosity import TraceVerbosity, count_tokens, measure
+from factory.scoring.verbosity import (
+    TraceVerbosity,
+    count_tokens,
+    measure,
+    overthinking_score,
+    step_at,
+)
 from schemas.records import Problem, Trace
 
 
@@ -30,8 +37,12 @@ def measure_traces(
         figure = measure(trace.trace_id, trace.text, tokenizer, tokenizer_name)
         span = first_correct_answer(trace.text, task_checker(problem_of[trace.problem_id]))
         if span is not None:
+            first_step = step_at(trace.text, span.start) or figure.steps
             figure = figure.model_copy(
                 update={
+                    "overthinking": round(
+                        overthinking_score(first_step, figure.steps, figure.hesitation_share), 6
+                    ),
                     "first_correct_token": count_tokens(trace.text[: span.start], tokenizer),
                     "external_redundancy": round(
                         external_redundancy(

@@ -171,6 +171,9 @@ class TraceVerbosity(BaseModel):
     external_redundancy: float | None = Field(
         default=None, ge=0.0, le=1.0, description="share of tokens after the first correct answer"
     )
+    overthinking: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="SBT overthinking score (needs a correct answer)"
+    )
     rv: int | None = Field(default=None, ge=0, le=9, description="judge: reasoning verbosity")
     cd: int | None = Field(default=None, ge=0, le=9, description="judge: cognitive difficulty")
     judge_reason: str | None = Field(default=None, description="why a judge score is missing")
