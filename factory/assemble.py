@@ -102,5 +102,5 @@ def assemble_model_traces(
         row |= figures.get(trace.trace_id, {})
         if rsd_filter is not None:
             row |= {"kept": words[trace.trace_id] == KEPT, "filter_reason": words[trace.trace_id]}
-        rows.append(record.model_validate({k: row[k] for k in record.model_fields}))
+        rows.append(record.model_validate({k: row[k] for k in record.model_fields if k in row}))
     return to_table(rows, record)
