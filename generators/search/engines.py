@@ -162,81 +162,58 @@ def _finish(
     )
 
 
+FrontierEntry = tuple[int | None, Hashable | None, Hashable]  # (parent id, move, state)
+
+
+def _visit(tree: _Tree, env: Environment, entry: FrontierEntry) -> tuple[SearchNode, list]:
+    """Add a frontier entry (parent, move, state) to the tree and record what it is: a
+    terminal (no successors) or an expansion (its legal moves, in the env's order)."""
+    parent, move, state = entry
+    node = tree.add(parent, move, state)
+    if node.terminal:
+        tree.events.append(
+            Event("terminal", node.id, len(tree.nodes), reward=node.reward, detail=node.description)
+        )
+        return node, []
+    moves = env.moves(state)
+    tree.events.append(
+        Event(
+            "expand",
+            node.id,
+            len(tree.nodes),
+            moves=tuple(moves),
+            move_texts=tuple(map(env.describe_move, moves)),
+        )
+    )
+    return node, moves
+
+
 def dfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:
     """Depth-first search in the environment's move order, at most ``max_nodes`` visits."""
     tree = _Tree(env)
-    stack: list[tuple[int | None, Hashable | None, Hashable]] = [(None, None, env.initial())]
+    stack: list[FrontierEntry] = [(None, None, env.initial())]
     last: int | None = None
     while stack and len(tree.nodes) < max_nodes:
-        parent, move, state = stack.pop()
-        if last is not None and parent != last:
-            tree.events.append(Event("backtrack", last, len(tree.nodes), target=parent))
-        node = tree.add(parent, move, state)
+        entry = stack.pop()
+        if last is not None and entry[0] != last:
+            tree.events.append(Event("backtrack", last, len(tree.nodes), target=entry[0]))
+        node, moves = _visit(tree, env, entry)
         last = node.id
-        if node.terminal:
-            tree.events.append(
-                Event(
-                    "terminal",
-                    node.id,
-                    len(tree.nodes),
-                    reward=node.reward,
-                    detail=node.description,
-                )
-            )
-            if node.reward == 1.0:
-                return _finish(
-                    tree, "dfs", {"max_nodes": max_nodes}, len(tree.nodes), node.id, False
-                )
-            continue
-        moves = env.moves(state)
-        tree.events.append(
-            Event(
-                "expand",
-                node.id,
-                len(tree.nodes),
-                moves=tuple(moves),
-                move_texts=tuple(map(env.describe_move, moves)),
-            )
-        )
-        stack.extend((node.id, m, env.apply(state, m)) for m in reversed(moves))
+        if node.terminal and node.reward == 1.0:
+            return _finish(tree, "dfs", {"max_nodes": max_nodes}, len(tree.nodes), node.id, False)
+        stack.extend((node.id, m, env.apply(node.state, m)) for m in reversed(moves))
     return _finish(tree, "dfs", {"max_nodes": max_nodes}, len(tree.nodes), None, not stack)
 
 
 def bfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:
     """Breadth-first search in the environment's move order, at most ``max_nodes`` visits."""
     tree = _Tree(env)
-    queue: deque[tuple[int | None, Hashable | None, Hashable]] = deque(
-        [(None, None, env.initial())]
-    )
+    queue: deque[FrontierEntry] = deque([(None, None, env.initial())])
     while queue and len(tree.nodes) < max_nodes:
-        parent, move, state = queue.popleft()
-        node = tree.add(parent, move, state)
-        if node.terminal:
-            tree.events.append(
-                Event(
-                    "terminal",
-                    node.id,
-                    len(tree.nodes),
-                    reward=node.reward,
-                    detail=node.description,
-                )
-            )
-            if node.reward == 1.0:
-                return _finish(
-                    tree, "bfs", {"max_nodes": max_nodes}, len(tree.nodes), node.id, False
-                )
-            continue
-        moves = env.moves(state)
-        tree.events.append(
-            Event(
-                "expand",
-                node.id,
-                len(tree.nodes),
-                moves=tuple(moves),
-                move_texts=tuple(map(env.describe_move, moves)),
-            )
-        )
-        queue.extend((node.id, m, env.apply(state, m)) for m in moves)
+        node, moves = _visit(tree, env, queue.popleft())
+        if node.terminal and node.reward == 1.0:
+            return _finish(tree, "bfs", {"max_nodes": max_nodes}, len(tree.nodes), node.id, False)
+        queue.extend((node.id, m, env.apply(node.state, m)) for m in moves)
     return _finish(tree, "bfs", {"max_nodes": max_nodes}, len(tree.nodes), None, not queue)
 
 
