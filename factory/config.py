@@ -72,20 +72,24 @@ def parse_build_config(data: Any, source: str = "config") -> BuildConfig:
     return config
 
 
-def load_build_config(path: str | Path) -> BuildConfig:
-    path = Path(path)
+def read_yaml(path: Path) -> Any:
+    """A config file's YAML; unreadable files and syntax errors name the file (and line)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"{path}: cannot read config ({error.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
-    config = parse_build_config(data, str(path))
+
+
+def load_build_config(path: str | Path) -> BuildConfig:
+    path = Path(path)
+    config = parse_build_config(read_yaml(path), str(path))
     return with_inline_chat_template(config, path)
 
 

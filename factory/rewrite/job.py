@@ -37,11 +37,10 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from factory.backends.base import Backend
-from factory.config import describe_validation_error, inline_chat_template
+from factory.config import describe_validation_error, inline_chat_template, read_yaml
 from factory.errors import ConfigError, FactoryError
 from factory.extract import extract_answer, split_thinking
 from factory.hashing import sha256_file
@@ -115,12 +114,7 @@ _SCHEMA = pa.schema(
 def load_rewrite_config(path: str | Path) -> RewriteConfig:
     """The config at ``path``; errors name the file and the field."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read config ({error.strerror})") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: malformed YAML: {error}") from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     try:
