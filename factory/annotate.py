@@ -15,11 +15,11 @@ from factory.backends.base import (
     Backend,
     Generation,
     GenerationRequest,
-    Message,
     RequestFailed,
 )
 from factory.cached_generation import cached_generate
 from factory.extract import extract_answer
+from factory.prompting import styled_request
 from factory.request_cache import RequestCache
 from schemas.config import TeacherConfig
 from schemas.ids import derive_seed, trace_id
@@ -38,14 +38,7 @@ def teacher_request(problem: Problem, teacher: TeacherConfig, build_seed: int) -
     base = base_seed(teacher, build_seed)
     seed = derive_seed(base, f"teacher:{problem.problem_id}", 0) % _SEED_RANGE
     params = teacher.sampling.model_copy(update={"seed": seed})
-    if not teacher.chat:
-        system = f"{teacher.system_prompt}\n\n" if teacher.system_prompt else ""
-        return GenerationRequest(prompt=system + problem.prompt, params=params)
-    messages = []
-    if teacher.system_prompt:
-        messages.append(Message(role="system", content=teacher.system_prompt))
-    messages.append(Message(role="user", content=problem.prompt))
-    return GenerationRequest(messages=tuple(messages), params=params)
+    return styled_request(teacher, problem.prompt, params)
 
 
 def annotate(

@@ -21,8 +21,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Literal, NamedTuple
 
-from factory.backends.base import Backend, Generation, GenerationRequest, Message, RequestFailed
+from factory.backends.base import Backend, Generation, GenerationRequest, RequestFailed
 from factory.cached_generation import cached_generate
+from factory.prompting import styled_request
 from factory.request_cache import RequestCache
 from schemas.config import TeacherConfig
 from schemas.ids import derive_seed
@@ -103,21 +104,10 @@ def rewrite_prompt(question: str, trace: str, answer: str, difficulty: Difficult
     )
 
 
-def _request(prompt: str, teacher: TeacherConfig, params: SamplingParams) -> GenerationRequest:
-    if not teacher.chat:
-        system = f"{teacher.system_prompt}\n\n" if teacher.system_prompt else ""
-        return GenerationRequest(prompt=system + prompt, params=params)
-    messages = []
-    if teacher.system_prompt:
-        messages.append(Message(role="system", content=teacher.system_prompt))
-    messages.append(Message(role="user", content=prompt))
-    return GenerationRequest(messages=tuple(messages), params=params)
-
-
 def difficulty_request(question: str, teacher: TeacherConfig) -> GenerationRequest:
     """Greedy and short: the judgement is a single word."""
     params = SamplingParams(temperature=0.0, top_p=1.0, max_tokens=JUDGE_MAX_TOKENS, n=1)
-    return _request(difficulty_prompt(question), teacher, params)
+    return styled_request(teacher, difficulty_prompt(question), params)
 
 
 def rewrite_request(
@@ -128,7 +118,7 @@ def rewrite_request(
     derived = derive_seed(base, f"rewrite:{item.key}", 0) % _SEED_RANGE
     params = teacher.sampling.model_copy(update={"seed": derived, "n": 1})
     prompt = rewrite_prompt(item.question, item.trace, item.answer, difficulty)
-    return _request(prompt, teacher, params)
+    return styled_request(teacher, prompt, params)
 
 
 _DIFFICULTY_TAG = re.compile(r"<difficulty>(.*?)</difficulty>", re.IGNORECASE | re.DOTALL)

@@ -6,8 +6,9 @@ mismatched tokenizers are refused in seconds, not after loading two models.
 
 from __future__ import annotations
 
-from factory.backends.base import BackendError, Message
+from factory.backends.base import BackendError
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
+from factory.prompting import styled_request
 from factory.rsd.decoding import RSDSample
 from factory.rsd.vocab import SharedVocab
 from schemas.config import ModelSpec, PromptStyle, RSDConfig
@@ -24,14 +25,12 @@ def local_tokenizer(spec: ModelSpec, role: str) -> HFTokenizer:
 
 
 def prompt_ids(tokenizer: HFTokenizer, style: PromptStyle, prompt: str) -> list[int]:
-    if not style.chat:
-        system = f"{style.system_prompt}\n\n" if style.system_prompt else ""
-        return tokenizer.encode(system + prompt)
-    messages = []
-    if style.system_prompt:
-        messages.append(Message(role="system", content=style.system_prompt))
-    messages.append(Message(role="user", content=prompt))
-    return tokenizer.encode(tokenizer.apply_chat_template(messages))
+    """The token ids a model sees for ``prompt``: the request annotation would send,
+    rendered with this model's chat template."""
+    request = styled_request(style, prompt)
+    if request.messages is None:
+        return tokenizer.encode(request.prompt or "")
+    return tokenizer.encode(tokenizer.apply_chat_template(request.messages))
 
 
 class RSDRunner:
