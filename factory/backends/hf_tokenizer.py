@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from factory.backends.base import BackendError, Message
+from factory.backends.base import BackendError, GenerationRequest, Message
 
 
 class HFTokenizer:
@@ -33,6 +33,15 @@ class HFTokenizer:
     def token_text(self, token_id: int) -> str:
         """One token's text with special tokens kept, as vLLM reports it in logprobs."""
         return self._tokenizer.decode([token_id])
+
+    def prompt_ids(self, request: GenerationRequest) -> list[int]:
+        """The exact model input of a request: its token ids, or its prompt text or
+        rendered chat messages encoded without added special tokens."""
+        if request.prompt_token_ids is not None:
+            return list(request.prompt_token_ids)
+        if request.messages is not None:
+            return self.encode(self.apply_chat_template(request.messages))
+        return self.encode(request.prompt or "")
 
     def apply_chat_template(self, messages: Sequence[Message]) -> str:
         template = self._chat_template or getattr(self._tokenizer, "chat_template", None)

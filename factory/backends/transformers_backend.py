@@ -164,13 +164,6 @@ class TransformersBackend(Backend):
             raise BackendError(f"model {self.name}: the backend is closed")
         return self._model
 
-    def _prompt_ids(self, request: GenerationRequest) -> list[int]:
-        if request.prompt_token_ids is not None:
-            return list(request.prompt_token_ids)
-        if request.messages is not None:
-            return self._tokenizer.encode(self._tokenizer.apply_chat_template(request.messages))
-        return self._tokenizer.encode(request.prompt or "")
-
     def _unfit(self, prompt: list[int]) -> str | None:
         """Why the model cannot take ``prompt``, if it cannot."""
         if not prompt:
@@ -196,7 +189,7 @@ class TransformersBackend(Backend):
         self, requests: Sequence[GenerationRequest]
     ) -> Iterator[tuple[int, Generation | RequestFailed]]:
         self._loaded()
-        prompts = [self._prompt_ids(request) for request in requests]
+        prompts = [self._tokenizer.prompt_ids(request) for request in requests]
         slots: list[_Slot] = []
         # Similar lengths share a batch (less padding); a request's samples stay together.
         for i in sorted(range(len(requests)), key=lambda i: len(prompts[i])):

@@ -53,7 +53,7 @@ class VLLMBackend(Backend):
     def generate(
         self, requests: Sequence[GenerationRequest]
     ) -> Iterator[tuple[int, Generation | RequestFailed]]:
-        jobs = [(self._token_ids(r), _sampling_params(r.params)) for r in requests]
+        jobs = [(self._tokenizer.prompt_ids(r), _sampling_params(r.params)) for r in requests]
         for index, output in self._run(jobs):
             yield index, _generation(output, requests[index].params.logprobs)
 
@@ -86,13 +86,6 @@ class VLLMBackend(Backend):
         core = getattr(self._llm.llm_engine, "engine_core", None)
         if core is not None:
             core.shutdown()
-
-    def _token_ids(self, request: GenerationRequest) -> list[int]:
-        if request.prompt_token_ids is not None:
-            return list(request.prompt_token_ids)
-        if request.messages is not None:
-            return self._tokenizer.encode(self._tokenizer.apply_chat_template(request.messages))
-        return self._tokenizer.encode(request.prompt or "")
 
     def _run(self, jobs: list[tuple[list[int], Any]]) -> Iterator[tuple[int, Any]]:
         """Add every job to the engine, step it, yield (job index, output) as each finishes.

@@ -27,10 +27,7 @@ def local_tokenizer(spec: ModelSpec, role: str) -> HFTokenizer:
 def prompt_ids(tokenizer: HFTokenizer, style: PromptStyle, prompt: str) -> list[int]:
     """The token ids a model sees for ``prompt``: the request annotation would send,
     rendered with this model's chat template."""
-    request = styled_request(style, prompt)
-    if request.messages is None:
-        return tokenizer.encode(request.prompt or "")
-    return tokenizer.encode(tokenizer.apply_chat_template(request.messages))
+    return tokenizer.prompt_ids(styled_request(style, prompt))
 
 
 class RSDRunner:
