@@ -9,11 +9,10 @@ from dataclasses import dataclass
 import luigi
 
 from factory.atomic import remove_stale_temporaries
-from factory.backends import close_shared_backends
 from factory.errors import BuildError
 from factory.layout import BuildLayout
+from factory.loaded_models import close_all
 from factory.provenance import config_fingerprint
-from factory.rsd.runner import close_shared_runners
 from factory.store import load_manifest
 from pipelines.tasks import AssembleDataset, frozen_config
 from schemas.config import BuildConfig
@@ -70,8 +69,7 @@ def run_build(
             log_level="WARNING",
         )
     finally:
-        close_shared_backends()  # models loaded in this process (one worker)
-        close_shared_runners()
+        close_all()  # models loaded in this process (one worker)
     if not result.scheduling_succeeded or not layout.version_dir.exists():
         raise BuildError(_failure_message(layout, result.summary_text))
     return BuildResult(layout, load_manifest(layout.version_dir))

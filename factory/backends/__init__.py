@@ -10,6 +10,7 @@ from pathlib import Path
 
 from factory.backends.base import Backend, BackendError
 from factory.backends.identity import model_identity
+from factory.loaded_models import load_once
 from schemas.config import ModelSpec
 
 
@@ -53,21 +54,10 @@ def open_backend(teacher: ModelSpec, seed: int) -> Backend:
     )
 
 
-_shared: dict[str, Backend] = {}
-
-
 def shared_backend(teacher: ModelSpec, seed: int) -> Backend:
-    """One backend per teacher config per process: shards annotated in the same process
-    reuse a loaded engine instead of loading the model again for each shard."""
-    key = f"{seed}:{teacher.model_dump_json()}"
-    if key not in _shared:
-        _shared[key] = open_backend(teacher, seed)
-    return _shared[key]
-
-
-def close_shared_backends() -> None:
-    while _shared:
-        _shared.popitem()[1].close()
+    """One backend per model config per process (``factory.loaded_models``)."""
+    key = f"backend:{seed}:{teacher.model_dump_json()}"
+    return load_once(key, lambda: open_backend(teacher, seed))
 
 
 def teacher_identity(teacher: ModelSpec, memo_dir: Path) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from factory.backends.base import BackendError
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
+from factory.loaded_models import load_once
 from factory.prompting import styled_request
 from factory.rsd.decoding import RSDSample
 from factory.rsd.vocab import SharedVocab
@@ -78,17 +79,6 @@ class RSDRunner:
                 close()
 
 
-_shared: dict[str, RSDRunner] = {}
-
-
 def shared_runner(rsd: RSDConfig, seed: int) -> RSDRunner:
-    """One loaded pair per config per process (see ``factory.backends.shared_backend``)."""
-    key = f"{seed}:{rsd.model_dump_json()}"
-    if key not in _shared:
-        _shared[key] = RSDRunner(rsd, seed)
-    return _shared[key]
-
-
-def close_shared_runners() -> None:
-    while _shared:
-        _shared.popitem()[1].close()
+    """One loaded pair per config per process (``factory.loaded_models``)."""
+    return load_once(f"rsd:{seed}:{rsd.model_dump_json()}", lambda: RSDRunner(rsd, seed))
