@@ -16,8 +16,14 @@ from schemas.config import BuildConfig, TaskSpec
 
 SOLVER_STAGES = ("problems", "traces", "verdicts", "scores")
 PRODUCERS = ("teacher", "rsd")
-MODEL_STAGES = tuple(f"{p}_{kind}" for p in PRODUCERS for kind in ("traces", "verdicts"))
-STAGES = (*SOLVER_STAGES, *MODEL_STAGES, "teacher_verbosity")
+MEASURED = "teacher_verbosity"
+
+
+def producer_stages(producers: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{p}_{kind}" for p in producers for kind in ("traces", "verdicts"))
+
+
+STAGES = (*SOLVER_STAGES, *producer_stages(PRODUCERS), MEASURED)
 
 
 def model_producers(config: BuildConfig) -> tuple[str, ...]:
@@ -26,11 +32,8 @@ def model_producers(config: BuildConfig) -> tuple[str, ...]:
 
 
 def stages_of(config: BuildConfig) -> tuple[str, ...]:
-    model_stages = tuple(
-        f"{p}_{kind}" for p in model_producers(config) for kind in ("traces", "verdicts")
-    )
-    measured = ("teacher_verbosity",) if config.verbosity is not None else ()
-    return SOLVER_STAGES + model_stages + measured
+    measured = (MEASURED,) if config.verbosity is not None else ()
+    return SOLVER_STAGES + producer_stages(model_producers(config)) + measured
 
 
 @dataclass(frozen=True)
