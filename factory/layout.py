@@ -67,14 +67,15 @@ class BuildLayout:
         """A graded build's selection: one row per problem of every subset."""
         return self.work_dir / "selection.parquet"
 
-    @property
-    def default_cache_dir(self) -> Path:
-        """Request cache shared by all builds under this root (``teacher.cache_dir`` overrides)."""
-        return self.root / ".cache"
-
     def stage_path(self, stage: str, subset: str, shard: int) -> Path:
         assert stage in STAGES, stage
         return self.work_dir / stage / subset / f"{shard:05d}.parquet"
+
+
+def request_cache_dir(configured: str | None, output_root: str | Path) -> Path:
+    """The request cache: ``cache_dir`` when configured, else ``<output_root>/.cache``,
+    shared by every build and rewrite under that root."""
+    return Path(configured) if configured else Path(output_root).resolve() / ".cache"
 
 
 def data_file(subset: str, shard: int) -> str:

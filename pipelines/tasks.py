@@ -18,7 +18,13 @@ import luigi
 from factory.annotate import annotate, base_seed
 from factory.backends import shared_backend, teacher_identity
 from factory.errors import BuildError
-from factory.layout import BuildLayout, model_producers, shard_count, stages_of
+from factory.layout import (
+    BuildLayout,
+    model_producers,
+    request_cache_dir,
+    shard_count,
+    stages_of,
+)
 from factory.parquet_io import read_records, write_records
 from factory.request_cache import RequestCache
 from factory.rsd.runner import shared_runner
@@ -138,7 +144,7 @@ class AnnotateShard(ShardTask):
         teacher = self.config.teacher
         assert teacher is not None
         seed = base_seed(teacher, self.config.seed)
-        cache_dir = Path(teacher.cache_dir) if teacher.cache_dir else self.layout.default_cache_dir
+        cache_dir = request_cache_dir(teacher.cache_dir, self.layout.root)
         with RequestCache(cache_dir) as cache:
             traces = annotate(
                 read_records(self.stage_path("problems"), Problem),
@@ -170,7 +176,7 @@ class RSDShard(ShardTask):
     def run(self) -> None:
         rsd = self.config.rsd
         assert rsd is not None
-        cache_dir = Path(rsd.cache_dir) if rsd.cache_dir else self.layout.default_cache_dir
+        cache_dir = request_cache_dir(rsd.cache_dir, self.layout.root)
         identity = "|".join(teacher_identity(m, cache_dir) for m in (rsd.teacher, rsd.student))
         with RequestCache(cache_dir) as cache:
             traces = rsd_traces(
@@ -233,7 +239,7 @@ class MeasureTraces(ShardTask):
         figures = measure_traces(problems, traces, load_named_tokenizer(settings.tokenizer), name)
         judge = settings.judge
         if judge is not None:
-            cache_dir = self.layout.default_cache_dir
+            cache_dir = request_cache_dir(None, self.layout.root)
             with RequestCache(cache_dir) as cache:
                 figures = add_judge_scores(
                     figures,

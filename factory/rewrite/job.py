@@ -270,14 +270,11 @@ def _teacher(
 ) -> list[TeacherRewrite]:
     from factory.backends import open_backend as configured_backend
     from factory.backends import teacher_identity
+    from factory.layout import request_cache_dir
 
     teacher = config.teacher
     assert teacher is not None  # the config validator requires it for this method
-    cache_dir = (
-        Path(teacher.cache_dir)
-        if teacher.cache_dir
-        else Path(config.output_root).resolve() / ".cache"
-    )
+    cache_dir = request_cache_dir(teacher.cache_dir, config.output_root)
     opener = open_backend or configured_backend
     items = [
         RewriteItem(_sha256(row.trace), row.question, row.trace, answer)
