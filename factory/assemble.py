@@ -46,6 +46,8 @@ def assemble_shard(
             "reference_steps",
             "pass_rate",
             "pass_cv",
+            "search_iterations",
+            "search_nodes",
         ],
     )
     problems = pq.read_table(layout.stage_path("problems", subset, shard))

@@ -102,6 +102,8 @@ def score_shard(
                 samples=len(sample_scores),
                 pass_rate=pass_rate(sample_scores, pass_threshold) if sample_scores else None,
                 pass_cv=coefficient_of_variation(sample_scores) if sample_scores else None,
+                search_iterations=trace.solver_stats.get("search_iterations"),
+                search_nodes=trace.solver_stats.get("search_nodes"),
             )
         )
     return scores

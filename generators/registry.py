@@ -52,6 +52,15 @@ _SYNLOGIC: dict[str, str] = {
 }
 _TASKS.update({name: f"generators.synlogic.{name}:{cls}" for name, cls in _SYNLOGIC.items()})
 
+# Search-trace tasks: a base task's problems, solved and traced by search.
+_SEARCH: dict[str, str] = {
+    "search_countdown": "SearchCountdown",
+    "search_knights_knaves": "SearchKnightsKnaves",
+    "search_nlsat": "SearchNLSat",
+    "search_sudoku": "SearchSudoku",
+}
+_TASKS.update({name: f"generators.search.tasks:{cls}" for name, cls in _SEARCH.items()})
+
 
 class UnknownTaskError(KeyError):
     def __str__(self) -> str:

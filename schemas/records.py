@@ -84,6 +84,12 @@ class Scores(Record):
     samples: int = Field(default=0, description="teacher samples verified (0 without a teacher)")
     pass_rate: float | None = None
     pass_cv: float | None = Field(default=None, description="population σ/μ of sample scores")
+    search_iterations: int | None = Field(
+        default=None, description="search tasks: iterations to the first verified answer"
+    )
+    search_nodes: int | None = Field(
+        default=None, description="search tasks: tree nodes made by then"
+    )
 
 
 class DatasetRecord(Record):
@@ -108,6 +114,10 @@ class DatasetRecord(Record):
     reference_steps: int
     pass_rate: float | None = Field(default=None, description="teacher samples passing")
     pass_cv: float | None = None
+    search_iterations: int | None = Field(
+        default=None, description="search tasks: iterations to the first verified answer"
+    )
+    search_nodes: int | None = None
     difficulty: str | None = Field(default=None, description="grading bucket of the pass rate")
     effort_percentile: float | None = Field(
         default=None, description="solver effort's rank within its subset (graded builds)"

@@ -125,6 +125,11 @@ class Countdown(TaskEnvironment):
             raise ValueError("an answer needs exactly one number left")
         return state[0].text
 
+    def key(self, state: CountdownState) -> tuple[Fraction, ...]:
+        """The remaining values, unordered: how they were made does not change what they
+        can still reach."""
+        return tuple(sorted(item.value for item in state))
+
     def describe(self, state: CountdownState) -> str:
         return ", ".join(fmt(item.value) for item in state)
 

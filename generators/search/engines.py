@@ -15,13 +15,10 @@ from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from random import Random
-from typing import Any, Literal
+from typing import Any
 
 from generators.search.env import Environment
-
-Rollout = Literal["uniform", "heuristic"]
-HEURISTIC_EPSILON = 0.25
-"""Share of heuristic-rollout steps that take a uniform move, so rollouts do not repeat."""
+from generators.search.policy import Policy, resolve_policy
 
 
 @dataclass
@@ -165,6 +162,15 @@ def _finish(
 FrontierEntry = tuple[int | None, Hashable | None, Hashable]  # (parent id, move, state)
 
 
+def _transposed(env: Environment, seen: set[Hashable], entry: FrontierEntry) -> bool:
+    """Whether the entry's state was met before under another path (and record it)."""
+    key = env.key(entry[2])
+    if key in seen:
+        return True
+    seen.add(key)
+    return False
+
+
 def _visit(tree: _Tree, env: Environment, entry: FrontierEntry) -> tuple[SearchNode, list]:
     """Add a frontier entry (parent, move, state) to the tree and record what it is: a
     terminal (no successors) or an expansion (its legal moves, in the env's order)."""
@@ -189,12 +195,16 @@ def _visit(tree: _Tree, env: Environment, entry: FrontierEntry) -> tuple[SearchN
 
 
 def dfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:
-    """Depth-first search in the environment's move order, at most ``max_nodes`` visits."""
+    """Depth-first search in the environment's move order, at most ``max_nodes`` visits;
+    a state whose transposition key was visited before is skipped."""
     tree = _Tree(env)
     stack: list[FrontierEntry] = [(None, None, env.initial())]
+    seen: set[Hashable] = set()
     last: int | None = None
     while stack and len(tree.nodes) < max_nodes:
         entry = stack.pop()
+        if _transposed(env, seen, entry):
+            continue
         if last is not None and entry[0] != last:
             tree.events.append(Event("backtrack", last, len(tree.nodes), target=entry[0]))
         node, moves = _visit(tree, env, entry)
@@ -206,11 +216,16 @@ def dfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:
 
 
 def bfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:
-    """Breadth-first search in the environment's move order, at most ``max_nodes`` visits."""
+    """Breadth-first search in the environment's move order, at most ``max_nodes`` visits;
+    a state whose transposition key was visited before is skipped."""
     tree = _Tree(env)
     queue: deque[FrontierEntry] = deque([(None, None, env.initial())])
+    seen: set[Hashable] = set()
     while queue and len(tree.nodes) < max_nodes:
-        node, moves = _visit(tree, env, queue.popleft())
+        entry = queue.popleft()
+        if _transposed(env, seen, entry):
+            continue
+        node, moves = _visit(tree, env, entry)
         if node.terminal and node.reward == 1.0:
             return _finish(tree, "bfs", {"max_nodes": max_nodes}, len(tree.nodes), node.id, False)
         queue.extend((node.id, m, env.apply(node.state, m)) for m in moves)
@@ -225,11 +240,13 @@ class _Mcts:
         env: Environment,
         c: float,
         expansions: int,
-        rollout: Rollout,
+        policy: Policy,
+        value_weight: float,
         seed: int,
         max_rollout_depth: int,
     ) -> None:
-        self.env, self.c, self.expansions, self.policy = env, c, expansions, rollout
+        self.env, self.c, self.expansions, self.policy = env, c, expansions, policy
+        self.value_weight = value_weight
         self.rng = Random(seed)
         self.max_rollout_depth = max_rollout_depth
         self.tree = _Tree(env)
@@ -240,14 +257,7 @@ class _Mcts:
         """Moves of ``node`` not yet expanded, in the order expansion takes them."""
         if node.id not in self.untried:
             moves = list(self.env.moves(node.state))
-            if self.policy == "heuristic":
-                scores = [self.env.heuristic(node.state, m) for m in moves]
-                moves = [
-                    m for _, m in sorted(zip(scores, moves, strict=True), key=lambda pair: -pair[0])
-                ]
-            else:
-                self.rng.shuffle(moves)
-            self.untried[node.id] = moves
+            self.untried[node.id] = self.policy.order(self.env, node.state, moves, self.rng)
         return self.untried[node.id]
 
     def widen(self, node: SearchNode) -> bool:
@@ -285,18 +295,11 @@ class _Mcts:
                 return
             self.closed.add(i)
 
-    def choose(self, state: Hashable, moves: list[Hashable]) -> Hashable:
-        if self.policy == "uniform" or self.rng.random() < HEURISTIC_EPSILON:
-            return self.rng.choice(moves)
-        scores = [self.env.heuristic(state, m) for m in moves]
-        best = max(scores)
-        return self.rng.choice([m for m, s in zip(moves, scores, strict=True) if s == best])
-
     def rollout(self, start: SearchNode, iteration: int) -> tuple[float, int | None]:
         """Play the policy to a terminal; (reward, id of the solution node if it verified)."""
         env, state, played = self.env, start.state, []
         while not env.is_terminal(state) and len(played) < self.max_rollout_depth:
-            move = self.choose(state, env.moves(state))
+            move = self.policy.choose(env, state, env.moves(state), self.rng)
             played.append(move)
             state = env.apply(state, move)
         reward = env.reward(state) if env.is_terminal(state) else 0.0
@@ -319,6 +322,16 @@ class _Mcts:
             node = self.tree.add(node.id, move, state)
             node.from_rollout = True
         return reward, node.id
+
+    def blend(self, node: SearchNode, reward: float) -> float:
+        """A failed rollout's reward mixed with the policy's value of ``node`` (AlphaGo-style
+        leaf evaluation); a verified rollout keeps its 1."""
+        if reward == 1.0 or not self.value_weight:
+            return reward
+        value = self.policy.value(self.env, node.state)
+        if value is None:
+            return reward
+        return (1.0 - self.value_weight) * reward + self.value_weight * value
 
     def iterate(self, iteration: int) -> int | None:
         """One select/expand/rollout/backpropagate round; the solution node id if found."""
@@ -364,6 +377,7 @@ class _Mcts:
                 reward = first.reward or 0.0
             else:
                 reward, solution = self.rollout(first, iteration)
+                reward = self.blend(first, reward)
         if reward == 1.0 and solution is None:
             solution = path[-1]
         for i in path:
@@ -380,7 +394,8 @@ def mcts(
     iterations: int = 50,
     c: float = 1.0,
     expansions: int = 3,
-    rollout: Rollout = "uniform",
+    rollout: str | Policy = "uniform",
+    value_weight: float = 0.0,
     seed: int = 0,
     max_rollout_depth: int = 10_000,
 ) -> SearchResult:
@@ -389,22 +404,28 @@ def mcts(
     Each iteration selects by UCT (``c`` is the exploration constant; unvisited children
     first, ties to the earlier child) down to a node that may take more children, adds up
     to ``expansions`` of them (a node may hold ``expansions * (1 + isqrt(visits))``
-    children, and more once all it has are fully explored), rolls out from the first new
-    child with the ``rollout`` policy (uniform, or the env heuristic's best move with
-    :data:`HEURISTIC_EPSILON` uniform steps) and backpropagates the terminal reward. A
+    children, and more once all it has are fully explored; the ``rollout`` policy orders
+    them), rolls out from the first new child with the policy (``"uniform"``,
+    ``"heuristic"`` or a :class:`~generators.search.policy.Policy` such as the model
+    policy) and backpropagates the terminal reward — mixed with the policy's value of the
+    child by ``value_weight`` when the rollout failed and the policy gives values. A
     verified rollout is added to the tree so the solution path is made of nodes. Defaults
     follow ThinkLite-VL (50 iterations, c = 1.0, 3 children per expansion).
     """
     if iterations < 1 or expansions < 1:
         raise ValueError("iterations and expansions must be at least 1")
+    if not 0.0 <= value_weight <= 1.0:
+        raise ValueError("value_weight must be within 0..1")
+    policy = resolve_policy(rollout)
     params = {
         "iterations": iterations,
         "c": c,
         "expansions": expansions,
-        "rollout": rollout,
+        "rollout": policy.name,
+        "value_weight": value_weight,
         "seed": seed,
     }
-    search = _Mcts(env, c, expansions, rollout, seed, max_rollout_depth)
+    search = _Mcts(env, c, expansions, policy, value_weight, seed, max_rollout_depth)
     search.tree.add(None, None, env.initial())
     done = 0
     for iteration in range(1, iterations + 1):

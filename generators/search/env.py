@@ -60,6 +60,11 @@ class Environment(Protocol):
         """How promising ``move`` looks from ``state`` (higher is better)."""
         ...
 
+    def key(self, state: State) -> Hashable:
+        """Transposition key: states with equal keys have the same futures, so DFS and BFS
+        explore only the first one they meet."""
+        ...
+
 
 def verifies(problem: Problem, answer: str) -> bool:
     """Whether ``answer`` passes the verifier of ``problem.task``, exactly as a model's would."""
@@ -89,6 +94,9 @@ class TaskEnvironment:
 
     def is_terminal(self, state: State) -> bool:
         return self.complete(state) or not self.moves(state)
+
+    def key(self, state: State) -> Hashable:
+        return state
 
     def reward(self, state: State) -> float:
         if not self.complete(state):

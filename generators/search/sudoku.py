@@ -1,8 +1,10 @@
-"""Sudoku as a search space: fill the next empty cell (row-major) with a digit.
+"""Sudoku as a search space: fill the next empty cell with a digit.
 
-A state is the tuple of all cell digits (0 = empty). A move puts a digit in the first
-empty cell; only digits not already in that cell's row, column or box are legal, so a
-state whose next empty cell has no such digit is a dead end. Answers are the full grid in
+A state is the tuple of all cell digits (0 = empty). A move puts a digit in the next
+empty cell: the first in row-major order, or with ``most_constrained`` the one with the
+fewest candidates (first such in row-major order), as a person would — which keeps 9×9
+searches small. Only digits not already in that cell's row, column or box are legal, so
+a state whose next empty cell has no such digit is a dead end. Answers are the full grid in
 the sudoku verifier's format.
 """
 
@@ -20,8 +22,9 @@ Place = tuple[int, int]  # (cell, digit)
 class Sudoku(TaskEnvironment):
     """Search space of a sudoku problem (4×4, 6×6 or 9×9)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *, most_constrained: bool = False) -> None:
         super().__init__(problem)
+        self.most_constrained = most_constrained
         self.g = geometry(problem.payload["size"])
         self.givens = tuple(d for row in problem.payload["givens"] for d in row)
 
@@ -38,8 +41,12 @@ class Sudoku(TaskEnvironment):
     def moves(self, state: SudokuState) -> list[Place]:
         if self.complete(state):
             return []
-        cell = state.index(0)
-        return [(cell, digit) for digit in self.candidates(state, cell)]
+        if not self.most_constrained:
+            cell = state.index(0)
+            return [(cell, digit) for digit in self.candidates(state, cell)]
+        options = {c: self.candidates(state, c) for c, digit in enumerate(state) if not digit}
+        cell = min(options, key=lambda c: len(options[c]))
+        return [(cell, digit) for digit in options[cell]]
 
     def apply(self, state: SudokuState, move: Place) -> SudokuState:
         cell, digit = move
