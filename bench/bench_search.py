@@ -1,11 +1,13 @@
-"""MCTS throughput on one core: iterations/s and finished searches/s.
+"""MCTS throughput on one core: iterations/s, finished searches/s and finished traces/s.
 
 Run: ``python bench/bench_search.py [--seconds S] [--iterations N]``. Cases: Countdown
 with 4 and 6 numbers (game_of_24 problems, which generate 6 numbers natively) and
 Knights & Knaves with 6 people. Each search runs MCTS (c = 1.0, 3 children per expansion)
 with up to ``--iterations`` iterations on a fresh problem and stops at the first verified
 answer; iterations/s counts every iteration run, searches/s the searches finished (solved
-or budget spent), and the solved share is printed alongside.
+or budget spent), and the solved share is printed alongside. traces/s is the search task's
+whole solver (``search_countdown`` / ``search_knights_knaves``: MCTS, the DFS fallback when
+the budget is spent, an ASTRO trace with 2 backtracks) plus the verifier on the trace.
 """
 
 from __future__ import annotations
@@ -28,6 +30,21 @@ CASES = [
     ("countdown, 6 numbers", Countdown, "game_of_24", {"n_numbers": 6, "target_max": 100}),
     ("knights & knaves, 6 people", KnightsKnaves, "knights_knaves", {"n_people": 6, "depth": 3}),
 ]
+SEARCH_TASK = {"game_of_24": "search_countdown", "knights_knaves": "search_knights_knaves"}
+
+
+def traces_per_second(task_name: str, knobs: dict, rollout: str, iterations: int, seconds: float):
+    """Verified search traces per second from the search task's solver."""
+    task = get_task(SEARCH_TASK[task_name])
+    config = task.config_for_level(None, {**knobs, "policy": rollout, "iterations": iterations})
+    problems = [make_problem(task, config, 1, i) for i in range(64)]
+    done = verified = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds or done == 0:
+        problem = problems[done % len(problems)]
+        verified += task.verify(problem, task.solve(problem).trace_text()).passed
+        done += 1
+    return done / (time.perf_counter() - start), verified / done
 
 
 def measure(
@@ -55,14 +72,21 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=200, help="MCTS budget per search")
     args = parser.parse_args()
     print(f"MCTS budget {args.iterations} iterations per search, c=1.0, 3 children/expansion")
-    print(f"{'case':<28} {'rollout':<10} {'iterations/s':>13} {'searches/s':>11} {'solved':>7}")
+    print(
+        f"{'case':<28} {'rollout':<10} {'iterations/s':>13} {'searches/s':>11} {'solved':>7}"
+        f" {'traces/s':>9} {'verified':>9}"
+    )
     for label, env_cls, task_name, knobs in CASES:
         for rollout in ("uniform", "heuristic"):
             rate, searches, share = measure(
                 env_cls, task_name, knobs, rollout, args.iterations, args.seconds
             )
+            traces, verified = traces_per_second(
+                task_name, knobs, rollout, args.iterations, args.seconds
+            )
             print(
-                f"{label:<28} {rollout:<10} {rate:>13.0f} {searches:>11.1f} {share:>7.0%}",
+                f"{label:<28} {rollout:<10} {rate:>13.0f} {searches:>11.1f} {share:>7.0%}"
+                f" {traces:>9.1f} {verified:>9.0%}",
                 flush=True,
             )
 
