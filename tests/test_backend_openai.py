@@ -11,6 +11,7 @@ import http.client
 import json
 import math
 import signal
+import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ from factory.backends.base import (
     ScoreRequest,
 )
 from factory.backends.hf_tokenizer import load_hf_tokenizer
-from factory.backends.openai_http import OpenAIBackend
+from factory.backends.openai_http import DOWN_AFTER, OpenAIBackend
 from tests.model_fixtures import free_port, start_vllm_server
 
 pytestmark = pytest.mark.models
@@ -51,7 +52,8 @@ class FaultProxy:
     ``strip_ids`` removes the token ids from answers, ``ignore`` drops the named request
     fields (as servers that ignore what they do not know do), ``hang_up`` closes each
     connection after answering without saying so (as servers with short keep-alive
-    timeouts do).
+    timeouts do). ``kill()`` makes it behave like a crashed node: new connections are
+    refused and requests on open ones get the connection dropped without an answer.
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class FaultProxy:
         self.authorization: list[str | None] = []
         self.bodies: list[dict] = []
         self.clients: set[tuple[str, int]] = set()
+        self.dead = False
         self._lock = threading.Lock()
         proxy = self
 
@@ -83,6 +86,10 @@ class FaultProxy:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if proxy.dead:
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
                 with proxy._lock:
                     proxy.hits.append(time.monotonic())
                     proxy.authorization.append(self.headers.get("Authorization"))
@@ -156,9 +163,14 @@ class FaultProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
-    def close(self) -> None:
+    def kill(self) -> None:
+        self.dead = True
         self._server.shutdown()
         self._server.server_close()
+
+    def close(self) -> None:
+        if not self.dead:
+            self.kill()
 
 
 @pytest.fixture
@@ -335,6 +347,36 @@ def test_requests_spread_over_endpoints_and_retry_on_another(proxy, connect):
     # Each request tried the failing endpoint at most once, then went to the other.
     assert 1 <= len(down.hits) <= len(requests)
     assert len(up.hits) == len(requests)
+
+
+def test_a_failing_endpoint_is_taken_out_of_rotation(proxy, connect):
+    requests = [GenerationRequest(prompt=f"{PROMPT} {i}", params=SEEDED) for i in range(30)]
+    down, up = proxy(always="503"), proxy()
+    both = connect([down.url, up.url], concurrency=4, max_retries=1)
+    assert all(isinstance(result, Generation) for _, result in both.generate(requests))
+    # Skipped after DOWN_AFTER failures in a row (plus what was in flight by then).
+    assert len(down.hits) <= DOWN_AFTER + 4
+    assert len(up.hits) == len(requests)
+
+
+def test_work_of_an_endpoint_that_dies_mid_run_is_resent_elsewhere(proxy, connect):
+    params = SamplingParams(max_tokens=16, temperature=1.0, seed=3)
+    requests = [GenerationRequest(prompt=f"{PROMPT} {i}", params=params) for i in range(40)]
+    doomed, survivor = proxy(), proxy()
+    both = connect([doomed.url, survivor.url], concurrency=4, max_retries=2)
+    received: dict[int, Generation | RequestFailed] = {}
+    for index, result in both.generate(requests):
+        received[index] = result
+        if len(received) == 6:
+            doomed.kill()
+    assert sorted(received) == list(range(len(requests)))
+    assert all(isinstance(result, Generation) for result in received.values())
+    assert len(survivor.hits) >= len(requests) - 6
+    alone = connect([survivor.url])
+    again = dict(alone.generate(requests[30:]))
+    assert [again[i].samples[0].text for i in range(10)] == [
+        received[30 + i].samples[0].text for i in range(10)
+    ]
 
 
 def test_closing_the_generator_early_cancels_the_rest(proxy, connect):

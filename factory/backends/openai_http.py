@@ -6,6 +6,12 @@ connection per endpoint, and are retried with exponential backoff and full jitte
 after the server's ``Retry-After``) on 408, 429, 5xx but 501, timeouts and connection
 errors, on another endpoint where there is one. Only the standard library speaks HTTP.
 
+Several endpoints (e.g. one ``vllm serve`` per GPU node) are used together: an endpoint
+that fails :data:`DOWN_AFTER` requests in a row (connection errors, timeouts, 5xx) is
+taken out of the rotation for :data:`DOWN_FOR_S` seconds, then tried again; the requests
+that failed on it are re-sent at once, without backoff, to endpoints they have not failed
+on. Only when every endpoint has failed a request does its retry wait.
+
 Failures are sorted by who can fix them: a 4xx other than 429 (unknown model, bad
 request) raises ``BackendError`` at once; a server that stays down, overloaded or silent
 raises ``BackendError`` once the retries are spent, which stops the run (results already
@@ -68,6 +74,9 @@ T = TypeVar("T")
 
 # The longest pause between attempts, whatever the backoff or a Retry-After asks.
 MAX_DELAY_S = 60.0
+DOWN_AFTER = 3
+"""Failures in a row after which an endpoint is skipped for :data:`DOWN_FOR_S` seconds."""
+DOWN_FOR_S = 30.0
 EXTENSIONS = {"return_token_ids": True}
 TOKEN_ID = re.compile(r"token_id:(\d+)")
 
@@ -426,6 +435,8 @@ class OpenAIBackend(Backend):
         self._token_texts: dict[int, str] = {}
         self._lock = threading.Lock()
         self._in_flight = [0] * len(self._endpoints)
+        self._failures_in_a_row = [0] * len(self._endpoints)
+        self._down_until = [0.0] * len(self._endpoints)
         self._next = 0
         self._extensions = [True] * len(self._endpoints)
         self._random = random.Random()
@@ -640,11 +651,14 @@ class OpenAIBackend(Backend):
                 if stop.is_set() or self._closed.is_set():
                     raise _Stopped from None
                 failed.add(index)
+                self._health(index, ok=False)
                 last, malformed = f"{endpoint.url}: {_describe(error, self._timeout_s)}", False
+                delay = self._retry_delay(failed, delay)
                 continue
             finally:
                 with self._lock:
                     self._in_flight[index] -= 1
+            self._health(index, ok=status < 500)
             if status == 200:
                 try:
                     return parse(json.loads(raw))
@@ -659,6 +673,7 @@ class OpenAIBackend(Backend):
                 failed.add(index)
                 last, malformed = f"{endpoint.url}: HTTP {status}: {message}", False
                 delay = retry_after if retry_after is not None else delay
+                delay = self._retry_delay(failed, delay)
                 continue
             if extensions and status in (400, 422) and "return_token_ids" in message:
                 self._extensions[index] = False
@@ -673,10 +688,36 @@ class OpenAIBackend(Backend):
             f"last error: {last}"
         )
 
+    def _health(self, index: int, *, ok: bool) -> None:
+        """Count failures in a row; take the endpoint out of rotation at DOWN_AFTER."""
+        with self._lock:
+            if ok:
+                self._failures_in_a_row[index] = 0
+                return
+            self._failures_in_a_row[index] += 1
+            if self._failures_in_a_row[index] >= DOWN_AFTER:
+                self._down_until[index] = time.monotonic() + DOWN_FOR_S
+
+    def _usable(self, failed: set[int]) -> list[int]:
+        """Endpoints this request has not failed on and that are not taken out."""
+        now = time.monotonic()
+        return [
+            i for i in range(len(self._endpoints)) if i not in failed and self._down_until[i] <= now
+        ]
+
+    def _retry_delay(self, failed: set[int], delay: float) -> float:
+        """No wait when another usable endpoint can take the retry at once."""
+        return 0.0 if self._usable(failed) else delay
+
     def _pick(self, failed: set[int]) -> int:
-        """The endpoint with fewest requests in flight, preferring ones not yet failed."""
+        """The endpoint with fewest requests in flight: usable ones first (not failed by
+        this request, not taken out), then ones not failed, then any."""
         count = len(self._endpoints)
-        candidates = [i for i in range(count) if i not in failed] or list(range(count))
+        candidates = (
+            self._usable(failed)
+            or [i for i in range(count) if i not in failed]
+            or list(range(count))
+        )
         with self._lock:
             index = min(candidates, key=lambda i: (self._in_flight[i], (i - self._next) % count))
             self._in_flight[index] += 1
