@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from factory.layout import BuildLayout
-from factory.parquet_io import read_records
+from factory.parquet_io import read_records, read_table
 from factory.rsd.select import KEPT, select
 from factory.scoring.verbosity import TraceVerbosity
 from factory.stages import SOLVER
@@ -28,7 +27,7 @@ def assemble_shard(
     effort_percentile, selected) only the selected problems are kept."""
 
     def stage(name: str, columns: list[str]) -> pa.Table:
-        return pq.read_table(layout.stage_path(name, subset, shard), columns=columns)
+        return read_table(layout.stage_path(name, subset, shard), columns, layout.storage)
 
     traces = stage("traces", ["trace_id", "problem_id", "producer", "text"])
     traces = traces.filter(pc.equal(traces["producer"], SOLVER))
@@ -50,7 +49,7 @@ def assemble_shard(
             "search_nodes",
         ],
     )
-    problems = pq.read_table(layout.stage_path("problems", subset, shard))
+    problems = read_table(layout.stage_path("problems", subset, shard), storage=layout.storage)
     rows = (
         problems.join(traces, "problem_id", join_type="inner")
         .join(verdicts, "trace_id", join_type="inner")
@@ -72,10 +71,13 @@ def assemble_model_traces(
 ) -> pa.Table:
     """A producer's samples with their verdicts, in problem then sample order; RSD rows
     also carry the filter's word (``kept``, ``filter_reason``)."""
-    traces = read_records(layout.stage_path(f"{producer}_traces", subset, shard), Trace)
-    verdicts = read_records(layout.stage_path(f"{producer}_verdicts", subset, shard), Verdict)
-    order = pq.read_table(
-        layout.stage_path("problems", subset, shard), columns=["problem_id", "index"]
+    storage = layout.storage
+    traces = read_records(layout.stage_path(f"{producer}_traces", subset, shard), Trace, storage)
+    verdicts = read_records(
+        layout.stage_path(f"{producer}_verdicts", subset, shard), Verdict, storage
+    )
+    order = read_table(
+        layout.stage_path("problems", subset, shard), ["problem_id", "index"], storage
     )
     index_of = dict(zip(order["problem_id"].to_pylist(), order["index"].to_pylist(), strict=True))
     verdict_of = {v.trace_id: v for v in verdicts}
@@ -88,9 +90,9 @@ def assemble_model_traces(
     figures = (
         {
             f.trace_id: f.model_dump(exclude={"trace_id", "tokenizer"})
-            for f in read_records(measured, TraceVerbosity)
+            for f in read_records(measured, TraceVerbosity, storage)
         }
-        if measured is not None and measured.exists()
+        if measured is not None and storage.exists(measured)
         else {}
     )
     rows = []

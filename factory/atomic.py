@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,9 +32,32 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
-def remove_stale_temporaries(root: Path) -> int:
-    """Delete temporaries left by a killed writer; returns how many were removed."""
-    stale = [p for p in root.rglob(f"*{TMP_MARKER}*") if p.is_file()] if root.exists() else []
+def remove_stale_temporaries(root: Path, min_age_s: float = 0.0) -> int:
+    """Delete temporaries left by a killed writer; returns how many were removed.
+
+    A temporary whose writer pid is alive on this machine is kept, and so is one written
+    to less than ``min_age_s`` ago (a writer on another machine sharing ``root``).
+    """
+    found = [p for p in root.rglob(f"*{TMP_MARKER}*") if p.is_file()] if root.exists() else []
+    stale = [p for p in found if _is_stale(p, time.time() - min_age_s)]
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
+
+
+def _is_stale(path: Path, written_before: float) -> bool:
+    try:
+        if path.stat().st_mtime > written_before:
+            return False
+    except FileNotFoundError:
+        return False  # its writer has just renamed or removed it
+    pid = path.name.rpartition(TMP_MARKER)[2].split("-", 1)[0]
+    if not pid.isdigit() or int(pid) <= 0:
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False

@@ -3,18 +3,37 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pyarrow as pa
 import yaml
 
+from factory.atomic import write_text_atomic
+from factory.card_data import (
+    SCORE_COLUMNS,
+    problem_table,
+    sample_rows,
+    score_summary,
+    trace_lengths,
+)
+from factory.card_figures import Figure, write_figures
+from schemas.grading import DifficultyBuckets
 from schemas.manifest import DatasetManifest
 
+CARD = "README.md"
+# The Hub's size buckets: (exclusive upper bound, label).
 SIZE_CATEGORIES = [
     (1_000, "n<1K"),
     (10_000, "1K<n<10K"),
     (100_000, "10K<n<100K"),
     (1_000_000, "100K<n<1M"),
     (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+    (1_000_000_000, "100M<n<1B"),
+    (10_000_000_000, "1B<n<10B"),
+    (100_000_000_000, "10B<n<100B"),
+    (1_000_000_000_000, "100B<n<1T"),
 ]
 
 
@@ -22,13 +41,17 @@ def size_category(total: int) -> str:
     for bound, label in SIZE_CATEGORIES:
         if total < bound:
             return label
-    return "n>10M"
+    return "n>1T"
 
 
 def hub_metadata(manifest: DatasetManifest) -> dict:
     subsets = sorted(manifest.counts)
     configs = [
-        {"config_name": "all", "data_files": [{"split": "train", "path": "data/*/*.parquet"}]}
+        {
+            "config_name": "all",
+            "data_files": [{"split": "train", "path": "data/*/*.parquet"}],
+            "default": True,
+        }
     ]
     configs += [
         {"config_name": s, "data_files": [{"split": "train", "path": f"data/{s}/*.parquet"}]}
@@ -154,23 +177,45 @@ def difficulty_summary(selection: pa.Table) -> list[list[object]]:
     return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
+def write_card(
+    version_dir: Path,
+    manifest: DatasetManifest,
+    summary: list[list[object]],
+    producers: dict[str, list[list[object]]] | None = None,
+    grades: list[list[object]] | None = None,
+) -> list[str]:
+    """Write the figures and README.md of the version in ``version_dir`` (its data files
+    already there); returns their relative paths, for the manifest to hash."""
+    problems = problem_table(version_dir, manifest)
+    grading = manifest.config.get("grading")
+    buckets = None if grading is None else DifficultyBuckets(**grading["buckets"]).names()
+    figures = write_figures(version_dir, problems, trace_lengths(version_dir, manifest), buckets)
+    card = render_card(
+        manifest,
+        summary,
+        sample_rows(version_dir, manifest),
+        producers,
+        grades,
+        score_summary(problems),
+        figures,
+    )
+    write_text_atomic(version_dir / CARD, card)
+    return [*(figure.path for figure in figures), CARD]
+
+
 def render_card(
     manifest: DatasetManifest,
     summary: list[list[object]],
-    sample: dict | None,
+    samples: list[dict],
     producers: dict[str, list[list[object]]] | None = None,
     grades: list[list[object]] | None = None,
+    scores: list[list[object]] | None = None,
+    figures: list[Figure] | None = None,
 ) -> str:
     """``summary`` holds the rows of :func:`level_summary` for the whole version;
-    ``producers`` those of :func:`sample_summary` per model producer (teacher, rsd)."""
+    ``producers`` those of :func:`sample_summary` per model producer (teacher, rsd);
+    ``scores`` those of :func:`factory.card_data.score_summary`."""
     front = yaml.safe_dump(hub_metadata(manifest), sort_keys=False).strip()
-    tasks = "\n".join(
-        f"- `{spec['task']}` as subset `{spec.get('name') or spec['task']}`: "
-        f"{spec['count']} problems, levels {spec.get('levels') or 'default'}, "
-        f"knobs {json.dumps(spec.get('knobs') or {})}"
-        for spec in manifest.config["tasks"]
-    )
-    generators = ", ".join(f"`{t}` {v}" for t, v in sorted(manifest.generators.items()))
     parts = [
         f"---\n{front}\n---",
         f"# {manifest.name} {manifest.version}",
@@ -178,12 +223,19 @@ def render_card(
         or "Procedurally generated reasoning problems "
         "with proven answers and verified reference traces.",
         "## How it was built",
-        f"Built by reasoning-factory {manifest.code_version.get('version')} "
-        f"(commit {manifest.code_version.get('git') or 'unknown'}) with seed {manifest.seed}; "
-        f"generators: {generators}. Every reference trace was written by the task's solver "
-        "and passed the task's own verifier.\n\n" + tasks,
+        _build_line(manifest),
+        markdown_table(TASK_COLUMNS, _task_rows(manifest)),
+    ]
+    for producer in producers or {}:
+        parts.append(f"{PRODUCER_TITLES[producer]}: {_producer_line(producer, manifest)}")
+    parts += [
         f"## Counts and difficulty ({manifest.total} problems)",
         markdown_table(SUMMARY_COLUMNS, summary),
+    ]
+    if scores:
+        parts += ["### Score distributions", markdown_table(SCORE_COLUMNS, scores)]
+    parts += [f"![{figure.title}]({figure.path})" for figure in figures or []]
+    parts += [
         "## Fields",
         "`prompt` (asks for reasoning, then the answer in `<answer></answer>`), `answer`, "
         "`reference_trace`, `level` (1..10), `config` (knobs, JSON), `payload` (the instance "
@@ -202,29 +254,77 @@ def render_card(
             markdown_table(DIFFICULTY_COLUMNS, grades),
         ]
     for producer, rows in (producers or {}).items():
+        parts += [f"## {PRODUCER_TITLES[producer]}", markdown_table(SAMPLE_COLUMNS, rows)]
+    if samples:
+        parts.append("## Samples")
+    for row in samples:
+        level = "default level" if row["level"] is None else f"level {row['level']}"
         parts += [
-            f"## {PRODUCER_TITLES[producer]}",
-            _producer_line(producer, manifest.config[producer]),
-            markdown_table(SAMPLE_COLUMNS, rows),
-        ]
-    if sample:
-        parts += [
-            "## Sample",
-            f"```\n{sample['prompt']}\n```",
-            f"Answer:\n```\n{sample['answer']}\n```",
+            f"`{row['subset']}`, {level}, solver effort {row['solver_effort']:g}:",
+            _fenced(_clip(row["prompt"])),
+            "Answer:\n" + _fenced(_clip(row["answer"])),
         ]
     return "\n\n".join(parts) + "\n"
 
 
-def _producer_line(producer: str, spec: dict) -> str:
+TASK_COLUMNS = ["subset", "task", "generator", "problems", "levels", "knobs"]
+SAMPLE_CHARS = 2000
+
+
+def _build_line(manifest: DatasetManifest) -> str:
+    code = manifest.code_version
+    parent = f"; parent version `{manifest.parent}`" if manifest.parent else ""
+    return (
+        f"Built by reasoning-factory {code.get('version')} (commit {code.get('git') or 'unknown'})"
+        f" with seed {manifest.seed}, config fingerprint `{manifest.config_fingerprint}`{parent}."
+        " Every reference trace was written by the task's solver and passed the task's own "
+        "verifier; `manifest.json` holds the full config and the sha256 of every file "
+        "(`factory check` re-hashes them)."
+    )
+
+
+def _task_rows(manifest: DatasetManifest) -> list[list[object]]:
+    return [
+        [
+            spec.get("name") or spec["task"],
+            f"`{spec['task']}`",
+            manifest.generators.get(spec["task"]),
+            spec["count"],
+            ", ".join(map(str, spec.get("levels") or [])) or "default",
+            f"`{json.dumps(spec.get('knobs') or {}, sort_keys=True)}`",
+        ]
+        for spec in manifest.config["tasks"]
+    ]
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= SAMPLE_CHARS else text[:SAMPLE_CHARS] + " …"
+
+
+def _fenced(text: str) -> str:
+    """A code block whose fence is longer than any backtick run inside ``text``."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{text}\n{fence}"
+
+
+def _producer_line(producer: str, manifest: DatasetManifest) -> str:
+    spec = manifest.config[producer]
     scored = f"every sample was scored by the task's verifier (config `{producer}_traces`)"
     if producer == "teacher":
         sampling = json.dumps(spec["sampling"], sort_keys=True)
-        return f"`{spec['model']}` ({spec['backend']} backend), sampling `{sampling}`; {scored}."
+        seed = spec["sampling"].get("seed")
+        seed = manifest.seed if seed is None else seed
+        return (
+            f"`{spec['model']}` ({spec['backend']} backend, revision {spec.get('revision') or '-'})"
+            f", sampling `{sampling}`, request seeds derived from {seed}; {scored}."
+        )
+    seed = manifest.seed if spec.get("seed") is None else spec["seed"]
     return (
         f"Teacher `{spec['teacher']['model']}` proposes, student `{spec['student']['model']}` "
         f"disposes ({spec['engine']} engine, `{json.dumps(spec['params'], sort_keys=True)}`), "
-        f"{spec['n']} samples per problem; {scored}; `kept` marks the shortest sample per "
+        f"{spec['n']} samples per problem, seed {seed}; {scored}; `kept` marks the shortest "
+        "sample per "
         "problem that passes the filter (one </think>, proper ending, fallback share within "
         "bounds, verified answer)."
     )

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from factory import cli_export, cli_hub, cli_scale, cli_versions
 from factory.config import describe_validation_error, load_build_config, resolve_task
 from factory.errors import ConfigError, FactoryError
 
@@ -58,15 +59,14 @@ def cmd_sample(args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
+    from factory.cli_scale import build_report
     from pipelines.build import run_build
 
     config = load_build_config(args.config)
-    result = run_build(config, workers=args.workers, overwrite=args.overwrite)
-    manifest = result.manifest
-    print(
-        f"built {manifest.name} {manifest.version}: {manifest.total} problems "
-        f"in {len(manifest.files)} files → {result.layout.version_dir}"
+    result = run_build(
+        config, workers=args.workers, overwrite=args.overwrite, scheduler_url=args.scheduler_url
     )
+    print(build_report(result))
 
 
 def cmd_rewrite(args: argparse.Namespace) -> None:
@@ -114,7 +114,7 @@ def rewrite_config_from_flags(args: argparse.Namespace) -> Any:
 def cmd_inspect(args: argparse.Namespace) -> None:
     from factory.inspect import inspect_version
 
-    print(inspect_version(Path(args.dataset_dir)))
+    print(inspect_version(args.dataset_dir))
 
 
 def _read_answer(args: argparse.Namespace) -> str:
@@ -163,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("config")
     build.add_argument("--workers", type=int, default=None, help="Luigi worker processes")
     build.add_argument("--overwrite", action="store_true", help="rebuild an existing version")
+    cli_scale.add_build_arguments(build)
     build.set_defaults(func=cmd_build)
 
     rewrite = commands.add_parser("rewrite", help="rewrite long traces into verified, shorter ones")
@@ -194,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     answer.add_argument("--answer", help="the response text (default: read stdin)")
     answer.add_argument("--answer-file")
     verify.set_defaults(func=cmd_verify)
+    for module in (cli_versions, cli_export, cli_hub):
+        module.add_commands(commands)
     return parser
 
 

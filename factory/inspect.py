@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePath
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from factory.card import (
     STATS_COLUMNS,
@@ -14,25 +13,30 @@ from factory.card import (
     markdown_table,
     problem_stats,
 )
-from factory.errors import FactoryError
-from factory.store import load_manifest
+from factory.integrity import load_verified_manifest
+from factory.parquet_io import read_table
+from factory.storage import locate
 
 
-def inspect_version(version_dir: Path) -> str:
-    manifest = load_manifest(version_dir)
+def inspect_version(location: str | PurePath) -> str:
+    """Summary of a version (a local directory or a URL such as ``s3://bucket/name/1.0``)
+    whose files all match its manifest (else IntegrityError)."""
+    storage, version_dir = locate(location)
+    manifest = load_verified_manifest(version_dir, storage)
+    data = [entry for entry in manifest.files if entry.path.startswith("data/")]
     tables = []
-    for entry in manifest.files:
+    for entry in data:
         path = version_dir / entry.path
-        if not path.exists():
-            raise FactoryError(f"{path}: listed in the manifest but missing")
-        tables.append(problem_stats(pq.read_table(path, columns=STATS_COLUMNS), path.parent.name))
+        table = read_table(path, STATS_COLUMNS, storage)
+        tables.append(problem_stats(table, path.parent.name))
     size = sum(entry.bytes for entry in manifest.files)
     summary = level_summary(pa.concat_tables(tables))
     return "\n".join(
         [
             f"{manifest.name} {manifest.version} (parent {manifest.parent or '-'}), "
             f"built {manifest.created_at}, seed {manifest.seed}",
-            f"{manifest.total} problems in {len(manifest.files)} files, {size / 1024:.1f} KiB",
+            f"{manifest.total} problems in {len(data)} data files "
+            f"({len(manifest.files)} files verified, {size / 1024:.1f} KiB)",
             "generators: " + ", ".join(f"{t} {v}" for t, v in sorted(manifest.generators.items())),
             "",
             markdown_table(SUMMARY_COLUMNS, summary),

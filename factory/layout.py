@@ -5,18 +5,24 @@
 - teacher traces: ``teacher_traces/<subset>/train-<shard>.parquet`` when a teacher is set;
 - work shards:    ``<root>/.work/<name>/<version>/<stage>/<subset>/<shard>.parquet`` —
   the intermediate outputs whose existence is Luigi's resume mechanism.
+
+``<root>`` is ``output_root``: a local directory or an fsspec URL (``s3://bucket/prefix``);
+every path here lives in ``BuildLayout.storage`` (see ``factory.storage``).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
+from factory.storage import LOCAL, Storage, is_url, locate
 from schemas.config import BuildConfig, TaskSpec
 
 SOLVER_STAGES = ("problems", "traces", "verdicts", "scores")
 PRODUCERS = ("teacher", "rsd")
 MEASURED = "teacher_verbosity"
+CACHE_NAME = "reasoning-factory"
 
 
 def producer_stages(producers: tuple[str, ...]) -> tuple[str, ...]:
@@ -38,44 +44,58 @@ def stages_of(config: BuildConfig) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class BuildLayout:
-    root: Path
+    """A build's paths: ``Path``s on local disk, bucket/key paths in ``storage`` else."""
+
+    root: PurePath
     name: str
     version: str
+    storage: Storage = LOCAL
 
     @classmethod
     def of(cls, config: BuildConfig) -> BuildLayout:
-        return cls(Path(config.output_root).resolve(), config.name, config.version)
+        storage, root = locate(config.output_root)
+        return cls(root, config.name, config.version, storage)
+
+    def url(self, path: PurePath) -> str:
+        """``path`` as a string ``locate`` maps back (a local path, or a URL)."""
+        return self.storage.url(path)
 
     @property
-    def version_dir(self) -> Path:
+    def version_dir(self) -> PurePath:
         return self.root / self.name / self.version
 
     @property
-    def work_dir(self) -> Path:
+    def work_dir(self) -> PurePath:
         return self.root / ".work" / self.name / self.version
 
     @property
-    def frozen_config(self) -> Path:
+    def frozen_config(self) -> PurePath:
         return self.work_dir / "config.json"
 
     @property
-    def failures_dir(self) -> Path:
+    def failures_dir(self) -> PurePath:
         return self.work_dir / "failures"
 
     @property
-    def selection_path(self) -> Path:
+    def selection_path(self) -> PurePath:
         """A graded build's selection: one row per problem of every subset."""
         return self.work_dir / "selection.parquet"
 
-    def stage_path(self, stage: str, subset: str, shard: int) -> Path:
+    def stage_path(self, stage: str, subset: str, shard: int) -> PurePath:
         assert stage in STAGES, stage
         return self.work_dir / stage / subset / f"{shard:05d}.parquet"
 
 
 def request_cache_dir(configured: str | None, output_root: str | Path) -> Path:
-    """The request cache: ``cache_dir`` when configured, else ``<output_root>/.cache``,
-    shared by every build and rewrite under that root."""
-    return Path(configured) if configured else Path(output_root).resolve() / ".cache"
+    """The request cache (SQLite, so always on local disk): ``cache_dir`` when configured,
+    else ``<output_root>/.cache``, shared by every build and rewrite under that root.
+    When ``output_root`` is a URL the default is ``$XDG_CACHE_HOME/reasoning-factory``
+    (``~/.cache/reasoning-factory``): one cache per machine."""
+    if configured:
+        return Path(configured)
+    if is_url(output_root):
+        return Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / CACHE_NAME
+    return Path(output_root).resolve() / ".cache"
 
 
 def data_file(subset: str, shard: int) -> str:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from factory.config import describe_validation_error
 from factory.errors import FactoryError
+from factory.integrity import load_verified_manifest
 from schemas.records import Problem
 
 
@@ -44,9 +45,11 @@ def problem_from_record_file(path: Path) -> Problem:
 
 
 def find_problem(dataset_dir: Path, problem_id: str) -> Problem:
-    files = sorted((dataset_dir / "data").glob("*/*.parquet"))
+    """Look ``problem_id`` up in the data files of a version that matches its manifest."""
+    manifest = load_verified_manifest(dataset_dir)
+    files = [dataset_dir / e.path for e in manifest.files if e.path.startswith("data/")]
     if not files:
-        raise FactoryError(f"{dataset_dir}: no data/*/*.parquet files; is it a built dataset?")
+        raise FactoryError(f"{dataset_dir}: the manifest lists no data files")
     rows = pl.scan_parquet(files).filter(pl.col("problem_id") == problem_id).collect()
     if rows.height == 0:
         raise FactoryError(f"{dataset_dir}: no problem with id {problem_id}")

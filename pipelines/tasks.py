@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
+from pathlib import PurePath
+from typing import TypeVar
 
 import luigi
+from pydantic import BaseModel
 
 from factory.annotate import annotate, base_seed
 from factory.backends import shared_backend, teacher_identity
@@ -34,9 +37,12 @@ from factory.scoring.measure import add_judge_scores, measure_traces
 from factory.scoring.select import Graded, select_problems
 from factory.scoring.verbosity import WHITESPACE, TraceVerbosity, load_named_tokenizer
 from factory.stages import generate_shard, score_shard, solve_and_self_check, verify_trace
-from factory.store import publish_version
+from factory.storage import Storage, locate
+from factory.store import MANIFEST, publish_version
 from schemas.config import BuildConfig
 from schemas.records import Problem, Scores, Selection, Trace, Verdict
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class SelfCheckError(BuildError):
@@ -45,7 +51,21 @@ class SelfCheckError(BuildError):
 
 @cache
 def frozen_config(work_dir: str) -> BuildConfig:
-    return BuildConfig.model_validate(json.loads((Path(work_dir) / "config.json").read_text()))
+    """``work_dir`` is a local path or a URL: the one string every worker can open."""
+    storage, path = locate(work_dir)
+    return BuildConfig.model_validate(json.loads(storage.read_text(path / "config.json")))
+
+
+class StorageTarget(luigi.Target):
+    """A file in the build's storage (local or object store): Luigi's ``exists()`` check
+    on it is the resume mechanism, and files only ever appear whole there."""
+
+    def __init__(self, storage: Storage, path: PurePath) -> None:
+        self.storage = storage
+        self.path = path
+
+    def exists(self) -> bool:
+        return self.storage.exists(self.path)
 
 
 class BuildTask(luigi.Task):
@@ -66,9 +86,9 @@ class BuildTask(luigi.Task):
 
     def on_failure(self, exception: BaseException) -> str:
         """Record the reason where the parent process finds it, whichever worker ran us."""
-        failures = self.layout.failures_dir
-        failures.mkdir(parents=True, exist_ok=True)
-        (failures / f"{self.task_id}.txt").write_text(f"{self.task_id}: {exception}\n")
+        layout = self.layout
+        path = layout.failures_dir / f"{self.task_id}.txt"
+        layout.storage.write_text(path, f"{self.task_id}: {exception}\n")
         return super().on_failure(exception)
 
     def on_success(self) -> None:
@@ -86,11 +106,17 @@ class ShardTask(BuildTask):
     subset = luigi.Parameter()
     shard = luigi.IntParameter()
 
-    def stage_target(self, stage: str) -> luigi.LocalTarget:
-        return luigi.LocalTarget(str(self.stage_path(stage)))
+    def stage_target(self, stage: str) -> StorageTarget:
+        return StorageTarget(self.layout.storage, self.stage_path(stage))
 
-    def stage_path(self, stage: str) -> Path:
+    def stage_path(self, stage: str) -> PurePath:
         return self.layout.stage_path(stage, self.subset, self.shard)
+
+    def read_stage(self, stage: str, model: type[M]) -> list[M]:
+        return read_records(self.stage_path(stage), model, self.layout.storage)
+
+    def write_stage(self, stage: str, records: Iterable[BaseModel], model: type[BaseModel]) -> None:
+        write_records(records, model, self.stage_path(stage), self.layout.storage)
 
     def describe(self) -> str:
         return f"{self.task_family} {self.subset}#{self.shard}"
@@ -102,7 +128,7 @@ class GenerateShard(ShardTask):
 
     def run(self) -> None:
         problems = generate_shard(self.config, self.config.spec(self.subset), self.shard)
-        write_records(problems, Problem, self.stage_path("problems"))
+        self.write_stage("problems", problems, Problem)
 
 
 class SolveAndSelfCheck(ShardTask):
@@ -113,7 +139,7 @@ class SolveAndSelfCheck(ShardTask):
         return {"traces": self.stage_target("traces"), "verdicts": self.stage_target("verdicts")}
 
     def run(self) -> None:
-        problems = read_records(self.stage_path("problems"), Problem)
+        problems = self.read_stage("problems", Problem)
         check = solve_and_self_check(problems)
         if check.failures:
             shown = "; ".join(f"{v.problem_id}: {v.reason}" for v in check.failures[:5])
@@ -121,8 +147,8 @@ class SolveAndSelfCheck(ShardTask):
                 f"{len(check.failures)} oracle answer(s) in {self.subset} shard {self.shard} "
                 f"failed their own verifier: {shown}"
             )
-        write_records(check.traces, Trace, self.stage_path("traces"))
-        write_records(check.verdicts, Verdict, self.stage_path("verdicts"))
+        self.write_stage("traces", check.traces, Trace)
+        self.write_stage("verdicts", check.verdicts, Verdict)
 
 
 class AnnotateShard(ShardTask):
@@ -144,10 +170,10 @@ class AnnotateShard(ShardTask):
         teacher = self.config.teacher
         assert teacher is not None
         seed = base_seed(teacher, self.config.seed)
-        cache_dir = request_cache_dir(teacher.cache_dir, self.layout.root)
+        cache_dir = request_cache_dir(teacher.cache_dir, self.config.output_root)
         with RequestCache(cache_dir) as cache:
             traces = annotate(
-                read_records(self.stage_path("problems"), Problem),
+                self.read_stage("problems", Problem),
                 teacher,
                 self.config.seed,
                 identity=teacher_identity(teacher, cache_dir),
@@ -155,7 +181,7 @@ class AnnotateShard(ShardTask):
                 open_backend=lambda: shared_backend(teacher, seed),
                 label=f"annotate {self.subset}#{self.shard}",
             )
-        write_records(traces, Trace, self.stage_path("teacher_traces"))
+        self.write_stage("teacher_traces", traces, Trace)
 
 
 class RSDShard(ShardTask):
@@ -176,11 +202,11 @@ class RSDShard(ShardTask):
     def run(self) -> None:
         rsd = self.config.rsd
         assert rsd is not None
-        cache_dir = request_cache_dir(rsd.cache_dir, self.layout.root)
+        cache_dir = request_cache_dir(rsd.cache_dir, self.config.output_root)
         identity = "|".join(teacher_identity(m, cache_dir) for m in (rsd.teacher, rsd.student))
         with RequestCache(cache_dir) as cache:
             traces = rsd_traces(
-                read_records(self.stage_path("problems"), Problem),
+                self.read_stage("problems", Problem),
                 rsd,
                 self.config.seed,
                 identity=identity,
@@ -188,7 +214,7 @@ class RSDShard(ShardTask):
                 open_runner=lambda: shared_runner(rsd, self.config.seed),
                 label=f"rsd {self.subset}#{self.shard}",
             )
-        write_records(traces, Trace, self.stage_path("rsd_traces"))
+        self.write_stage("rsd_traces", traces, Trace)
 
 
 PRODUCER_TASKS = {"teacher": AnnotateShard, "rsd": RSDShard}
@@ -209,12 +235,12 @@ class VerifyTraces(ShardTask):
         return self.stage_target(f"{self.producer}_verdicts")
 
     def run(self) -> None:
-        problem_of = {p.problem_id: p for p in read_records(self.stage_path("problems"), Problem)}
+        problem_of = {p.problem_id: p for p in self.read_stage("problems", Problem)}
         verdicts = [
             verify_trace(problem_of[trace.problem_id], trace)
-            for trace in read_records(self.stage_path(f"{self.producer}_traces"), Trace)
+            for trace in self.read_stage(f"{self.producer}_traces", Trace)
         ]
-        write_records(verdicts, Verdict, self.stage_path(f"{self.producer}_verdicts"))
+        self.write_stage(f"{self.producer}_verdicts", verdicts, Verdict)
 
 
 class MeasureTraces(ShardTask):
@@ -233,13 +259,13 @@ class MeasureTraces(ShardTask):
     def run(self) -> None:
         settings = self.config.verbosity
         assert settings is not None
-        problems = read_records(self.stage_path("problems"), Problem)
-        traces = read_records(self.stage_path("teacher_traces"), Trace)
+        problems = self.read_stage("problems", Problem)
+        traces = self.read_stage("teacher_traces", Trace)
         name = settings.tokenizer or WHITESPACE
         figures = measure_traces(problems, traces, load_named_tokenizer(settings.tokenizer), name)
         judge = settings.judge
         if judge is not None:
-            cache_dir = request_cache_dir(None, self.layout.root)
+            cache_dir = request_cache_dir(None, self.config.output_root)
             with RequestCache(cache_dir) as cache:
                 figures = add_judge_scores(
                     figures,
@@ -250,7 +276,7 @@ class MeasureTraces(ShardTask):
                     identity=teacher_identity(judge, cache_dir),
                     chat_template=judge.chat_template,
                 )
-        write_records(figures, TraceVerbosity, self.stage_path("teacher_verbosity"))
+        self.write_stage("teacher_verbosity", figures, TraceVerbosity)
 
 
 class Score(ShardTask):
@@ -270,16 +296,16 @@ class Score(ShardTask):
     def run(self) -> None:
         teacher_verdicts = []
         if self.config.teacher is not None:
-            teacher_verdicts = read_records(self.stage_path("teacher_verdicts"), Verdict)
+            teacher_verdicts = self.read_stage("teacher_verdicts", Verdict)
         grading = self.config.grading
         scores = score_shard(
-            read_records(self.stage_path("problems"), Problem),
-            read_records(self.stage_path("traces"), Trace),
-            read_records(self.stage_path("verdicts"), Verdict),
+            self.read_stage("problems", Problem),
+            self.read_stage("traces", Trace),
+            self.read_stage("verdicts", Verdict),
             teacher_verdicts,
             grading.pass_threshold if grading else PASS_THRESHOLD,
         )
-        write_records(scores, Scores, self.stage_path("scores"))
+        self.write_stage("scores", scores, Scores)
 
 
 class SelectProblems(BuildTask):
@@ -290,18 +316,20 @@ class SelectProblems(BuildTask):
         return all_scores(self.config, self.work_dir)
 
     def output(self):
-        return luigi.LocalTarget(str(self.layout.selection_path))
+        return StorageTarget(self.layout.storage, self.layout.selection_path)
 
     def run(self) -> None:
         graded = [
             Graded(s.problem_id, spec.subset, s.pass_rate or 0.0, s.pass_cv, s.solver_effort)
             for spec in self.config.tasks
             for shard in range(shard_count(spec, self.config.shard_size))
-            for s in read_records(self.layout.stage_path("scores", spec.subset, shard), Scores)
+            for s in read_records(
+                self.layout.stage_path("scores", spec.subset, shard), Scores, self.layout.storage
+            )
         ]
         assert self.config.grading is not None
         selections = select_problems(graded, self.config.grading)
-        write_records(selections, Selection, self.layout.selection_path)
+        write_records(selections, Selection, self.layout.selection_path, self.layout.storage)
 
 
 def all_scores(config: BuildConfig, work_dir: str) -> list[Score]:
@@ -319,7 +347,7 @@ class AssembleDataset(BuildTask):
         return all_scores(self.config, self.work_dir)
 
     def output(self):
-        return luigi.LocalTarget(str(self.layout.version_dir / "manifest.json"))
+        return StorageTarget(self.layout.storage, self.layout.version_dir / MANIFEST)
 
     def run(self) -> None:
         publish_version(self.config, self.layout)
@@ -329,5 +357,6 @@ def progress(layout: BuildLayout, config: BuildConfig) -> str:
     """'done/total' shard outputs on disk, counted across stages."""
     stages = stages_of(config)
     total = sum(shard_count(s, config.shard_size) for s in config.tasks) * len(stages)
-    done = sum(1 for stage in stages for _ in (layout.work_dir / stage).glob("*/*.parquet"))
+    found = layout.storage.glob(layout.work_dir, "*/*/*.parquet")  # one listing on a bucket
+    done = sum(1 for path in found if path.parent.parent.name in stages)
     return f"{done:>5}/{total} shard outputs"

@@ -14,6 +14,8 @@ from schemas.grading import GradingConfig
 from schemas.sampling import SamplingParams
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+# Hub configs the dataset card adds beside one per subset.
+RESERVED_SUBSETS = frozenset({"all", "teacher_traces", "rsd_traces"})
 
 
 class TaskSpec(BaseModel):
@@ -221,6 +223,11 @@ class BuildConfig(BaseModel):
                 raise ValueError(
                     f"tasks[{i}]: subset '{spec.subset}' appears twice; "
                     "give one of them a distinct `name`"
+                )
+            if spec.subset in RESERVED_SUBSETS:
+                raise ValueError(
+                    f"tasks[{i}]: subset name '{spec.subset}' is taken by a config of the "
+                    "dataset card; give the task a distinct `name`"
                 )
             seen.add(spec.subset)
         return self

@@ -56,8 +56,14 @@ def test_build_writes_version_with_manifest_and_card(out_root):
         "toy_sum": {"1": 8, "2": 8, "3": 7},
         "toy_sum_hard": {"9": 6},
     }
-    assert len(manifest.files) == 5 + 2
-    for entry in manifest.files:
+    data = [entry for entry in manifest.files if entry.path.startswith("data/")]
+    assert len(data) == 5 + 2
+    assert {e.path for e in manifest.files} - {e.path for e in data} == {
+        "README.md",
+        "figures/solver_effort.png",
+        "figures/trace_length.png",
+    }
+    for entry in data:
         path = version_dir / entry.path
         assert sha256_file(path) == entry.sha256
         table = pq.read_table(path)
@@ -102,6 +108,8 @@ def test_unfinished_work_of_another_config_is_refused(out_root):
     shutil.rmtree(layout.version_dir)
     with pytest.raises(BuildError, match="different config"):
         run_build(toy_config(out_root, seed=99))
+    other = run_build(toy_config(out_root, seed=99), overwrite=True)  # as the error advises
+    assert other.manifest.seed == 99
 
 
 def test_removed_shard_is_rebuilt_alone(out_root):
@@ -238,4 +246,4 @@ def test_every_task_builds_identically_across_processes_and_hash_seeds(tmp_path)
         )
         roots.append(root / "all" / "0.1.0")
     assert data_bytes(roots[0]) == data_bytes(roots[1])
-    assert len(data_bytes(roots[0])) == len(task_names()) - 2  # all but the two toy tasks
+    assert len(data_bytes(roots[0])) == sum(not n.startswith("toy_") for n in task_names())

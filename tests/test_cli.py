@@ -86,7 +86,7 @@ def test_build_inspect_and_verify_by_problem_id(capsys, tmp_path):
     assert code == 0 and "14 problems" in out
     version_dir = tmp_path / "out" / "small" / "0.1.0"
     code, out, _ = run(capsys, "inspect", str(version_dir))
-    assert code == 0 and "14 problems in 3 files" in out
+    assert code == 0 and "14 problems in 3 data files" in out
     assert "| knights_knaves | 6 | 4 |" in out
     code, _, err = run(capsys, "build", str(config))
     assert code == 2 and "already exists" in err and "--overwrite" in err

@@ -1,0 +1,168 @@
+"""PNG figures for the dataset card: difficulty per task, trace lengths, pass rate by level.
+
+Drawn with Matplotlib's Agg canvas (no pyplot, no display), the default style
+whatever the user's matplotlibrc says, and no Software/date metadata, so the same
+data gives byte-identical PNGs: the manifest hashes them like any data file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from factory.atomic import atomic_path
+from factory.card_data import by_subset, grouped_values, level_label, level_order
+
+FIGURES_DIR = "figures"
+COLUMNS = 3
+PANEL = (4.0, 2.6)
+DPI = 80
+
+
+@dataclass(frozen=True)
+class Figure:
+    path: str  # relative to the version directory
+    title: str
+
+
+def write_figures(
+    version_dir: Path,
+    problems: pa.Table,
+    traces: dict[str, pa.Table],
+    buckets: list[str] | None,
+) -> list[Figure]:
+    """Write every figure the data supports under ``figures/``; ``buckets`` are a graded
+    build's difficulty bucket names, hardest first."""
+    figures: list[tuple[str, str, Callable]] = [
+        ("solver_effort", "Solver effort by level, per task", lambda f: _effort(f, problems))
+    ]
+    if buckets is not None:
+        figures.append(
+            (
+                "difficulty_buckets",
+                "Difficulty buckets (teacher pass rate), per task",
+                lambda f: _buckets(f, problems, buckets),
+            )
+        )
+    figures.append(
+        ("trace_length", "Trace length, per task", lambda f: _lengths(f, problems, traces))
+    )
+    if problems.num_rows and problems["pass_rate"].null_count < problems.num_rows:
+        figures.append(
+            ("pass_rate_by_level", "Teacher pass rate by level", lambda f: _pass(f, problems))
+        )
+    written = []
+    for name, title, draw in figures:
+        relative = f"{FIGURES_DIR}/{name}.png"
+        _save(version_dir / relative, draw)
+        written.append(Figure(relative, title))
+    return written
+
+
+def _save(path: Path, draw: Callable) -> None:
+    import matplotlib.style
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
+    with matplotlib.style.context("default"):
+        figure = MplFigure(dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        draw(figure)
+        with atomic_path(path) as tmp:
+            figure.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+
+
+def _grid(figure, count: int):
+    """``count`` axes in rows of COLUMNS, the figure sized to fit."""
+    columns = min(COLUMNS, max(count, 1))
+    rows = math.ceil(max(count, 1) / columns)
+    figure.set_size_inches(PANEL[0] * columns, PANEL[1] * rows)
+    return [figure.add_subplot(rows, columns, i + 1) for i in range(max(count, 1))]
+
+
+def _levels(problems: pa.Table) -> dict[str, dict[str, np.ndarray]]:
+    """subset → level label → solver efforts (label 'default' for builds without levels)."""
+    result: dict[str, dict[str, np.ndarray]] = {}
+    for (subset, level), efforts in grouped_values(
+        problems, ["subset", "level"], "solver_effort"
+    ).items():
+        result.setdefault(subset, {})[level_label(level)] = efforts
+    return {
+        s: {k: result[s][k] for k in sorted(result[s], key=level_order)} for s in sorted(result)
+    }
+
+
+def _effort(figure, problems: pa.Table) -> None:
+    levels = _levels(problems)
+    axes = _grid(figure, len(levels))
+    for ax, (subset, groups) in zip(axes, levels.items(), strict=False):
+        ax.boxplot(list(groups.values()), tick_labels=list(groups), showfliers=False)
+        values = np.concatenate(list(groups.values()))
+        if values.min() > 0 and values.max() / values.min() > 100:
+            ax.set_yscale("log")
+        ax.set_title(subset, fontsize=9)
+        ax.set_xlabel("level", fontsize=8)
+        ax.set_ylabel("solver effort", fontsize=8)
+    if not levels:
+        axes[0].set_title("no problems")
+
+
+def _buckets(figure, problems: pa.Table, buckets: list[str]) -> None:
+    counts: dict[str, dict[str, int]] = {}
+    grouped = problems.group_by(["subset", "difficulty"]).aggregate([("subset", "count")])
+    for row in grouped.to_pylist():
+        counts.setdefault(row["subset"], {})[row["difficulty"]] = row["subset_count"]
+    subsets = sorted(counts)
+    figure.set_size_inches(8, 1.2 + 0.35 * max(len(subsets), 1))
+    ax = figure.add_subplot()
+    left = np.zeros(len(subsets))
+    for bucket in buckets:
+        widths = np.asarray([counts[s].get(bucket, 0) for s in subsets], float)
+        ax.barh(subsets, widths, left=left, label=bucket)
+        left += widths
+    ax.set_xlabel("problems")
+    ax.legend(fontsize=7, ncols=len(buckets), loc="lower center", bbox_to_anchor=(0.5, 1.0))
+
+
+def _lengths(figure, problems: pa.Table, traces: dict[str, pa.Table]) -> None:
+    panels = [("reference traces (characters)", by_subset(problems, "reference_chars"))]
+    for producer, table in traces.items():
+        unit = table.schema.metadata[b"unit"].decode()
+        panels.append((f"{producer} samples ({unit})", by_subset(table, "length")))
+    figure.set_size_inches(PANEL[0] * len(panels), 1.2 + 0.35 * max(len(panels[0][1]), 1))
+    for i, (title, groups) in enumerate(panels):
+        ax = figure.add_subplot(1, len(panels), i + 1)
+        if groups:
+            ax.boxplot(list(groups.values()), tick_labels=list(groups), orientation="horizontal")
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(labelsize=7)
+
+
+def _pass(figure, problems: pa.Table) -> None:
+    sums = {
+        (subset, level_label(level)): rates
+        for (subset, level), rates in grouped_values(
+            problems, ["subset", "level"], "pass_rate"
+        ).items()
+    }
+    subsets = sorted({s for s, _ in sums})
+    levels = sorted({level for _, level in sums}, key=level_order)
+    grid = np.full((len(subsets), len(levels)), np.nan)
+    for (subset, level), rates in sums.items():
+        grid[subsets.index(subset), levels.index(level)] = float(np.mean(rates))
+    figure.set_size_inches(1.8 + 0.6 * len(levels), 1.2 + 0.35 * len(subsets))
+    ax = figure.add_subplot()
+    image = ax.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    for (row, column), value in np.ndenumerate(grid):
+        if not np.isnan(value):
+            color = "white" if value < 0.5 else "black"
+            ax.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=7, c=color)
+    ax.set_xticks(range(len(levels)), levels)
+    ax.set_yticks(range(len(subsets)), subsets)
+    ax.set_xlabel("level")
+    figure.colorbar(image, ax=ax, label="mean pass rate")

@@ -1,0 +1,91 @@
+"""Integrity of a built version: every file re-hashed against the manifest's ``files`` list.
+
+The manifest is the root of trust: every file of the version directory except
+``manifest.json`` itself must be listed there once, with its size and sha256, so a
+flipped byte, a deleted or an added file is caught and named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath, PurePosixPath
+
+from factory.errors import FactoryError
+from factory.storage import LOCAL, Storage
+from factory.store import MANIFEST, load_manifest
+from schemas.manifest import DatasetManifest, FileEntry
+
+
+class IntegrityError(FactoryError):
+    """A version's files do not match its manifest (corruption or tampering)."""
+
+
+@dataclass
+class IntegrityReport:
+    """``problems`` name the relative file and what is wrong with it; empty when ``ok``."""
+
+    manifest: DatasetManifest = field(repr=False)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_version(version_dir: PurePath, storage: Storage = LOCAL) -> IntegrityReport:
+    """Re-hash every listed file and look for unlisted ones; raises only on a bad manifest."""
+    manifest = load_manifest(version_dir, storage)
+    report = IntegrityReport(manifest)
+    listed: set[str] = set()
+    for entry in manifest.files:
+        problem = _entry_problem(version_dir, entry, listed, storage)
+        if problem:
+            report.problems.append(f"{entry.path}: {problem}")
+        listed.add(entry.path)
+    for relative in _present_files(version_dir, storage):
+        if relative not in listed:
+            report.problems.append(f"{relative}: present but not listed in the manifest")
+    return report
+
+
+def load_verified_manifest(version_dir: PurePath, storage: Storage = LOCAL) -> DatasetManifest:
+    """The manifest of ``version_dir``, after every file matched it; else IntegrityError."""
+    report = check_version(version_dir, storage)
+    if not report.ok:
+        first, others = report.problems[0], len(report.problems) - 1
+        more = f" (and {others} other problem{'s' if others != 1 else ''})" if others else ""
+        where = storage.url(version_dir)
+        raise IntegrityError(
+            f"{where}: {first}{more}; the dataset does not match its manifest "
+            f"(run `factory check {where}` for every problem)"
+        )
+    return report.manifest
+
+
+def _entry_problem(
+    version_dir: PurePath, entry: FileEntry, listed: set[str], storage: Storage
+) -> str | None:
+    relative = PurePosixPath(entry.path)
+    if relative.is_absolute() or ".." in relative.parts or entry.path == MANIFEST:
+        return "not a path inside the version directory"
+    if entry.path in listed:
+        return "listed twice in the manifest"
+    path = version_dir / relative
+    if not storage.exists(path):
+        return "listed in the manifest but missing"
+    size = storage.size(path)
+    if size != entry.bytes:
+        return f"size mismatch ({size} bytes, manifest says {entry.bytes})"
+    digest = storage.sha256(path)
+    if digest != entry.sha256:
+        return f"sha256 mismatch ({digest[:12]}…, manifest says {entry.sha256[:12]}…)"
+    return None
+
+
+def _present_files(version_dir: PurePath, storage: Storage) -> list[str]:
+    """Every file under ``version_dir`` (relative, POSIX) except the manifest itself."""
+    return sorted(
+        path.relative_to(version_dir).as_posix()
+        for path in storage.files(version_dir)
+        if path != version_dir / MANIFEST
+    )

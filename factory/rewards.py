@@ -1,0 +1,139 @@
+"""Reward entry points for RL trainers: the task's own verifier, made safe to call in a loop.
+
+- verl: ``compute_score(data_source, solution_str, ground_truth, extra_info=None)``; point
+  ``custom_reward_function.path`` at this file and ``.name`` at ``compute_score``.
+- TRL (``GRPOTrainer(reward_funcs=[verifier_reward])``):
+  ``verifier_reward(completions, ground_truth, **kwargs)``; ``ground_truth`` is the column
+  of that name that ``factory export --format trl`` writes, ``completions`` are strings or
+  chat messages.
+
+``ground_truth`` is the problem record as canonical JSON (:func:`encode_ground_truth`), so
+the reward needs nothing but this file's package: no dataset lookup, no network.
+
+Guarantees, per completion:
+- the score is the verifier's score in [0, 1];
+- anything malformed scores 0.0 and never raises: a completion that is not text (or chat
+  messages holding text), one longer than :data:`MAX_COMPLETION_CHARS`, a ground truth
+  that does not parse or names an unknown task (logged once per process), a verifier that
+  raises (logged once per task);
+- each call is bounded by :data:`TIME_LIMIT_S` seconds of wall time on the main thread
+  (see :mod:`factory.deadline`; elsewhere the verifiers' own bounds apply): past it, 0.0.
+
+Parsed ground truths are kept in an LRU cache keyed by the string
+(:data:`CACHED_PROBLEMS` entries), as a trainer scores many rollouts per prompt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from factory.deadline import DeadlineExceeded, call_with_deadline
+from generators.registry import UnknownTaskError, get_task
+from schemas.arrow import canonical_json
+from schemas.records import Problem
+
+MAX_COMPLETION_CHARS = 200_000
+"""Longer completions score 0.0 unread (about 50k tokens: a truncated runaway, not an answer)."""
+
+TIME_LIMIT_S = 2.0
+"""Wall-time bound of one verification."""
+
+CACHED_PROBLEMS = 4096
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
+
+
+def encode_ground_truth(problem: Problem) -> str:
+    """The ground-truth string the exports carry and the rewards decode."""
+    return canonical_json(problem.model_dump(mode="json"))
+
+
+def compute_score(
+    data_source: str,
+    solution_str: str,
+    ground_truth: str,
+    extra_info: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> float:
+    """verl's custom reward function. ``data_source``, ``extra_info`` and verl's
+    ``reward_kwargs`` are accepted and not needed: the ground truth names the task."""
+    return score_text(solution_str, ground_truth)
+
+
+def verifier_reward(
+    completions: Sequence[Any], ground_truth: Sequence[Any], **kwargs: Any
+) -> list[float]:
+    """TRL reward function: one score per completion; the dataset's other columns (and
+    TRL's ``trainer_state``...) arrive in ``kwargs`` and are not needed."""
+    if isinstance(ground_truth, str) or not isinstance(ground_truth, Sequence):
+        ground_truth = ()
+    if len(ground_truth) != len(completions):
+        _warn_once("batch", "ground_truth is not one string per completion")
+        return [0.0] * len(completions)
+    return [
+        score_text(_completion_text(c), t) for c, t in zip(completions, ground_truth, strict=True)
+    ]
+
+
+def score_text(text: Any, ground_truth: Any) -> float:
+    """The verifier's score of one completion text; 0.0 for anything malformed."""
+    if not isinstance(text, str) or len(text) > MAX_COMPLETION_CHARS:
+        return 0.0
+    if not isinstance(ground_truth, str):
+        _warn_once("ground_truth", f"ground truth is a {type(ground_truth).__name__}, not JSON")
+        return 0.0
+    problem = _problem(ground_truth)
+    if problem is None:
+        return 0.0
+    try:
+        task = get_task(problem.task)
+    except UnknownTaskError as error:
+        _warn_once("ground_truth", f"ground truth names an unknown task: {error}")
+        return 0.0
+    try:
+        return call_with_deadline(TIME_LIMIT_S, task.verify, problem, text).score
+    except DeadlineExceeded:
+        return 0.0
+    except Exception:
+        _warn_once(f"verifier:{problem.task}", f"the {problem.task} verifier raised", True)
+        return 0.0
+
+
+@lru_cache(maxsize=CACHED_PROBLEMS)
+def _problem(ground_truth: str) -> Problem | None:
+    try:
+        return Problem.model_validate_json(ground_truth)
+    except ValueError as error:
+        _warn_once("ground_truth", f"ground truth is not a problem record: {str(error)[:200]}")
+        return None
+
+
+def _completion_text(completion: Any) -> str | None:
+    """A TRL completion as text: a string, or the string contents of its assistant
+    messages (a message without a role counts as the assistant's), joined by newlines."""
+    if isinstance(completion, str):
+        return completion
+    if not isinstance(completion, list):
+        return None
+    parts = []
+    for message in completion:
+        if not isinstance(message, dict):
+            return None
+        if message.get("role", "assistant") != "assistant":
+            continue
+        content = message.get("content")
+        if not isinstance(content, str):
+            return None
+        parts.append(content)
+    return "\n".join(parts)
+
+
+def _warn_once(kind: str, message: str, traceback: bool = False) -> None:
+    """Log the first problem of each kind: a broken column would otherwise flood the log."""
+    if kind not in _warned:
+        _warned.add(kind)
+        log.warning("%s; scoring 0.0 (not repeated)", message, exc_info=traceback)

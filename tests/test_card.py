@@ -1,0 +1,176 @@
+"""The dataset card: Hub metadata that `datasets` honours, figures that are real and stable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import yaml
+
+from factory.card import render_card, size_category
+from factory.card_data import problem_table
+from factory.card_figures import write_figures
+from factory.errors import ConfigError
+from pipelines.build import run_build
+from tests.test_build import toy_config
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    """The same config built twice, in two roots, with one and two workers."""
+    return [
+        run_build(toy_config(tmp_path_factory.mktemp(f"card{workers}")), workers=workers)
+        for workers in (1, 2)
+    ]
+
+
+def front_matter(card: str) -> dict:
+    assert card.startswith("---\n")
+    return yaml.safe_load(card.split("---\n")[1])
+
+
+def test_card_metadata_has_a_config_per_subset_plus_default_all(builds):
+    result = builds[0]
+    card = (result.layout.version_dir / "README.md").read_text()
+    meta = front_matter(card)
+    configs = {c["config_name"]: c for c in meta["configs"]}
+    assert set(configs) == {"all", *result.manifest.counts}
+    assert configs["all"]["default"] is True and meta["configs"][0]["config_name"] == "all"
+    assert [c.get("default") for c in meta["configs"][1:]] == [None, None]
+    assert meta["license"] == "cc-by-4.0" and meta["size_categories"] == ["n<1K"]
+    assert meta["task_categories"] and "synthetic" in meta["tags"]
+    assert (
+        "toy_sum_hard" in card and "seed 7" in card and result.manifest.config_fingerprint in card
+    )
+
+
+def test_data_files_globs_match_exactly_the_published_files(builds):
+    result = builds[0]
+    version_dir = result.layout.version_dir
+    meta = front_matter((version_dir / "README.md").read_text())
+    listed = [e.path for e in result.manifest.files if e.path.startswith("data/")]
+    for config in meta["configs"]:
+        (files,) = config["data_files"]
+        assert files["split"] == "train"
+        matched = sorted(
+            p.relative_to(version_dir).as_posix() for p in version_dir.glob(files["path"])
+        )
+        subset = config["config_name"]
+        expected = [p for p in listed if subset == "all" or p.split("/")[1] == subset]
+        assert matched == sorted(expected) and matched
+
+
+def test_datasets_loads_each_config_from_the_card(builds, tmp_path):
+    datasets = pytest.importorskip("datasets")
+    result = builds[0]
+    counts = {s: sum(levels.values()) for s, levels in result.manifest.counts.items()}
+    for name, expected in [*counts.items(), ("all", result.manifest.total)]:
+        loaded = datasets.load_dataset(
+            str(result.layout.version_dir), name, split="train", cache_dir=str(tmp_path)
+        )
+        assert loaded.num_rows == expected
+    default = datasets.load_dataset(
+        str(result.layout.version_dir), split="train", cache_dir=str(tmp_path)
+    )
+    assert default.num_rows == result.manifest.total
+
+
+def test_figures_are_pngs_embedded_in_the_card_and_byte_identical_across_builds(builds):
+    first, second = (b.layout.version_dir for b in builds)
+    figures = sorted(p.relative_to(first).as_posix() for p in (first / "figures").glob("*.png"))
+    assert figures == ["figures/solver_effort.png", "figures/trace_length.png"]
+    card = (first / "README.md").read_text()
+    for figure in figures:
+        data = (first / figure).read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 1000
+        assert data == (second / figure).read_bytes(), figure
+        assert f"]({figure})" in card
+    assert card == (second / "README.md").read_text()
+    listed = {e.path for e in builds[0].manifest.files}
+    assert set(figures) <= listed and "README.md" in listed
+
+
+def test_teacher_figures_appear_when_pass_rates_are_known(builds, tmp_path):
+    """Pass rates and buckets as a graded teacher build publishes them (values by index)."""
+    result = builds[0]
+    problems = problem_table(result.layout.version_dir, result.manifest)
+    rates = [(i % 5) / 4 for i in range(problems.num_rows)]
+    buckets = ["hard", "medium", "easy"]
+    problems = problems.set_column(
+        problems.schema.get_field_index("pass_rate"), "pass_rate", pa.array(rates)
+    ).set_column(
+        problems.schema.get_field_index("difficulty"),
+        "difficulty",
+        pa.array([buckets[i % 3] for i in range(problems.num_rows)]),
+    )
+    traces = {
+        "teacher": pa.table(
+            {"subset": ["toy_sum", "toy_sum_hard"], "length": [12, 40]},
+            metadata={"unit": "tokens"},
+        )
+    }
+    written = write_figures(tmp_path, problems, traces, buckets)
+    names = [Path(f.path).name for f in written]
+    assert names == [
+        "solver_effort.png",
+        "difficulty_buckets.png",
+        "trace_length.png",
+        "pass_rate_by_level.png",
+    ]
+    again = write_figures(tmp_path / "again", problems, traces, buckets)
+    for figure in written:
+        data = (tmp_path / figure.path).read_bytes()
+        assert (
+            data.startswith(PNG_MAGIC) and data == (tmp_path / "again" / figure.path).read_bytes()
+        )
+    assert [f.path for f in again] == [f.path for f in written]
+
+
+def test_teacher_traces_get_their_own_config(builds):
+    manifest = builds[0].manifest
+    entry = manifest.files[0].model_copy(
+        update={"path": "teacher_traces/toy_sum/train-00000.parquet"}
+    )
+    with_traces = manifest.model_copy(update={"files": [*manifest.files, entry]})
+    meta = front_matter(render_card(with_traces, [], []))
+    (config,) = [c for c in meta["configs"] if c["config_name"] == "teacher_traces"]
+    assert config["data_files"] == [{"split": "train", "path": "teacher_traces/*/*.parquet"}]
+
+
+def test_sample_fences_survive_backticks_in_the_text(builds):
+    sample = {
+        "subset": "s",
+        "level": None,
+        "solver_effort": 1.0,
+        "prompt": "a ``` b",
+        "answer": "1",
+    }
+    card = render_card(builds[0].manifest, [], [sample])
+    assert "````\na ``` b\n````" in card and "default level" in card
+
+
+@pytest.mark.parametrize(
+    ("rows", "label"),
+    [
+        (0, "n<1K"),
+        (999, "n<1K"),
+        (1_000, "1K<n<10K"),
+        (99_999, "10K<n<100K"),
+        (100_000, "100K<n<1M"),
+        (5_000_000, "1M<n<10M"),
+        (10**8, "100M<n<1B"),
+        (10**12, "n>1T"),
+    ],
+)
+def test_size_category_uses_the_hub_buckets(rows, label):
+    assert size_category(rows) == label
+
+
+@pytest.mark.parametrize("name", ["all", "teacher_traces"])
+def test_subset_names_the_card_needs_are_refused(tmp_path, name):
+    tasks = [{"task": "toy_sum", "name": name, "count": 2}]
+    with pytest.raises(ConfigError, match=rf"tasks\[0\]: subset name '{name}' is taken"):
+        toy_config(tmp_path, tasks=tasks)

@@ -1,0 +1,243 @@
+"""``factory export`` on a real build: verl/TRL/JSONL layouts, rewards on every row,
+determinism, subsets, refusal of corrupt or unwritable input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from factory import cli_export
+from factory.config import parse_build_config
+from factory.errors import FactoryError
+from factory.export import TRL_SCHEMA, VERL_SCHEMA, export_dataset
+from factory.hashing import sha256_file
+from factory.integrity import IntegrityError
+from factory.lookup import problem_from_row
+from factory.rewards import compute_score, verifier_reward
+from pipelines.build import run_build
+from schemas.records import Problem
+from tests.answer_perturb import perturb
+
+SUBSETS = ["knights_knaves", "nlsat_assignment", "nlsat_consistency", "sudoku"]
+
+
+@pytest.fixture(scope="module")
+def version_dir(tmp_path_factory) -> Path:
+    config = parse_build_config(
+        {
+            "name": "rl",
+            "seed": 3,
+            "output_root": str(tmp_path_factory.mktemp("build")),
+            "shard_size": 5,
+            "tasks": [
+                {"task": "knights_knaves", "count": 12, "levels": [1, 3, 5]},
+                {
+                    "task": "nlsat",
+                    "name": "nlsat_assignment",
+                    "count": 6,
+                    "levels": [1, 2],
+                    "knobs": {"question": "assignment"},
+                },
+                {
+                    "task": "nlsat",
+                    "name": "nlsat_consistency",
+                    "count": 6,
+                    "levels": [1, 2],
+                    "knobs": {"question": "consistency"},
+                },
+                {"task": "sudoku", "count": 5, "levels": [1]},
+            ],
+        }
+    )
+    return run_build(config, workers=1).layout.version_dir
+
+
+@pytest.fixture(scope="module")
+def dataset_rows(version_dir) -> list[dict]:
+    """Every row of the built dataset with its subset, in manifest (= export) order."""
+    rows = []
+    manifest = json.loads((version_dir / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"].startswith("data/"):
+            for row in pq.read_table(version_dir / entry["path"]).to_pylist():
+                rows.append({**row, "subset": entry["path"].split("/")[1]})
+    return rows
+
+
+@pytest.fixture(scope="module")
+def exports(version_dir, tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("exports")
+    return {
+        fmt: export_dataset(version_dir, fmt, out / f"rl.{fmt}").path
+        for fmt in ("verl", "trl", "jsonl")
+    }
+
+
+def test_verl_layout_carries_each_problem(exports, dataset_rows):
+    table = pq.read_table(exports["verl"])
+    assert table.schema.equals(VERL_SCHEMA)
+    rows = table.to_pylist()
+    assert len(rows) == len(dataset_rows) == 29
+    for index, (row, source) in enumerate(zip(rows, dataset_rows, strict=True)):
+        assert row["data_source"] == f"reasoning_factory/{source['task']}"
+        assert row["prompt"] == [{"role": "user", "content": source["prompt"]}]
+        assert row["ability"] == "logic"
+        assert row["reward_model"]["style"] == "rule"
+        truth = Problem.model_validate_json(row["reward_model"]["ground_truth"])
+        assert truth == problem_from_row(source, "dataset")
+        assert row["extra_info"] == {
+            "split": "train",
+            "index": index,
+            "problem_id": source["problem_id"],
+            "task": source["task"],
+            "subset": source["subset"],
+            "level": source["level"],
+        }
+    assert {row["extra_info"]["subset"] for row in rows} == set(SUBSETS)
+
+
+def test_verl_export_loads_with_datasets(exports):
+    import datasets
+
+    loaded = datasets.load_dataset("parquet", data_files=str(exports["verl"]), split="train")
+    first = loaded[0]
+    assert first["prompt"][0]["role"] == "user"
+    assert first["reward_model"]["style"] == "rule"
+    assert isinstance(first["extra_info"]["index"], int)
+
+
+def test_reference_traces_score_one_and_perturbed_answers_less(exports, dataset_rows):
+    rows = {r["extra_info"]["problem_id"]: r for r in pq.read_table(exports["verl"]).to_pylist()}
+    for source in dataset_rows:
+        row = rows[source["problem_id"]]
+        truth = row["reward_model"]["ground_truth"]
+        trace = source["reference_trace"]
+        assert compute_score(row["data_source"], trace, truth, row["extra_info"]) == 1.0
+        chat = [{"role": "assistant", "content": trace}]
+        assert verifier_reward([trace, chat], [truth, truth]) == [1.0, 1.0]
+        wrong = perturb(source["task"], source["answer"], json.loads(source["payload"]))
+        completion = f"Checking each case in turn.\n<answer>\n{wrong}\n</answer>"
+        assert compute_score(row["data_source"], completion, truth, row["extra_info"]) < 1.0
+        assert verifier_reward([completion], [truth])[0] < 1.0
+
+
+def test_trl_layout_feeds_the_reward_its_columns(exports, dataset_rows):
+    table = pq.read_table(exports["trl"])
+    assert table.schema.equals(TRL_SCHEMA)
+    columns = table.to_pydict()
+    assert columns["problem_id"] == [r["problem_id"] for r in dataset_rows]
+    assert columns["subset"] == [r["subset"] for r in dataset_rows]
+    assert columns["prompt"][0] == [{"role": "user", "content": dataset_rows[0]["prompt"]}]
+    # GRPOTrainer passes every column but the prompt as a keyword argument.
+    extra = {name: values for name, values in columns.items() if name != "prompt"}
+    completions = [[{"role": "assistant", "content": r["reference_trace"]}] for r in dataset_rows]
+    assert verifier_reward(completions, **extra) == [1.0] * len(dataset_rows)
+
+
+def test_jsonl_has_one_object_per_problem(exports, dataset_rows):
+    lines = exports["jsonl"].read_text(encoding="utf-8").splitlines()
+    verl = pq.read_table(exports["verl"]).column("reward_model").to_pylist()
+    assert len(lines) == len(dataset_rows)
+    for line, source, reward_model in zip(lines, dataset_rows, verl, strict=True):
+        record = json.loads(line)
+        assert list(record) == sorted(record)
+        assert record == {
+            "problem_id": source["problem_id"],
+            "task": source["task"],
+            "subset": source["subset"],
+            "level": source["level"],
+            "prompt": source["prompt"],
+            "answer": source["answer"],
+            "ground_truth": reward_model["ground_truth"],
+        }
+
+
+@pytest.mark.parametrize("fmt", ["verl", "trl", "jsonl"])
+def test_exports_are_byte_identical(version_dir, exports, tmp_path, fmt):
+    again = export_dataset(version_dir, fmt, tmp_path / "again").path
+    assert again.read_bytes() == exports[fmt].read_bytes()
+
+
+def test_subsets_are_selected_and_unknown_ones_named(version_dir, tmp_path):
+    result = export_dataset(
+        version_dir, "jsonl", tmp_path / "x.jsonl", ["sudoku", "nlsat_assignment"]
+    )
+    subsets = [json.loads(line)["subset"] for line in result.path.read_text().splitlines()]
+    assert result.rows == 11
+    assert subsets == ["nlsat_assignment"] * 6 + ["sudoku"] * 5  # manifest order
+    with pytest.raises(FactoryError, match="--subset zebra: not in rl 0.1.0 .*knights_knaves"):
+        export_dataset(version_dir, "jsonl", tmp_path / "y.jsonl", ["zebra"])
+    assert not (tmp_path / "y.jsonl").exists()
+
+
+def test_corrupt_dataset_is_refused_with_the_file_named(version_dir, tmp_path):
+    copy = tmp_path / "rl" / "0.1.0"
+    shutil.copytree(version_dir, copy)
+    victim = copy / "data" / "sudoku" / "train-00000.parquet"
+    data = bytearray(victim.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    victim.write_bytes(bytes(data))
+    output = tmp_path / "out.parquet"
+    with pytest.raises(IntegrityError, match="data/sudoku/train-00000.parquet: sha256 mismatch"):
+        export_dataset(copy, "verl", output)
+    assert list(tmp_path.iterdir()) == [tmp_path / "rl"]
+
+
+def test_bad_row_stops_the_export_and_leaves_no_file(version_dir, tmp_path):
+    """A row that is not a valid problem (a payload that is not JSON, re-hashed into the
+    manifest so the integrity check passes) fails naming file and row; nothing is written."""
+    copy = tmp_path / "rl" / "0.1.0"
+    shutil.copytree(version_dir, copy)
+    relative = "data/sudoku/train-00000.parquet"
+    table = pq.read_table(copy / relative)
+    payloads = table.column("payload").to_pylist()
+    payloads[2] = "{not json"
+    table = table.set_column(table.schema.get_field_index("payload"), "payload", [payloads])
+    pq.write_table(table, copy / relative)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == relative:
+            entry.update(
+                sha256=sha256_file(copy / relative), bytes=(copy / relative).stat().st_size
+            )
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    output = tmp_path / "out" / "rl.parquet"
+    with pytest.raises(FactoryError, match=r"sudoku/train-00000.parquet row 2: field 'payload'"):
+        export_dataset(copy, "verl", output)
+    assert list(output.parent.iterdir()) == []
+
+
+def test_output_inside_the_version_is_refused(version_dir):
+    with pytest.raises(FactoryError, match="inside the dataset version"):
+        export_dataset(version_dir, "jsonl", version_dir / "export.jsonl")
+    assert not (version_dir / "export.jsonl").exists()
+
+
+def test_unknown_format_is_refused(version_dir, tmp_path):
+    with pytest.raises(FactoryError, match="--format 'csv': expected one of verl, trl, jsonl"):
+        export_dataset(version_dir, "csv", tmp_path / "x.csv")
+
+
+def run_cli(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="factory")
+    cli_export.add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+def test_cli_writes_the_default_path_and_names_the_reward(
+    version_dir, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    run_cli(["export", str(version_dir), "--format", "verl", "--subset", "knights_knaves"])
+    out = capsys.readouterr().out
+    assert "exported 12 problems (verl) → rl-0.1.0-verl.parquet" in out
+    assert "custom_reward_function.name=compute_score" in out
+    path_arg = out.split("custom_reward_function.path=")[1].split()[0]
+    assert Path(path_arg) == Path(cli_export.__file__).with_name("rewards.py")
+    assert pq.read_table(tmp_path / "rl-0.1.0-verl.parquet").num_rows == 12

@@ -1,0 +1,240 @@
+"""The reward entry points: verifier scores, malformed input → 0.0, the time bound, and
+loading the way verl loads a custom reward (by file path)."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from factory import rewards
+from factory.deadline import can_bound
+from factory.rewards import compute_score, encode_ground_truth, verifier_reward
+from factory.stages import reference_trace
+from generators.base import make_problem
+from generators.registry import get_task, register
+from schemas.records import Problem
+from tests.toy_tasks import ToySum
+
+BUSY_SECONDS = 10.0
+
+
+class SlowSum(ToySum):
+    """A verifier that would take BUSY_SECONDS of pure-Python work, and swallows Exception."""
+
+    name = "toy_slow_verifier"
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        start = time.monotonic()
+        while time.monotonic() - start < BUSY_SECONDS:
+            with contextlib.suppress(Exception):  # a verifier's broad handler can't eat the bound
+                sum(range(1000))
+        return 1.0, "finished"
+
+
+class RaisingSum(ToySum):
+    name = "toy_raising_verifier"
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        raise IndexError("verifier bug")
+
+
+register("toy_slow_verifier", "tests.test_rewards:SlowSum")
+register("toy_raising_verifier", "tests.test_rewards:RaisingSum")
+
+
+def problem_of(task_name: str, index: int = 0) -> Problem:
+    task = get_task(task_name)
+    return make_problem(task, task.config_for_level(3), 11, index, 3)
+
+
+@pytest.fixture
+def toy() -> tuple[str, str]:
+    """(ground truth, correct completion) of a toy_sum problem."""
+    problem = problem_of("toy_sum")
+    return encode_ground_truth(problem), f"Adding up.\n<answer>{problem.answer}</answer>"
+
+
+@pytest.fixture(autouse=True)
+def fresh_warnings(monkeypatch):
+    monkeypatch.setattr(rewards, "_warned", set())
+
+
+def test_ground_truth_round_trips_to_the_problem():
+    problem = problem_of("knights_knaves")
+    truth = encode_ground_truth(problem)
+    assert Problem.model_validate_json(truth) == problem
+    assert truth == encode_ground_truth(Problem.model_validate_json(truth))
+
+
+def test_scores_are_the_verifiers(toy):
+    truth, correct = toy
+    problem = Problem.model_validate_json(truth)
+    wrong = f"<answer>{int(problem.answer) + 1}</answer>"
+    assert compute_score("reasoning_factory/toy_sum", correct, truth) == 1.0
+    assert compute_score("reasoning_factory/toy_sum", wrong, truth, {"index": 0}) == 0.0
+    assert compute_score("x", "<think>2+2</think><answer>nope</answer>", truth) == 0.0
+
+
+def test_trl_reward_takes_text_and_chat_completions(toy):
+    truth, correct = toy
+    completions = [
+        correct,
+        [{"role": "assistant", "content": correct}],
+        [{"content": correct}],
+        [{"role": "assistant", "content": "Adding up."}, {"role": "assistant", "content": correct}],
+        [{"role": "user", "content": correct}],
+        "no answer here",
+    ]
+    scores = verifier_reward(completions, [truth] * 6, problem_id=["p"] * 6, trainer_state=None)
+    assert scores == [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [None, 17, b"<answer>1</answer>", ["<answer>"], {"content": "x"}, "", "<answer></answer>"],
+)
+def test_malformed_completions_score_zero(toy, completion):
+    truth, _ = toy
+    assert compute_score("reasoning_factory/toy_sum", completion, truth) == 0.0
+    assert verifier_reward([completion], [truth]) == [0.0]
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [[{"role": "assistant", "content": None}], ["text"], [{"role": "assistant", "content": [1]}]],
+)
+def test_malformed_chat_messages_score_zero(toy, messages):
+    assert verifier_reward([messages], [toy[0]]) == [0.0]
+
+
+def test_completion_length_is_capped(toy):
+    truth, correct = toy
+    padding = rewards.MAX_COMPLETION_CHARS - len(correct)
+    assert compute_score("s", " " * padding + correct, truth) == 1.0
+    assert compute_score("s", " " * (padding + 1) + correct, truth) == 0.0
+
+
+@pytest.mark.parametrize(
+    "truth",
+    [
+        "{not json",
+        "null",
+        "[]",
+        '{"task": "knights_knaves"}',
+        encode_ground_truth(problem_of("toy_sum")).replace('"toy_sum"', '"no_such_task"'),
+        None,
+        {"task": "toy_sum"},
+        12,
+    ],
+)
+def test_broken_ground_truth_scores_zero(truth, toy):
+    _, correct = toy
+    assert compute_score("reasoning_factory/toy_sum", correct, truth) == 0.0
+    assert verifier_reward([correct], [truth]) == [0.0]
+
+
+def test_broken_ground_truth_is_logged_once(toy, caplog):
+    _, correct = toy
+    with caplog.at_level(logging.WARNING, logger="factory.rewards"):
+        for truth in ["{a", "{b", "[]", None]:
+            assert compute_score("s", correct, truth) == 0.0
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1 and "not a problem record" in messages[0]
+
+
+def test_batch_of_wrong_shape_scores_zero(toy):
+    truth, correct = toy
+    assert verifier_reward([correct, correct], [truth]) == [0.0, 0.0]
+    assert verifier_reward([correct], truth) == [0.0]
+    assert verifier_reward([correct], None) == [0.0]
+
+
+def test_raising_verifier_scores_zero_and_is_logged_once(caplog):
+    truth = encode_ground_truth(problem_of("toy_raising_verifier"))
+    with caplog.at_level(logging.WARNING, logger="factory.rewards"):
+        assert verifier_reward(["<answer>1</answer>"] * 3, [truth] * 3) == [0.0, 0.0, 0.0]
+    (record,) = caplog.records
+    assert "toy_raising_verifier verifier raised" in record.getMessage()
+    assert record.exc_info[0] is IndexError
+
+
+def test_slow_verifier_is_cut_off_at_the_bound(monkeypatch, toy):
+    assert can_bound()
+    monkeypatch.setattr(rewards, "TIME_LIMIT_S", 0.2)
+    previous = signal.getsignal(signal.SIGALRM)
+    truth = encode_ground_truth(problem_of("toy_slow_verifier"))
+    assert compute_score("reasoning_factory/toy_slow_verifier", "<answer>1</answer>", truth) == 0.0
+    assert signal.getsignal(signal.SIGALRM) is previous
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert compute_score("s", toy[1], toy[0]) == 1.0  # the next call is unaffected
+
+
+def test_someone_elses_timer_is_left_alone(toy):
+    fired = []
+
+    def handler(*_: object) -> None:
+        fired.append(True)
+
+    previous = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 60)
+        assert compute_score("s", toy[1], toy[0]) == 1.0
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < remaining <= 60
+        assert signal.getsignal(signal.SIGALRM) is handler
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert fired == []
+
+
+def test_off_the_main_thread_the_reward_still_scores(toy):
+    results = []
+
+    def work() -> None:
+        results.append((can_bound(), compute_score("s", toy[1], toy[0])))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert results == [(False, 1.0)]
+
+
+def test_parsed_ground_truths_are_cached(toy):
+    truth, correct = toy
+    rewards._problem.cache_clear()
+    verifier_reward([correct] * 8, [truth] * 8)
+    info = rewards._problem.cache_info()
+    assert (info.misses, info.hits) == (1, 7)
+
+
+def test_verl_loads_the_reward_by_file_path(tmp_path):
+    """As verl does: spec_from_file_location on the file, then getattr(module, name)."""
+    problem = problem_of("knights_knaves", index=4)
+    (tmp_path / "truth.json").write_text(encode_ground_truth(problem))
+    (tmp_path / "response.txt").write_text(reference_trace(problem).text)
+    script = f"""
+import importlib.util, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("custom_module", {str(Path(rewards.__file__))!r})
+module = importlib.util.module_from_spec(spec)
+sys.modules["custom_module"] = module
+spec.loader.exec_module(module)
+score = getattr(module, "compute_score")
+truth = Path("truth.json").read_text()
+right = score("reasoning_factory/knights_knaves", Path("response.txt").read_text(), truth, {{}})
+print(right, score("reasoning_factory/knights_knaves", "no answer", truth, None))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1.0", "0.0"]
