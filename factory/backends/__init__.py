@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factory.backends.base import Backend, BackendError
+from factory.backends.base import Backend
 from factory.backends.identity import model_identity
+from factory.backends.local_model import require_model_dir
 from factory.loaded_models import load_once
 from schemas.config import ModelSpec
 
@@ -32,7 +33,7 @@ def open_backend(teacher: ModelSpec, seed: int) -> Backend:
             max_retries=teacher.max_retries,
             tokenizer=tokenizer,
         )
-    _require_local_path(teacher.model)
+    require_model_dir(teacher.model)
     if teacher.backend == "vllm":
         from factory.backends.vllm_engine import VLLMBackend
 
@@ -62,14 +63,3 @@ def shared_backend(teacher: ModelSpec, seed: int) -> Backend:
 
 def teacher_identity(teacher: ModelSpec, memo_dir: Path) -> str:
     return model_identity(teacher.backend, teacher.model, teacher.revision, memo_dir)
-
-
-def _require_local_path(model: str) -> None:
-    """A model written as a path must exist: say so, rather than let a hub lookup fail.
-
-    Hub names look like ``org/name``; anything starting with ``.``, ``/`` or ``~`` or
-    with more than one ``/`` is taken as a path.
-    """
-    looks_like_path = model.startswith((".", "/", "~")) or model.count("/") > 1
-    if looks_like_path and not Path(model).expanduser().is_dir():
-        raise BackendError(f"model {model}: no such model directory")

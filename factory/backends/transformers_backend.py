@@ -21,7 +21,6 @@ import os
 import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -39,6 +38,7 @@ from factory.backends.base import (
     TokenLogprob,
 )
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
+from factory.backends.local_model import require_model_dir
 
 DTYPES: dict[str, Any] = {
     "float64": torch.float64,
@@ -122,9 +122,7 @@ class TransformersBackend(Backend):
             raise BackendError(f"model {self.name}: unknown device {device!r}") from None
         if self._device.type == "cuda" and not torch.cuda.is_available():
             raise BackendError(f"model {self.name}: device {device!r} but CUDA is not available")
-        local = Path(model_path).expanduser()
-        if (local.is_absolute() or model_path.startswith((".", "~"))) and not local.exists():
-            raise BackendError(f"model {self.name}: model path {model_path} does not exist")
+        require_model_dir(model_path)
         self._batch_size = batch_size
         self._tokenizer = load_hf_tokenizer(model_path, self.name, chat_template, revision)
         try:

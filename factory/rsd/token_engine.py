@@ -7,13 +7,13 @@ the cache). This is the reference the chunked engine must reproduce exactly.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
 from transformers import AutoModelForCausalLM
 
 from factory.backends.base import BackendError
+from factory.backends.local_model import require_model_dir
 from factory.rsd.decoding import Emitted, RSDSample
 from factory.rsd.rule import draw, pick, rsd_step, sampling_distribution
 from factory.rsd.vocab import SharedVocab
@@ -26,8 +26,7 @@ class StepModel:
     """A causal LM advanced one token at a time on its KV cache (batch of one)."""
 
     def __init__(self, path: str, dtype: str = "float32", device: str = "cpu") -> None:
-        if not Path(path).expanduser().is_dir():
-            raise BackendError(f"model {path}: no such model directory")
+        require_model_dir(path, always=True)
         try:
             model = AutoModelForCausalLM.from_pretrained(path, dtype=DTYPES[dtype])
         except (OSError, ValueError, KeyError) as error:
