@@ -19,7 +19,6 @@ reader ever sees a partially written file under its final name.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -36,6 +35,7 @@ from pyarrow.fs import FileSystem, FSSpecHandler, PyFileSystem
 
 from factory.atomic import atomic_path
 from factory.errors import FactoryError
+from factory.hashing import sha256_stream
 
 LOCAL_PROTOCOLS = ("file", "local")
 
@@ -118,7 +118,7 @@ class Storage(ABC):
 
     def sha256(self, path: PurePath) -> str:
         with self.open(path) as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return sha256_stream(handle)
 
 
 @dataclass(frozen=True)
