@@ -12,6 +12,12 @@ from pathlib import Path
 TMP_MARKER = ".tmp-"
 
 
+def temporary_prefix(path: Path) -> str:
+    """Name prefix of this process's temporaries for ``path``: ``<name>.tmp-<pid>-``, so
+    :func:`remove_stale_temporaries` can find them and tell whether the writer lives."""
+    return f"{path.name}{TMP_MARKER}{os.getpid()}-"
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces ``path`` in one rename.
@@ -19,7 +25,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     Readers never see a partial file; on failure the temporary is removed.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}{TMP_MARKER}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    tmp = path.with_name(f"{temporary_prefix(path)}{uuid.uuid4().hex[:8]}")
     try:
         yield tmp
         os.replace(tmp, path)

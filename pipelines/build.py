@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from factory.atomic import TMP_MARKER, remove_stale_temporaries
+from factory.atomic import remove_stale_temporaries, temporary_prefix
 from factory.errors import BuildError
 from factory.layout import BuildLayout
 from factory.loaded_models import close_all
@@ -90,8 +90,7 @@ def _create_exclusive(path: Path, text: str) -> None:
     """Create ``path`` whole unless it exists: a hard link of a finished temporary is
     atomic and fails when the name is taken, so concurrent creators cannot clobber."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f"{path.name}{TMP_MARKER}{os.getpid()}-"
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=prefix) as tmp:
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=temporary_prefix(path)) as tmp:
         tmp.write(text)
         tmp.flush()
         with contextlib.suppress(FileExistsError):
