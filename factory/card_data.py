@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from factory.layout import PRODUCERS
+from factory.layout import DATA_DIR, PRODUCERS, is_data_file, subset_of
 from schemas.manifest import DatasetManifest
 
 PROBLEM_COLUMNS = ["problem_id", "level", "solver_effort", "reference_chars", "pass_rate"]
@@ -27,7 +27,7 @@ def _tables(version_dir: Path, manifest: DatasetManifest, prefix: str, columns: 
     """(subset, table) of each listed Parquet file under ``prefix`` (``data/<subset>/...``)."""
     for entry in manifest.files:
         if entry.path.startswith(prefix) and entry.path.endswith(".parquet"):
-            yield entry.path.split("/")[1], pq.read_table(version_dir / entry.path, columns=columns)
+            yield subset_of(entry.path), pq.read_table(version_dir / entry.path, columns=columns)
 
 
 def problem_table(
@@ -38,7 +38,7 @@ def problem_table(
     wanted = columns or CARD_COLUMNS
     parts = [
         table.append_column("subset", pa.array([subset] * table.num_rows, pa.string()))
-        for subset, table in _tables(version_dir, manifest, "data/", wanted)
+        for subset, table in _tables(version_dir, manifest, f"{DATA_DIR}/", wanted)
     ]
     if not parts:
         return pa.table({name: pa.array([], pa.null()) for name in [*wanted, "subset"]})
@@ -152,7 +152,7 @@ def sample_rows(version_dir: Path, manifest: DatasetManifest, limit: int = 3) ->
     rows: list[dict] = []
     seen: set[str] = set()
     for entry in manifest.files:
-        subset = entry.path.split("/")[1] if entry.path.startswith("data/") else None
+        subset = subset_of(entry.path) if is_data_file(entry.path) else None
         if subset is None or subset in seen or entry.rows == 0 or len(rows) == limit:
             continue
         seen.add(subset)

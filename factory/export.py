@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 from factory.atomic import atomic_path
 from factory.errors import FactoryError
 from factory.integrity import load_verified_manifest
+from factory.layout import is_data_file, subset_of
 from factory.lookup import problem_from_row
 from factory.rewards import encode_ground_truth
 from schemas.arrow import canonical_json
@@ -103,9 +104,7 @@ def export_dataset(
 def _data_shards(manifest: DatasetManifest, subsets: list[str] | None) -> Shards:
     """(subset, relative path) of each data file, in manifest order, filtered by subset."""
     shards = [
-        (PurePosixPath(entry.path).parts[1], entry.path)
-        for entry in manifest.files
-        if PurePosixPath(entry.path).parts[0] == "data"
+        (subset_of(entry.path), entry.path) for entry in manifest.files if is_data_file(entry.path)
     ]
     known = list(dict.fromkeys(subset for subset, _ in shards))
     unknown = [s for s in subsets or [] if s not in known]

@@ -14,6 +14,7 @@ from factory.card import (
     problem_stats,
 )
 from factory.integrity import load_verified_manifest
+from factory.layout import is_data_file, subset_of
 from factory.parquet_io import read_table
 from factory.storage import locate
 
@@ -23,12 +24,11 @@ def inspect_version(location: str | PurePath) -> str:
     whose files all match its manifest (else IntegrityError)."""
     storage, version_dir = locate(location)
     manifest = load_verified_manifest(version_dir, storage)
-    data = [entry for entry in manifest.files if entry.path.startswith("data/")]
+    data = [entry for entry in manifest.files if is_data_file(entry.path)]
     tables = []
     for entry in data:
-        path = version_dir / entry.path
-        table = read_table(path, STATS_COLUMNS, storage)
-        tables.append(problem_stats(table, path.parent.name))
+        table = read_table(version_dir / entry.path, STATS_COLUMNS, storage)
+        tables.append(problem_stats(table, subset_of(entry.path)))
     size = sum(entry.bytes for entry in manifest.files)
     summary = level_summary(pa.concat_tables(tables))
     return "\n".join(

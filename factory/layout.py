@@ -23,6 +23,7 @@ SOLVER_STAGES = ("problems", "traces", "verdicts", "scores")
 PRODUCERS = ("teacher", "rsd")
 MEASURED = "teacher_verbosity"
 CACHE_NAME = "reasoning-factory"
+DATA_DIR = "data"
 
 
 def producer_stages(producers: tuple[str, ...]) -> tuple[str, ...]:
@@ -100,7 +101,17 @@ def request_cache_dir(configured: str | None, output_root: str | Path) -> Path:
 
 def data_file(subset: str, shard: int) -> str:
     """Path of a data file relative to the version directory."""
-    return f"data/{subset}/train-{shard:05d}.parquet"
+    return f"{DATA_DIR}/{subset}/train-{shard:05d}.parquet"
+
+
+def is_data_file(relative: str) -> bool:
+    """Whether a version's file (relative path) is a data file, not traces, card or figure."""
+    return relative.startswith(f"{DATA_DIR}/")
+
+
+def subset_of(relative: str) -> str:
+    """The subset a data or trace file belongs to (``<dir>/<subset>/<file>``)."""
+    return relative.split("/")[1]
 
 
 def traces_file(producer: str, subset: str, shard: int) -> str:

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from factory.config import describe_validation_error
 from factory.errors import FactoryError
 from factory.integrity import load_verified_manifest
+from factory.layout import is_data_file
 from schemas.records import Problem
 
 
@@ -47,7 +48,7 @@ def problem_from_record_file(path: Path) -> Problem:
 def find_problem(dataset_dir: Path, problem_id: str) -> Problem:
     """Look ``problem_id`` up in the data files of a version that matches its manifest."""
     manifest = load_verified_manifest(dataset_dir)
-    files = [dataset_dir / e.path for e in manifest.files if e.path.startswith("data/")]
+    files = [dataset_dir / e.path for e in manifest.files if is_data_file(e.path)]
     if not files:
         raise FactoryError(f"{dataset_dir}: the manifest lists no data files")
     rows = pl.scan_parquet(files).filter(pl.col("problem_id") == problem_id).collect()

@@ -20,7 +20,14 @@ from factory.card import (
 )
 from factory.errors import FactoryError
 from factory.hashing import sha256_file
-from factory.layout import BuildLayout, data_file, model_producers, shard_count, traces_file
+from factory.layout import (
+    BuildLayout,
+    data_file,
+    is_data_file,
+    model_producers,
+    shard_count,
+    traces_file,
+)
 from factory.parquet_io import read_table, write_table_atomic
 from factory.provenance import code_version, config_fingerprint, generator_versions
 from factory.storage import LOCAL, Storage
@@ -84,7 +91,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         generators=generator_versions(config),
         seed=config.seed,
         counts=_counts(summary),
-        total=sum(entry.rows for entry in files if entry.path.startswith("data/")),
+        total=sum(entry.rows for entry in files if is_data_file(entry.path)),
         files=files,
     )
     producers = {p: sample_summary(pa.concat_tables(t)) for p, t in model_stats.items()}
