@@ -18,14 +18,14 @@ than the budget, which ranks the problem above every one solved within it.
 from __future__ import annotations
 
 from random import Random
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
 from generators.base import Instance, Solution, Task, TaskConfig
 from generators.registry import get_task
 from generators.search.engines import SearchResult, bfs, dfs, mcts
-from generators.search.env import Environment
+from generators.search.env import Environment, TaskEnvironment
 from generators.search.linearize import astro, stream_of_search
 from generators.search.policy import Policy
 from schemas.config import ModelSpec
@@ -74,12 +74,14 @@ class SearchKnobs(TaskConfig):
 
 class SearchTask(Task):
     """A base task whose reference traces come from search; subclasses name the base task
-    and the environment."""
+    and the environment (class and keyword options)."""
 
     base_task: ClassVar[str]
+    environment_class: ClassVar[type[TaskEnvironment]]
+    environment_options: ClassVar[dict[str, Any]] = {}
 
     def environment(self, problem: Problem) -> Environment:
-        raise NotImplementedError
+        return self.environment_class(problem, **self.environment_options)
 
     @property
     def base(self) -> Task:

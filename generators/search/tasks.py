@@ -17,7 +17,6 @@ from generators.synlogic.game_of_24.config import LEVELS as COUNTDOWN_LEVELS
 from generators.synlogic.game_of_24.config import GameOf24Config
 from generators.synlogic.sudoku.config import LEVELS as SUDOKU_LEVELS
 from generators.synlogic.sudoku.config import SudokuConfig
-from schemas.records import Problem
 
 
 class SearchCountdownConfig(SearchKnobs, GameOf24Config):
@@ -49,9 +48,7 @@ class SearchCountdown(SearchTask):
     base_task: ClassVar[str] = "game_of_24"
     Config = SearchCountdownConfig
     LEVELS = COUNTDOWN_LEVELS
-
-    def environment(self, problem: Problem) -> Countdown:
-        return Countdown(problem)
+    environment_class = Countdown
 
 
 class SearchKnightsKnaves(SearchTask):
@@ -61,9 +58,7 @@ class SearchKnightsKnaves(SearchTask):
     base_task: ClassVar[str] = "knights_knaves"
     Config = SearchKnightsKnavesConfig
     LEVELS = KK_LEVELS
-
-    def environment(self, problem: Problem) -> KnightsKnaves:
-        return KnightsKnaves(problem)
+    environment_class = KnightsKnaves
 
 
 class SearchSudoku(SearchTask):
@@ -73,9 +68,8 @@ class SearchSudoku(SearchTask):
     base_task: ClassVar[str] = "sudoku"
     Config = SearchSudokuConfig
     LEVELS = SUDOKU_LEVELS
-
-    def environment(self, problem: Problem) -> Sudoku:
-        return Sudoku(problem, most_constrained=True)
+    environment_class = Sudoku
+    environment_options = {"most_constrained": True}
 
 
 class SearchNLSat(SearchTask):
@@ -85,6 +79,4 @@ class SearchNLSat(SearchTask):
     base_task: ClassVar[str] = "nlsat"
     Config = SearchNLSatConfig
     LEVELS = _without(NLSAT_LEVELS, "question")
-
-    def environment(self, problem: Problem) -> NLSat:
-        return NLSat(problem)
+    environment_class = NLSat
