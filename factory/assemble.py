@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from factory.layout import BuildLayout
-from factory.parquet_io import read_records, read_table
 from factory.rsd.select import KEPT, select
 from factory.scoring.verbosity import TraceVerbosity
+from factory.stage_files import read_stage_records, read_stage_table
 from factory.stages import SOLVER
 from schemas.arrow import arrow_schema, to_table
 from schemas.config import RSDFilter
@@ -27,7 +27,7 @@ def assemble_shard(
     effort_percentile, selected) only the selected problems are kept."""
 
     def stage(name: str, columns: list[str]) -> pa.Table:
-        return read_table(layout.stage_path(name, subset, shard), columns, layout.storage)
+        return read_stage_table(layout.stage_path(name, subset, shard), layout.storage, columns)
 
     traces = stage("traces", ["trace_id", "problem_id", "producer", "text"])
     traces = traces.filter(pc.equal(traces["producer"], SOLVER))
@@ -49,7 +49,7 @@ def assemble_shard(
             "search_nodes",
         ],
     )
-    problems = read_table(layout.stage_path("problems", subset, shard), storage=layout.storage)
+    problems = read_stage_table(layout.stage_path("problems", subset, shard), layout.storage)
     rows = (
         problems.join(traces, "problem_id", join_type="inner")
         .join(verdicts, "trace_id", join_type="inner")
@@ -72,12 +72,14 @@ def assemble_model_traces(
     """A producer's samples with their verdicts, in problem then sample order; RSD rows
     also carry the filter's word (``kept``, ``filter_reason``)."""
     storage = layout.storage
-    traces = read_records(layout.stage_path(f"{producer}_traces", subset, shard), Trace, storage)
-    verdicts = read_records(
+    traces = read_stage_records(
+        layout.stage_path(f"{producer}_traces", subset, shard), Trace, storage
+    )
+    verdicts = read_stage_records(
         layout.stage_path(f"{producer}_verdicts", subset, shard), Verdict, storage
     )
-    order = read_table(
-        layout.stage_path("problems", subset, shard), ["problem_id", "index"], storage
+    order = read_stage_table(
+        layout.stage_path("problems", subset, shard), storage, ["problem_id", "index"]
     )
     index_of = dict(zip(order["problem_id"].to_pylist(), order["index"].to_pylist(), strict=True))
     verdict_of = {v.trace_id: v for v in verdicts}
@@ -90,7 +92,7 @@ def assemble_model_traces(
     figures = (
         {
             f.trace_id: f.model_dump(exclude={"trace_id", "tokenizer"})
-            for f in read_records(measured, TraceVerbosity, storage)
+            for f in read_stage_records(measured, TraceVerbosity, storage)
         }
         if measured is not None and storage.exists(measured)
         else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 TMP_MARKER = ".tmp-"
+STAGING_MARKER = ".staging-"
 
 
 def temporary_prefix(path: Path) -> str:
@@ -38,6 +40,24 @@ def write_text_atomic(path: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def staging_dir_for(final: Path) -> Path:
+    """A hidden sibling of ``final`` to fill and rename into place: ``.<name>.staging-<pid>-…``,
+    so :func:`remove_stale_staging` can tell whether its writer lives."""
+    return final.with_name(f".{final.name}{STAGING_MARKER}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+
+def remove_stale_staging(parent: Path) -> int:
+    """Delete the staging directories under ``parent`` whose writer process is gone (a
+    killed publish); returns how many were removed."""
+    if not parent.is_dir():
+        return 0
+    found = [p for p in parent.glob(f".*{STAGING_MARKER}*") if p.is_dir()]
+    stale = [p for p in found if _writer_gone(p.name.rpartition(STAGING_MARKER)[2])]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(stale)
+
+
 def remove_stale_temporaries(root: Path, min_age_s: float = 0.0) -> int:
     """Delete temporaries left by a killed writer; returns how many were removed.
 
@@ -57,7 +77,12 @@ def _is_stale(path: Path, written_before: float) -> bool:
             return False
     except FileNotFoundError:
         return False  # its writer has just renamed or removed it
-    pid = path.name.rpartition(TMP_MARKER)[2].split("-", 1)[0]
+    return _writer_gone(path.name.rpartition(TMP_MARKER)[2])
+
+
+def _writer_gone(tail: str) -> bool:
+    """Whether the process named by ``<pid>-…`` (a temporary's name tail) is gone."""
+    pid = tail.split("-", 1)[0]
     if not pid.isdigit() or int(pid) <= 0:
         return True
     try:

@@ -34,7 +34,8 @@ def inspect_version(location: str | PurePath) -> str:
     return "\n".join(
         [
             f"{manifest.name} {manifest.version} (parent {manifest.parent or '-'}), "
-            f"built {manifest.created_at}, seed {manifest.seed}",
+            f"{f'built {manifest.created_at}, ' if manifest.created_at else ''}"
+            f"seed {manifest.seed}",
             f"{manifest.total} problems in {len(data)} data files "
             f"({len(manifest.files)} files verified, {size / 1024:.1f} KiB)",
             "generators: " + ", ".join(f"{t} {v}" for t, v in sorted(manifest.generators.items())),

@@ -7,8 +7,9 @@ flipped byte, a deleted or an added file is caught and named.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from pathlib import PurePath, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from factory.errors import FactoryError
 from factory.storage import LOCAL, Storage
@@ -36,6 +37,10 @@ def check_version(version_dir: PurePath, storage: Storage = LOCAL) -> IntegrityR
     """Re-hash every listed file and look for unlisted ones; raises only on a bad manifest."""
     manifest = load_manifest(version_dir, storage)
     report = IntegrityReport(manifest)
+    if storage.is_local:
+        report.problems += irregular_entries(Path(version_dir))
+        if report.problems:  # never follow a link out of the version to hash its target
+            return report
     listed: set[str] = set()
     for entry in manifest.files:
         problem = _entry_problem(version_dir, entry, listed, storage)
@@ -46,6 +51,21 @@ def check_version(version_dir: PurePath, storage: Storage = LOCAL) -> IntegrityR
         if relative not in listed:
             report.problems.append(f"{relative}: present but not listed in the manifest")
     return report
+
+
+def irregular_entries(version_dir: Path) -> list[str]:
+    """Symbolic links and anything but regular files and directories under ``version_dir``:
+    a version holds only its own files, so ``push`` never uploads a link's target."""
+    problems = []
+    for parent, directories, files in os.walk(version_dir):
+        for name in sorted(directories + files):
+            path = Path(parent) / name
+            relative = path.relative_to(version_dir).as_posix()
+            if path.is_symlink():
+                problems.append(f"{relative}: a symbolic link (a version holds only its own files)")
+            elif not (path.is_file() or path.is_dir()):
+                problems.append(f"{relative}: not a regular file")
+    return problems
 
 
 def load_verified_manifest(version_dir: PurePath, storage: Storage = LOCAL) -> DatasetManifest:

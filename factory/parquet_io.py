@@ -1,4 +1,5 @@
-"""Parquet I/O for record tables: derived schemas, atomic writes, byte-stable output.
+"""Parquet I/O for published tables: atomic writes, byte-stable output (stage files go
+through ``factory.stage_files``, which adds checksums).
 
 Every function takes the ``Storage`` the path lives in (local disk by default): the
 bytes are always written by pyarrow to a local file first, so a table gives the same
@@ -7,29 +8,17 @@ file wherever it is published.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import PurePath
-from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import BaseModel
 
 from factory.storage import LOCAL, Storage
-from schemas.arrow import from_table, to_table
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def write_table_atomic(table: pa.Table, path: PurePath, storage: Storage = LOCAL) -> None:
     with storage.writing(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-
-
-def write_records(
-    records: Iterable[BaseModel], model: type[BaseModel], path: PurePath, storage: Storage = LOCAL
-) -> None:
-    write_table_atomic(to_table(records, model), path, storage)
 
 
 def read_table(
@@ -41,6 +30,3 @@ def read_table(
     source = path if filesystem is None else str(path)
     return pq.read_table(source, columns=columns, filesystem=filesystem)
 
-
-def read_records(path: PurePath, model: type[M], storage: Storage = LOCAL) -> list[M]:
-    return from_table(read_table(path, storage=storage), model)

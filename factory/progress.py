@@ -27,7 +27,7 @@ class Progress:
         self.interval = interval
         self.stream = stream or sys.stderr
         self._start = time.monotonic()
-        self._last_print = 0.0
+        self._last_print = float("-inf")  # the first advance prints, however young the clock
 
     def advance(self, tokens: int) -> None:
         self.done += 1

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from typing import IO
 import fsspec
 from pyarrow.fs import FileSystem, FSSpecHandler, PyFileSystem
 
-from factory.atomic import atomic_path
+from factory.atomic import atomic_path, remove_stale_staging, staging_dir_for
 from factory.errors import FactoryError
 from factory.hashing import sha256_stream
 
@@ -96,6 +95,11 @@ class Storage(ABC):
     def size(self, path: PurePath) -> int: ...
 
     @abstractmethod
+    def stamp(self, path: PurePath) -> str | None:
+        """A cheap token that changes whenever the file's content may have changed (size and
+        modification time, an object's ETag); None when absent or when none is known."""
+
+    @abstractmethod
     @contextmanager
     def publishing_dir(self, final: PurePath, marker: str) -> Iterator[Path]:
         """Yield a local directory to fill; on success it becomes ``final`` as a whole.
@@ -156,12 +160,21 @@ class LocalStorage(Storage):
     def size(self, path: PurePath) -> int:
         return Path(path).stat().st_size
 
+    def stamp(self, path: PurePath) -> str | None:
+        try:
+            info = Path(path).stat()
+        except OSError:
+            return None
+        return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+
     @contextmanager
     def publishing_dir(self, final: PurePath, marker: str) -> Iterator[Path]:
         """A hidden sibling staging directory, renamed into place in one step; a crash
-        leaves only the hidden directory, never a half-written ``final``."""
+        leaves only the hidden directory, never a half-written ``final``, and the next
+        publish beside it removes that leftover."""
         final = Path(final)
-        staging = final.with_name(f".{final.name}.staging-{uuid.uuid4().hex[:8]}")
+        remove_stale_staging(final.parent)
+        staging = staging_dir_for(final)
         try:
             staging.mkdir(parents=True)
             yield staging
@@ -256,6 +269,17 @@ class FsspecStorage(Storage):
     def size(self, path: PurePath) -> int:
         with self._failing("look it up", path, absent_ok=True):
             return int(self.fs.size(str(path)))
+
+    def stamp(self, path: PurePath) -> str | None:
+        with self._failing("look it up", path):
+            try:
+                info = self.fs.info(str(path))
+            except FileNotFoundError:
+                return None
+        version = next(
+            (info[k] for k in ("ETag", "LastModified", "mtime", "created") if info.get(k)), None
+        )
+        return None if version is None else f"{info.get('size')}:{version}"
 
     @contextmanager
     def publishing_dir(self, final: PurePath, marker: str) -> Iterator[Path]:

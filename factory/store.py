@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
@@ -28,11 +29,14 @@ from factory.layout import (
     shard_count,
     traces_file,
 )
-from factory.parquet_io import read_table, write_table_atomic
+from factory.parquet_io import write_table_atomic
 from factory.provenance import code_version, config_fingerprint, generator_versions
+from factory.reverify import data_row_failures, refuse_if_any, trace_failures
+from factory.stage_files import read_stage_records, read_stage_table
 from factory.storage import LOCAL, Storage
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest, FileEntry
+from schemas.records import Problem
 
 MANIFEST = "manifest.json"
 
@@ -63,11 +67,13 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
     selection = None
     if config.grading is not None:
         columns = ["problem_id", "subset", "difficulty", "effort_percentile", "selected"]
-        selection = read_table(layout.selection_path, columns, layout.storage)
+        selection = read_stage_table(layout.selection_path, layout.storage, columns)
+    failures: list[str] = []
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
             chosen = None if selection is None else selection.drop_columns(["subset"])
             table = assemble_shard(layout, spec.subset, shard, chosen)
+            failures += data_row_failures(table, spec.subset)
             relative = data_file(spec.subset, shard)
             write_table_atomic(table, staging / relative)
             files.append(_file_entry(staging, relative, table.num_rows))
@@ -75,18 +81,22 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
             for producer in model_producers(config):
                 rules = config.rsd.filter if producer == "rsd" and config.rsd else None
                 traces = assemble_model_traces(layout, producer, spec.subset, shard, rules)
+                failures += trace_failures(traces, stage_problems(layout, spec.subset, shard))
                 relative = traces_file(producer, spec.subset, shard)
                 write_table_atomic(traces, staging / relative)
                 files.append(_file_entry(staging, relative, traces.num_rows))
                 model_stats.setdefault(producer, []).append(sample_stats(traces, spec.subset))
+    refuse_if_any(failures, f"{config.name} {config.version}")
     summary = level_summary(pa.concat_tables(stats))
     manifest = DatasetManifest(
         name=config.name,
         version=config.version,
         parent=config.parent,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        created_at=source_date(),
         code_version=code_version(),
-        config=config.model_dump(mode="json"),
+        # where and how the build ran is not part of what it made: a version built in
+        # another root or with other workers has the same bytes
+        config=config.model_dump(mode="json", exclude={"output_root", "workers"}),
         config_fingerprint=config_fingerprint(config),
         generators=generator_versions(config),
         seed=config.seed,
@@ -100,6 +110,19 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
     manifest.files += [_file_entry(staging, relative) for relative in written]
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
     return manifest
+
+
+def stage_problems(layout: BuildLayout, subset: str, shard: int) -> list[Problem]:
+    return read_stage_records(layout.stage_path("problems", subset, shard), Problem, layout.storage)
+
+
+def source_date() -> str | None:
+    """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention) as an ISO date, if set: the
+    manifest records no wall-clock time of its own, so reruns give the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return datetime.fromtimestamp(int(epoch), UTC).isoformat(timespec="seconds")
 
 
 def _file_entry(root: Path, relative: str, rows: int = 0) -> FileEntry:

@@ -18,7 +18,7 @@ from factory.store import MANIFEST, load_manifest
 @dataclass(frozen=True)
 class Published:
     version: str
-    created_at: str
+    created_at: str | None
     total: int
     parent: str | None
     config_fingerprint: str

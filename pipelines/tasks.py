@@ -28,7 +28,6 @@ from factory.layout import (
     shard_count,
     stages_of,
 )
-from factory.parquet_io import read_records, write_records
 from factory.request_cache import RequestCache
 from factory.rsd.runner import shared_runner
 from factory.rsd.stage import rsd_traces
@@ -36,6 +35,7 @@ from factory.scoring.difficulty import PASS_THRESHOLD
 from factory.scoring.measure import add_judge_scores, measure_traces
 from factory.scoring.select import Graded, select_problems
 from factory.scoring.verbosity import WHITESPACE, TraceVerbosity, load_named_tokenizer
+from factory.stage_files import read_stage_records, stage_is_whole, write_stage_records
 from factory.stages import generate_shard, score_shard, solve_and_self_check, verify_trace
 from factory.storage import Storage, locate
 from factory.store import MANIFEST, publish_version
@@ -51,9 +51,13 @@ class SelfCheckError(BuildError):
 
 @cache
 def frozen_config(work_dir: str) -> BuildConfig:
-    """``work_dir`` is a local path or a URL: the one string every worker can open."""
+    """``work_dir`` is a local path or a URL: the one string every worker can open.
+
+    ``output_root`` is where ``work_dir`` lies now (``<root>/.work/<name>/<version>``), not
+    what the frozen copy says: an output root that was moved or copied keeps working."""
     storage, path = locate(work_dir)
-    return BuildConfig.model_validate(json.loads(storage.read_text(path / "config.json")))
+    config = BuildConfig.model_validate(json.loads(storage.read_text(path / "config.json")))
+    return config.model_copy(update={"output_root": storage.url(path.parents[2])})
 
 
 class StorageTarget(luigi.Target):
@@ -66,6 +70,14 @@ class StorageTarget(luigi.Target):
 
     def exists(self) -> bool:
         return self.storage.exists(self.path)
+
+
+class StageTarget(StorageTarget):
+    """A checksummed stage output: it exists only while it is whole (see
+    ``factory.stage_files``), so a damaged one is rebuilt like a missing one."""
+
+    def exists(self) -> bool:
+        return stage_is_whole(self.path, self.storage)
 
 
 class BuildTask(luigi.Task):
@@ -106,17 +118,17 @@ class ShardTask(BuildTask):
     subset = luigi.Parameter()
     shard = luigi.IntParameter()
 
-    def stage_target(self, stage: str) -> StorageTarget:
-        return StorageTarget(self.layout.storage, self.stage_path(stage))
+    def stage_target(self, stage: str) -> StageTarget:
+        return StageTarget(self.layout.storage, self.stage_path(stage))
 
     def stage_path(self, stage: str) -> PurePath:
         return self.layout.stage_path(stage, self.subset, self.shard)
 
     def read_stage(self, stage: str, model: type[M]) -> list[M]:
-        return read_records(self.stage_path(stage), model, self.layout.storage)
+        return read_stage_records(self.stage_path(stage), model, self.layout.storage)
 
     def write_stage(self, stage: str, records: Iterable[BaseModel], model: type[BaseModel]) -> None:
-        write_records(records, model, self.stage_path(stage), self.layout.storage)
+        write_stage_records(records, model, self.stage_path(stage), self.layout.storage)
 
     def describe(self) -> str:
         return f"{self.task_family} {self.subset}#{self.shard}"
@@ -316,20 +328,22 @@ class SelectProblems(BuildTask):
         return all_scores(self.config, self.work_dir)
 
     def output(self):
-        return StorageTarget(self.layout.storage, self.layout.selection_path)
+        return StageTarget(self.layout.storage, self.layout.selection_path)
 
     def run(self) -> None:
         graded = [
             Graded(s.problem_id, spec.subset, s.pass_rate or 0.0, s.pass_cv, s.solver_effort)
             for spec in self.config.tasks
             for shard in range(shard_count(spec, self.config.shard_size))
-            for s in read_records(
+            for s in read_stage_records(
                 self.layout.stage_path("scores", spec.subset, shard), Scores, self.layout.storage
             )
         ]
         assert self.config.grading is not None
         selections = select_problems(graded, self.config.grading)
-        write_records(selections, Selection, self.layout.selection_path, self.layout.storage)
+        write_stage_records(
+            selections, Selection, self.layout.selection_path, self.layout.storage
+        )
 
 
 def all_scores(config: BuildConfig, work_dir: str) -> list[Score]:

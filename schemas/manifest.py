@@ -24,7 +24,11 @@ class DatasetManifest(BaseModel):
     name: str
     version: str
     parent: str | None = None
-    created_at: str
+    created_at: str | None = Field(
+        default=None,
+        description="SOURCE_DATE_EPOCH of the build when set; no wall clock, so that a build "
+        "is byte-identical however often it was interrupted",
+    )
     code_version: dict[str, Any] = Field(description="package version and git commit")
     config: dict[str, Any] = Field(description="the full build config")
     config_fingerprint: str

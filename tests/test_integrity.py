@@ -146,3 +146,28 @@ def test_check_reads_object_storage_through_its_url(capsys):
         handle.write(b"\x89PNG")
     code, _, err = run(capsys, "check", version)
     assert code == 2 and "figures/extra.png: present but not listed" in err
+
+
+@pytest.mark.parametrize("target", ["outside", "inside"])
+def test_a_symbolic_link_in_a_version_is_refused_without_following_it(
+    copy, tmp_path, capsys, target
+):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not part of any dataset")
+    link = copy / "figures" / "extra.png"
+    link.symlink_to(secret if target == "outside" else copy / "README.md")
+    report = check_version(copy)
+    assert report.problems == [
+        "figures/extra.png: a symbolic link (a version holds only its own files)"
+    ]
+    code, _, err = run(capsys, "check", str(copy))
+    assert code == 2 and "figures/extra.png: a symbolic link" in err
+    with pytest.raises(IntegrityError, match="symbolic link"):
+        load_verified_manifest(copy)  # what export, push, inspect and diff load through
+
+
+def test_a_fifo_in_a_version_is_refused(copy):
+    import os
+
+    os.mkfifo(copy / "data" / "pipe")
+    assert check_version(copy).problems == ["data/pipe: not a regular file"]

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from factory.atomic import remove_stale_staging, staging_dir_for
 from factory.backends.base import Backend
 from factory.config import describe_validation_error, inline_chat_template, read_yaml
 from factory.errors import ConfigError, FactoryError
@@ -349,7 +350,8 @@ def _publish(
 ) -> RewriteResult:
     """Stage the dataset in a hidden sibling directory, then rename it into place."""
     version_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = version_dir.parent / f".tmp-{config.version}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    remove_stale_staging(version_dir.parent)
+    staging = staging_dir_for(version_dir)
     try:
         data = staging / DATA_FILE
         data.parent.mkdir(parents=True)

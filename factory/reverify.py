@@ -1,0 +1,92 @@
+"""Publishing re-verifies every row it publishes, from the published bytes themselves.
+
+A row is refused when its ``problem_id`` does not match its content (task, subset,
+generator version, knobs, seed, index), its oracle answer or reference trace fails the
+task's verifier, or a model trace's recorded verdict differs from the verifier's verdict
+now. Stages already verified all of this once; this second look is what keeps a fault
+between the stages and the publish (a damaged intermediate, a bug in a join) from ever
+reaching a user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyarrow as pa
+
+from factory.errors import BuildError
+from generators.registry import get_task
+from schemas.arrow import from_table
+from schemas.ids import problem_id
+from schemas.records import DatasetRecord, Problem
+
+SHOWN = 5
+
+
+class PublishRefused(BuildError):
+    """Some row failed re-verification at publish; nothing was published."""
+
+
+def refuse_if_any(failures: list[str], what: str) -> None:
+    """Raise :class:`PublishRefused` naming the failing problems, if there are any."""
+    if failures:
+        shown = "; ".join(failures[:SHOWN])
+        more = f" (and {len(failures) - SHOWN} more)" if len(failures) > SHOWN else ""
+        raise PublishRefused(
+            f"refusing to publish {what}: {len(failures)} row(s) fail re-verification: "
+            f"{shown}{more}"
+        )
+
+
+def data_row_failures(table: pa.Table, subset: str) -> list[str]:
+    """``problem_id: why`` for each data row of ``subset`` that does not re-verify."""
+    failures = []
+    for record in from_table(table, DatasetRecord):
+        why = _data_row_problem(record, subset)
+        if why is not None:
+            failures.append(f"{record.problem_id}: {why}")
+    return failures
+
+
+def _data_row_problem(record: DatasetRecord, subset: str) -> str | None:
+    problem = Problem.model_validate(record.model_dump(include=set(Problem.model_fields)))
+    task = get_task(problem.task)
+    expected_id = problem_id(
+        task.name, subset, problem.generator_version, problem.config, problem.seed, problem.index
+    )
+    if expected_id != problem.problem_id:
+        return "problem_id does not match the row's task, knobs, seed and index"
+    oracle = task.verify(problem, f"<answer>{problem.answer}</answer>")
+    if not oracle.passed:
+        return f"the oracle answer fails its verifier ({oracle.reason})"
+    reference = task.verify(problem, record.reference_trace)
+    if not reference.passed or reference.score != record.verify_score:
+        return (
+            f"the reference trace scores {reference.score} ({reference.reason}), the row says "
+            f"{record.verify_score}"
+        )
+    return None
+
+
+def trace_failures(traces: pa.Table, problems: Iterable[Problem]) -> list[str]:
+    """``problem_id/trace_id: why`` for each model trace whose recorded verdict (score,
+    passed) is not what the task's verifier says of its text now."""
+    problem_of = {p.problem_id: p for p in problems}
+    columns = ["problem_id", "trace_id", "text", "verify_score", "passed"]
+    errors = traces["error"].to_pylist() if "error" in traces.column_names else None
+    failures = []
+    for i, row in enumerate(traces.select(columns).to_pylist()):
+        problem = problem_of.get(row["problem_id"])
+        if problem is None:
+            failures.append(f"{row['problem_id']}/{row['trace_id']}: no such problem")
+            continue
+        failed_request = errors is not None and errors[i] is not None
+        task = get_task(problem.task)
+        score = 0.0 if failed_request else task.verify(problem, row["text"]).score
+        if score != row["verify_score"] or (score >= 1.0) != row["passed"]:
+            failures.append(
+                f"{row['problem_id']}/{row['trace_id']}: the verifier scores it {score}, the "
+                f"row says {row['verify_score']}"
+            )
+    return failures
+

@@ -1,0 +1,139 @@
+"""Checksummed stage outputs: a build's intermediates are trusted only when they prove whole.
+
+Every Parquet file a stage writes (``<work>/<stage>/<subset>/<shard>.parquet``, a graded
+build's ``selection.parquet``) gets a sidecar ``<file>.sha256`` holding the file's sha256,
+size and row count, written by the writer *after* the file. A stage output counts as
+present only when both exist and the file still hashes to its record. Anything else —
+no record (a writer killed between the two writes, a work directory from before
+checksums), a flipped bit, a truncated file — counts as missing, so Luigi rebuilds it, and
+a warning names it. Readers hash the very bytes they parse, so a file that changed after
+the check is refused too; its record is then removed, and the next run rebuilds it rather
+than failing on it again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import TypeVar
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import BaseModel
+
+from factory.errors import BuildError
+from factory.hashing import sha256_file
+from factory.storage import Storage
+from schemas.arrow import from_table, to_table
+
+M = TypeVar("M", bound=BaseModel)
+
+SIDECAR_SUFFIX = ".sha256"
+
+
+class CorruptStageError(BuildError):
+    """A stage file no longer matches the checksum its writer recorded."""
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    sha256: str
+    bytes: int
+    rows: int
+
+
+def sidecar_path(path: PurePath) -> PurePath:
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def write_stage_table(table: pa.Table, path: PurePath, storage: Storage) -> None:
+    """Write ``table`` atomically, then its record: the record's presence means "whole"."""
+    with storage.writing(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
+        record = StageRecord(sha256_file(tmp), tmp.stat().st_size, table.num_rows)
+    storage.write_text(sidecar_path(path), json.dumps(record.__dict__, sort_keys=True) + "\n")
+
+
+def write_stage_records(
+    records: Iterable[BaseModel], model: type[BaseModel], path: PurePath, storage: Storage
+) -> None:
+    write_stage_table(to_table(records, model), path, storage)
+
+
+def _read_record(path: PurePath, storage: Storage) -> StageRecord | None:
+    try:
+        data = json.loads(storage.read_text(sidecar_path(path)))
+        return StageRecord(str(data["sha256"]), int(data["bytes"]), int(data["rows"]))
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError):  # a damaged record proves nothing
+        return None
+
+
+# Files already proven whole in this process, keyed by their and their record's stamps, so
+# Luigi's repeated completeness checks do not re-hash unchanged files.
+_proven: set[tuple[str, str, str]] = set()
+_warned: set[str] = set()
+
+
+def stage_problem(path: PurePath, storage: Storage) -> str | None:
+    """Why the stage output ``path`` cannot be trusted ("missing" when absent), else None."""
+    if not storage.exists(path):
+        return "missing"
+    stamps = (storage.url(path), storage.stamp(path), storage.stamp(sidecar_path(path)))
+    cacheable = None not in stamps
+    if cacheable and stamps in _proven:
+        return None
+    record = _read_record(path, storage)
+    if record is None:
+        return "no checksum record (written by an interrupted or older build)"
+    size = storage.size(path)
+    if size != record.bytes:
+        return f"size mismatch ({size} bytes, its record says {record.bytes}; truncated?)"
+    digest = storage.sha256(path)
+    if digest != record.sha256:
+        return f"sha256 mismatch ({digest[:12]}…, its record says {record.sha256[:12]}…)"
+    if cacheable:
+        _proven.add(stamps)  # type: ignore[arg-type]
+    return None
+
+
+def stage_is_whole(path: PurePath, storage: Storage) -> bool:
+    """Whether ``path`` is present and whole; a present but damaged one is reported once
+    (it will be rebuilt, never used)."""
+    problem = stage_problem(path, storage)
+    if problem is not None and problem != "missing":
+        url = storage.url(path)
+        if url not in _warned:
+            _warned.add(url)
+            print(f"[factory] warning: {url}: {problem}; rebuilding it", file=sys.stderr)
+    return problem is None
+
+
+def read_stage_table(
+    path: PurePath, storage: Storage, columns: list[str] | None = None
+) -> pa.Table:
+    """The table in ``path`` after its bytes matched their record (CorruptStageError else;
+    the record is removed so that the next run rebuilds the file)."""
+    record = _read_record(path, storage)
+    with storage.open(path) as handle:
+        data = handle.read()
+    digest = hashlib.sha256(data).hexdigest()
+    table = None
+    if record is not None and digest == record.sha256:
+        table = pq.read_table(pa.BufferReader(data), columns=columns)
+    if table is None or table.num_rows != record.rows:
+        storage.remove(sidecar_path(path))
+        raise CorruptStageError(
+            f"{storage.url(path)}: does not match the checksum its writer recorded; its "
+            "record is removed, so rerunning the same command rebuilds it"
+        )
+    return table
+
+
+def read_stage_records(path: PurePath, model: type[M], storage: Storage) -> list[M]:
+    return from_table(read_stage_table(path, storage), model)
