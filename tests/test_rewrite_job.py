@@ -192,3 +192,20 @@ def test_cli_rewrites_a_data_file_given_only_its_columns(tmp_path):
     missing = subprocess.run(command[:5] + ["--trace", "cot"], capture_output=True, text=True)
     assert missing.returncode == 2
     assert "give `answer`" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_publish_refuses_a_row_that_claims_a_trace_verifies_when_it_does_not():
+    import pyarrow as pa
+
+    from factory.rewrite.answers import reference_checker
+    from factory.rewrite.job import _unverified
+
+    table = pa.table(
+        {
+            "id": ["a", "b", "c"],
+            "rewritten_trace": ["<answer>42</answer>", "<answer>41</answer>", "no answer"],
+            "verified_after": [True, True, False],
+        }
+    )
+    checkers = [reference_checker("42")] * 3
+    assert _unverified(table, checkers) == ["b: wrong final answer '41'"]

@@ -46,6 +46,7 @@ from factory.errors import ConfigError, FactoryError
 from factory.extract import extract_answer, split_thinking
 from factory.hashing import sha256_file
 from factory.request_cache import RequestCache
+from factory.reverify import refuse_if_any
 from factory.rewrite.answers import Checker, candidate_spans, reference_checker, task_checker
 from factory.rewrite.inputs import ColumnMapping, LongTrace, load_long_traces
 from factory.rewrite.rule_cut import cut_after_first_correct
@@ -260,7 +261,7 @@ def run_rewrite(
                 "source_sha256": _sha256(row.trace),
             }
         )
-    return _publish(config, path, records, version_dir)
+    return _publish(config, path, records, version_dir, [check for check, _ in checkers])
 
 
 def _teacher(
@@ -346,9 +347,14 @@ def _card(config: RewriteConfig, figures: dict[str, Any]) -> str:
 
 
 def _publish(
-    config: RewriteConfig, source: Path, records: list[dict[str, Any]], version_dir: Path
+    config: RewriteConfig,
+    source: Path,
+    records: list[dict[str, Any]],
+    version_dir: Path,
+    checkers: list[Checker],
 ) -> RewriteResult:
-    """Stage the dataset in a hidden sibling directory, then rename it into place."""
+    """Stage the dataset in a hidden sibling directory, re-verify every trace it offers from
+    the written file, then rename it into place."""
     version_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(version_dir.parent)
     staging = staging_dir_for(version_dir)
@@ -357,6 +363,7 @@ def _publish(
         data.parent.mkdir(parents=True)
         table = pa.Table.from_pylist(records, schema=_SCHEMA)
         pq.write_table(table, data, compression="zstd")
+        refuse_if_any(_unverified(pq.read_table(data), checkers), f"{config.name} {config.version}")
         figures = _figures(records)
         card = staging / "README.md"
         card.write_text(_card(config, figures), encoding="utf-8")
@@ -377,6 +384,18 @@ def _publish(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RewriteResult(version_dir, manifest)
+
+
+def _unverified(table: pa.Table, checkers: list[Checker]) -> list[str]:
+    """``id: why`` for each published row whose offered trace does not verify although the
+    row says it does."""
+    failures = []
+    rows = table.select(["id", "rewritten_trace", "verified_after"]).to_pylist()
+    for row, check in zip(rows, checkers, strict=True):
+        ok, why = verify(row["rewritten_trace"], check)
+        if row["verified_after"] and not ok:
+            failures.append(f"{row['id']}: {why}")
+    return failures
 
 
 def _replace_dir(staging: Path, target: Path) -> None:
