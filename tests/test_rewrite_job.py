@@ -195,8 +195,6 @@ def test_cli_rewrites_a_data_file_given_only_its_columns(tmp_path):
 
 
 def test_publish_refuses_a_row_that_claims_a_trace_verifies_when_it_does_not():
-    import pyarrow as pa
-
     from factory.rewrite.answers import reference_checker
     from factory.rewrite.job import _unverified
 
