@@ -26,6 +26,8 @@ from factory.layout import BuildLayout, is_data_file, subset_of  # noqa: E402
 from factory.reverify import data_row_failures  # noqa: E402
 from factory.stage_files import SIDECAR_SUFFIX, _proven, stage_problem  # noqa: E402
 from pipelines.build import run_build  # noqa: E402
+from schemas.arrow import from_table  # noqa: E402
+from schemas.records import DatasetRecord  # noqa: E402
 
 
 def main() -> None:
@@ -47,7 +49,8 @@ def main() -> None:
             if is_data_file(entry.path):
                 table = pq.read_table(version_dir / entry.path)
                 rows += table.num_rows
-                failures += len(data_row_failures(table, subset_of(entry.path)))
+                records = from_table(table, DatasetRecord)
+                failures += len(data_row_failures(records, subset_of(entry.path)))
         reverify_s = time.perf_counter() - start
 
         _proven.clear()  # hash every file, as a fresh process does

@@ -50,8 +50,11 @@ def assemble_shard(
         ],
     )
     problems = read_stage_table(layout.stage_path("problems", subset, shard), layout.storage)
+    problems = problems.append_column("subset", pa.array([subset] * problems.num_rows))
+    splits = stage("splits", ["problem_id", "split"])
     rows = (
-        problems.join(traces, "problem_id", join_type="inner")
+        problems.join(splits, "problem_id", join_type="inner")
+        .join(traces, "problem_id", join_type="inner")
         .join(verdicts, "trace_id", join_type="inner")
         .join(scores, "problem_id", join_type="inner")
         .sort_by("index")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,11 +19,22 @@ from factory.card_data import (
     score_summary,
     trace_lengths,
 )
-from factory.card_figures import Figure, write_figures
+from factory.card_figures import AuditBar, Figure, write_figures
+from factory.layout import is_data_file, split_of, subset_of
 from schemas.grading import DifficultyBuckets
 from schemas.manifest import DatasetManifest
 
 CARD = "README.md"
+AUDIT_FIGURE = "figures/answer_space.png"
+
+
+@dataclass(frozen=True)
+class CardAudit:
+    """The answer-space audit as the card shows it: the table and the figure's bars."""
+
+    table: str
+    bars: list[AuditBar]
+    per_level: int
 # The Hub's size buckets: (exclusive upper bound, label).
 SIZE_CATEGORIES = [
     (1_000, "n<1K"),
@@ -47,17 +59,8 @@ def size_category(total: int) -> str:
 
 def hub_metadata(manifest: DatasetManifest) -> dict:
     subsets = sorted(manifest.counts)
-    configs = [
-        {
-            "config_name": "all",
-            "data_files": [{"split": "train", "path": "data/*/*.parquet"}],
-            "default": True,
-        }
-    ]
-    configs += [
-        {"config_name": s, "data_files": [{"split": "train", "path": f"data/{s}/*.parquet"}]}
-        for s in subsets
-    ]
+    configs = [{"config_name": "all", "data_files": _split_files(manifest, "*"), "default": True}]
+    configs += [{"config_name": s, "data_files": _split_files(manifest, s)} for s in subsets]
     for producer in PRODUCER_TITLES:
         if any(entry.path.startswith(f"{producer}_traces/") for entry in manifest.files):
             configs.append(
@@ -75,6 +78,19 @@ def hub_metadata(manifest: DatasetManifest) -> dict:
         "tags": ["synthetic", "reasoning", "verifiable"],
         "configs": configs,
     }
+
+
+def _split_files(manifest: DatasetManifest, subset: str) -> list[dict[str, str]]:
+    """One Hub split per named split with data in ``subset`` (``*``: any subset), in the
+    config's order of splits."""
+    present = {
+        split_of(e.path)
+        for e in manifest.files
+        if is_data_file(e.path) and subset in ("*", subset_of(e.path))
+    }
+    order = list(manifest.config.get("splits") or {}) + sorted(present)
+    names = [name for i, name in enumerate(order) if name in present and name not in order[:i]]
+    return [{"split": name, "path": f"data/{subset}/{name}-*.parquet"} for name in names]
 
 
 SUMMARY_COLUMNS = [
@@ -191,13 +207,16 @@ def write_card(
     summary: list[list[object]],
     producers: dict[str, list[list[object]]] | None = None,
     grades: list[list[object]] | None = None,
+    audit: CardAudit | None = None,
 ) -> list[str]:
     """Write the figures and README.md of the version in ``version_dir`` (its data files
     already there); returns their relative paths, for the manifest to hash."""
     problems = problem_table(version_dir, manifest)
     grading = manifest.config.get("grading")
     buckets = None if grading is None else DifficultyBuckets(**grading["buckets"]).names()
-    figures = write_figures(version_dir, problems, trace_lengths(version_dir, manifest), buckets)
+    traces = trace_lengths(version_dir, manifest)
+    bars = audit.bars if audit else None
+    figures = write_figures(version_dir, problems, traces, buckets, bars)
     card = render_card(
         manifest,
         summary,
@@ -206,6 +225,7 @@ def write_card(
         grades,
         score_summary(problems),
         figures,
+        audit,
     )
     write_text_atomic(version_dir / CARD, card)
     return [*(figure.path for figure in figures), CARD]
@@ -219,6 +239,7 @@ def render_card(
     grades: list[list[object]] | None = None,
     scores: list[list[object]] | None = None,
     figures: list[Figure] | None = None,
+    audit: CardAudit | None = None,
 ) -> str:
     """``summary`` holds the rows of :func:`level_summary` for the whole version;
     ``producers`` those of :func:`sample_summary` per model producer (teacher, rsd);
@@ -242,7 +263,22 @@ def render_card(
     ]
     if scores:
         parts += ["### Score distributions", markdown_table(SCORE_COLUMNS, scores)]
-    parts += [f"![{figure.title}]({figure.path})" for figure in figures or []]
+    audit_figures = [f for f in figures or [] if f.path == AUDIT_FIGURE]
+    parts += [f"![{f.title}]({f.path})" for f in figures or [] if f not in audit_figures]
+    if audit is not None:
+        parts += [
+            "## Answer-space audit",
+            "How much reward a policy gets without solving anything, per subset and level "
+            f"(at most {audit.per_level} problems each), scored by each task's own verifier: "
+            "the answer-space size (`~`: estimated from the answers seen) and its uniform "
+            "chance, the best constant answer (learned on one half, scored on the other), "
+            "the worst trivial strategy the task declares, another problem's answer, the "
+            "label shares of categorical answers, and duplicates left. A group fails when a "
+            "guess wins more than max(2 × chance, 5%) or a label strays more than 5 points "
+            "from its fair share (`factory audit` exits 2 on a failure).",
+            audit.table,
+            *(f"![{f.title}]({f.path})" for f in audit_figures),
+        ]
     parts += [
         "## Fields",
         "`prompt` (asks for reasoning, then the answer in `<answer></answer>`), `answer`, "

@@ -24,6 +24,9 @@ PANEL = (4.0, 2.6)
 DPI = 80
 
 
+AuditBar = tuple[str, float, float, float]
+
+
 @dataclass(frozen=True)
 class Figure:
     path: str  # relative to the version directory
@@ -35,9 +38,11 @@ def write_figures(
     problems: pa.Table,
     traces: dict[str, pa.Table],
     buckets: list[str] | None,
+    audit_bars: list[AuditBar] | None = None,
 ) -> list[Figure]:
     """Write every figure the data supports under ``figures/``; ``buckets`` are a graded
-    build's difficulty bucket names, hardest first."""
+    build's difficulty bucket names, hardest first; ``audit_bars`` the answer-space audit's
+    (group, best constant's win, worst trivial win, limit)."""
     figures: list[tuple[str, str, Callable]] = [
         ("solver_effort", "Solver effort by level, per task", lambda f: _effort(f, problems))
     ]
@@ -56,6 +61,9 @@ def write_figures(
         figures.append(
             ("pass_rate_by_level", "Teacher pass rate by level", lambda f: _pass(f, problems))
         )
+    if audit_bars:
+        title = "What guessing wins, per subset and level"
+        figures.append(("answer_space", title, lambda f: _guesses(f, audit_bars)))
     written = []
     for name, title, draw in figures:
         relative = f"{FIGURES_DIR}/{name}.png"
@@ -166,3 +174,18 @@ def _pass(figure, problems: pa.Table) -> None:
     ax.set_yticks(range(len(subsets)), subsets)
     ax.set_xlabel("level")
     figure.colorbar(image, ax=ax, label="mean pass rate")
+
+
+def _guesses(figure, bars: list[AuditBar]) -> None:
+    """Win rates of the best constant and the worst trivial strategy against the limit."""
+    labels = [bar[0] for bar in bars]
+    rows = np.arange(len(bars))
+    figure.set_size_inches(8, 1.4 + 0.3 * max(len(bars), 1))
+    ax = figure.add_subplot()
+    ax.barh(rows - 0.2, [100 * b[1] for b in bars], height=0.4, label="best constant answer")
+    ax.barh(rows + 0.2, [100 * b[2] for b in bars], height=0.4, label="worst trivial strategy")
+    ax.scatter([100 * b[3] for b in bars], rows, marker="|", s=200, c="black", label="limit")
+    ax.set_yticks(rows, labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("problems won without solving (%)")
+    ax.legend(fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))

@@ -1,4 +1,7 @@
-"""The ``factory`` command line."""
+"""The ``factory`` command line.
+
+A failure the user can fix prints one line on stderr and exits 2; Ctrl-C exits 130.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,18 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from factory import cli_export, cli_hub, cli_scale, cli_versions
+from factory import cli_audit, cli_export, cli_hub, cli_scale, cli_versions
 from factory.config import describe_validation_error, load_build_config, resolve_task
-from factory.errors import ConfigError, FactoryError
+from factory.errors import ConfigError, FactoryError, one_line
+from schemas.config import BuildConfig
+
+INTERRUPTED = "interrupted — rerun the same command to resume"
+INTERRUPTED_EXIT = 130
 
 
 def _parse_knobs(pairs: list[str]) -> dict[str, Any]:
@@ -46,7 +53,15 @@ def cmd_sample(args: argparse.Namespace) -> None:
         raise ConfigError(describe_validation_error(error, ("knobs",))) from None
     except ValueError as error:
         raise ConfigError(f"--level: {error}") from None
-    problem = make_problem(task, config, args.seed, args.index, args.level)
+    try:
+        problem = make_problem(task, config, args.seed, args.index, args.level)
+    except RuntimeError as error:
+        if not _gave_up(error):
+            raise
+        raise FactoryError(
+            f"{task.name} seed={args.seed} index={args.index}: {error} "
+            "(another --seed or --index may work)"
+        ) from None
     if args.json:
         print(problem.model_dump_json(indent=2))
         return
@@ -58,13 +73,31 @@ def cmd_sample(args: argparse.Namespace) -> None:
     print(f"\n## Verifier\nscore={verdict.score} ({verdict.reason}); solver {trace.solver_stats}")
 
 
+def _gave_up(error: RuntimeError) -> bool:
+    """Whether a generator gave up on its knobs: each raises its own ``...GenerationError``
+    (a RuntimeError) naming the bound to raise; any other RuntimeError is a bug."""
+    return type(error).__name__.endswith("GenerationError")
+
+
+def _workers(value: int | None) -> int | None:
+    """``--workers``, held to the bounds of the config's ``workers`` field."""
+    if value is None:
+        return None
+    field = Annotated[int, BuildConfig.model_fields["workers"]]
+    try:
+        return TypeAdapter(field).validate_python(value)
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error, ("--workers",))) from None
+
+
 def cmd_build(args: argparse.Namespace) -> None:
     from factory.cli_scale import build_report
     from pipelines.build import run_build
 
+    workers = _workers(args.workers)
     config = load_build_config(args.config)
     result = run_build(
-        config, workers=args.workers, overwrite=args.overwrite, scheduler_url=args.scheduler_url
+        config, workers=workers, overwrite=args.overwrite, scheduler_url=args.scheduler_url
     )
     print(build_report(result))
 
@@ -195,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     answer.add_argument("--answer", help="the response text (default: read stdin)")
     answer.add_argument("--answer-file")
     verify.set_defaults(func=cmd_verify)
-    for module in (cli_versions, cli_export, cli_hub):
+    for module in (cli_versions, cli_export, cli_hub, cli_audit):
         module.add_commands(commands)
     return parser
 
@@ -208,8 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
     except FactoryError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {one_line(str(error))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return INTERRUPTED_EXIT
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped early: not an error of ours, and no traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

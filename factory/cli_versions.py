@@ -36,7 +36,7 @@ def cmd_check(args: argparse.Namespace) -> None:
     if not report.ok:
         raise FactoryError(
             f"{storage.url(version_dir)}: {len(report.problems)} problem(s) against its "
-            "manifest:\n  " + "\n  ".join(report.problems)
+            "manifest: " + "; ".join(report.problems)
         )
     subsets = ", ".join(f"{s} {sum(levels.values())}" for s, levels in sorted(m.counts.items()))
     print(

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from factory.errors import ConfigError
+from factory.exclusion import check_sources
 from generators.base import Task
 from generators.registry import UnknownTaskError, get_task
 from schemas.config import BuildConfig, ModelSpec
@@ -30,8 +31,10 @@ def field_path(loc: tuple[Any, ...]) -> str:
 
 
 def describe_validation_error(error: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
+    """``field: message; ...`` — without pydantic's "Value error, " before our own messages."""
     return "; ".join(
-        f"{field_path(prefix + tuple(item['loc']))}: {item['msg']}" for item in error.errors()
+        f"{field_path(prefix + tuple(item['loc']))}: {item['msg'].removeprefix('Value error, ')}"
+        for item in error.errors()
     )
 
 
@@ -67,6 +70,7 @@ def parse_build_config(data: Any, source: str = "config") -> BuildConfig:
         raise ConfigError(f"{source}: {describe_validation_error(error)}") from None
     try:
         validate_tasks(config)
+        check_sources(config.exclude)
     except ConfigError as error:
         raise ConfigError(f"{source}: {error}") from None
     return config

@@ -1,11 +1,15 @@
-"""A wall-clock bound for one call, so a slow verifier cannot stall a trainer's reward loop.
+"""A wall-clock cut-off for one call: defence in depth for a trainer's reward loop.
 
-The bound is a one-shot ``ITIMER_REAL`` whose ``SIGALRM`` handler raises inside the
+This is not what bounds a verification's time: extraction and every verifier run in time
+linear in their input (see :mod:`factory.extract` and ``bench/bench_verifiers.py``),
+which holds on every thread. The cut-off is a second line against a future verifier bug,
+and only works in some places.
+
+The cut-off is a one-shot ``ITIMER_REAL`` whose ``SIGALRM`` handler raises inside the
 call. Python only lets the main thread of the main interpreter handle signals, and
-``setitimer`` is POSIX-only; elsewhere (trainer threads, sub-interpreters, Windows) the
-call runs unguarded and the verifiers' own bounds (answer length caps, search budgets)
-are what limits it. A timer someone else already armed is never replaced: the call
-then runs unguarded too.
+``setitimer`` is POSIX-only; elsewhere (trainer threads such as verl's reward pool,
+sub-interpreters, Windows) the call simply runs, without a cut-off. A timer someone else
+already armed is never replaced: the call then runs without one too.
 """
 
 from __future__ import annotations

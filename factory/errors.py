@@ -1,4 +1,4 @@
-"""User-facing errors: the CLI prints their message, never a traceback."""
+"""User-facing errors: the CLI prints their message on one line, never a traceback."""
 
 
 class FactoryError(Exception):
@@ -11,3 +11,14 @@ class ConfigError(FactoryError):
 
 class BuildError(FactoryError):
     """A build could not start or did not finish."""
+
+
+def os_error_text(error: OSError) -> str:
+    """``<file>: <reason>`` for an OSError, without the ``[Errno N]`` noise."""
+    reason = error.strerror or str(error)
+    return f"{error.filename}: {reason}" if error.filename else reason
+
+
+def one_line(text: str) -> str:
+    """``text`` with its lines joined by ``; ``: what the CLI prints on stderr."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())

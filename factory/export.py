@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from factory.atomic import atomic_path
-from factory.errors import FactoryError
+from factory.errors import FactoryError, os_error_text
 from factory.integrity import load_verified_manifest
 from factory.layout import is_data_file, subset_of
 from factory.lookup import problem_from_row
@@ -93,11 +93,14 @@ def export_dataset(
             f"{path}: inside the dataset version {version_dir}, whose files must all be "
             "listed in its manifest; write the export elsewhere"
         )
-    rows = (
-        _write_jsonl(version_dir, shards, path)
-        if fmt == "jsonl"
-        else _write_parquet(version_dir, shards, path, fmt)
-    )
+    try:
+        rows = (
+            _write_jsonl(version_dir, shards, path)
+            if fmt == "jsonl"
+            else _write_parquet(version_dir, shards, path, fmt)
+        )
+    except OSError as error:
+        raise FactoryError(f"cannot write {path} ({os_error_text(error)})") from None
     return ExportResult(path, fmt, rows)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path, PurePath
 from factory.storage import LOCAL, Storage, is_url, locate
 from schemas.config import BuildConfig, TaskSpec
 
-SOLVER_STAGES = ("problems", "traces", "verdicts", "scores")
+SOLVER_STAGES = ("candidates", "problems", "splits", "traces", "verdicts", "scores")
 PRODUCERS = ("teacher", "rsd")
 MEASURED = "teacher_verbosity"
 CACHE_NAME = "reasoning-factory"
@@ -82,6 +82,16 @@ class BuildLayout:
         """A graded build's selection: one row per problem of every subset."""
         return self.work_dir / "selection.parquet"
 
+    @property
+    def dedup_path(self) -> PurePath:
+        """What dedup and exclusion removed: one row per subset."""
+        return self.work_dir / "dedup.parquet"
+
+    @property
+    def excluded_path(self) -> PurePath:
+        """Each ``exclude`` source as used: its sha256 and how many problems it removed."""
+        return self.work_dir / "excluded.parquet"
+
     def stage_path(self, stage: str, subset: str, shard: int) -> PurePath:
         assert stage in STAGES, stage
         return self.work_dir / stage / subset / f"{shard:05d}.parquet"
@@ -99,9 +109,15 @@ def request_cache_dir(configured: str | None, output_root: str | Path) -> Path:
     return Path(output_root).resolve() / ".cache"
 
 
-def data_file(subset: str, shard: int) -> str:
-    """Path of a data file relative to the version directory."""
-    return f"{DATA_DIR}/{subset}/train-{shard:05d}.parquet"
+def data_file(subset: str, split: str, shard: int) -> str:
+    """Path of a data file relative to the version directory: one per subset, split and
+    shard (a shard with no problem of a split has no file for it)."""
+    return f"{DATA_DIR}/{subset}/{split}-{shard:05d}.parquet"
+
+
+def split_of(relative: str) -> str:
+    """The split a data file holds (``data/<subset>/<split>-<shard>.parquet``)."""
+    return relative.rsplit("/", 1)[-1].rsplit("-", 1)[0]
 
 
 def is_data_file(relative: str) -> bool:

@@ -16,7 +16,6 @@ import pyarrow as pa
 
 from factory.errors import BuildError
 from generators.registry import get_task
-from schemas.arrow import from_table
 from schemas.ids import problem_id
 from schemas.records import DatasetRecord, Problem
 
@@ -38,10 +37,10 @@ def refuse_if_any(failures: list[str], what: str) -> None:
         )
 
 
-def data_row_failures(table: pa.Table, subset: str) -> list[str]:
+def data_row_failures(records: list[DatasetRecord], subset: str) -> list[str]:
     """``problem_id: why`` for each data row of ``subset`` that does not re-verify."""
     failures = []
-    for record in from_table(table, DatasetRecord):
+    for record in records:
         why = _data_row_problem(record, subset)
         if why is not None:
             failures.append(f"{record.problem_id}: {why}")
@@ -49,7 +48,7 @@ def data_row_failures(table: pa.Table, subset: str) -> list[str]:
 
 
 def _data_row_problem(record: DatasetRecord, subset: str) -> str | None:
-    problem = Problem.model_validate(record.model_dump(include=set(Problem.model_fields)))
+    problem = record.problem()
     task = get_task(problem.task)
     expected_id = problem_id(
         task.name, subset, problem.generator_version, problem.config, problem.seed, problem.index

@@ -10,14 +10,21 @@
 ``ground_truth`` is the problem record as canonical JSON (:func:`encode_ground_truth`), so
 the reward needs nothing but this file's package: no dataset lookup, no network.
 
-Guarantees, per completion:
+Guarantees, per completion, on any thread, process or event loop:
 - the score is the verifier's score in [0, 1];
 - anything malformed scores 0.0 and never raises: a completion that is not text (or chat
   messages holding text), one longer than :data:`MAX_COMPLETION_CHARS`, a ground truth
   that does not parse or names an unknown task (logged once per process), a verifier that
-  raises (logged once per task);
-- each call is bounded by :data:`TIME_LIMIT_S` seconds of wall time on the main thread
-  (see :mod:`factory.deadline`; elsewhere the verifiers' own bounds apply): past it, 0.0.
+  raises (``Task.verify`` scores it 0, logged once per task);
+- the time is linear in the completion: answer extraction is a linear scan and every
+  task's ``check_answer`` is linear in the answer (capped at
+  :data:`factory.extract.MAX_ANSWER_CHARS`), with no super-linear regex backtracking,
+  quadratic loop, unbounded ``int()`` or deep recursion on model text
+  (``bench/bench_verifiers.py`` measures the worst case on hostile inputs). That bound
+  holds wherever the reward runs, e.g. in verl's thread pool. On the main thread,
+  :mod:`factory.deadline` also cuts a call off after :data:`TIME_LIMIT_S` seconds of wall
+  time (0.0), as a second line of defence against a future verifier bug; it cannot act
+  off the main thread, and nothing relies on it.
 
 Parsed ground truths are kept in an LRU cache keyed by the string
 (:data:`CACHED_PROBLEMS` entries), as a trainer scores many rollouts per prompt.
@@ -39,7 +46,7 @@ MAX_COMPLETION_CHARS = 200_000
 """Longer completions score 0.0 unread (about 50k tokens: a truncated runaway, not an answer)."""
 
 TIME_LIMIT_S = 2.0
-"""Wall-time bound of one verification."""
+"""Wall-time cut-off of one verification on the main thread (defence in depth only)."""
 
 CACHED_PROBLEMS = 4096
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from factory.layout import level_of, shard_indices
@@ -15,16 +16,24 @@ from schemas.records import Problem, Scores, Trace, Verdict
 SOLVER = "solver"
 
 
-def generate_shard(config: BuildConfig, spec: TaskSpec, shard: int) -> list[Problem]:
+def problem_maker(config: BuildConfig, spec: TaskSpec) -> Callable[[int], Problem]:
+    """``index → problem`` of a subset, with each level's task config built once."""
     task = get_task(spec.task)
     configs: dict[int | None, object] = {}
-    problems = []
-    for index in shard_indices(spec, config.shard_size, shard):
+
+    def make(index: int) -> Problem:
         level = level_of(spec, index)
         if level not in configs:
             configs[level] = task.config_for_level(level, spec.knobs)
-        problems.append(make_problem(task, configs[level], config.seed, index, level, spec.subset))
-    return problems
+        return make_problem(task, configs[level], config.seed, index, level, spec.subset)
+
+    return make
+
+
+def generate_shard(config: BuildConfig, spec: TaskSpec, shard: int) -> list[Problem]:
+    """Candidates ``shard * shard_size …`` of a subset, before dedup."""
+    make = problem_maker(config, spec)
+    return [make(index) for index in shard_indices(spec, config.shard_size, shard)]
 
 
 def reference_trace(problem: Problem) -> Trace:

@@ -8,10 +8,13 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from factory.assemble import assemble_model_traces, assemble_shard
 from factory.atomic import write_text_atomic
+from factory.audit import SampleCollector, audit, audit_bars, render_audit
 from factory.card import (
+    CardAudit,
     difficulty_summary,
     level_summary,
     problem_stats,
@@ -34,11 +37,13 @@ from factory.provenance import code_version, config_fingerprint, generator_versi
 from factory.reverify import data_row_failures, refuse_if_any, trace_failures
 from factory.stage_files import read_stage_records, read_stage_table
 from factory.storage import LOCAL, Storage
+from schemas.arrow import from_table
 from schemas.config import BuildConfig
-from schemas.manifest import DatasetManifest, FileEntry
-from schemas.records import Problem
+from schemas.manifest import DatasetManifest, ExcludedSource, FileEntry
+from schemas.records import DatasetRecord, DedupReport, Problem
 
 MANIFEST = "manifest.json"
+AUDIT_PER_LEVEL = 1000  # problems per subset and level the build's audit looks at
 
 
 def publish_version(config: BuildConfig, layout: BuildLayout) -> DatasetManifest:
@@ -69,14 +74,20 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         columns = ["problem_id", "subset", "difficulty", "effort_percentile", "selected"]
         selection = read_stage_table(layout.selection_path, layout.storage, columns)
     failures: list[str] = []
+    collector = SampleCollector(AUDIT_PER_LEVEL)
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
             chosen = None if selection is None else selection.drop_columns(["subset"])
             table = assemble_shard(layout, spec.subset, shard, chosen)
-            failures += data_row_failures(table, spec.subset)
-            relative = data_file(spec.subset, shard)
-            write_table_atomic(table, staging / relative)
-            files.append(_file_entry(staging, relative, table.num_rows))
+            records = from_table(table, DatasetRecord)
+            failures += data_row_failures(records, spec.subset)
+            collector.add(spec.subset, (record.problem() for record in records))
+            for split in config.splits_of(spec):
+                part = table.filter(pc.equal(table["split"], split))
+                if part.num_rows:
+                    relative = data_file(spec.subset, split, shard)
+                    write_table_atomic(part, staging / relative)
+                    files.append(_file_entry(staging, relative, part.num_rows))
             stats.append(problem_stats(table, spec.subset))
             for producer in model_producers(config):
                 rules = config.rsd.filter if producer == "rsd" and config.rsd else None
@@ -87,6 +98,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
                 files.append(_file_entry(staging, relative, traces.num_rows))
                 model_stats.setdefault(producer, []).append(sample_stats(traces, spec.subset))
     refuse_if_any(failures, f"{config.name} {config.version}")
+    reports = read_stage_records(layout.dedup_path, DedupReport, layout.storage)
     summary = level_summary(pa.concat_tables(stats))
     manifest = DatasetManifest(
         name=config.name,
@@ -103,10 +115,15 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         counts=_counts(summary),
         total=sum(entry.rows for entry in files if is_data_file(entry.path)),
         files=files,
+        dedup=reports,
+        excluded=read_stage_records(layout.excluded_path, ExcludedSource, layout.storage),
     )
+    audits = audit(collector.samples(), config.audit)
+    manifest.audit = [a.to_json() for a in audits]
+    card_audit = CardAudit(render_audit(audits), audit_bars(audits), AUDIT_PER_LEVEL)
     producers = {p: sample_summary(pa.concat_tables(t)) for p, t in model_stats.items()}
     grades = None if selection is None else difficulty_summary(selection)
-    written = write_card(staging, manifest, summary, producers, grades)
+    written = write_card(staging, manifest, summary, producers, grades, card_audit)
     manifest.files += [_file_entry(staging, relative) for relative in written]
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
     return manifest

@@ -15,6 +15,8 @@ is a pure function, so any index can be made alone, in any order or process.
 
 from __future__ import annotations
 
+import logging
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from random import Random
@@ -23,8 +25,11 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from factory.extract import extract_answer
+from generators.canonical import digest
 from schemas.ids import derive_seed, problem_id
 from schemas.records import Problem, Verdict
+
+log = logging.getLogger(__name__)
 
 ANSWER_INSTRUCTION = (
     "Reason step by step, then give your final answer inside <answer></answer> tags."
@@ -39,6 +44,28 @@ class TaskConfig(BaseModel):
 
 class AnswerFormatError(ValueError):
     """The answer text does not follow the format the prompt asked for."""
+
+
+_EXAMPLE = re.compile(
+    r"(?P<paren>\()?\b(?:for example|e\.g\.|such as|like):?[ \t]+"
+    r"(?:'(?P<single>[^'\n]+)'|\"(?P<double>[^\"\n]+)\""
+    r"|(?<=for example: )(?P<bare>[^\n]+)|(?<=e\.g\. )(?P<short>[^\n]+))",
+    re.IGNORECASE,
+)
+
+
+def prompt_example(prompt: str) -> str | None:
+    """The last example answer a prompt shows ('for example: 3, 7', 'e.g. "09:30"'), if any:
+    the answer format is stated last, so its example is the last one."""
+    found = list(_EXAMPLE.finditer(prompt))
+    if not found:
+        return None
+    match = found[-1]
+    quoted = match["single"] or match["double"]
+    if quoted:
+        return quoted
+    text = (match["bare"] or match["short"]).rstrip()
+    return text[: text.rfind(")")] if match["paren"] else text.removesuffix(".")
 
 
 @dataclass(frozen=True)
@@ -75,6 +102,9 @@ class Task(ABC, Generic[C]):
     description: ClassVar[str]
     Config: ClassVar[type[TaskConfig]]
     LEVELS: ClassVar[dict[int, dict[str, Any]]]
+    surface_fields: ClassVar[frozenset[str]] = frozenset()
+    """Payload fields holding names, phrasings or one of several valid answers rather than
+    structure; the default :meth:`structural_key` leaves them out."""
 
     def config_for_level(self, level: int | None, knobs: dict[str, Any] | None = None) -> C:
         """The level's knobs (or the defaults when ``level`` is None) with overrides applied."""
@@ -85,6 +115,30 @@ class Task(ABC, Generic[C]):
             values.update(self.LEVELS[level])
         values.update(knobs or {})
         return self.Config(**values)  # type: ignore[return-value]
+
+    def labels(self, problem: Problem) -> tuple[str, ...] | None:
+        """The fixed label set of a categorical answer (yes/no, True/False...), else None."""
+        return None
+
+    def answer_space(self, problem: Problem) -> int | None:
+        """How many well-formed answers the prompt allows, where countable; None lets the
+        audit estimate it from the answers it sees."""
+        labels = self.labels(problem)
+        return len(labels) if labels else None
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        """Named guesses a lazy policy could make without solving the problem: each label of
+        a categorical answer and the example the prompt shows; tasks add their own."""
+        guesses = {label: label for label in self.labels(problem) or ()}
+        example = prompt_example(problem.prompt)
+        if example:
+            guesses["prompt example"] = example
+        return guesses
+
+    def structural_key(self, problem: Problem) -> str:
+        """Equal for problems that differ only in names, phrasings or symmetric relabellings
+        (the payload without :attr:`surface_fields` unless a task canonicalises more)."""
+        return digest({k: v for k, v in problem.payload.items() if k not in self.surface_fields})
 
     @abstractmethod
     def generate(self, config: C, rng: Random, index: int) -> Instance: ...
@@ -97,24 +151,40 @@ class Task(ABC, Generic[C]):
         """Score in [0, 1] and a reason; may raise :class:`AnswerFormatError`."""
 
     def verify(self, problem: Problem, text: str) -> Verdict:
-        """Score a model's full response; never raises on malformed text."""
+        """Score a model's full response; never raises on any string.
+
+        Time is linear in ``text``: extraction scans it once and hands ``check_answer`` at
+        most ``MAX_ANSWER_CHARS``, which every verifier checks in linear time. A verifier that
+        raises anything but :class:`AnswerFormatError` is a bug: it scores 0, logged once
+        per task, so that a reward loop never stops on one answer.
+        """
         extraction = extract_answer(text)
         if extraction.answer is None:
-            return Verdict(
-                problem_id=problem.problem_id, score=0.0, passed=False, reason=extraction.reason
-            )
+            return _zero(problem, extraction.reason)
         try:
             score, reason = self.check_answer(problem, extraction.answer)
-        except AnswerFormatError as error:
             return Verdict(
-                problem_id=problem.problem_id,
-                score=0.0,
-                passed=False,
-                reason=f"malformed answer: {error}",
+                problem_id=problem.problem_id, score=score, passed=score >= 1.0, reason=reason
             )
-        return Verdict(
-            problem_id=problem.problem_id, score=score, passed=score >= 1.0, reason=reason
-        )
+        except AnswerFormatError as error:
+            return _zero(problem, f"malformed answer: {error}")
+        except Exception as error:
+            _log_verifier_error(self.name)
+            return _zero(problem, f"the verifier failed: {type(error).__name__}")
+
+
+def _zero(problem: Problem, reason: str) -> Verdict:
+    return Verdict(problem_id=problem.problem_id, score=0.0, passed=False, reason=reason)
+
+
+_failed_verifiers: set[str] = set()
+
+
+def _log_verifier_error(task: str) -> None:
+    """Log the current exception, the first time a task's verifier raises."""
+    if task not in _failed_verifiers:
+        _failed_verifiers.add(task)
+        log.warning("the %s verifier raised; scoring 0.0 (not repeated)", task, exc_info=True)
 
 
 def make_problem(

@@ -2,20 +2,27 @@
 
 Several invocations of the same build may share one work directory when they are
 workers under a central scheduler (``scheduler_url``): each only adds what is missing,
-and none removes what another may still be writing.
+and none removes what another may still be writing. A local build holds
+``<work_dir>.lock`` alone, so a second one of the same config stops at once instead of
+racing the first. Luigi's log goes to ``<work_dir>/luigi.log`` (on object storage: to a
+local temporary directory), which a failure message names.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from luigi.execution_summary import LuigiRunResult
+
 from factory.atomic import remove_stale_temporaries, temporary_prefix
-from factory.errors import BuildError
+from factory.errors import BuildError, os_error_text
 from factory.layout import BuildLayout
 from factory.loaded_models import close_all
 from factory.provenance import config_fingerprint
@@ -28,6 +35,7 @@ from schemas.manifest import DatasetManifest
 # With workers on several machines a temporary's pid says nothing about its writer (it may
 # run elsewhere): a shared build only removes temporaries nobody has touched for this long.
 SHARED_STALE_AFTER_S = 3600.0
+LUIGI_LOG = "luigi.log"
 
 
 class VersionExistsError(BuildError):
@@ -119,20 +127,71 @@ def run_build(
         published = _published_manifest(config, layout)
         if published is not None:
             return BuildResult(layout, published, already_published=True)
-    prepare_work_dir(config, layout, overwrite, shared=shared)
+    with _build_lock(layout, shared=shared):
+        try:
+            prepare_work_dir(config, layout, overwrite, shared=shared)
+        except OSError as error:
+            raise _unwritable(layout, error) from None
+        _run_workflow(layout, workers or config.workers, scheduler_url)
+    return BuildResult(layout, load_manifest(layout.version_dir, layout.storage))
+
+
+def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) -> None:
+    """Run the Luigi workflow until the version is published, or raise naming why not."""
     frozen_config.cache_clear()
+    log_file = _luigi_log(layout)
     try:
         result = run_tasks(
             AssembleDataset(work_dir=layout.url(layout.work_dir)),
-            workers=workers or config.workers,
+            workers=workers,
             scheduler_url=scheduler_url,
             finished=lambda: is_published(layout.version_dir, layout.storage),
+            log_file=log_file,
         )
     finally:
         close_all()  # models loaded in this process (one worker)
     if not result.scheduling_succeeded or not is_published(layout.version_dir, layout.storage):
-        raise BuildError(_failure_message(layout, result.summary_text))
-    return BuildResult(layout, load_manifest(layout.version_dir, layout.storage))
+        raise BuildError(_failure_message(layout, result, log_file))
+
+
+@contextlib.contextmanager
+def _build_lock(layout: BuildLayout, *, shared: bool) -> Iterator[None]:
+    """Hold ``<work_dir>.lock`` (next to the work directory, which --overwrite removes):
+    alone for a local build, together with the other workers for a shared one. Object
+    storage has no locks: there a second local build races the first."""
+    if not layout.storage.is_local:
+        yield
+        return
+    path = Path(f"{layout.work_dir}.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a")
+    except OSError as error:
+        raise _unwritable(layout, error) from None
+    with handle:
+        try:
+            fcntl.flock(handle, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(
+                f"another `factory build` of {layout.name} {layout.version} is running in "
+                f"{layout.work_dir} (it holds {path}); wait for it to finish"
+            ) from None
+        yield
+
+
+def _unwritable(layout: BuildLayout, error: OSError) -> BuildError:
+    return BuildError(
+        f"output_root {layout.url(layout.root)}: cannot write there ({os_error_text(error)})"
+    )
+
+
+def _luigi_log(layout: BuildLayout) -> Path:
+    """Where Luigi logs this build: the work directory, or a local temporary directory
+    when the work directory is on object storage (a log is appended to, objects are not)."""
+    if layout.storage.is_local:
+        return Path(layout.work_dir) / LUIGI_LOG
+    prefix = f"factory-{layout.name}-{layout.version}-"
+    return Path(tempfile.mkdtemp(prefix=prefix)) / LUIGI_LOG
 
 
 def _published_manifest(config: BuildConfig, layout: BuildLayout) -> DatasetManifest | None:
@@ -149,9 +208,15 @@ def _published_manifest(config: BuildConfig, layout: BuildLayout) -> DatasetMani
     return manifest
 
 
-def _failure_message(layout: BuildLayout, summary: str) -> str:
+def _failure_message(layout: BuildLayout, result: LuigiRunResult, log_file: Path) -> str:
+    """One line: the first failed task's reason and how many others failed, or Luigi's
+    verdict when no task recorded one; the details are in ``log_file``."""
     reasons = layout.storage.glob(layout.failures_dir, "*.txt")
-    if reasons:
-        details = "".join(layout.storage.read_text(path) for path in reasons[:10])
-        return f"build failed; finished shards are kept, rerun to resume:\n{details}"
-    return f"build failed:\n{summary}"
+    if not reasons:
+        return f"build failed: {result.status.value[1]}; Luigi's log: {log_file}"
+    first = " ".join(layout.storage.read_text(reasons[0]).split())
+    others = f" (and {len(reasons) - 1} other failed tasks)" if len(reasons) > 1 else ""
+    return (
+        f"build failed: {first}{others}; Luigi's log: {log_file}; "
+        "finished shards are kept for the next run"
+    )

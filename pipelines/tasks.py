@@ -1,4 +1,5 @@
-"""The build workflow: GenerateShard → SolveAndSelfCheck → Score → AssembleDataset.
+"""The build workflow: GenerateShard → SelectDistinct → SolveAndSelfCheck → Score →
+AssembleDataset.
 
 Every task reads the frozen config from the work directory, so a task is identified by
 (work_dir, subset, shard) alone. A shard task counts as complete only when its own
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -20,7 +21,9 @@ from pydantic import BaseModel
 
 from factory.annotate import annotate, base_seed
 from factory.backends import shared_backend, teacher_identity
+from factory.dedup import DistinctFilter, SplitAssigner, distinct_problems, in_shards
 from factory.errors import BuildError
+from factory.exclusion import excluded_sources, load_exclusions
 from factory.layout import (
     BuildLayout,
     model_producers,
@@ -36,11 +39,26 @@ from factory.scoring.measure import add_judge_scores, measure_traces
 from factory.scoring.select import Graded, select_problems
 from factory.scoring.verbosity import WHITESPACE, TraceVerbosity, load_named_tokenizer
 from factory.stage_files import read_stage_records, stage_is_whole, write_stage_records
-from factory.stages import generate_shard, score_shard, solve_and_self_check, verify_trace
+from factory.stages import (
+    generate_shard,
+    problem_maker,
+    score_shard,
+    solve_and_self_check,
+    verify_trace,
+)
 from factory.storage import Storage, locate
 from factory.store import MANIFEST, publish_version
-from schemas.config import BuildConfig
-from schemas.records import Problem, Scores, Selection, Trace, Verdict
+from schemas.config import BuildConfig, TaskSpec
+from schemas.manifest import ExcludedSource
+from schemas.records import (
+    DedupReport,
+    Problem,
+    Scores,
+    Selection,
+    SplitAssignment,
+    Trace,
+    Verdict,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -92,9 +110,10 @@ class BuildTask(luigi.Task):
         return BuildLayout.of(self.config)
 
     def complete(self) -> bool:
-        return super().complete() and all(
-            task.complete() for task in luigi.task.flatten(self.requires())
-        )
+        return super().complete() and self.inputs_complete()
+
+    def inputs_complete(self) -> bool:
+        return all(task.complete() for task in luigi.task.flatten(self.requires()))
 
     def on_failure(self, exception: BaseException) -> str:
         """Record the reason where the parent process finds it, whichever worker ran us."""
@@ -135,17 +154,85 @@ class ShardTask(BuildTask):
 
 
 class GenerateShard(ShardTask):
+    """Candidates: the shard's problems as generated, before dedup and exclusion."""
+
     def output(self):
-        return self.stage_target("problems")
+        return self.stage_target("candidates")
 
     def run(self) -> None:
         problems = generate_shard(self.config, self.config.spec(self.subset), self.shard)
-        self.write_stage("problems", problems, Problem)
+        self.write_stage("candidates", problems, Problem)
+
+
+class SelectDistinct(BuildTask):
+    """The problems the build delivers, across every subset (dedup is dataset-wide): the
+    ``problems`` and ``splits`` of every shard, and a report of what was removed."""
+
+    def requires(self):
+        return [
+            GenerateShard(work_dir=self.work_dir, subset=spec.subset, shard=shard)
+            for spec in self.config.tasks
+            for shard in range(shard_count(spec, self.config.shard_size))
+        ]
+
+    def output(self):
+        layout, config = self.layout, self.config
+        targets = [
+            StageTarget(layout.storage, layout.dedup_path),
+            StageTarget(layout.storage, layout.excluded_path),
+        ]
+        for spec in config.tasks:
+            for shard in range(shard_count(spec, config.shard_size)):
+                for stage in ("problems", "splits"):
+                    path = layout.stage_path(stage, spec.subset, shard)
+                    targets.append(StageTarget(layout.storage, path))
+        return targets
+
+    def run(self) -> None:
+        config, layout = self.config, self.layout
+        exclusions = load_exclusions(config.exclude, config.ngram) if config.exclude else None
+        keep = DistinctFilter(config.dedup, exclusions)
+        reports = [self._select(spec, keep) for spec in config.tasks]
+        self._keep_or_write(reports, DedupReport, layout.dedup_path)
+        sources = excluded_sources(config, reports)
+        self._keep_or_write(sources, ExcludedSource, layout.excluded_path)
+
+    def _keep_or_write(
+        self, records: list[BaseModel], model: type[BaseModel], path: PurePath
+    ) -> None:
+        """The selection is a function of the config: a file already whole has these very
+        bytes, so it stays untouched (and so does everything downstream of it)."""
+        if not stage_is_whole(path, self.layout.storage):
+            write_stage_records(records, model, path, self.layout.storage)
+
+    def _select(self, spec: TaskSpec, keep: DistinctFilter) -> DedupReport:
+        config, layout = self.config, self.layout
+        candidates = (
+            problem
+            for shard in range(shard_count(spec, config.shard_size))
+            for problem in read_stage_records(
+                layout.stage_path("candidates", spec.subset, shard), Problem, layout.storage
+            )
+        )
+        report = DedupReport(subset=spec.subset)
+        split_of = SplitAssigner(config, spec, report)
+        chosen = distinct_problems(spec, candidates, problem_maker(config, spec), keep, report)
+        for shard, problems in enumerate(in_shards(chosen, config.shard_size)):
+            splits = [split_of(problem) for problem in problems]
+            path = partial(layout.stage_path, subset=spec.subset, shard=shard)
+            self._keep_or_write(problems, Problem, path("problems"))
+            self._keep_or_write(splits, SplitAssignment, path("splits"))
+        return report
 
 
 class SolveAndSelfCheck(ShardTask):
     def requires(self):
-        return GenerateShard(work_dir=self.work_dir, subset=self.subset, shard=self.shard)
+        return SelectDistinct(work_dir=self.work_dir)
+
+    def inputs_complete(self) -> bool:
+        """Only this shard's selected problems: the dataset-wide selection is asked only
+        when one of them is missing."""
+        return all(self.stage_target(stage).exists() for stage in ("problems", "splits"))
 
     def output(self):
         return {"traces": self.stage_target("traces"), "verdicts": self.stage_target("verdicts")}

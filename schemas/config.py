@@ -6,16 +6,68 @@ are in range is checked against the generator registry in ``factory.config``.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.audit import AuditThresholds
 from schemas.grading import GradingConfig
 from schemas.sampling import SamplingParams
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 # Hub configs the dataset card adds beside one per subset.
 RESERVED_SUBSETS = frozenset({"all", "teacher_traces", "rsd_traces"})
+
+
+SPLIT_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+DEFAULT_SPLIT = "train"
+Splits = dict[str, float | int]
+
+
+def check_splits(splits: Splits, where: str) -> None:
+    """Split names are Hub split names; sizes are all fractions summing to 1, or all counts
+    (checked against each subset's count by the build config)."""
+    if not splits:
+        raise ValueError(f"{where}: name at least one split")
+    for name, size in splits.items():
+        if not re.match(SPLIT_PATTERN, name):
+            raise ValueError(f"{where}: split name '{name}' must match {SPLIT_PATTERN}")
+        if isinstance(size, bool) or size <= 0:
+            raise ValueError(f"{where}.{name}: {size!r} is not a positive count or fraction")
+    kinds = {isinstance(size, int) for size in splits.values()}
+    if kinds == {False} and abs(sum(splits.values()) - 1.0) > 1e-9:
+        total = sum(splits.values())
+        raise ValueError(f"{where}: fractions sum to {total:g}, not 1")
+    if len(kinds) > 1:
+        raise ValueError(f"{where}: give every split a count or every split a fraction")
+
+
+class ExcludeSource(BaseModel):
+    """Problems a build must not emit: a published version of ours (matched by structural
+    key) or a foreign file of prompts (matched by shared word n-grams)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: str | None = Field(default=None, description="a published version directory")
+    path: str | None = Field(
+        default=None, description="a Parquet or JSONL file, or a `datasets` directory"
+    )
+    column: str | None = Field(default=None, description="the column holding the prompt text")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ExcludeSource:
+        if (self.version is None) == (self.path is None):
+            raise ValueError("give either `version` (ours) or `path` and `column` (foreign)")
+        if self.path is not None and not self.column:
+            raise ValueError(f"{self.path}: `column` names the prompt column to read")
+        if self.version is not None and self.column is not None:
+            raise ValueError("`column` is for foreign files; a version is matched by its keys")
+        return self
+
+    @property
+    def location(self) -> str:
+        return self.version or self.path or ""
 
 
 class TaskSpec(BaseModel):
@@ -38,12 +90,17 @@ class TaskSpec(BaseModel):
     knobs: dict[str, Any] = Field(
         default_factory=dict, description="overrides applied on top of the level's knobs"
     )
+    splits: Splits | None = Field(
+        default=None, description="this subset's splits, instead of the build's `splits`"
+    )
 
     @model_validator(mode="after")
     def _levels_in_range(self) -> TaskSpec:
         for level in self.levels or []:
             if not 1 <= level <= 10:
                 raise ValueError(f"levels: {level} is outside 1..10")
+        if self.splits is not None:
+            check_splits(self.splits, "splits")
         return self
 
     @property
@@ -213,7 +270,42 @@ class BuildConfig(BaseModel):
     verbosity: VerbosityConfig | None = Field(
         default=None, description="verbosity figures (and judges) for the teacher's traces"
     )
+    dedup: bool = Field(
+        default=True,
+        description="drop exact and structural duplicates, drawing further indices instead",
+    )
+    splits: Splits = Field(
+        default_factory=lambda: {DEFAULT_SPLIT: 1.0},
+        description="named splits (fractions summing to 1, or counts), stratified by level",
+    )
+    exclude: list[ExcludeSource] = Field(
+        default_factory=list, description="versions and foreign files whose problems to avoid"
+    )
+    ngram: int = Field(
+        default=13, ge=3, le=100, description="words a prompt may share with a foreign one"
+    )
+    audit: AuditThresholds = Field(
+        default_factory=AuditThresholds,
+        description="when `factory audit` fails a subset and level (the card shows the figures)",
+    )
     tasks: list[TaskSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _splits_fit(self) -> BuildConfig:
+        check_splits(self.splits, "splits")
+        for i, spec in enumerate(self.tasks):
+            sizes = self.splits_of(spec)
+            counts = [s for s in sizes.values() if isinstance(s, int)]
+            if counts and sum(counts) != spec.count:
+                where = f"tasks[{i}].splits" if spec.splits else "splits"
+                raise ValueError(
+                    f"{where}: counts sum to {sum(counts)}, but subset '{spec.subset}' has "
+                    f"count {spec.count}"
+                )
+        return self
+
+    def splits_of(self, spec: TaskSpec) -> Splits:
+        return spec.splits if spec.splits is not None else self.splits
 
     @model_validator(mode="after")
     def _unique_subsets(self) -> BuildConfig:

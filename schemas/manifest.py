@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.records import DedupReport
+
 
 class FileEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -14,6 +16,15 @@ class FileEntry(BaseModel):
     sha256: str
     bytes: int
     rows: int
+
+
+class ExcludedSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location: str
+    kind: str = Field(description="'version' (ours, by structural key) or 'foreign' (n-grams)")
+    sha256: str = Field(description="of the file, a datasets directory, a version's manifest")
+    removed: int
 
 
 class DatasetManifest(BaseModel):
@@ -37,3 +48,12 @@ class DatasetManifest(BaseModel):
     counts: dict[str, dict[str, int]] = Field(description="subset → level → problems")
     total: int
     files: list[FileEntry]
+    dedup: list[DedupReport] = Field(
+        default_factory=list, description="per subset: draws, kept, removed and why, splits"
+    )
+    excluded: list[ExcludedSource] = Field(
+        default_factory=list, description="each `exclude` source, its sha256, what it removed"
+    )
+    audit: list[dict[str, Any]] = Field(
+        default_factory=list, description="the answer-space audit per subset and level"
+    )

@@ -97,6 +97,8 @@ class DatasetRecord(Record):
 
     problem_id: str
     task: str
+    subset: str = Field(description="the build config's subset the problem belongs to")
+    split: str = Field(description="the named split (train, validation, test ...)")
     generator_version: str
     seed: int
     index: int
@@ -122,6 +124,10 @@ class DatasetRecord(Record):
     effort_percentile: float | None = Field(
         default=None, description="solver effort's rank within its subset (graded builds)"
     )
+
+    def problem(self) -> Problem:
+        """The problem record this row was assembled from."""
+        return Problem.model_validate(self.model_dump(include=set(Problem.model_fields)))
 
 
 class ModelTraceRecord(Record):
@@ -165,6 +171,24 @@ class RSDTraceRecord(ModelTraceRecord):
     stats: dict[str, Any]
     kept: bool
     filter_reason: str
+
+
+class SplitAssignment(Record):
+    problem_id: str
+    split: str
+
+
+class DedupReport(Record):
+    """What dedup and exclusion did to one subset."""
+
+    subset: str
+    drawn: int = Field(default=0, description="candidates looked at, further draws included")
+    kept: int = 0
+    removed: dict[str, int] = Field(
+        default_factory=dict,
+        description="why others were dropped: exact, structural, excluded:<source position>",
+    )
+    splits: dict[str, int] = Field(default_factory=dict, description="problems per split")
 
 
 class Selection(Record):

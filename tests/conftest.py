@@ -16,6 +16,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 register("toy_sum", "tests.toy_tasks:ToySum")
 register("toy_broken", "tests.toy_tasks:ToyBroken")
+register("toy_tiny", "tests.toy_tasks:ToyTiny")
 
 
 @pytest.fixture

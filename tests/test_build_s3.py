@@ -169,9 +169,10 @@ def test_resume_rewrites_only_what_is_missing(s3):
     storage.remove(second.layout.stage_path("problems", "toy_sum", 1))
     third = run_build(config(root))
     rewritten = {key for key, n in writes(s3, "resume/.work/").items() if n > work.get(key, 0)}
-    assert rewritten == {
-        f"resume/.work/toy/0.1.0/{stage}/toy_sum/00001.parquet"
+    assert rewritten == {  # each with its checksum record
+        f"resume/.work/toy/0.1.0/{stage}/toy_sum/00001.parquet{record}"
         for stage in ("problems", "traces", "verdicts", "scores")
+        for record in ("", ".sha256")
     }
     assert data_entries(third) == data_entries(first)
 
@@ -199,7 +200,8 @@ def test_two_workers_share_a_build_through_luigid(s3, scheduler_url, tmp_path): 
     data = {path: body for path, body in published.items() if path.startswith("data/")}
     assert data == data_bytes(local.layout.version_dir)
     shards = {key: n for key, n in writes(s3, "shared/.work/").items() if key.endswith(".parquet")}
-    assert len(shards) == 4 * 4 and set(shards.values()) == {1}  # 4 shards x 4 stages, once
+    # 4 shards x 6 stages and the dataset-wide dedup and exclusion reports, each PUT once
+    assert len(shards) == 4 * 6 + 2 and set(shards.values()) == {1}
 
 
 def test_a_missing_bucket_is_a_clear_error(s3):

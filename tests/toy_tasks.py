@@ -53,3 +53,31 @@ class ToyBroken(ToySum):
         if problem.index % 2:
             return Solution(str(int(solution.answer) + 1), solution.reasoning, solution.stats)
         return solution
+
+
+class ToyTinyConfig(TaskConfig):
+    distinct: int = Field(default=5, ge=1, le=1000)
+
+
+class ToyTiny(Task[ToyTinyConfig]):
+    """Name a number from a small range: a problem space of ``distinct`` problems per level
+    (the name shown is a surface detail that the structural key leaves out)."""
+
+    name = "toy_tiny"
+    version = "1.0.0"
+    description = "repeat a number"
+    Config = ToyTinyConfig
+    LEVELS = {level: {"distinct": 5 * level} for level in range(1, 11)}
+    surface_fields = frozenset({"name"})
+
+    def generate(self, config: ToyTinyConfig, rng: Random, index: int) -> Instance:
+        number, name = rng.randint(1, config.distinct), rng.choice(["Ann", "Bob"])
+        prompt = f"{name} says {number}. Repeat the number in <answer></answer>."
+        return Instance(prompt=prompt, answer=str(number), payload={"n": number, "name": name})
+
+    def solve(self, problem: Problem) -> Solution:
+        return Solution(str(problem.payload["n"]), "Repeat it.", {"effort": 1})
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        ok = answer.strip() == str(problem.payload["n"])
+        return (1.0, "correct") if ok else (0.0, "wrong number")

@@ -3,17 +3,55 @@
 from __future__ import annotations
 
 from random import Random
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from generators.base import Instance, Solution, Task
+from generators.canonical import digest, least_relabelling, sorted_operands
 from generators.knights_knaves.config import LEVELS, RANDOM_ROLES, ROLE_PAIRS, KnightsKnavesConfig
 from generators.knights_knaves.puzzle import Puzzle
 from generators.knights_knaves.render import render_answer, render_prompt, sample_style
 from generators.knights_knaves.solver import solve
-from generators.knights_knaves.statements import sample_unique_claims
+from generators.knights_knaves.statements import LEAF_OPS, Tree, sample_unique_claims
 from generators.knights_knaves.verifier import check_answer
 from generators.wordlists import load_words
 from schemas.records import Problem
+
+_COMMUTATIVE = frozenset({"and", "or", "iff"})
+
+
+def _relabelled(tree: Tree, label: list[Any]) -> Tree:
+    """``tree`` with person ``j`` renamed ``label[j]``."""
+    if tree[0] in LEAF_OPS:
+        return [tree[0], label[tree[1]]]
+    return [tree[0], *(_relabelled(operand, label) for operand in tree[1:])]
+
+
+def _leaves(tree: Tree) -> list[Tree]:
+    if tree[0] in LEAF_OPS:
+        return [tree]
+    return [leaf for operand in tree[1:] for leaf in _leaves(operand)]
+
+
+def _colour(statements: list[Tree], person: int) -> list[Any]:
+    """What ``person`` says (people seen as self or other) and which claims name them:
+    a description that does not depend on anyone's name or place in the order."""
+    self_or_other = ["self" if j == person else "other" for j in range(len(statements))]
+    heard = sorted(
+        op
+        for speaker, tree in enumerate(statements)
+        if speaker != person
+        for op, j in _leaves(tree)
+        if j == person
+    )
+    return [sorted_operands(_relabelled(statements[person], self_or_other), _COMMUTATIVE), heard]
+
+
+def _structure(statements: list[Tree], relabel: list[int]) -> list[Tree]:
+    """The claims with people renumbered (and reordered) by ``relabel``."""
+    claims: list[Tree] = [[] for _ in statements]
+    for speaker, tree in enumerate(statements):
+        claims[relabel[speaker]] = sorted_operands(_relabelled(tree, relabel), _COMMUTATIVE)
+    return claims
 
 
 class KnightsKnaves(Task[KnightsKnavesConfig]):
@@ -57,3 +95,21 @@ class KnightsKnaves(Task[KnightsKnavesConfig]):
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         return check_answer(Puzzle.from_payload(problem.payload), answer)
+
+    def answer_space(self, problem: Problem) -> int:
+        return 2 ** len(problem.payload["names"])
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        puzzle = Puzzle.from_payload(problem.payload)
+        return {
+            **super().trivial_answers(problem),
+            "all truthful": render_answer(puzzle, [True] * puzzle.n),
+            "all liars": render_answer(puzzle, [False] * puzzle.n),
+        }
+
+    def structural_key(self, problem: Problem) -> str:
+        """Names, role words and phrasings aside; people (with their claims) renumbered
+        canonically, operands of and/or/iff sorted."""
+        statements = problem.payload["statements"]
+        colours = [_colour(statements, person) for person in range(len(statements))]
+        return digest(least_relabelling(colours, lambda relabel: _structure(statements, relabel)))

@@ -23,7 +23,7 @@ from generators.base import AnswerFormatError
 from generators.knights_knaves.puzzle import Puzzle
 
 _NUMBERING = re.compile(r"^(?:[-*]\s*)?(?:\(\s*\d+\s*\)|\d+\s*[.):])?\s*")
-_IS = re.compile(r"\s+is\s+", re.IGNORECASE)
+_IS = re.compile(r"(?<=\s)is(?=\s)", re.IGNORECASE)  # not \s+is\s+: quadratic on spaces
 _ARTICLE = re.compile(r"^an?\s+", re.IGNORECASE)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from random import Random
+from typing import Any
 
 from generators.base import Instance, Solution, Task
+from generators.canonical import digest, least_relabelling
 from generators.nlsat import dpll
 from generators.nlsat.config import LEVELS, NLSatConfig
 from generators.nlsat.formula import (
@@ -35,6 +37,24 @@ def _knobs(config: NLSatConfig) -> str:
     return (
         f"n_vars={config.n_vars}, alpha={config.alpha}, k={config.k}, "
         f"two_sat_fraction={config.two_sat_fraction}"
+    )
+
+
+def _colour(clauses: list[tuple[int, ...]], var: int) -> list[list[Any]]:
+    """The clauses ``var`` occurs in, by its sign and the other literals' signs only."""
+    return sorted(
+        [lit > 0, sorted(other > 0 for other in clause if other != lit)]
+        for clause in clauses
+        for lit in clause
+        if abs(lit) == var
+    )
+
+
+def _renumbered(clauses: list[tuple[int, ...]], relabel: list[int]) -> list[list[int]]:
+    """The clauses with variable v renumbered ``relabel[v - 1] + 1``, then sorted."""
+    return sorted(
+        sorted((relabel[abs(lit) - 1] + 1) * (1 if lit > 0 else -1) for lit in clause)
+        for clause in clauses
     )
 
 
@@ -117,3 +137,29 @@ class NLSat(Task[NLSatConfig]):
         if problem.payload["question"] == "assignment":
             return check_assignment(problem.payload, answer)
         return check_verdict(problem.payload, answer)
+
+    def labels(self, problem: Problem) -> tuple[str, ...] | None:
+        return ("yes", "no") if problem.payload["question"] == "consistency" else None
+
+    def answer_space(self, problem: Problem) -> int | None:
+        if problem.payload["question"] == "assignment":
+            return 2 ** len(problem.payload["variables"])
+        return super().answer_space(problem)
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        guesses = super().trivial_answers(problem)
+        if problem.payload["question"] == "assignment":
+            variables = Formula.from_payload(problem.payload).variables
+            every = frozenset(range(1, len(variables) + 1))
+            guesses["all true"] = assignment_answer(variables, every)
+            guesses["all false"] = assignment_answer(variables, frozenset())
+        return guesses
+
+    def structural_key(self, problem: Problem) -> str:
+        """The question and the clauses, with the statements (names and properties)
+        renumbered canonically."""
+        clauses = Formula.from_payload(problem.payload).clauses
+        n = len(problem.payload["variables"])
+        colours = [_colour(clauses, var) for var in range(1, n + 1)]
+        form = least_relabelling(colours, lambda relabel: _renumbered(clauses, relabel))
+        return digest([problem.payload["question"], form])

@@ -94,6 +94,19 @@ class SearchTask(Task):
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         return self.base.check_answer(problem, answer)
 
+    # The problems are the base task's, and so are their answer space and structure.
+    def labels(self, problem: Problem) -> tuple[str, ...] | None:
+        return self.base.labels(problem)
+
+    def answer_space(self, problem: Problem) -> int | None:
+        return self.base.answer_space(problem)
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        return self.base.trivial_answers(problem)
+
+    def structural_key(self, problem: Problem) -> str:
+        return self.base.structural_key(problem)
+
     def solve(self, problem: Problem) -> Solution:
         knobs = SearchKnobs.model_validate(
             {k: v for k, v in problem.config.items() if k in SearchKnobs.model_fields}

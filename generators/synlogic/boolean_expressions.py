@@ -21,6 +21,7 @@ from generators.base import (
     Task,
     TaskConfig,
 )
+from generators.canonical import digest, least_relabelling, sorted_operands
 from generators.synlogic.normalize import normalize_text
 from schemas.records import Problem
 
@@ -28,6 +29,7 @@ _BASIC = ("and", "or")
 _EXTENDED = ("and", "or", "xor", "implies")
 _VARIABLE_NAMES = ("p", "q", "r", "s", "t", "u", "v", "w")
 _TRUTH = {"true": True, "false": False}
+_COMMUTATIVE = frozenset({"and", "or", "xor"})
 _LISTED_STEPS = 80
 _SHOWN_CHARS = 100
 
@@ -72,6 +74,25 @@ def to_json(node: Node) -> Any:
     if node.op == "var":
         return node.name
     return [node.op, *(to_json(child) for child in node.children)]
+
+
+def _renamed(tree: Any, names: dict[str, str]) -> Any:
+    """A JSON formula with variable ``v`` renamed ``names[v]``."""
+    if isinstance(tree, str):
+        return names[tree]
+    if isinstance(tree, list):
+        return [tree[0], *(_renamed(child, names) for child in tree[1:])]
+    return tree
+
+
+def _contexts(tree: Any, parent: str, found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each variable → the operators it appears under, one entry per occurrence."""
+    if isinstance(tree, str):
+        found.setdefault(tree, []).append(parent)
+    elif isinstance(tree, list):
+        for child in tree[1:]:
+            _contexts(child, tree[0], found)
+    return found
 
 
 def from_json(data: Any) -> Node:
@@ -252,6 +273,24 @@ class BooleanExpressions(Task[BooleanExpressionsConfig]):
             reasoning="\n".join(lines),
             stats={"effort": len(steps), "operators": len(steps)},
         )
+
+    def labels(self, problem: Problem) -> tuple[str, ...]:
+        return ("True", "False")
+
+    def structural_key(self, problem: Problem) -> str:
+        """The formula with and/or/xor operands sorted and the variables renamed canonically
+        (with their values)."""
+        values = problem.payload["values"]
+        names = sorted(values)
+
+        def renamed(relabel: list[int]) -> list[Any]:
+            new = {name: _VARIABLE_NAMES[relabel[i]] for i, name in enumerate(names)}
+            formula = sorted_operands(_renamed(problem.payload["formula"], new), _COMMUTATIVE)
+            return [formula, sorted([new[name], values[name]] for name in names)]
+
+        contexts = _contexts(problem.payload["formula"], "top", {})
+        colours = [[values[name], sorted(contexts.get(name, []))] for name in names]
+        return digest(least_relabelling(colours, renamed))
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         word = normalize_text(answer)

@@ -25,6 +25,7 @@ from generators.base import (
     Task,
     TaskConfig,
 )
+from generators.canonical import digest, pattern
 from generators.synlogic.normalize import normalize_text
 from generators.wordlists import load_words
 from schemas.records import Problem
@@ -248,6 +249,19 @@ class Cipher(Task[CipherConfig]):
             text = step.apply(text, decrypt)
         lines.append(f"Result: {text}")
         return Solution(answer=text, reasoning="\n".join(lines), stats={"effort": effort})
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        return {**super().trivial_answers(problem), "copy the text": problem.payload["text"]}
+
+    def structural_key(self, problem: Problem) -> str:
+        """The text's letter pattern, the direction, and the ciphers with their keys reduced to
+        shape: a Caesar shift or the letters of a keyword only relabel the alphabet."""
+        p = problem.payload
+        steps = [
+            [name, pattern(key) if name == "vigenere" else key if name == "rail_fence" else None]
+            for name, key in p["steps"]
+        ]
+        return digest([pattern(p["text"]), p["decrypt"], steps])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         given, expected = letters_of(answer), "".join(problem.answer.split())

@@ -14,6 +14,7 @@ from random import Random
 from pydantic import model_validator
 
 from generators.base import ANSWER_INSTRUCTION, AnswerFormatError, TaskConfig
+from generators.canonical import first_seen
 
 OPENERS = "([{<"
 CLOSERS = ")]}>"
@@ -21,6 +22,19 @@ CLOSER_OF = dict(zip(OPENERS, CLOSERS, strict=True))
 OPENER_OF = dict(zip(CLOSERS, OPENERS, strict=True))
 BRACKETS = frozenset(OPENERS + CLOSERS)
 _SEPARATORS = str.maketrans("", "", " \t\r\n,;")
+
+
+def type_relabelling(text: str) -> dict[int, str]:
+    """A ``str.translate`` table renaming bracket types in order of first appearance in
+    ``text`` (``<[]>`` → ``([])``): types are interchangeable, so this keeps the structure."""
+    ranks = first_seen(OPENER_OF.get(ch, ch) for ch in text if ch in BRACKETS)
+    table = {opener: OPENERS[rank] for opener, rank in ranks.items()}
+    table.update({CLOSER_OF[opener]: CLOSERS[rank] for opener, rank in ranks.items()})
+    return str.maketrans(table)
+
+
+def canonical_brackets(text: str) -> str:
+    return text.translate(type_relabelling(text))
 
 
 def random_walk(rng: Random, length: int, end_depth: int, types: int) -> str:
@@ -86,33 +100,40 @@ class Scan:
 def scan_lines(sequence: str) -> tuple[list[str], Scan]:
     """A readable line per character read ("3. ']' closes '[' -> stack: ( {") and the scan.
 
-    Stops at the first closer that cannot be matched, explaining why.
+    Stops at the first closer that cannot be matched, explaining why. Each line shows the
+    whole stack, so this is quadratic in the depth: for the solver's traces only.
     """
     lines: list[str] = []
+    return lines, _scan(sequence, lines)
+
+
+def scan(sequence: str) -> Scan:
+    """Stack-check ``sequence`` and stop at the first closer that cannot be matched; linear
+    in its length, so safe on any answer."""
+    return _scan(sequence, None)
+
+
+def _scan(sequence: str, lines: list[str] | None) -> Scan:
+    """The scan, appending a line per character read to ``lines`` unless it is None."""
     stack: list[str] = []
     for position, char in enumerate(sequence, start=1):
         if char in CLOSER_OF:
             stack.append(char)
-            lines.append(f"{position}. '{char}' opens -> stack: {stack_text(stack)}")
+            step = f"'{char}' opens"
         elif stack and stack[-1] == OPENER_OF[char]:
             stack.pop()
-            lines.append(
-                f"{position}. '{char}' closes '{OPENER_OF[char]}' -> stack: {stack_text(stack)}"
-            )
+            step = f"'{char}' closes '{OPENER_OF[char]}'"
         else:
-            need = (
-                f"the top '{stack[-1]}' needs '{CLOSER_OF[stack[-1]]}'"
-                if stack
-                else "nothing is open"
-            )
-            lines.append(f"{position}. '{char}' cannot close anything: {need}.")
-            return lines, Scan(position, tuple(stack), position)
-    return lines, Scan(None, tuple(stack), len(sequence))
+            if lines is not None:
+                lines.append(f"{position}. '{char}' cannot close anything: {_blocker(stack)}.")
+            return Scan(position, tuple(stack), position)
+        if lines is not None:
+            lines.append(f"{position}. {step} -> stack: {stack_text(stack)}")
+    return Scan(None, tuple(stack), len(sequence))
 
 
-def scan(sequence: str) -> Scan:
-    """Stack-check ``sequence`` and stop at the first closer that cannot be matched."""
-    return scan_lines(sequence)[1]
+def _blocker(stack: Sequence[str]) -> str:
+    return f"the top '{stack[-1]}' needs '{CLOSER_OF[stack[-1]]}'" if stack else "nothing is open"
 
 
 def closing_of(stack: Sequence[str]) -> str:

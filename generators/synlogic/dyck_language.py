@@ -13,8 +13,10 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import Instance, Solution, Task
+from generators.canonical import digest
 from generators.synlogic.dyck import (
     PrefixConfig,
+    canonical_brackets,
     closing_of,
     compose_prompt,
     parse_brackets,
@@ -100,6 +102,9 @@ class DyckLanguage(Task[DyckLanguageConfig]):
             reasoning="\n".join(lines),
             stats={"effort": len(prefix) + len(completion), "depth": len(stack)},
         )
+
+    def structural_key(self, problem: Problem) -> str:
+        return digest(canonical_brackets(problem.payload["prefix"]))
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         prefix = problem.payload["prefix"]

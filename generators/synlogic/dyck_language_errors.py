@@ -1,9 +1,11 @@
 """Dyck language errors: find the first position where a bracket sequence goes wrong.
 
-A random balanced sequence gets one corruption late in it: a closer replaced by one of
-another type, an extra closer inserted, or closers dropped from the end. The answer is
-computed by a stack scan, so it is unique: the 1-based position of the first closer
-that matches nothing, or length + 1 when the sequence only ends with brackets open.
+A random balanced sequence gets one corruption: the position of the first error is drawn
+first, uniformly over the whole sequence, then a closer there is replaced by one of another
+type or a closer that matches nothing is inserted there; at a fair share (one chance in as
+many as there are positions) closers are dropped from the end instead.
+The answer is computed by a stack scan, so it is unique: the 1-based position of the first
+closer that matches nothing, or length + 1 when the sequence only ends with brackets open.
 Effort is the characters scanned.
 """
 
@@ -16,8 +18,11 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import AnswerFormatError, Instance, Solution, Task, TaskConfig
+from generators.canonical import digest
 from generators.synlogic.dyck import (
+    CLOSER_OF,
     CLOSERS,
+    canonical_brackets,
     compose_prompt,
     random_balanced,
     scan,
@@ -37,17 +42,19 @@ class DyckLanguageErrorsConfig(TaskConfig):
     )
 
 
+# Lengths grow by about a third a level: the error may be anywhere in the sequence, so the
+# characters read vary widely within a level and only a steep rise keeps effort rising.
 LEVELS: dict[int, dict[str, Any]] = {
     1: {"length": 8, "types": 2},
     2: {"length": 12, "types": 2},
-    3: {"length": 16, "types": 3},
-    4: {"length": 22, "types": 3},
-    5: {"length": 28, "types": 4},
-    6: {"length": 36, "types": 4},
-    7: {"length": 44, "types": 4},
-    8: {"length": 54, "types": 4},
-    9: {"length": 66, "types": 4},
-    10: {"length": 80, "types": 4},
+    3: {"length": 18, "types": 3},
+    4: {"length": 26, "types": 3},
+    5: {"length": 36, "types": 4},
+    6: {"length": 48, "types": 4},
+    7: {"length": 62, "types": 4},
+    8: {"length": 80, "types": 4},
+    9: {"length": 100, "types": 4},
+    10: {"length": 124, "types": 4},
 }
 
 _INTROS = (
@@ -75,19 +82,27 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 
 def _corrupt(rng: Random, sound: str, types: int) -> str:
-    """One corruption of ``sound`` placed in its later part (so effort grows with length)."""
-    kinds = ["extra", "missing"] + (["wrong"] if types > 1 else [])
-    kind = rng.choice(kinds)
-    late = len(sound) * 3 // 5
-    if kind == "missing":
+    """One corruption of ``sound`` whose first error is uniform over its positions, the end
+    included, so that no position is a likely guess."""
+    spots = range(len(sound) + 1)
+    if rng.randrange(len(spots) + 1) == 0:
         trailing = len(sound) - len(sound.rstrip(CLOSERS))
         return sound[: len(sound) - rng.randint(1, min(3, trailing))]
-    if kind == "extra":
-        spot = rng.randint(late, len(sound))
-        return sound[:spot] + rng.choice(CLOSERS[:types]) + sound[spot:]
-    spot = rng.choice([i for i in range(late, len(sound)) if sound[i] in CLOSERS])
-    wrong = rng.choice([c for c in CLOSERS[:types] if c != sound[spot]])
-    return sound[:spot] + wrong + sound[spot + 1 :]
+    options = [_breakings(sound, spot, types) for spot in spots]
+    return rng.choice(rng.choice([found for found in options if found]))
+
+
+def _breakings(sound: str, spot: int, types: int) -> list[str]:
+    """Every corruption of ``sound`` whose first error is at 0-based ``spot``: a closer
+    inserted there that does not close the innermost open bracket, or the closer there
+    replaced by another type."""
+    stack = scan(sound[:spot]).stack
+    needed = CLOSER_OF[stack[-1]] if stack else None
+    head, tail = sound[:spot], sound[spot:]
+    found = [head + closer + tail for closer in CLOSERS[:types] if closer != needed]
+    if tail and tail[0] in CLOSERS:
+        found += [head + closer + tail[1:] for closer in CLOSERS[:types] if closer != tail[0]]
+    return found
 
 
 def _first_error(sequence: str) -> int:
@@ -99,7 +114,7 @@ class DyckLanguageErrors(Task[DyckLanguageErrorsConfig]):
     """The first invalid position of a corrupted bracket sequence."""
 
     name: ClassVar[str] = "dyck_language_errors"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Dyck language errors: give the 1-based position where a corrupted bracket sequence "
         "first becomes invalid (length + 1 when it only leaves brackets open)."
@@ -134,6 +149,17 @@ class DyckLanguageErrors(Task[DyckLanguageErrorsConfig]):
             reasoning="\n".join(lines),
             stats={"effort": result.steps},
         )
+
+    def answer_space(self, problem: Problem) -> int:
+        """Positions 1 to the length plus one (the end)."""
+        return len(problem.payload["sequence"]) + 1
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        end = str(len(problem.payload["sequence"]) + 1)
+        return {**super().trivial_answers(problem), "the end": end}
+
+    def structural_key(self, problem: Problem) -> str:
+        return digest(canonical_brackets(problem.payload["sequence"]))
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         value = _parse_position(answer)

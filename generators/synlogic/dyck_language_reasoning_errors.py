@@ -3,7 +3,9 @@
 A prefix of a balanced sequence is traced thought by thought (one per character, then
 the completion); a few thoughts get an injected mistake: a bracket dropped from or
 added to the stack, a bracket of the wrong type, the wrong bracket popped, a misread
-character, or a wrong completion. Each thought is judged against a correct scan, not
+character, or a wrong completion. The set of wrong thoughts is drawn uniformly among all
+sets of at most ``max_errors`` thoughts, so no set (and not the empty one, 'none') is a
+likely guess. Each thought is judged against a correct scan, not
 against earlier thoughts, so the wrong set is unique and found by replaying the scan.
 Effort is the number of thoughts checked.
 """
@@ -11,12 +13,14 @@ Effort is the number of thoughts checked.
 from __future__ import annotations
 
 import re
+from math import comb
 from random import Random
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from generators.base import AnswerFormatError, Instance, Solution, Task
+from generators.canonical import digest
 from generators.synlogic.dyck import (
     CLOSER_OF,
     CLOSERS,
@@ -28,6 +32,7 @@ from generators.synlogic.dyck import (
     random_walk,
     spaced,
     stack_text,
+    type_relabelling,
 )
 from generators.synlogic.normalize import normalize_text, parse_number, split_list
 from schemas.records import Problem
@@ -43,8 +48,8 @@ class DyckLanguageReasoningErrorsConfig(PrefixConfig):
 
 
 LEVELS: dict[int, dict[str, Any]] = {
-    1: {"length": 5, "depth": 1, "types": 2, "max_errors": 1},
-    2: {"length": 8, "depth": 2, "types": 2, "max_errors": 1},
+    1: {"length": 8, "depth": 2, "types": 2, "max_errors": 2},
+    2: {"length": 10, "depth": 2, "types": 2, "max_errors": 2},
     3: {"length": 11, "depth": 3, "types": 3, "max_errors": 2},
     4: {"length": 14, "depth": 2, "types": 3, "max_errors": 2},
     5: {"length": 18, "depth": 2, "types": 4, "max_errors": 2},
@@ -141,6 +146,14 @@ def _mistake(rng: Random, thought: Thought) -> Thought:
     return changed
 
 
+def _wrong_set(rng: Random, size: int, most: int) -> list[int]:
+    """A set of at most ``most`` of ``size`` spots, uniform over all such sets: its size is
+    weighted by how many sets have it."""
+    sizes = range(min(most, size) + 1)
+    count = rng.choices(sizes, weights=[comb(size, k) for k in sizes])[0]
+    return rng.sample(range(size), count)
+
+
 def wrong_numbers(prefix: str, thoughts: list[Thought]) -> list[int]:
     """Replay: the 1-based numbers of thoughts that differ from a correct scan."""
     truth = correct_thoughts(prefix)
@@ -172,7 +185,7 @@ class DyckLanguageReasoningErrors(Task[DyckLanguageReasoningErrorsConfig]):
     """Which thoughts of a bracket-scan trace are wrong."""
 
     name: ClassVar[str] = "dyck_language_reasoning_errors"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Dyck language reasoning errors: list the wrong thoughts of a numbered stack trace "
         "that completes a bracket prefix (or none); the set is fixed by replaying the scan."
@@ -185,8 +198,7 @@ class DyckLanguageReasoningErrors(Task[DyckLanguageReasoningErrorsConfig]):
     ) -> Instance:
         prefix = random_walk(rng, config.length, config.depth, config.types)
         thoughts = correct_thoughts(prefix)
-        count = rng.randint(0, min(config.max_errors, len(thoughts)))
-        for spot in rng.sample(range(len(thoughts)), count):
+        for spot in _wrong_set(rng, len(thoughts), config.max_errors):
             thoughts[spot] = _mistake(rng, thoughts[spot])
         trace = "\n".join(render(i, t) for i, t in enumerate(thoughts, 1))
         rules = _RULES.format(n=len(prefix), last=len(thoughts))
@@ -219,6 +231,30 @@ class DyckLanguageReasoningErrors(Task[DyckLanguageReasoningErrorsConfig]):
             reasoning="\n".join(lines),
             stats={"effort": len(thoughts), "wrong": len(wrong)},
         )
+
+    def answer_space(self, problem: Problem) -> int:
+        """Any subset of the thoughts ('none' being the empty one)."""
+        return 2 ** len(problem.payload["thoughts"])
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        numbers = list(range(1, len(problem.payload["thoughts"]) + 1))
+        return {
+            **super().trivial_answers(problem),
+            "none": "none",
+            "the last thought": str(numbers[-1]),
+            "every thought": _format(numbers),
+        }
+
+    def structural_key(self, problem: Problem) -> str:
+        """Prefix and thoughts with the bracket types renamed canonically."""
+        p = problem.payload
+        texts = [v for thought in p["thoughts"] for v in thought.values() if isinstance(v, str)]
+        table = type_relabelling(p["prefix"] + "".join(texts))
+        thoughts = [
+            {k: v.translate(table) if isinstance(v, str) else v for k, v in thought.items()}
+            for thought in p["thoughts"]
+        ]
+        return digest([p["prefix"].translate(table), thoughts])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         given = _parse_numbers(answer)

@@ -217,6 +217,10 @@ class Futoshiki(Task[FutoshikiConfig]):
         )
         return solve_with_trace(_solver(n, inequalities), givens_from_payload(payload), intro)
 
+    def answer_space(self, problem: Problem) -> int:
+        n = problem.payload["n"]
+        return n ** (n * n)
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         payload = problem.payload
         n = payload["n"]

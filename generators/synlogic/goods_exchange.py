@@ -25,7 +25,9 @@ from generators.wordlists import load_words
 from schemas.records import Problem
 
 _NOTHING = "nothing"
-_LINE = re.compile(r"^\s*[-*]?\s*([A-Za-z][A-Za-z' -]*?)\s*(?::|holds|has)\s*(.*)$", re.I)
+# No \s* between the name (normalised later) and the verb: spaces could go to either,
+# which backtracks quadratically on a long run of them.
+_LINE = re.compile(r"^\s*(?:[-*]\s*)?([A-Za-z][A-Za-z' -]*?)(?::|holds|has)\s*(.*)$", re.I)
 
 
 class GoodsExchangeConfig(TaskConfig):
@@ -134,6 +136,7 @@ class GoodsExchange(Task[GoodsExchangeConfig]):
     )
     Config = GoodsExchangeConfig
     LEVELS = LEVELS
+    surface_fields = frozenset({"names", "items"})
 
     def generate(self, config: GoodsExchangeConfig, rng: Random, index: int) -> Instance:
         names = rng.sample(load_words("names"), config.n_people)
@@ -178,6 +181,12 @@ class GoodsExchange(Task[GoodsExchangeConfig]):
         final = "; ".join(f"{n}: {_holding_text(h)}" for n, h in zip(names, holdings, strict=True))
         lines.append(f"Final holdings: {final}.")
         return Solution(answer, "\n".join(lines), {"effort": len(p["moves"])})
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        p = problem.payload
+        start = _answer(p, [[item] for item in p["items"]])
+        guesses = super().trivial_answers(problem)
+        return {**guesses, "nothing": _NOTHING, "the starting holdings": start}
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         p = problem.payload

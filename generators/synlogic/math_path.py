@@ -214,6 +214,7 @@ class MathPath(Task[MathPathConfig]):
     )
     Config = MathPathConfig
     LEVELS = LEVELS
+    surface_fields = frozenset({"digits"})
 
     def generate(self, config: MathPathConfig, rng: Random, index: int) -> Instance:
         template, digits = _draw(config, rng)
@@ -249,6 +250,9 @@ class MathPath(Task[MathPathConfig]):
             stats={"effort": search.nodes, "nodes": search.nodes},
         )
 
+    def answer_space(self, problem: Problem) -> int:
+        return 9 ** len(problem.payload["digits"])
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         template = _template(problem.payload)
         digits, ops, target = parse_equation(answer)
@@ -278,10 +282,10 @@ def parse_equation(answer: str) -> tuple[list[int], list[str], int]:
     left, right = tokens[:split], tokens[split + 1 :]
     sign = -1 if right[:1] and right[0] in _READ and _READ[right[0]] == "-" else 1
     right = right[1:] if sign < 0 else right
-    if len(right) != 1 or not right[0].isdigit() or len(left) % 2 == 0:
+    if len(right) != 1 or not right[0].isdecimal() or len(left) % 2 == 0:
         raise AnswerFormatError(f"expected 'a op b … = target', found {answer[:80]!r}")
     numbers, ops = left[0::2], left[1::2]
-    if not all(n.isdigit() and len(n) <= 9 for n in numbers) or any(o not in _READ for o in ops):
+    if not all(n.isdecimal() and len(n) <= 9 for n in numbers) or any(o not in _READ for o in ops):
         raise AnswerFormatError(f"expected digits separated by + − × ÷, found {answer[:80]!r}")
     return [int(n) for n in numbers], [_READ[o] for o in ops], sign * int(right[0][:12])
 

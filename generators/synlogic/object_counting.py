@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.canonical import digest, first_seen
 
 # The number words the answer normaliser reads, so the story and the answers agree.
 from generators.synlogic.normalize import SMALL_NUMBERS as _NUMBER_WORDS
@@ -54,6 +55,11 @@ def items() -> dict[str, list[Item]]:
         category, singular, plural = line.split("|")
         grouped[category].append(Item(category, singular, plural))
     return grouped
+
+
+def item_categories() -> dict[str, str]:
+    """Each shipped item's singular → its category."""
+    return {i.singular: c for c, members in items().items() for i in members}
 
 
 @dataclass(frozen=True)
@@ -221,8 +227,7 @@ class ObjectCounting(Task[ObjectCountingConfig]):
         return f"Later {voice.subject} {voice.verb(rng.choice(_GAINS))} {amount}.", item, count
 
     def solve(self, problem: Problem) -> Solution:
-        grouped = items()
-        category_of = {i.singular: c for c, members in grouped.items() for i in members}
+        category_of = item_categories()
         asked = problem.payload["asked"]
         names = " and ".join(CATEGORY_NAMES[c] for c in asked)
         lines = [f"Count the {names}; other things do not count.", "First list:"]
@@ -243,6 +248,21 @@ class ObjectCounting(Task[ObjectCountingConfig]):
             answer=str(total),
             reasoning="\n".join(lines),
             stats={"effort": len(problem.payload["steps"]), "total": total},
+        )
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        everything = str(sum(step["change"] for step in problem.payload["steps"]))
+        return {**super().trivial_answers(problem), "count everything": everything}
+
+    def structural_key(self, problem: Problem) -> str:
+        """Per step: which item (by first mention), whether it counts, and the change."""
+        p = problem.payload
+        rank, category = first_seen(step["item"] for step in p["steps"]), item_categories()
+        return digest(
+            [
+                [rank[step["item"]], category[step["item"]] in p["asked"], step["change"]]
+                for step in p["steps"]
+            ]
         )
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:

@@ -23,6 +23,7 @@ from generators.base import (
     Task,
     TaskConfig,
 )
+from generators.canonical import digest, first_seen
 from generators.synlogic.normalize import normalize_text, parse_number
 from generators.wordlists import load_words
 from schemas.records import Problem
@@ -234,6 +235,28 @@ class ObjectProperties(Task[ObjectPropertiesConfig]):
     def solve(self, problem: Problem) -> Solution:
         answer, lines, effort = self._solve(problem.payload)
         return Solution(answer=answer, reasoning="\n".join(lines), stats={"effort": effort})
+
+    def labels(self, problem: Problem) -> tuple[str, ...] | None:
+        question = problem.payload["question"]
+        return ATTRIBUTES[question["attribute"]] if question["kind"] == "property" else None
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        guesses = super().trivial_answers(problem)
+        question = problem.payload["question"]
+        if question["kind"] == "property":
+            start = {item["noun"]: item[question["attribute"]] for item in problem.payload["items"]}
+            guesses["the starting value"] = start[question["noun"]]
+        return guesses
+
+    def structural_key(self, problem: Problem) -> str:
+        """Items and question with the nouns renamed in order of appearance."""
+        p = problem.payload
+        rank = first_seen(item["noun"] for item in p["items"])
+        items = [{**item, "noun": rank[item["noun"]]} for item in p["items"]]
+        question = dict(p["question"])
+        if "noun" in question:
+            question["noun"] = rank[question["noun"]]
+        return digest([items, p["rules"], question])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         q, expected = problem.payload["question"], problem.answer

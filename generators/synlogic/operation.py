@@ -16,7 +16,9 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.canonical import digest
 from generators.synlogic.normalize import parse_number
+from schemas.arrow import canonical_json
 from schemas.records import Problem
 
 SYMBOLS = ("⊕", "⊗", "⊙", "△", "☆", "◇")
@@ -273,6 +275,13 @@ class Operation(Task[OperationConfig]):
             reasoning="\n".join(lines),
             stats={"effort": evaluator.steps, "applications": len(steps)},
         )
+
+    def structural_key(self, problem: Problem) -> str:
+        """Definitions and expression with the operator symbols renamed in definition order."""
+        text = canonical_json(problem.payload)
+        for rank, definition in enumerate(problem.payload["definitions"]):
+            text = text.replace(definition["symbol"], f"op{rank}")
+        return digest(text)
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         given = parse_number(answer)

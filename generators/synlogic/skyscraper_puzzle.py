@@ -371,6 +371,10 @@ class SkyscraperPuzzle(Task[SkyscraperConfig]):
         )
         return solve_with_trace(_solver(n, clues)[0], givens, intro)
 
+    def answer_space(self, problem: Problem) -> int:
+        n = problem.payload["n"]
+        return n ** (n * n)
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         n, clues, givens = _payload_parts(problem.payload)
 

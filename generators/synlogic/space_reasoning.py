@@ -130,6 +130,7 @@ class SpaceReasoning(Task[SpaceReasoningConfig]):
     version = "1.0.0"
     description = "Objects on a lattice with relative-position statements; find a displacement."
     Config = SpaceReasoningConfig
+    surface_fields = frozenset({"objects"})
     LEVELS = {
         1: {"lattice": "square", "chain_length": 1, "distractors": 1, "max_steps": 2},
         2: {"lattice": "square", "chain_length": 2, "distractors": 2, "max_steps": 2},

@@ -55,6 +55,7 @@ class SpaceReasoningTree(Task[SpaceReasoningTreeConfig]):
     version = "1.0.0"
     description = "Nested containers described link by link; find a relation between two."
     Config = SpaceReasoningTreeConfig
+    surface_fields = frozenset({"names"})
     LEVELS = {
         1: {"nodes": 4, "depth": 2},
         2: {"nodes": 6, "depth": 3},
@@ -181,6 +182,20 @@ class SpaceReasoningTree(Task[SpaceReasoningTreeConfig]):
     def solve(self, problem: Problem) -> Solution:
         answer, lines, effort = self._solve(problem.payload)
         return Solution(answer=answer, reasoning="\n".join(lines), stats={"effort": effort})
+
+    def labels(self, problem: Problem) -> tuple[str, ...] | None:
+        return ("yes", "no") if problem.payload["kind"] == "inside" else None
+
+    def answer_space(self, problem: Problem) -> int:
+        """yes/no, else one of the containers or a count below their number."""
+        return super().answer_space(problem) or len(problem.payload["names"])
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        guesses = super().trivial_answers(problem)
+        p = problem.payload
+        if p["kind"] == "common":
+            guesses["the outermost container"] = p["names"][p["parents"].index(None)]
+        return guesses
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         kind, expected = problem.payload["kind"], problem.answer

@@ -141,6 +141,7 @@ class WebOfLies(Task[WebOfLiesConfig]):
         "tells the truth."
     )
     Config: ClassVar[type[TaskConfig]] = WebOfLiesConfig
+    surface_fields = frozenset({"names"})
     LEVELS: ClassVar[dict[int, dict[str, Any]]] = LEVELS
 
     def generate(self, config: WebOfLiesConfig, rng: Random, index: int) -> Instance:
@@ -196,6 +197,9 @@ class WebOfLies(Task[WebOfLiesConfig]):
             ]
         )
         return Solution(answer=answer, reasoning=reasoning, stats={"effort": effort})
+
+    def labels(self, problem: Problem) -> tuple[str, ...]:
+        return ("yes", "no")
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         text = normalize_text(answer)

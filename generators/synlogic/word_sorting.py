@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from math import factorial
 from random import Random
 from typing import Any, ClassVar, Literal
 
@@ -27,6 +28,7 @@ from generators.base import (
     Task,
     TaskConfig,
 )
+from generators.canonical import digest
 from generators.synlogic.normalize import split_list
 from generators.wordlists import load_words
 from schemas.records import Problem
@@ -238,6 +240,21 @@ class WordSorting(Task[WordSortingConfig]):
         answer = ", ".join(ordered)
         lines.append(f"So the sorted list is: {answer}")
         return Solution(answer=answer, reasoning="\n".join(lines), stats={"effort": comparisons})
+
+    def answer_space(self, problem: Problem) -> int:
+        return factorial(len(problem.payload["words"]))
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        words = problem.payload["words"]
+        guesses = {**super().trivial_answers(problem), "copy the input": ", ".join(words)}
+        if problem.payload["order"] != "ascending":
+            guesses["plain alphabetical order"] = ", ".join(sorted(words))
+        return guesses
+
+    def structural_key(self, problem: Problem) -> str:
+        """The set of words (not their order of listing) and the rule."""
+        p = problem.payload
+        return digest([sorted(p["words"]), p["order"], p["alphabet"]])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         return compare_lists(problem.answer.split(", "), read_words(answer))

@@ -157,6 +157,10 @@ class WordSortingMistake(Task[WordSortingMistakeConfig]):
         )
         return Solution(answer=answer, reasoning="\n".join(lines), stats={"effort": checked})
 
+    def labels(self, problem: Problem) -> tuple[str, ...]:
+        """'none' or a step number."""
+        return ("none", *(str(step) for step in range(1, len(problem.payload["steps"]))))
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         text = _STEP_PREFIX.sub("", normalize_text(answer))
         if not text:

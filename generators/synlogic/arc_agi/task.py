@@ -226,6 +226,13 @@ class ArcAgi(Task[ArcAgiConfig]):
             stats={"effort": effort, "fitting_rules": len(found)},
         )
 
+    def answer_space(self, problem: Problem) -> int:
+        return 10 ** (problem.payload["rows"] * problem.payload["cols"])
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        copy = format_grid(problem.payload["test"])
+        return {**super().trivial_answers(problem), "copy the test input": copy}
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         rows, cols = problem.payload["rows"], problem.payload["cols"]
         given = parse_grid(answer, rows, cols, int_cell(0, 9), compact=True)

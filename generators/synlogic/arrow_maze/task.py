@@ -222,6 +222,11 @@ class ArrowMaze(Task[ArrowMazeConfig]):
         effort = search.nodes + search.steps
         return Solution(answer, "\n".join(lines), {"effort": effort, "nodes": search.nodes})
 
+    def answer_space(self, problem: Problem) -> int:
+        """Eight arrows for every blank cell."""
+        p = problem.payload
+        return 8 ** (p["rows"] * p["cols"] - len(p["numbers"]) - len(p["givens"]))
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         r, c, numbers, givens = _puzzle(problem)
         grid = parse_grid(answer, r, c, _cell)

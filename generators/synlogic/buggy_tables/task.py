@@ -132,6 +132,11 @@ class BuggyTables(Task[BuggyTablesConfig]):
         operations = len(p["bugs"]) + 1 + (q["where"] is not None)
         return Solution(answer, "\n".join(lines), {"effort": len(p["table"]["rows"]) * operations})
 
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        p = problem.payload
+        uncorrected = canonical(statistic(p["table"], p["question"])[0])
+        return {**super().trivial_answers(problem), "ignore the bugs": uncorrected}
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         p = problem.payload
         table, _ = repair(p["table"], p["bugs"])

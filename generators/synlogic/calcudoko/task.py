@@ -259,6 +259,10 @@ class Calcudoko(Task[CalcudokoConfig]):
         stats = search_stats(solver.effort, solver.guesses, solver.dead_ends)
         return Solution(grid, reasoning, stats)
 
+    def answer_space(self, problem: Problem) -> int:
+        n = problem.payload["size"]
+        return n ** (n * n)
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         n = problem.payload["size"]
         rows = parse_grid(answer, n, n, int_cell(1, n), compact=True)

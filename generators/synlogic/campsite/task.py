@@ -153,6 +153,14 @@ class Campsite(Task[CampsiteConfig]):
             "column counts match.",
         )
 
+    def answer_space(self, problem: Problem) -> int:
+        """A tent or not on every empty square."""
+        return 2 ** sum(row.count(EMPTY) for row in problem.payload["grid"])
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        no_tents = "\n".join(problem.payload["grid"])
+        return {**super().trivial_answers(problem), "copy the grid (no tents)": no_tents}
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         camp = camp_from_payload(problem.payload)
         cells = parse_grid(

@@ -21,6 +21,7 @@ from generators.base import (
     Solution,
     Task,
 )
+from generators.canonical import digest, first_seen
 from generators.synlogic.cryptarithm.config import LEVELS, CryptarithmConfig
 from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
 from schemas.records import Problem
@@ -150,6 +151,15 @@ class Cryptarithm(Task[CryptarithmConfig]):
             reasoning=_reasoning(p, equation, search),
             stats={"effort": search.nodes, "nodes": search.nodes, "hints": len(p["hints"])},
         )
+
+    def structural_key(self, problem: Problem) -> str:
+        """The equation and hints with the letters relabelled in order of appearance."""
+        p = problem.payload
+        words = [*p["operands"], p["result"]]
+        rank = first_seen("".join(words))
+        table = str.maketrans({letter: ascii_uppercase[r] for letter, r in rank.items()})
+        hints = sorted([letter.translate(table), digit] for letter, digit in p["hints"].items())
+        return digest([p["operation"], [word.translate(table) for word in words], hints])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         p = problem.payload

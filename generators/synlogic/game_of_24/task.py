@@ -8,6 +8,7 @@ from random import Random
 from typing import Any, ClassVar
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task
+from generators.canonical import digest
 from generators.synlogic.game_of_24.config import LEVELS, GameOf24Config
 from generators.synlogic.game_of_24.expression import DivisionByZero, evaluate
 from generators.synlogic.game_of_24.solver import Search, expression, fmt, search
@@ -15,7 +16,7 @@ from schemas.records import Problem
 
 _UNLIMITED = 10**9
 _LISTED_DEAD_ENDS = 12
-_RESULT = re.compile(r"=\s*([-+]?\d{1,12})\s*\.?\s*$")
+_RESULT = re.compile(r"=\s*([-+]?\d{1,12})\s*(?:\.\s*)?$")  # not \s*\.?\s*: quadratic
 _WRAPPING = "`$ \n\t"
 
 _INTROS = (
@@ -95,6 +96,19 @@ class GameOf24(Task[GameOf24Config]):
         answer = expression(numbers, found.steps)
         stats = {"effort": found.nodes, "first_moves": len(found.first_moves)}
         return Solution(answer, _reasoning(numbers, target, found, answer), stats)
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        numbers = [str(n) for n in problem.payload["numbers"]]
+        return {
+            **super().trivial_answers(problem),
+            "add them all": " + ".join(numbers),
+            "multiply them all": " * ".join(numbers),
+        }
+
+    def structural_key(self, problem: Problem) -> str:
+        """The numbers as a multiset, and the target."""
+        p = problem.payload
+        return digest([sorted(p["numbers"]), p["target"]])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         numbers, target = problem.payload["numbers"], problem.payload["target"]

@@ -148,6 +148,14 @@ class Kukurasu(Task[KukurasuConfig]):
         stats = search_stats(solver.effort, solver.guesses, solver.dead_ends)
         return Solution(grid, reasoning, stats)
 
+    def answer_space(self, problem: Problem) -> int:
+        return 2 ** (len(problem.payload["row_clues"]) * len(problem.payload["col_clues"]))
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        p = problem.payload
+        white = format_grid([[0] * len(p["col_clues"]) for _ in p["row_clues"]])
+        return {**super().trivial_answers(problem), "all white": white}
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         rows, cols = problem.payload["row_clues"], problem.payload["col_clues"]
         grid = parse_grid(answer, len(rows), len(cols), parse_cell, compact=True)

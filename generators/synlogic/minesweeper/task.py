@@ -172,6 +172,10 @@ class Minesweeper(Task[MinesweeperConfig]):
             stats={"effort": deduction.nodes, "mines": len(deduction.mines)},
         )
 
+    def answer_space(self, problem: Problem) -> int:
+        """Mine or not for every hidden cell."""
+        return 2 ** sum(cell is None for row in problem.payload["board"] for cell in row)
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         board = problem.payload["board"]
         rows, cols = len(board), len(board[0])

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.canonical import digest, region_pattern
 from generators.synlogic.cell_search import (
     region_indices,
     region_lines,
@@ -142,6 +143,13 @@ class Norinori(Task[NorinoriConfig]):
                 "(The search also finds other valid shadings; any of them is accepted.)",
             ),
         )
+
+    def answer_space(self, problem: Problem) -> int:
+        return 2 ** (problem.payload["rows"] * problem.payload["cols"])
+
+    def structural_key(self, problem: Problem) -> str:
+        """The region map with its letters relabelled in reading order."""
+        return digest(region_pattern(problem.payload["regions"]))
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         puzzle = puzzle_from_payload(problem.payload)

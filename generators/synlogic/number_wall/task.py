@@ -201,6 +201,16 @@ class NumberWall(Task[NumberWallConfig]):
         )
         return Solution(answer, "\n".join(lines), {"effort": search.rounds, "nodes": search.nodes})
 
+    def answer_space(self, problem: Problem) -> int:
+        """Wall or island for every cell without a clue."""
+        p = problem.payload
+        return 2 ** (p["rows"] * p["cols"] - len(p["clues"]))
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        p = problem.payload
+        no_wall = format_grid([["."] * p["cols"] for _ in range(p["rows"])])
+        return {**super().trivial_answers(problem), "no wall": no_wall}
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         board, clues = _board(problem), _clues(problem)
         grid = parse_grid(answer, board.rows, board.cols, _cell, compact=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import factorial
 from random import Random
 from typing import Any, ClassVar
 
@@ -135,6 +136,10 @@ class Numbrix(Task[NumbrixConfig]):
         answer = format_grid(grid_of(n, solutions[0]))
         lines.append(answer)
         return Solution(answer, "\n".join(lines), {"effort": search.nodes})
+
+    def answer_space(self, problem: Problem) -> int:
+        """Every order of the numbers 1..n² over the cells."""
+        return factorial(problem.payload["size"] ** 2)
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         n = problem.payload["size"]

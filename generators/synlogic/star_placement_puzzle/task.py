@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.canonical import digest, region_pattern
 from generators.synlogic.cell_search import (
     region_indices,
     region_lines,
@@ -131,6 +132,13 @@ class StarPlacementPuzzle(Task[StarPlacementConfig]):
                 "(Another valid layout exists; either one is accepted.)",
             ),
         )
+
+    def answer_space(self, problem: Problem) -> int:
+        return 2 ** (problem.payload["size"] ** 2)
+
+    def structural_key(self, problem: Problem) -> str:
+        """Stars per unit and the region map with its letters relabelled in reading order."""
+        return digest([problem.payload["stars"], region_pattern(problem.payload["regions"])])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         puzzle = puzzle_from_payload(problem.payload)

@@ -6,6 +6,7 @@ from random import Random
 from typing import Any, ClassVar
 
 from generators.base import Instance, Solution, Task
+from generators.canonical import digest, first_seen
 from generators.synlogic.sudoku.carve import carve, random_solution
 from generators.synlogic.sudoku.config import LEVELS, SudokuConfig
 from generators.synlogic.sudoku.geometry import Geometry, geometry
@@ -51,6 +52,7 @@ class Sudoku(Task[SudokuConfig]):
         "each digit once; the givens admit exactly one solution."
     )
     Config = SudokuConfig
+    surface_fields = frozenset({"style"})
     LEVELS = LEVELS
 
     def generate(self, config: SudokuConfig, rng: Random, index: int) -> Instance:
@@ -89,6 +91,16 @@ class Sudoku(Task[SudokuConfig]):
             reasoning=render_reasoning(g, givens, root, solution),
             stats=stats,
         )
+
+    def answer_space(self, problem: Problem) -> int:
+        n = problem.payload["size"]
+        return n ** (n * n)
+
+    def structural_key(self, problem: Problem) -> str:
+        """Box shape and givens with the digits relabelled in reading order."""
+        p = problem.payload
+        rank = first_seen(v for row in p["givens"] for v in row if v)
+        return digest([p["box"], [[rank[v] + 1 if v else 0 for v in row] for row in p["givens"]]])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         g, givens, solution = _unpack(problem)

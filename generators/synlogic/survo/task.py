@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import factorial
 from random import Random
 from typing import Any, ClassVar
 
@@ -155,6 +156,10 @@ class Survo(Task[SurvoConfig]):
             "dead_ends": solver.dead_ends,
         }
         return Solution(grid, reasoning, stats)
+
+    def answer_space(self, problem: Problem) -> int:
+        """Every order of the numbers 1..n over the cells."""
+        return factorial(len(problem.payload["row_sums"]) * len(problem.payload["col_sums"]))
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         p = problem.payload

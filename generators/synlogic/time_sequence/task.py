@@ -47,6 +47,7 @@ class TimeSequence(Task[TimeSequenceConfig]):
         "start time of a meeting of given length, or say that none exists."
     )
     Config = TimeSequenceConfig
+    surface_fields = frozenset({"names", "style"})
     LEVELS = LEVELS
 
     def generate(self, config: TimeSequenceConfig, rng: Random, index: int) -> Instance:
@@ -86,6 +87,10 @@ class TimeSequence(Task[TimeSequenceConfig]):
             )
         answer = "none" if start is None else clock(start)
         return Solution(answer, "\n".join(lines), {"effort": len(blocked) + len(p["rules"])})
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        guesses = super().trivial_answers(problem)
+        return {**guesses, "none": "none", "the start of the day": clock(problem.payload["day"][0])}
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         start, _ = _solve(problem.payload)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from math import factorial
 from random import Random
 from typing import ClassVar
 
 from generators.base import Instance, Solution, Task
+from generators.canonical import digest
 from generators.synlogic.zebra_puzzle.config import LEVELS, ZebraConfig
 from generators.synlogic.zebra_puzzle.generate import random_grid, sample_clues
 from generators.synlogic.zebra_puzzle.puzzle import Puzzle
@@ -17,7 +19,11 @@ from generators.synlogic.zebra_puzzle.render import (
 )
 from generators.synlogic.zebra_puzzle.solver import Solver, Trail, bits
 from generators.synlogic.zebra_puzzle.verifier import check_answer
+from schemas.arrow import canonical_json
 from schemas.records import Problem
+
+_SYMMETRIC = frozenset({"same", "not_same", "next_to"})
+"""Clue kinds whose items can be listed in either order."""
 
 
 class ZebraPuzzle(Task[ZebraConfig]):
@@ -58,6 +64,24 @@ class ZebraPuzzle(Task[ZebraConfig]):
         events = len(trail.entries) - guesses
         stats = {"effort": events + guesses, "eliminations": events, "guesses": guesses}
         return Solution(render_answer(puzzle), render_trace(puzzle, trail), stats)
+
+    def answer_space(self, problem: Problem) -> int:
+        """One order of each category's values over the houses."""
+        p = problem.payload
+        return factorial(len(p["solution"])) ** len(p["categories"])
+
+    def structural_key(self, problem: Problem) -> str:
+        """The clues, sorted, with every value named by its category and the house it is in:
+        the names of values and categories drop out."""
+        puzzle = Puzzle.from_payload(problem.payload)
+        house = {(c, v): h for h, row in enumerate(puzzle.grid) for c, v in enumerate(row)}
+        clues = []
+        for clue in puzzle.clues:
+            items = [[c, house[c, v]] for c, v in clue.items]
+            if clue.kind in _SYMMETRIC:
+                items.sort()
+            clues.append([clue.kind, items, clue.house])
+        return digest([puzzle.n, sorted(clues, key=canonical_json)])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         return check_answer(Puzzle.from_payload(problem.payload), answer)

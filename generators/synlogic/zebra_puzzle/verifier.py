@@ -17,7 +17,10 @@ from generators.base import AnswerFormatError
 from generators.synlogic.grid import split_row
 from generators.synlogic.zebra_puzzle.puzzle import Puzzle
 
-_LABEL = re.compile(r"^\s*(?:[-*]\s*)?\|?\s*(?:house\s*#?\s*)?(\d{1,2})\s*[:.)|-]?\s*", re.I)
+# Each run of spaces can go to one quantifier only (no \s*#?\s*): linear, not quadratic.
+_LABEL = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:\|\s*)?(?:house\s*(?:#\s*)?)?(\d{1,2})\s*(?:[:.)|-]\s*)?", re.I
+)
 _RULE = re.compile(r"^[\s|:+-]*$")
 
 
