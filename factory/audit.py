@@ -75,7 +75,8 @@ class GroupAudit:
     other_win: float
     labels: dict[str, float]
     exact_duplicates: int
-    structural_duplicates: int
+    structural_duplicates: int | None
+    """None where not counted: a build with dedup on has none by construction."""
     violations: list[Violation]
 
     @property
@@ -181,7 +182,9 @@ def prompt_key(problem: Problem) -> str:
     return hashlib.sha256(problem.prompt.encode()).hexdigest()
 
 
-def audit_sample(sample: Sample, thresholds: AuditThresholds) -> GroupAudit:
+def audit_sample(
+    sample: Sample, thresholds: AuditThresholds, structural: bool = True
+) -> GroupAudit:
     task, problems = sample.task, sample.problems
     chance, estimated = uniform_chance(task, problems)
     limit = thresholds.win_limit(chance)
@@ -204,7 +207,9 @@ def audit_sample(sample: Sample, thresholds: AuditThresholds) -> GroupAudit:
         other_win=other_answer_rate(task, problems),
         labels=_shares(counts),
         exact_duplicates=duplicates(map(prompt_key, problems)),
-        structural_duplicates=duplicates(map(task.structural_key, problems)),
+        structural_duplicates=(
+            duplicates(map(task.structural_key, problems)) if structural else None
+        ),
         violations=violations,
     )
 
@@ -248,8 +253,11 @@ def _label_violations(
     return found
 
 
-def audit(samples: Iterable[Sample], thresholds: AuditThresholds) -> list[GroupAudit]:
-    return [audit_sample(sample, thresholds) for sample in samples]
+def audit(
+    samples: Iterable[Sample], thresholds: AuditThresholds, structural: bool = True
+) -> list[GroupAudit]:
+    """``structural``: count structural duplicates (a build with dedup on skips it)."""
+    return [audit_sample(sample, thresholds, structural) for sample in samples]
 
 
 def worst_violation(audits: list[GroupAudit]) -> Violation | None:

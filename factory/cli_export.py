@@ -11,7 +11,9 @@ def cmd_export(args: argparse.Namespace) -> None:
     from factory import rewards
     from factory.export import export_dataset
 
-    result = export_dataset(Path(args.dataset_dir), args.format, args.output, args.subset)
+    result = export_dataset(
+        Path(args.dataset_dir), args.format, args.output, args.subset, args.split
+    )
     print(f"exported {result.rows} problems ({result.format}) → {result.path}")
     if result.format == "verl":
         print(
@@ -41,5 +43,8 @@ def add_commands(commands: Any) -> None:
         default=None,
         metavar="SUBSET",
         help="only these subsets (default: all)",
+    )
+    export.add_argument(
+        "--split", default=None, help="only this split, e.g. train or test (default: all)"
     )
     export.set_defaults(func=cmd_export)

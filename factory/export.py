@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from factory.atomic import atomic_path
 from factory.errors import FactoryError, os_error_text
 from factory.integrity import load_verified_manifest
-from factory.layout import is_data_file, subset_of
+from factory.layout import is_data_file, split_of, subset_of
 from factory.lookup import problem_from_row
 from factory.rewards import encode_ground_truth
 from schemas.arrow import canonical_json
@@ -40,7 +40,6 @@ from schemas.records import Problem
 FORMATS = ("verl", "trl", "jsonl")
 DATA_SOURCE_PREFIX = "reasoning_factory/"
 ABILITY = "logic"
-SPLIT = "train"
 
 _MESSAGES = pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))
 _IDS = [("problem_id", pa.string()), ("task", pa.string()), ("subset", pa.string())]
@@ -79,14 +78,18 @@ def default_output(manifest: DatasetManifest, fmt: str) -> Path:
 
 
 def export_dataset(
-    version_dir: Path, fmt: str, output: Path | None = None, subsets: list[str] | None = None
+    version_dir: Path,
+    fmt: str,
+    output: Path | None = None,
+    subsets: list[str] | None = None,
+    split: str | None = None,
 ) -> ExportResult:
-    """Write ``version_dir`` (all subsets, or ``subsets``) in ``fmt``; returns where and how
-    many rows."""
+    """Write ``version_dir`` (all subsets, or ``subsets``; every split, or ``split``) in
+    ``fmt``; returns where and how many rows."""
     if fmt not in FORMATS:
         raise FactoryError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     manifest = load_verified_manifest(version_dir)
-    shards = _data_shards(manifest, subsets)
+    shards = _data_shards(manifest, subsets, split)
     path = output if output is not None else default_output(manifest, fmt)
     if path.resolve().is_relative_to(version_dir.resolve()):
         raise FactoryError(
@@ -104,26 +107,44 @@ def export_dataset(
     return ExportResult(path, fmt, rows)
 
 
-def _data_shards(manifest: DatasetManifest, subsets: list[str] | None) -> Shards:
-    """(subset, relative path) of each data file, in manifest order, filtered by subset."""
+def _data_shards(
+    manifest: DatasetManifest, subsets: list[str] | None, split: str | None
+) -> Shards:
+    """(subset, relative path) of each data file, in manifest order, filtered by subset
+    and split."""
     shards = [
         (subset_of(entry.path), entry.path) for entry in manifest.files if is_data_file(entry.path)
     ]
-    known = list(dict.fromkeys(subset for subset, _ in shards))
-    unknown = [s for s in subsets or [] if s not in known]
+    _refuse_unknown("--subset", subsets or [], [s for s, _ in shards], manifest)
+    _refuse_unknown("--split", [split] if split else [], [split_of(p) for _, p in shards], manifest)
+    return [
+        (s, p)
+        for s, p in shards
+        if (not subsets or s in subsets) and (split is None or split_of(p) == split)
+    ]
+
+
+def _refuse_unknown(
+    flag: str, asked: list[str], present: list[str], manifest: DatasetManifest
+) -> None:
+    known = list(dict.fromkeys(present))
+    unknown = [name for name in asked if name not in known]
     if unknown:
         raise FactoryError(
-            f"--subset {', '.join(unknown)}: not in {manifest.name} {manifest.version} "
-            f"(subsets: {', '.join(known)})"
+            f"{flag} {', '.join(unknown)}: not in {manifest.name} {manifest.version} "
+            f"(there: {', '.join(known)})"
         )
-    return [(s, p) for s, p in shards if not subsets or s in subsets]
 
 
 def _problems(version_dir: Path, shards: Shards) -> Iterator[list[tuple[str, Problem]]]:
     """Per shard, its (subset, problem) rows: one shard in memory at a time."""
     columns = list(Problem.model_fields)
     for subset, relative in shards:
-        table = pq.read_table(version_dir / relative, columns=columns)
+        try:
+            table = pq.read_table(version_dir / relative, columns=columns)
+        except (pa.ArrowException, OSError) as error:
+            where = version_dir / relative
+            raise FactoryError(f"{where}: not a readable data file ({error})") from None
         yield [
             (subset, problem_from_row(row, f"{version_dir / relative} row {i}"))
             for i, row in enumerate(table.to_pylist())
@@ -139,17 +160,17 @@ def _ids(subset: str, problem: Problem) -> dict[str, Any]:
     }
 
 
-def _verl_row(subset: str, problem: Problem, index: int) -> dict[str, Any]:
+def _verl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str, Any]:
     return {
         "data_source": DATA_SOURCE_PREFIX + problem.task,
         "prompt": [{"role": "user", "content": problem.prompt}],
         "ability": ABILITY,
         "reward_model": {"style": "rule", "ground_truth": encode_ground_truth(problem)},
-        "extra_info": {"split": SPLIT, "index": index, **_ids(subset, problem)},
+        "extra_info": {"split": split, "index": index, **_ids(subset, problem)},
     }
 
 
-def _trl_row(subset: str, problem: Problem, index: int) -> dict[str, Any]:
+def _trl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str, Any]:
     return {
         "prompt": [{"role": "user", "content": problem.prompt}],
         "ground_truth": encode_ground_truth(problem),
@@ -161,8 +182,9 @@ def _write_parquet(version_dir: Path, shards: Shards, path: Path, fmt: str) -> i
     schema, make_row = _SCHEMAS[fmt], _verl_row if fmt == "verl" else _trl_row
     rows = 0
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for problems in _problems(version_dir, shards):
-            batch = [make_row(s, p, rows + i) for i, (s, p) in enumerate(problems)]
+        for (_, relative), problems in zip(shards, _problems(version_dir, shards), strict=True):
+            split = split_of(relative)
+            batch = [make_row(s, p, rows + i, split) for i, (s, p) in enumerate(problems)]
             writer.write_table(pa.Table.from_pylist(batch, schema=schema))
             rows += len(batch)
     return rows

@@ -118,7 +118,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         dedup=reports,
         excluded=read_stage_records(layout.excluded_path, ExcludedSource, layout.storage),
     )
-    audits = audit(collector.samples(), config.audit)
+    audits = audit(collector.samples(), config.audit, structural=not config.dedup)
     manifest.audit = [a.to_json() for a in audits]
     card_audit = CardAudit(render_audit(audits), audit_bars(audits), AUDIT_PER_LEVEL)
     producers = {p: sample_summary(pa.concat_tables(t)) for p, t in model_stats.items()}

@@ -53,7 +53,7 @@ def sorted_operands(tree: Any, commutative: frozenset[str]) -> Any:
     op, *operands = tree
     operands = [sorted_operands(operand, commutative) for operand in operands]
     if op in commutative:
-        operands.sort(key=canonical_json)
+        operands.sort(key=repr)  # any content-determined order will do: repr is the fastest
     return [op, *operands]
 
 

@@ -30,6 +30,12 @@ RUN_UNITS = ["9", "(", "[", "{", "<", "([{<", "(1+", ")", " ", "\t", "\n", "1 ",
 RUN_UNITS += ["a ", "is ", "-", "=1 ", "house ", "#", "|", ":", "a1p"]
 """What a long run is made of: digits, openers, whitespace, list items, label words."""
 
+LEADS = ["a", "=1", "-", "|", "(1", "1.", "Alice is", "house"]
+"""What a long run of spaces follows: a name, a result, a bullet, a label."""
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")  # str.isdigit() but not int()
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")  # \d and int() both take these
+
 
 def run_of(unit: str, size: int) -> str:
     """``unit`` repeated to exactly ``size`` characters."""
@@ -41,6 +47,7 @@ def hostile_answers(answer: str, size: int) -> dict[str, str]:
     first, _, rest = answer.partition("\n")
     half, spaces, rng = size // 2, run_of(" ", size - len(answer) - 10), Random(size)
     cases = {f"run of {unit!r}": run_of(unit, size) for unit in RUN_UNITS}
+    cases.update({f"{lead!r}, spaces": f"{lead}{spaces}x" for lead in LEADS})
     cases.update(
         {
             "negative digits": "-" + run_of("9", size - 1),
@@ -49,13 +56,12 @@ def hostile_answers(answer: str, size: int) -> dict[str, str]:
             "digits after the answer": answer + run_of("9", size - len(answer)),
             "nested ()": "(" * half + ")" * half,
             "nested [] around the answer": "[" * (half - len(answer)) + answer + "]" * half,
-            "word, spaces, word": f"a{spaces}x",
-            "'=1', spaces": f"=1{spaces}x",
-            "'Alice is', spaces": f"Alice is{spaces}x",
             "label, spaces, '#', spaces": f"house{spaces[: half // 2]}#{spaces[: half // 2]}x",
             "spaces inside the first line": f"{first}{spaces}x\n{rest}",
             "answer, its spaces widened": answer.replace(" ", " " * (size // (len(answer) + 1))),
             "answer repeated": run_of(answer + "\n", size),
+            "answer, superscript digits": answer.translate(_SUPERSCRIPTS),
+            "answer, fullwidth digits": answer.translate(_FULLWIDTH),
             "random unicode": "".join(chr(rng.randrange(32, 0x30000)) for _ in range(size)),
             "tricky characters": "".join(rng.choice(TRICKY) for _ in range(size // 4)),
         }

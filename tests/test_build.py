@@ -69,6 +69,7 @@ def test_build_writes_version_with_manifest_and_card(out_root):
     assert len(data) == 5 + 2
     assert {e.path for e in manifest.files} - {e.path for e in data} == {
         "README.md",
+        "figures/answer_space.png",
         "figures/solver_effort.png",
         "figures/trace_length.png",
     }

@@ -81,7 +81,11 @@ def test_datasets_loads_each_config_from_the_card(builds, tmp_path):
 def test_figures_are_pngs_embedded_in_the_card_and_byte_identical_across_builds(builds):
     first, second = (b.layout.version_dir for b in builds)
     figures = sorted(p.relative_to(first).as_posix() for p in (first / "figures").glob("*.png"))
-    assert figures == ["figures/solver_effort.png", "figures/trace_length.png"]
+    assert figures == [
+        "figures/answer_space.png",
+        "figures/solver_effort.png",
+        "figures/trace_length.png",
+    ]
     card = (first / "README.md").read_text()
     for figure in figures:
         data = (first / figure).read_bytes()
@@ -91,6 +95,17 @@ def test_figures_are_pngs_embedded_in_the_card_and_byte_identical_across_builds(
     assert card == (second / "README.md").read_text()
     listed = {e.path for e in builds[0].manifest.files}
     assert set(figures) <= listed and "README.md" in listed
+
+
+def test_the_card_shows_the_answer_space_audit_and_the_manifest_holds_it(builds):
+    version_dir, manifest = builds[0].layout.version_dir, builds[0].manifest
+    card = (version_dir / "README.md").read_text()
+    section = card.split("## Answer-space audit", 1)[1]
+    assert "| subset | level | n | space | chance | best constant |" in section
+    assert "![What guessing wins, per subset and level](figures/answer_space.png)" in section
+    groups = {(g["subset"], g["level"]) for g in manifest.audit}
+    assert groups == {(s, int(level)) for s, levels in manifest.counts.items() for level in levels}
+    assert all(g["structural_duplicates"] is None for g in manifest.audit)  # dedup: none left
 
 
 def test_teacher_figures_appear_when_pass_rates_are_known(builds, tmp_path):

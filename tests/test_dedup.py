@@ -12,7 +12,7 @@ import pytest
 
 from factory.config import parse_build_config
 from factory.dedup import NotEnoughDistinctProblems, level_quotas, split_labels
-from factory.errors import BuildError, ConfigError
+from factory.errors import BuildError, ConfigError, FactoryError
 from factory.problem_keys import structural_key64
 from generators.registry import get_task
 from pipelines.build import run_build
@@ -179,3 +179,20 @@ def test_bad_exclusion_sources_are_refused_before_any_work(tmp_path, source, mes
 def test_structural_keys_of_toy_tiny_ignore_the_name():
     task = get_task("toy_tiny")
     assert task.surface_fields == frozenset({"name"})
+
+
+def test_export_takes_one_split_and_labels_rows_with_theirs(out_root, tmp_path):
+    from factory.export import export_dataset
+
+    tasks = [{"task": "toy_sum", "count": 20, "levels": [1, 2]}]
+    result = run_build(config(out_root, tasks, splits={"train": 0.75, "test": 0.25}))
+    version_dir = result.layout.version_dir
+    test = export_dataset(version_dir, "verl", tmp_path / "test.parquet", split="test")
+    rows = pq.read_table(test.path).to_pylist()
+    assert test.rows == len(rows) == 5
+    assert {row["extra_info"]["split"] for row in rows} == {"test"}
+    everything = export_dataset(version_dir, "verl", tmp_path / "all.parquet")
+    splits = Counter(r["extra_info"]["split"] for r in pq.read_table(everything.path).to_pylist())
+    assert splits == {"train": 15, "test": 5}
+    with pytest.raises(FactoryError, match=r"--split dev: not in dd 0.1.0 \(there: train, test\)"):
+        export_dataset(version_dir, "verl", tmp_path / "x.parquet", split="dev")

@@ -1,8 +1,10 @@
-"""Shared answer extraction: last <answer> outside <think>, bounded length."""
+"""Shared answer extraction: last <answer> outside <think>, bounded length, linear time."""
 
 from __future__ import annotations
 
-from factory.extract import MAX_ANSWER_CHARS, extract_answer
+import time
+
+from factory.extract import MAX_ANSWER_CHARS, MAX_TEXT_CHARS, extract_answer
 
 
 def test_last_answer_wins():
@@ -44,3 +46,29 @@ def test_missing_or_unclosed_answer():
 def test_runaway_answers_are_refused():
     result = extract_answer("<answer>" + "x" * (MAX_ANSWER_CHARS + 1) + "</answer>")
     assert result.answer is None and "longer than" in result.reason
+
+
+def test_the_last_complete_pair_is_the_last_opened_one():
+    assert extract_answer("<answer>a <answer>b</answer>").answer == "b"
+    assert extract_answer("<answer>a</answer> b</answer>").answer == "a"
+    assert extract_answer("<answer>a</answer><answer>b").answer == "a"
+
+
+def test_tags_are_found_after_characters_that_change_length_when_lowercased():
+    text = "İ" * 3 + "ﬁ</THINK>" + "ß" + "<Answer> İx </ANSWER>"
+    result = extract_answer(text)
+    assert (result.answer, result.thinking) == ("İx", "İİİﬁ")
+
+
+def test_unclosed_answer_tags_take_linear_time():
+    """The regex ``<answer>(.*?)</answer>`` took 59 s on 200k characters of these."""
+    start = time.process_time()
+    for text in ("<answer>" * 25_000, "<answer>1</answer>" + "<answer>" * 125_000):
+        extract_answer(text)
+    assert time.process_time() - start < 1.0
+    assert extract_answer("<answer>1</answer>" + "<answer>" * 125_000).answer == "1"
+
+
+def test_runaway_texts_are_refused():
+    result = extract_answer("x" * MAX_TEXT_CHARS + "<answer>1</answer>")
+    assert result.answer is None and "text longer than" in result.reason

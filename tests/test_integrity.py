@@ -171,3 +171,17 @@ def test_a_fifo_in_a_version_is_refused(copy):
 
     os.mkfifo(copy / "data" / "pipe")
     assert check_version(copy).problems == ["data/pipe: not a regular file"]
+
+
+def test_a_listed_data_file_that_is_not_parquet_is_one_error_in_export(copy, tmp_path):
+    from factory.export import export_dataset
+
+    damaged = copy / DATA_FILE
+    damaged.write_text("not parquet")
+    manifest = json.loads((copy / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == DATA_FILE:
+            entry |= {"sha256": sha256_file(damaged), "bytes": damaged.stat().st_size}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(FactoryError, match=f"{DATA_FILE}: not a readable data file"):
+        export_dataset(copy, "jsonl", tmp_path / "out.jsonl")

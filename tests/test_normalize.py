@@ -7,7 +7,12 @@ from fractions import Fraction
 import pytest
 
 from generators.base import AnswerFormatError
-from generators.synlogic.normalize import normalize_text, parse_number, split_list
+from generators.synlogic.normalize import (
+    MAX_NUMBER_CHARS,
+    normalize_text,
+    parse_number,
+    split_list,
+)
 
 
 def test_text_is_casefolded_and_trimmed():
@@ -46,3 +51,16 @@ def test_lists_with_mixed_separators():
         "date",
         "elder",
     ]
+
+
+def test_long_numbers_are_refused_before_conversion():
+    """``int()`` raises past 4300 digits (and is quadratic before): refuse, don't convert."""
+    assert parse_number("9" * MAX_NUMBER_CHARS) == 10**MAX_NUMBER_CHARS - 1
+    for text in ["9" * 5000, "-" + "9" * 5000, "1/" + "9" * 5000, "0." + "5" * 5000]:
+        with pytest.raises(AnswerFormatError, match="more than"):
+            parse_number(text)
+
+
+def test_list_separators_next_to_long_runs_of_spaces():
+    spaces = " " * 50_000  # ``\s*`` around the separators backtracked quadratically here
+    assert split_list(f"a{spaces}, b{spaces}and c{spaces}x") == ["a", "b", "c x"]

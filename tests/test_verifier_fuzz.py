@@ -190,7 +190,7 @@ def test_verifying_off_the_main_thread_needs_nothing_from_it():
     for name in TASKS:
         problem = problem_of(name, 0)
         hostile = hostile_answers(problem.answer, MAX_ANSWER_CHARS)
-        for kind in ("nested ()", "run of '9'", "word, spaces, word"):
+        for kind in ("nested ()", "run of '9'", "'a', spaces"):
             cases.append((name, problem, f"<answer>{hostile[kind]}</answer>" + "<answer>" * 10**4))
     expected = scores(cases)
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -32,15 +32,16 @@ def _leaves(tree: Tree) -> list[Tree]:
     return [leaf for operand in tree[1:] for leaf in _leaves(operand)]
 
 
-def _colour(statements: list[Tree], person: int) -> list[Any]:
-    """What ``person`` says (people seen as self or other) and which claims name them:
-    a description that does not depend on anyone's name or place in the order."""
+def _colour(statements: list[Tree], leaves: list[list[Tree]], person: int) -> list[Any]:
+    """What ``person`` says (people seen as self or other) and which claims name them
+    (``leaves[speaker]``: the speaker's claim's leaves): a description that does not depend
+    on anyone's name or place in the order."""
     self_or_other = ["self" if j == person else "other" for j in range(len(statements))]
     heard = sorted(
         op
-        for speaker, tree in enumerate(statements)
+        for speaker, claim_leaves in enumerate(leaves)
         if speaker != person
-        for op, j in _leaves(tree)
+        for op, j in claim_leaves
         if j == person
     )
     return [sorted_operands(_relabelled(statements[person], self_or_other), _COMMUTATIVE), heard]
@@ -111,5 +112,6 @@ class KnightsKnaves(Task[KnightsKnavesConfig]):
         """Names, role words and phrasings aside; people (with their claims) renumbered
         canonically, operands of and/or/iff sorted."""
         statements = problem.payload["statements"]
-        colours = [_colour(statements, person) for person in range(len(statements))]
+        leaves = [_leaves(tree) for tree in statements]
+        colours = [_colour(statements, leaves, person) for person in range(len(statements))]
         return digest(least_relabelling(colours, lambda relabel: _structure(statements, relabel)))

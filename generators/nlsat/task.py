@@ -40,14 +40,15 @@ def _knobs(config: NLSatConfig) -> str:
     )
 
 
-def _colour(clauses: list[tuple[int, ...]], var: int) -> list[list[Any]]:
-    """The clauses ``var`` occurs in, by its sign and the other literals' signs only."""
-    return sorted(
-        [lit > 0, sorted(other > 0 for other in clause if other != lit)]
-        for clause in clauses
-        for lit in clause
-        if abs(lit) == var
-    )
+def _colours(clauses: list[tuple[int, ...]], n: int) -> list[list[list[Any]]]:
+    """Per variable, the clauses it occurs in, by its sign and the other literals' signs
+    only (one pass over the clauses)."""
+    occurrences: list[list[list[Any]]] = [[] for _ in range(n)]
+    for clause in clauses:
+        for lit in clause:
+            others = sorted(other > 0 for other in clause if other != lit)
+            occurrences[abs(lit) - 1].append([lit > 0, others])
+    return [sorted(found) for found in occurrences]
 
 
 def _renumbered(clauses: list[tuple[int, ...]], relabel: list[int]) -> list[list[int]]:
@@ -160,6 +161,6 @@ class NLSat(Task[NLSatConfig]):
         renumbered canonically."""
         clauses = Formula.from_payload(problem.payload).clauses
         n = len(problem.payload["variables"])
-        colours = [_colour(clauses, var) for var in range(1, n + 1)]
+        colours = _colours(clauses, n)
         form = least_relabelling(colours, lambda relabel: _renumbered(clauses, relabel))
         return digest([problem.payload["question"], form])

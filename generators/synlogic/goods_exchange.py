@@ -1,6 +1,9 @@
 """Goods exchange: people trade items through swaps, gifts and rotations; who holds what?
 
-The answer is an exact simulation, so it is unique by construction. Effort is the number of
+The answer is an exact simulation, so it is unique by construction. Moves are redrawn while
+they leave the asked holdings as they started (or leave the one asked person empty-handed),
+except at the fair share of such an answer, one in the size of the answer space: trades that
+undo each other must not make "nothing changed" a winning guess. Effort is the number of
 moves simulated.
 """
 
@@ -87,6 +90,7 @@ _ONE_FORMATS = (
 )
 
 Move = tuple[str, tuple[int, ...]]
+_ATTEMPTS = 1000
 
 
 def apply(holdings: list[list[str]], move: Move) -> None:
@@ -116,6 +120,33 @@ def _holding_text(items: list[str]) -> str:
     return ", ".join(items) if items else _NOTHING
 
 
+def answer_space(n_people: int, asked: int | None) -> int:
+    """Any set of the items for one asked person; an owner for every item when all are."""
+    return 2**n_people if asked is not None else n_people**n_people
+
+
+def _unchanged(holdings: list[list[str]], items: list[str], asked: int | None) -> bool:
+    """Whether the asked holdings are the starting ones (or the asked person has nothing)."""
+    if asked is None:
+        return all(held == [item] for held, item in zip(holdings, items, strict=True))
+    return holdings[asked] in ([items[asked]], [])
+
+
+def _play(
+    config: GoodsExchangeConfig, rng: Random, items: list[str]
+) -> tuple[list[list[str]], list[Move]]:
+    """Random moves from the starting holdings, and the holdings they end with."""
+    holdings = [[item] for item in items]
+    moves: list[Move] = []
+    while len(moves) < config.n_moves:
+        move = _draw_move(config, rng)
+        if move[0] == "give" and not holdings[move[1][0]]:
+            continue  # an empty-handed giver would make a dull move
+        apply(holdings, move)
+        moves.append(move)
+    return holdings, moves
+
+
 def _draw_move(config: GoodsExchangeConfig, rng: Random) -> Move:
     kinds = ["swap"] * 3 + ["give"] * config.gives + ["rotate"] * 2 * config.rotations
     kind = rng.choice(kinds)
@@ -129,7 +160,7 @@ class GoodsExchange(Task[GoodsExchangeConfig]):
     """Simulate a sequence of trades; the verifier compares final holdings as sets of items."""
 
     name: ClassVar[str] = "goods_exchange"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "People each start with one item and trade by swaps, gifts and three-way rotations; "
         "say who holds what at the end."
@@ -141,15 +172,14 @@ class GoodsExchange(Task[GoodsExchangeConfig]):
     def generate(self, config: GoodsExchangeConfig, rng: Random, index: int) -> Instance:
         names = rng.sample(load_words("names"), config.n_people)
         items = rng.sample(load_words("goods_exchange_items"), config.n_people)
-        holdings = [[item] for item in items]
-        moves: list[Move] = []
-        while len(moves) < config.n_moves:
-            move = _draw_move(config, rng)
-            if move[0] == "give" and not holdings[move[1][0]]:
-                continue  # an empty-handed giver would make a dull move
-            apply(holdings, move)
-            moves.append(move)
         asked = None if config.ask_all else rng.randrange(config.n_people)
+        fair = rng.random() < 1 / answer_space(config.n_people, asked)
+        for _ in range(_ATTEMPTS):
+            holdings, moves = _play(config, rng, items)
+            if fair or not _unchanged(holdings, items, asked):
+                break
+        else:
+            raise RuntimeError("every draw of moves left the holdings as they were")
         style = [rng.randrange(3) for _ in range(3)]
         payload: dict[str, Any] = {
             "names": names,
@@ -181,6 +211,9 @@ class GoodsExchange(Task[GoodsExchangeConfig]):
         final = "; ".join(f"{n}: {_holding_text(h)}" for n, h in zip(names, holdings, strict=True))
         lines.append(f"Final holdings: {final}.")
         return Solution(answer, "\n".join(lines), {"effort": len(p["moves"])})
+
+    def answer_space(self, problem: Problem) -> int:
+        return answer_space(len(problem.payload["items"]), problem.payload["asked"])
 
     def trivial_answers(self, problem: Problem) -> dict[str, str]:
         p = problem.payload

@@ -3,7 +3,11 @@
 "I have two violins, a piano and three cats. Then I sell one violin. How many musical
 instruments do I have?" The items come from a shipped word list with categories
 (``generators/data/object_counting_items.txt``); the answer is an exact tally, unique by
-construction.
+construction. Tallies of several quantities pile up in the middle of their range, where a
+constant guess would often win, so the tally is drawn first, uniformly from a quarter to twice
+the usual initial count of the asked items (the rarer smallest tallies would cost too many
+redraws), and stories are redrawn until one has it (a few dozen times at most, then the
+closest is kept).
 """
 
 from __future__ import annotations
@@ -132,6 +136,15 @@ LEVELS: dict[int, dict[str, Any]] = {
     10: _level(14, 6, 9, 12, 2),
 }
 
+_TALLY_TRIES = 30
+
+
+def _tally_bound(config: ObjectCountingConfig) -> int:
+    """About twice the usual initial count of the asked items: the drawn tallies' range."""
+    asked_share = config.n_items * config.n_asked * config.max_quantity
+    return max(2, asked_share // config.n_categories)
+
+
 _QUESTIONS = (
     "How many {what} {do} {subject} have now?",
     "Counting everything, how many {what} {do} {subject} have at the end?",
@@ -148,7 +161,7 @@ class ObjectCounting(Task[ObjectCountingConfig]):
     """Tally the items of the asked categories through a story of gains and losses."""
 
     name: ClassVar[str] = "object_counting"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "A story lists items with quantities across categories, then gains and losses; count "
         "the items of one or two categories. The answer is a number."
@@ -157,6 +170,18 @@ class ObjectCounting(Task[ObjectCountingConfig]):
     LEVELS: ClassVar[dict[int, dict[str, Any]]] = LEVELS
 
     def generate(self, config: ObjectCountingConfig, rng: Random, index: int) -> Instance:
+        bound = _tally_bound(config)
+        target = rng.randint(max(1, bound // 4), bound)
+        best = self._story(config, rng)
+        for _ in range(_TALLY_TRIES - 1):
+            if int(best.answer) == target:
+                break
+            story = self._story(config, rng)
+            if abs(int(story.answer) - target) < abs(int(best.answer) - target):
+                best = story
+        return best
+
+    def _story(self, config: ObjectCountingConfig, rng: Random) -> Instance:
         pool = items()
         categories = rng.sample(sorted(pool), config.n_categories)
         asked = categories[: config.n_asked]

@@ -6,6 +6,11 @@ every item matching a filter ("every small red item is painted blue", "... is th
 asks for a count or for one item's property after all of them; exact simulation answers it.
 Copies are identical and every rule acts on whole filters, so all copies of a noun stay
 alike and "the cup" keeps one meaning.
+
+Property questions are planned before the items are drawn: the attribute and the answer come
+from the problem index, evenly spread (so each label keeps its share in any run of problems),
+and whether the asked item kept its starting value is drawn at that value's fair share, 1/k;
+instances are redrawn until some item fits the plan.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ SYNONYMS = {"wood": "wooden", "metallic": "metal", "big": "large", "medium-sized
 MATERIAL_NOUN = {"wooden": "wood"}
 ACTIONS = ("paint", "remove", "copy", "grow", "shrink", "remake")
 Item = dict  # {"noun", "colour", "size", "material", "count"}
+Plan = tuple[str, str, bool]  # the asked attribute, its final value, whether it is unchanged
+_GOLDEN = (5**0.5 - 1) / 2
+_ATTEMPTS = 10_000
 
 
 class ObjectPropertiesConfig(TaskConfig):
@@ -94,9 +102,28 @@ def live(items: list[Item]) -> int:
     return sum(item["count"] for item in items)
 
 
+def spread(index: int) -> float:
+    """A point of [0, 1) from a Weyl sequence: the points of any run of indices, or of every
+    n-th index, fill each interval in proportion to its length far more evenly than random
+    draws, so shares cut from it stay fair in every level of a build."""
+    return index * _GOLDEN % 1.0
+
+
+def plan_question(rng: Random, index: int) -> Plan | None:
+    """None for a count question (half the indices), else the property question's plan: an
+    attribute and a final value evenly by index, unchanged from the start at a 1/k share."""
+    point = spread(index) * 2
+    if point < 1:
+        return None
+    names = list(ATTRIBUTES)
+    attribute, point = names[int((point - 1) * len(names))], (point - 1) * len(names) % 1
+    values = ATTRIBUTES[attribute]
+    return attribute, values[int(point * len(values))], rng.random() < 1 / len(values)
+
+
 class ObjectProperties(Task[ObjectPropertiesConfig]):
     name = "object_properties"
-    version = "1.0.0"
+    version = "1.1.0"
     description = "Items with colour, size and material under a sequence of rules; count or ask."
     Config = ObjectPropertiesConfig
     LEVELS = {
@@ -113,6 +140,22 @@ class ObjectProperties(Task[ObjectPropertiesConfig]):
     }
 
     def generate(self, config: ObjectPropertiesConfig, rng: Random, index: int) -> Instance:
+        plan = plan_question(rng, index)
+        for _ in range(_ATTEMPTS):
+            start, rules, items = self._draw(config, rng)
+            question = self._question(rng, plan, start, items)
+            if question is not None:
+                break
+        else:
+            raise RuntimeError(f"no instance fits {plan} in {_ATTEMPTS} attempts")
+        payload = {"items": start, "rules": rules, "question": question}
+        prompt = self._prompt(rng, payload)
+        return Instance(prompt=prompt, answer=self._solve(payload)[0], payload=payload)
+
+    def _draw(
+        self, config: ObjectPropertiesConfig, rng: Random
+    ) -> tuple[list[Item], list[dict], list[Item]]:
+        """Random starting items, the rules and the items after them."""
         nouns = rng.sample(load_words("object_properties_items"), config.items)
         start = [
             {"noun": n, **{a: rng.choice(vals) for a, vals in ATTRIBUTES.items()}, "count": 1}
@@ -126,15 +169,26 @@ class ObjectProperties(Task[ObjectPropertiesConfig]):
                 continue
             rules.append(rule)
             items = after
-        if rng.random() < 0.5:
-            noun = rng.choice(items)["noun"]
-            question = {"kind": "property", "noun": noun, "attribute": rng.choice(list(ATTRIBUTES))}
-        else:
+        return start, rules, items
+
+    def _question(
+        self, rng: Random, plan: Plan | None, start: list[Item], items: list[Item]
+    ) -> dict | None:
+        """A question following ``plan`` (a count question when None), or None when no item
+        fits it."""
+        if plan is None:
             filt = self._random_filter(rng, rng.choice([start, items]), rng.randint(0, 2))
-            question = {"kind": "count", "filter": filt}
-        payload = {"items": start, "rules": rules, "question": question}
-        prompt = self._prompt(rng, payload)
-        return Instance(prompt=prompt, answer=self._solve(payload)[0], payload=payload)
+            return {"kind": "count", "filter": filt}
+        attribute, value, unchanged = plan
+        before = {item["noun"]: item[attribute] for item in start}
+        fits = [
+            item["noun"]
+            for item in items
+            if item[attribute] == value and (before[item["noun"]] == value) == unchanged
+        ]
+        if not fits:
+            return None
+        return {"kind": "property", "noun": rng.choice(fits), "attribute": attribute}
 
     @staticmethod
     def _random_filter(rng: Random, items: list[Item], size: int) -> dict[str, str]:

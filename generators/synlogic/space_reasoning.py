@@ -125,18 +125,22 @@ def parse_moves(lattice: str, text: str) -> Vector:
     return total
 
 
+_AT = {"distance_share": 0.0}  # position questions only
+
+
 class SpaceReasoning(Task[SpaceReasoningConfig]):
     name = "space_reasoning"
-    version = "1.0.0"
+    version = "1.1.0"
     description = "Objects on a lattice with relative-position statements; find a displacement."
     Config = SpaceReasoningConfig
     surface_fields = frozenset({"objects"})
     LEVELS = {
-        1: {"lattice": "square", "chain_length": 1, "distractors": 1, "max_steps": 2},
-        2: {"lattice": "square", "chain_length": 2, "distractors": 2, "max_steps": 2},
-        3: {"lattice": "square", "chain_length": 3, "distractors": 2, "max_steps": 3},
-        4: {"lattice": "eight-way", "chain_length": 3, "distractors": 3, "max_steps": 3},
-        5: {"lattice": "eight-way", "chain_length": 4, "distractors": 4, "max_steps": 3},
+        # short chains give distances of a few likely values: ask only for positions there
+        1: {"lattice": "square", "chain_length": 1, "distractors": 1, "max_steps": 2, **_AT},
+        2: {"lattice": "square", "chain_length": 2, "distractors": 2, "max_steps": 2, **_AT},
+        3: {"lattice": "square", "chain_length": 3, "distractors": 2, "max_steps": 3, **_AT},
+        4: {"lattice": "eight-way", "chain_length": 3, "distractors": 3, "max_steps": 3, **_AT},
+        5: {"lattice": "eight-way", "chain_length": 4, "distractors": 4, "max_steps": 3, **_AT},
         6: {"lattice": "diamond", "chain_length": 5, "distractors": 4, "max_steps": 3},
         7: {"lattice": "diamond", "chain_length": 6, "distractors": 5, "max_steps": 4},
         8: {"lattice": "triangular", "chain_length": 7, "distractors": 5, "max_steps": 4},

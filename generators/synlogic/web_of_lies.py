@@ -7,7 +7,9 @@ Dave and Erin lies"). A truth-teller's statement is true and a liar's false, so 
 role follows from the roles of earlier people: propagation along the chain fixes every
 role, which proves the answer unique. With ``shuffle`` the statements are shown in
 random order, so the solver has to find the chain itself. The question asks about the
-last person of the chain. Effort is the number of deductions plus the roles consulted.
+last person of the chain, whose role is drawn first (yes and no are equally likely): their
+statement is redrawn until it has the truth value that role needs. Effort is the number of
+deductions plus the roles consulted.
 """
 
 from __future__ import annotations
@@ -112,6 +114,18 @@ def _random_statement(rng: Random, speaker: int, max_refs: int) -> Statement:
     return {"speaker": speaker, "refs": refs, "mode": mode, "k": k, "about": about}
 
 
+def _statement_of_value(
+    rng: Random, speaker: int, max_refs: int, truthful: dict[int, bool]
+) -> Statement:
+    """A random statement by ``speaker`` that is true or false, with even odds, given the
+    roles of everyone before them; its truth value is the speaker's role."""
+    value = rng.random() < 0.5
+    while True:
+        statement = _random_statement(rng, speaker, max_refs)
+        if holds(statement, truthful) == value:
+            return statement
+
+
 def deduce(
     statements: list[Statement], fact: dict[str, Any], n: int
 ) -> tuple[dict[int, bool], list[int], int]:
@@ -135,7 +149,7 @@ def deduce(
 
 class WebOfLies(Task[WebOfLiesConfig]):
     name: ClassVar[str] = "web_of_lies"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Truth-tellers and liars make statements about each other; decide whether one of them "
         "tells the truth."
@@ -148,7 +162,9 @@ class WebOfLies(Task[WebOfLiesConfig]):
         n = config.people
         names = rng.sample(load_words("names"), n)
         fact = {"person": 0, "truthful": rng.random() < 0.5}
-        statements = [_random_statement(rng, i, config.max_refs) for i in range(1, n)]
+        statements = [_random_statement(rng, i, config.max_refs) for i in range(1, n - 1)]
+        earlier, _, _ = deduce(statements, fact, n - 1)
+        statements.append(_statement_of_value(rng, n - 1, config.max_refs, earlier))
         lines: list[str] = [f"{names[0]} {'tells the truth' if fact['truthful'] else 'lies'}."]
         lines += [f"{names[s['speaker']]} says {describe(s, names)}." for s in statements]
         if config.shuffle:

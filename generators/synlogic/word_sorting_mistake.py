@@ -2,10 +2,12 @@
 
 The trace starts with the first word; step k inserts word k+1 into the list shown after
 step k-1. A step is correct when its list is exactly the previous *shown* list with the
-word inserted at its right place. With probability ``mistake_rate`` one step puts its word
-one place off; later steps are then done correctly from the wrong list, so the first wrong
-step is unique by construction, and the solver finds it by replaying every step. The
-answer is that step's number or "none". Effort is the number of steps checked.
+word inserted at its right place. With probability ``mistake_rate`` (by default all but
+the fair share 1/count of "none") one step, drawn uniformly, puts its word one place off,
+so every answer is equally likely; later steps are then done correctly from the wrong
+list, so the first wrong step is unique by construction, and the solver finds it by
+replaying every step. The answer is that step's number or "none". Effort is the number of
+steps checked.
 """
 
 from __future__ import annotations
@@ -63,8 +65,12 @@ class WordSortingMistakeConfig(TaskConfig):
     first_letters: int = Field(
         default=0, ge=0, le=26, description="initial letters to draw words from (0: any)"
     )
-    mistake_rate: float = Field(
-        default=0.75, ge=0.0, le=1.0, description="chance that one step is wrong"
+    mistake_rate: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="chance that one step is wrong (default: 1 - 1/count, so 'none' is as "
+        "likely as each step)",
     )
 
 
@@ -91,17 +97,20 @@ _QUESTIONS = (
 
 class WordSortingMistake(Task[WordSortingMistakeConfig]):
     name: ClassVar[str] = "word_sorting_mistake"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Find the first wrong step in an insertion-sort trace of words."
     Config: ClassVar[type[TaskConfig]] = WordSortingMistakeConfig
+    # The first wrong step is anywhere in the trace, so the steps checked vary widely within
+    # a level; the word count rises steeply enough to keep effort rising level on level.
     LEVELS: ClassVar[dict[int, dict[str, Any]]] = levels_with_counts(
-        (4, 5, 6, 7, 8, 10, 12, 14, 16, 18)
+        (4, 6, 8, 10, 12, 14, 17, 20, 24, 28)
     )
 
     def generate(self, config: WordSortingMistakeConfig, rng: Random, index: int) -> Instance:
         ordering = draw_ordering(config.order, rng)
         words = draw_words(rng, config.count, config.first_letters)
-        wrong = rng.randrange(1, len(words)) if rng.random() < config.mistake_rate else None
+        rate = 1 - 1 / len(words) if config.mistake_rate is None else config.mistake_rate
+        wrong = rng.randrange(1, len(words)) if rng.random() < rate else None
         steps = [[words[0]]]
         for number, word in enumerate(words[1:], start=1):
             shown = steps[-1]

@@ -77,7 +77,7 @@ class BuggyTables(Task[BuggyTablesConfig]):
     """Repair the described bugs of a small table, then answer a statistic about it."""
 
     name: ClassVar[str] = "buggy_tables"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "A small table corrupted by stated bugs (scaled, shifted, sign-flipped, swapped or "
         "placeholder values, duplicated rows); compute a statistic of the corrected table."
@@ -188,12 +188,14 @@ def _draw_question(
     bugs: list[dict[str, Any]],
     rng: Random,
 ) -> dict[str, Any] | None:
-    """A statistic on a bugged column where possible, over a non-empty set of values."""
+    """A statistic on a bugged column where possible, over a non-empty set of values. Counts
+    are over every row (a count over the few rows a filter keeps is a small, guessable number)
+    and their threshold makes any count from one to all of the rows as likely."""
     touched = [c for bug in bugs for c in bug.get("columns", [bug.get("column")]) if c]
     column = rng.choice(touched or list(theme["numbers"]))
     question: dict[str, Any] = {"stat": rng.choice(STATS[: config.n_stats]), "column": column}
     question["where"] = None
-    if config.filtered:
+    if config.filtered and question["stat"] != "count_above":
         text_column = rng.choice(list(theme["text"]))
         at = clean["columns"].index(text_column)
         question["where"] = [text_column, rng.choice([row[at] for row in clean["rows"]])]
@@ -201,7 +203,7 @@ def _draw_question(
     if not values:
         return None
     if question["stat"] == "count_above":
-        question["threshold"] = sorted(values)[len(values) // 2] - rng.randint(0, 3)
+        question["threshold"] = rng.choice(values) - 1
     return question
 
 

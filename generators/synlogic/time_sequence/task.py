@@ -41,7 +41,7 @@ class TimeSequence(Task[TimeSequenceConfig]):
     """Earliest common meeting start under busy slots, 'not before'/'done by' and break rules."""
 
     name: ClassVar[str] = "time_sequence"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Meeting scheduling: from several people's appointments and rules, find the earliest "
         "start time of a meeting of given length, or say that none exists."

@@ -1,0 +1,82 @@
+"""What dedup and the answer-space audit cost a build, and how fast dedup runs.
+
+Run: ``python bench/bench_rl_data.py [CONFIG] [--workers N]`` (default: the quick start).
+Builds the config once into a temporary root, then repeats in this process, on the very
+problems the build made, the two steps the build ran: the dataset-wide selection of
+distinct problems (``SelectDistinct``: exact and structural keys of every candidate) and
+the audit of what it published. Prints the build's wall-clock time, each step's time and
+share of it (target: both together at most 10%), and dedup throughput in problems/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from factory.audit import SampleCollector, audit  # noqa: E402
+from factory.config import load_build_config  # noqa: E402
+from factory.dedup import DistinctFilter, distinct_problems  # noqa: E402
+from factory.layout import shard_count  # noqa: E402
+from factory.stage_files import read_stage_records  # noqa: E402
+from factory.stages import problem_maker  # noqa: E402
+from factory.store import AUDIT_PER_LEVEL  # noqa: E402
+from pipelines.build import run_build  # noqa: E402
+from schemas.records import DedupReport, Problem  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("config", nargs="?", default=str(REPO / "configs/quickstart.yaml"))
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-rl-data-") as root:
+        config = load_build_config(args.config).model_copy(update={"output_root": root})
+        start = time.perf_counter()
+        result = run_build(config, workers=args.workers)
+        build_s = time.perf_counter() - start
+        layout = result.layout
+        candidates = {
+            spec.subset: [
+                problem
+                for shard in range(shard_count(spec, config.shard_size))
+                for problem in read_stage_records(
+                    layout.stage_path("candidates", spec.subset, shard), Problem, layout.storage
+                )
+            ]
+            for spec in config.tasks
+        }
+
+    start = time.perf_counter()
+    keep, collector, looked_at = DistinctFilter(True, None), SampleCollector(AUDIT_PER_LEVEL), 0
+    for spec in config.tasks:
+        report = DedupReport(subset=spec.subset)
+        chosen = list(
+            distinct_problems(
+                spec, candidates[spec.subset], problem_maker(config, spec), keep, report
+            )
+        )
+        looked_at += report.drawn
+        collector.add(spec.subset, chosen)
+    dedup_s = time.perf_counter() - start
+    start = time.perf_counter()
+    audit(collector.samples(), config.audit, structural=not config.dedup)
+    audit_s = time.perf_counter() - start
+
+    work_s = build_s - dedup_s - audit_s
+    print(f"config {args.config}: {result.manifest.total} problems, build {build_s:.2f} s")
+    print(
+        f"dedup: {dedup_s:.3f} s for {looked_at} candidates ({looked_at / dedup_s:,.0f}/s), "
+        f"{dedup_s / work_s:.1%} on top of the rest of the build"
+    )
+    print(f"audit: {audit_s:.3f} s, {audit_s / work_s:.1%} on top of the rest of the build")
+    print(f"dedup + audit: {(dedup_s + audit_s) / work_s:.1%} overhead")
+
+
+if __name__ == "__main__":
+    main()
