@@ -10,37 +10,23 @@ the build's wall-clock time (target for re-verification: at most 10%).
 
 from __future__ import annotations
 
-import argparse
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from temporary_build import build_arguments, temporary_build
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from factory.config import load_build_config  # noqa: E402
-from factory.layout import BuildLayout, is_data_file, subset_of  # noqa: E402
-from factory.reverify import data_row_failures  # noqa: E402
-from factory.stage_files import SIDECAR_SUFFIX, _proven, stage_problem  # noqa: E402
-from pipelines.build import run_build  # noqa: E402
-from schemas.arrow import from_table  # noqa: E402
-from schemas.records import DatasetRecord  # noqa: E402
+from factory.layout import is_data_file, subset_of
+from factory.reverify import data_row_failures
+from factory.stage_files import SIDECAR_SUFFIX, _proven, stage_problem
+from schemas.arrow import from_table
+from schemas.records import DatasetRecord
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("config", nargs="?", default=str(REPO / "configs/quickstart.yaml"))
-    parser.add_argument("--workers", type=int, default=1)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-integrity-") as root:
-        config = load_build_config(args.config).model_copy(update={"output_root": root})
-        start = time.perf_counter()
-        result = run_build(config, workers=args.workers)
-        build_s = time.perf_counter() - start
-        layout: BuildLayout = result.layout
+    args = build_arguments(__doc__.splitlines()[0])
+    with temporary_build(args.config, args.workers) as (_, result, build_s):
+        layout = result.layout
         version_dir = Path(layout.version_dir)
 
         start = time.perf_counter()

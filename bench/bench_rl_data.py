@@ -10,36 +10,22 @@ share of it (target: both together at most 10%), and dedup throughput in problem
 
 from __future__ import annotations
 
-import argparse
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from temporary_build import build_arguments, temporary_build
 
-from factory.audit import SampleCollector, audit  # noqa: E402
-from factory.config import load_build_config  # noqa: E402
-from factory.dedup import DistinctFilter, distinct_problems  # noqa: E402
-from factory.layout import shard_count  # noqa: E402
-from factory.stage_files import read_stage_records  # noqa: E402
-from factory.stages import problem_maker  # noqa: E402
-from factory.store import AUDIT_PER_LEVEL  # noqa: E402
-from pipelines.build import run_build  # noqa: E402
-from schemas.records import DedupReport, Problem  # noqa: E402
+from factory.audit import SampleCollector, audit
+from factory.dedup import DistinctFilter, distinct_problems
+from factory.layout import shard_count
+from factory.stage_files import read_stage_records
+from factory.stages import problem_maker
+from factory.store import AUDIT_PER_LEVEL
+from schemas.records import DedupReport, Problem
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("config", nargs="?", default=str(REPO / "configs/quickstart.yaml"))
-    parser.add_argument("--workers", type=int, default=1)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="bench-rl-data-") as root:
-        config = load_build_config(args.config).model_copy(update={"output_root": root})
-        start = time.perf_counter()
-        result = run_build(config, workers=args.workers)
-        build_s = time.perf_counter() - start
+    args = build_arguments(__doc__.splitlines()[0])
+    with temporary_build(args.config, args.workers) as (config, result, build_s):
         layout = result.layout
         candidates = {
             spec.subset: [

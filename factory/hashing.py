@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
-from typing import IO
+from pathlib import Path, PurePath
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from factory.storage import Storage
 
 
 def sha256_stream(handle: IO[bytes]) -> str:
@@ -15,3 +18,17 @@ def sha256_stream(handle: IO[bytes]) -> str:
 def sha256_file(path: Path) -> str:
     with path.open("rb") as handle:
         return sha256_stream(handle)
+
+
+def content_mismatch(
+    storage: Storage, path: PurePath, size: int, sha256: str, recorder: str
+) -> str | None:
+    """Why the file at ``path`` is not the one ``recorder`` (a manifest, a record) says it
+    is, else None; the size is compared first, a cheap look before reading it all."""
+    found = storage.size(path)
+    if found != size:
+        return f"size mismatch ({found} bytes, {recorder} says {size})"
+    digest = storage.sha256(path)
+    if digest != sha256:
+        return f"sha256 mismatch ({digest[:12]}…, {recorder} says {sha256[:12]}…)"
+    return None

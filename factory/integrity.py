@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 
 from factory.errors import FactoryError
+from factory.hashing import content_mismatch
 from factory.storage import LOCAL, Storage
 from factory.store import MANIFEST, load_manifest
 from schemas.manifest import DatasetManifest, FileEntry
@@ -93,13 +94,7 @@ def _entry_problem(
     path = version_dir / relative
     if not storage.exists(path):
         return "listed in the manifest but missing"
-    size = storage.size(path)
-    if size != entry.bytes:
-        return f"size mismatch ({size} bytes, manifest says {entry.bytes})"
-    digest = storage.sha256(path)
-    if digest != entry.sha256:
-        return f"sha256 mismatch ({digest[:12]}…, manifest says {entry.sha256[:12]}…)"
-    return None
+    return content_mismatch(storage, path, entry.bytes, entry.sha256, "manifest")
 
 
 def _present_files(version_dir: PurePath, storage: Storage) -> list[str]:

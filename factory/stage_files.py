@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from factory.errors import BuildError
-from factory.hashing import sha256_file
+from factory.hashing import content_mismatch, sha256_file
 from factory.storage import Storage
 from schemas.arrow import from_table, to_table
 
@@ -91,12 +91,9 @@ def stage_problem(path: PurePath, storage: Storage) -> str | None:
     record = _read_record(path, storage)
     if record is None:
         return "no checksum record (written by an interrupted or older build)"
-    size = storage.size(path)
-    if size != record.bytes:
-        return f"size mismatch ({size} bytes, its record says {record.bytes}; truncated?)"
-    digest = storage.sha256(path)
-    if digest != record.sha256:
-        return f"sha256 mismatch ({digest[:12]}…, its record says {record.sha256[:12]}…)"
+    mismatch = content_mismatch(storage, path, record.bytes, record.sha256, "its record")
+    if mismatch is not None:
+        return mismatch
     if cacheable:
         _proven.add(stamps)  # type: ignore[arg-type]
     return None

@@ -30,10 +30,12 @@ def z3_stars(problem: Problem) -> tuple[z3.Solver, list[z3.BoolRef]]:
     return solver, star
 
 
-@pytest.mark.parametrize("level", [1, 4, 7, 10])
-def test_unique_layout_by_z3(level: int):
+@pytest.mark.parametrize(
+    ("level", "knobs"), [(1, {}), (4, {}), (7, {}), (10, {}), (None, {"size": 8, "stars": 2})]
+)
+def test_unique_layout_by_z3(level: int | None, knobs: dict):
     for index in range(4):
-        problem = problem_at(TASK, level, index)
+        problem = problem_at(TASK, level, index, **knobs)
         assert len(set("".join(problem.payload["regions"]))) == problem.payload["size"]
         solver, star = z3_stars(problem)
         expected = [s == "*" for line in problem.payload["solution"] for s in line]
@@ -64,7 +66,7 @@ def test_prompt_states_format_and_varies():
         assert p.prompt.rstrip().endswith(ANSWER_INSTRUCTION)
         assert "* for a star" in p.prompt
         assert p.payload["regions"][0].replace("", " ").strip() in p.prompt
-    assert "exactly 2 stars" in problem_at(TASK, 10, 0).prompt
+    assert "exactly 2 stars" in problem_at(TASK, None, 0, size=8, stars=2).prompt
 
 
 def perturbations(problem: Problem) -> list[str]:
