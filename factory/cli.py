@@ -44,7 +44,7 @@ def cmd_tasks(args: argparse.Namespace) -> None:
 
 def cmd_sample(args: argparse.Namespace) -> None:
     from factory.stages import reference_trace, verify_trace
-    from generators.base import make_problem
+    from generators.base import GenerationError, make_problem
 
     task = resolve_task(args.task)
     try:
@@ -55,9 +55,7 @@ def cmd_sample(args: argparse.Namespace) -> None:
         raise ConfigError(f"--level: {error}") from None
     try:
         problem = make_problem(task, config, args.seed, args.index, args.level)
-    except RuntimeError as error:
-        if not _gave_up(error):
-            raise
+    except GenerationError as error:
         raise FactoryError(
             f"{task.name} seed={args.seed} index={args.index}: {error} "
             "(another --seed or --index may work)"
@@ -71,12 +69,6 @@ def cmd_sample(args: argparse.Namespace) -> None:
     print(f"# problem_id={problem.problem_id}\n\n## Prompt\n{problem.prompt}")
     print(f"\n## Answer\n{problem.answer}\n\n## Reference trace\n{trace.text}")
     print(f"\n## Verifier\nscore={verdict.score} ({verdict.reason}); solver {trace.solver_stats}")
-
-
-def _gave_up(error: RuntimeError) -> bool:
-    """Whether a generator gave up on its knobs: each raises its own ``...GenerationError``
-    (a RuntimeError) naming the bound to raise; any other RuntimeError is a bug."""
-    return type(error).__name__.endswith("GenerationError")
 
 
 def _workers(value: int | None) -> int | None:

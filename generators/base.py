@@ -42,6 +42,11 @@ class TaskConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class GenerationError(RuntimeError):
+    """A generator gave up: its knobs allow no instance within its attempt budget. The
+    message names the knob to raise; the CLI prints it as one line."""
+
+
 class AnswerFormatError(ValueError):
     """The answer text does not follow the format the prompt asked for."""
 

@@ -18,13 +18,15 @@ from functools import cache
 from random import Random
 from typing import Any, NamedTuple
 
+from generators.base import GenerationError
+
 Tree = list[Any]
 
 LEAF_OPS = ("truthful", "lying")
 _COMPOUND_BY_ROLL = ("and", "or", "implies", "iff")  # die rolls 2..5
 
 
-class PuzzleGenerationError(RuntimeError):
+class PuzzleGenerationError(GenerationError):
     """No puzzle with exactly one solution was found within the attempt bound."""
 
 

@@ -21,6 +21,7 @@ from pydantic import Field, field_validator
 from generators.base import (
     ANSWER_INSTRUCTION,
     AnswerFormatError,
+    GenerationError,
     Instance,
     Solution,
     Task,
@@ -182,7 +183,7 @@ _FORMAT = (
 )
 
 
-class MathPathGenerationError(RuntimeError):
+class MathPathGenerationError(GenerationError):
     """No template with an integer value was drawn within ``max_attempts``."""
 
 

@@ -7,7 +7,14 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.base import (
+    ANSWER_INSTRUCTION,
+    GenerationError,
+    Instance,
+    Solution,
+    Task,
+    TaskConfig,
+)
 from generators.synlogic.calcudoko.cages import (
     Cage,
     cage_tuples,
@@ -58,10 +65,6 @@ QUESTIONS = (
     "Find the unique filling of the grid.",
     "Work out the number in every cell.",
 )
-
-
-class GenerationError(RuntimeError):
-    pass
 
 
 def label(k: int) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from random import Random
 
+from generators.base import GenerationError
 from generators.synlogic.campsite.rules import Camp, CampRules
 from generators.synlogic.cell_search import search
 
 
-class CampGenerationError(RuntimeError):
+class CampGenerationError(GenerationError):
     """No unique puzzle was found within the attempt budget."""
 
 

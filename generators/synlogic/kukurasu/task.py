@@ -7,7 +7,14 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.base import (
+    ANSWER_INSTRUCTION,
+    GenerationError,
+    Instance,
+    Solution,
+    Task,
+    TaskConfig,
+)
 from generators.synlogic.grid import format_grid, parse_grid
 from generators.synlogic.kukurasu.solver import Solver, clues_of
 from generators.synlogic.search_log import search_stats
@@ -48,10 +55,6 @@ QUESTIONS = (
     "Determine the colour of every cell.",
 )
 BLACK = {"1": 1, "x": 1, "#": 1, "0": 0, ".": 0}
-
-
-class GenerationError(RuntimeError):
-    pass
 
 
 def unique(rows: list, cols: list) -> bool:

@@ -18,6 +18,7 @@ from pydantic import Field
 from generators.base import (
     ANSWER_INSTRUCTION,
     AnswerFormatError,
+    GenerationError,
     Instance,
     Solution,
     Task,
@@ -91,7 +92,7 @@ _FORMAT = (
 )
 
 
-class GenerationError(RuntimeError):
+class MinesweeperGenerationError(GenerationError):
     """No board with a certain mine (within the effort budget) in ``max_attempts`` draws."""
 
 
@@ -150,7 +151,9 @@ class Minesweeper(Task[MinesweeperConfig]):
             if deduction.mines:
                 break
         else:
-            raise GenerationError(f"no board with a certain mine in {config.max_attempts} tries")
+            raise MinesweeperGenerationError(
+                f"no board with a certain mine in {config.max_attempts} tries"
+            )
         prompt = "\n\n".join(
             [
                 rng.choice(_INTROS),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import combinations
 from random import Random
 
+from generators.base import GenerationError
 from generators.synlogic.cell_search import neighbour_tables, search
 from generators.synlogic.star_placement_puzzle.rules import StarBattle, StarRules
 
@@ -12,7 +13,7 @@ from generators.synlogic.star_placement_puzzle.rules import StarBattle, StarRule
 _STAR_STEPS = 2_000
 
 
-class StarGenerationError(RuntimeError):
+class StarGenerationError(GenerationError):
     """No unique puzzle was found within the attempt budget."""
 
 

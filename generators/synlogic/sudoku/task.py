@@ -5,7 +5,7 @@ from __future__ import annotations
 from random import Random
 from typing import Any, ClassVar
 
-from generators.base import Instance, Solution, Task
+from generators.base import GenerationError, Instance, Solution, Task
 from generators.canonical import digest, first_seen
 from generators.synlogic.sudoku.carve import carve, random_solution
 from generators.synlogic.sudoku.config import LEVELS, SudokuConfig
@@ -21,7 +21,7 @@ from generators.synlogic.sudoku.verifier import check_grid
 from schemas.records import Problem
 
 
-class PuzzleGenerationError(RuntimeError):
+class PuzzleGenerationError(GenerationError):
     """No removal pass reached the clue target within ``max_attempts``."""
 
 

@@ -8,7 +8,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.base import (
+    ANSWER_INSTRUCTION,
+    Instance,
+    Solution,
+    Task,
+    TaskConfig,
+)
 from generators.synlogic.grid import format_grid, int_cell, parse_grid
 from generators.synlogic.survo.solver import Solver, sums_of
 from schemas.records import Problem
@@ -46,10 +52,6 @@ QUESTIONS = (
     "Fill in every missing number.",
     "Find the numbers that belong in the empty cells.",
 )
-
-
-class GenerationError(RuntimeError):
-    pass
 
 
 def build(config: SurvoConfig, rng: Random) -> tuple[list[list[int]], list[list[int]]]:

@@ -18,7 +18,14 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators.base import ANSWER_INSTRUCTION, Instance, Solution, Task, TaskConfig
+from generators.base import (
+    ANSWER_INSTRUCTION,
+    GenerationError,
+    Instance,
+    Solution,
+    Task,
+    TaskConfig,
+)
 from generators.synlogic.grid import format_grid, parse_grid
 from generators.synlogic.wordscapes.layout import (
     BLOCK,
@@ -58,7 +65,7 @@ INTROS = (
 MAX_ATTEMPTS = 200
 
 
-class WordscapesGenerationError(RuntimeError):
+class WordscapesGenerationError(GenerationError):
     """No crossword of the requested size was laid out within the attempt bound."""
 
 
