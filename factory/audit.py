@@ -77,6 +77,8 @@ class GroupAudit:
     exact_duplicates: int
     structural_duplicates: int | None
     """None where not counted: a build with dedup on has none by construction."""
+    judged: bool
+    """False for a group too small to tell a lean from chance (no violations then)."""
     violations: list[Violation]
 
     @property
@@ -103,6 +105,7 @@ class GroupAudit:
             "labels": self.labels,
             "exact_duplicates": self.exact_duplicates,
             "structural_duplicates": self.structural_duplicates,
+            "judged": self.judged,
             "violations": [str(v) for v in self.violations],
         }
 
@@ -191,8 +194,11 @@ def audit_sample(
     constant, constant_win = best_constant(task, problems)
     trivial = trivial_rates(task, problems)
     counts = label_counts(task, problems)
-    violations = _win_violations(sample, constant, constant_win, trivial, limit)
-    violations += _label_violations(sample, counts, thresholds.label_tolerance)
+    violations = []
+    judged = len(problems) >= thresholds.min_problems
+    if judged:
+        violations += _win_violations(sample, constant, constant_win, trivial, limit)
+        violations += _label_violations(sample, counts, thresholds.label_tolerance)
     return GroupAudit(
         subset=sample.subset,
         task=task.name,
@@ -210,6 +216,7 @@ def audit_sample(
         structural_duplicates=(
             duplicates(map(task.structural_key, problems)) if structural else None
         ),
+        judged=judged,
         violations=violations,
     )
 
@@ -405,8 +412,14 @@ def _row(a: GroupAudit) -> list[object]:
         f"{_share(min(shares))}–{_share(max(shares))}" if shares else "-",
         a.exact_duplicates,
         a.structural_duplicates,
-        "ok" if not a.violations else f"FAIL ({len(a.violations)})",
+        _verdict(a),
     ]
+
+
+def _verdict(a: GroupAudit) -> str:
+    if a.violations:
+        return f"FAIL ({len(a.violations)})"
+    return "ok" if a.judged else "too few to judge"
 
 
 def render_audit(audits: list[GroupAudit]) -> str:

@@ -275,7 +275,8 @@ def render_card(
             "the worst trivial strategy the task declares, another problem's answer, the "
             "label shares of categorical answers, and duplicates left. A group fails when a "
             "guess wins more than max(2 × chance, 5%) or a label strays more than 5 points "
-            "from its fair share (`factory audit` exits 2 on a failure).",
+            "from its fair share (`factory audit` exits 2 on a failure); a group of fewer than "
+            "200 problems is shown but not judged.",
             audit.table,
             *(f"![{f.title}]({f.path})" for f in audit_figures),
         ]

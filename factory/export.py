@@ -160,7 +160,7 @@ def _ids(subset: str, problem: Problem) -> dict[str, Any]:
     }
 
 
-def _verl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str, Any]:
+def verl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str, Any]:
     return {
         "data_source": DATA_SOURCE_PREFIX + problem.task,
         "prompt": [{"role": "user", "content": problem.prompt}],
@@ -170,7 +170,7 @@ def _verl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str
     }
 
 
-def _trl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str, Any]:
+def trl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str, Any]:
     return {
         "prompt": [{"role": "user", "content": problem.prompt}],
         "ground_truth": encode_ground_truth(problem),
@@ -179,7 +179,7 @@ def _trl_row(subset: str, problem: Problem, index: int, split: str) -> dict[str,
 
 
 def _write_parquet(version_dir: Path, shards: Shards, path: Path, fmt: str) -> int:
-    schema, make_row = _SCHEMAS[fmt], _verl_row if fmt == "verl" else _trl_row
+    schema, make_row = _SCHEMAS[fmt], verl_row if fmt == "verl" else trl_row
     rows = 0
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         for (_, relative), problems in zip(shards, _problems(version_dir, shards), strict=True):

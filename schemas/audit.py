@@ -20,6 +20,12 @@ class AuditThresholds(BaseModel):
     label_tolerance: float = Field(
         default=0.05, ge=0, le=1, description="each of k labels keeps a share of 1/k ± this"
     )
+    min_problems: int = Field(
+        default=200,
+        ge=1,
+        description="groups with fewer problems are shown but not judged: at 30 problems a "
+        "fair yes/no label strays 9 points on one standard deviation",
+    )
 
     def win_limit(self, chance: float) -> float:
         return max(self.chance_factor * chance, self.min_win_rate)

@@ -23,7 +23,7 @@ from factory.cli import main
 from factory.config import parse_build_config
 from factory.integrity import load_verified_manifest
 from generators.base import Instance, Solution, Task, TaskConfig, make_problem, prompt_example
-from generators.registry import get_task, task_names
+from generators.registry import get_task, register, task_names
 from pipelines.build import run_build
 from schemas.records import Problem
 
@@ -71,6 +71,9 @@ class Guess(ExactToy):
         if problem.payload["hint"]:
             guesses["copy the hint"] = problem.prompt.rsplit(" ", 1)[1].rstrip(".")
         return guesses
+
+
+register("toy_guess", "tests.test_audit:Guess")  # for `factory audit CONFIG`
 
 
 class CoinConfig(TaskConfig):
@@ -271,9 +274,12 @@ def test_every_task_declares_guesses_the_verifier_scores():
 # --- factory audit ------------------------------------------------------------------------
 
 
+SMALL_GROUPS = {"min_problems": 40}  # judge the tests' small samples too
+
+
 def write_config(tmp_path, tasks: list[dict]) -> str:
     path = tmp_path / "audit.yaml"
-    path.write_text(yaml.safe_dump({"name": "audit-test", "tasks": tasks}))
+    path.write_text(yaml.safe_dump({"name": "audit-test", "audit": SMALL_GROUPS, "tasks": tasks}))
     return str(path)
 
 
@@ -281,7 +287,7 @@ def test_factory_audit_config_exits_2_on_a_broken_threshold(tmp_path, capsys):
     config = write_config(
         tmp_path,
         [
-            {"task": "star_placement_puzzle", "count": 10, "levels": [1]},
+            {"task": "toy_guess", "count": 10, "levels": [1], "knobs": {"answers": "constant"}},
             {"task": "zebra_puzzle", "count": 10, "levels": [1]},
         ],
     )
@@ -289,9 +295,9 @@ def test_factory_audit_config_exits_2_on_a_broken_threshold(tmp_path, capsys):
     captured = capsys.readouterr()
     report = json.loads(captured.out)
     assert report["ok"] is False
-    assert report["thresholds"] == AuditThresholds().model_dump()
-    assert report["worst_violation"].startswith("star_placement_puzzle level 1: the constant")
-    assert "star_placement_puzzle level 1" in captured.err and captured.err.count("\n") == 1
+    assert report["thresholds"] == AuditThresholds(**SMALL_GROUPS).model_dump()
+    assert report["worst_violation"].startswith("toy_guess level 1: the constant")
+    assert "toy_guess level 1" in captured.err and captured.err.count("\n") == 1
     star, zebra = report["groups"]
     assert set(star) == {
         "subset",
@@ -308,10 +314,11 @@ def test_factory_audit_config_exits_2_on_a_broken_threshold(tmp_path, capsys):
         "labels",
         "exact_duplicates",
         "structural_duplicates",
+        "judged",
         "violations",
     }
     assert (star["n"], star["level"], star["win_limit"]) == (40, 1, 0.05)
-    assert star["best_constant"]["win_rate"] > 0.3
+    assert star["best_constant"]["win_rate"] == 1.0
     assert zebra["violations"] == []
 
 
@@ -342,3 +349,13 @@ def test_factory_audit_reads_a_built_dataset_as_the_config_would_make_it(out_roo
         ("toy_sum", 1, 10),
         ("toy_sum", 2, 10),
     ]
+
+
+def test_a_group_too_small_to_tell_a_lean_from_chance_is_shown_but_not_judged():
+    task = get_task("star_placement_puzzle")
+    problems = [make_problem(task, task.config_for_level(1), 0, i, 1) for i in range(4)]
+    sample = Sample("star", 1, task, problems)
+    small = audit_sample(sample, AuditThresholds())
+    assert not small.judged and small.violations == []
+    forced = audit_sample(sample, AuditThresholds(min_problems=4))
+    assert forced.judged

@@ -69,7 +69,7 @@ def z3_formula(tree: list, people: list[z3.BoolRef]) -> z3.BoolRef:
 def test_registered_with_class_attributes():
     task = get_task("knights_knaves")
     assert isinstance(task, KnightsKnaves)
-    assert (task.name, task.version) == ("knights_knaves", "1.0.0")
+    assert (task.name, task.version) == ("knights_knaves", "1.1.0")
     assert task.description
     assert sorted(task.LEVELS) == list(range(1, 11))
 

@@ -90,7 +90,7 @@ def test_index_alone_equals_index_in_a_loop():
 def test_registry_resolves_the_task():
     task = get_task("nlsat")
     assert isinstance(task, NLSat)
-    assert (task.name, task.version) == ("nlsat", "1.0.0")
+    assert (task.name, task.version) == ("nlsat", "1.1.0")
 
 
 # --- generation ---------------------------------------------------------------------

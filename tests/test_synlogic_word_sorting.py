@@ -31,6 +31,13 @@ def test_answer_matches_an_independent_sort_and_is_unique(level: int) -> None:
         assert problem.answer.split(", ") == independent_order(problem.payload)
 
 
+@pytest.mark.parametrize(("level", "knobs"), [(1, {}), (None, {"count": 2})])
+def test_words_are_never_listed_presorted(level: int | None, knobs: dict) -> None:
+    for index in range(60):
+        problem = problem_at(TASK, level, index, **knobs)
+        assert problem.answer != ", ".join(problem.payload["words"])
+
+
 def test_perturbed_answers_fail() -> None:
     problem = problem_at(TASK, 6, 0)
     words = problem.answer.split(", ")

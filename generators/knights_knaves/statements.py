@@ -115,29 +115,41 @@ def truth_mask(tree: Tree, masks: Masks) -> int:
     return left ^ right ^ masks.full  # iff
 
 
+def _fitting_claim(
+    rng: Random, masks: Masks, target: int, speaker: int, depth: int, width: int
+) -> tuple[Tree, int]:
+    """A claim of ``speaker`` consistent with assignment ``target`` (true when the speaker is
+    truthful there, false otherwise), and the mask of assignments consistent with it."""
+    n = len(masks.truthful)
+    while True:  # "I am truthful" always fits, so each draw fits with good odds
+        claim = sample_claim(rng, n, speaker, depth, width)
+        consistent = truth_mask(claim, masks) ^ masks.lying[speaker]
+        if consistent >> target & 1:
+            return claim, consistent
+
+
 def sample_unique_claims(
     rng: Random, n: int, depth: int, width: int, max_attempts: int
 ) -> tuple[list[Tree], list[bool]]:
     """Claims of ``n`` people with exactly one consistent role assignment, and that assignment.
 
-    Person ``i`` is truthful exactly when claim ``i`` holds, so the consistent assignments
-    are the AND over i of NOT(T_i XOR S_i) = S_i XOR (i is lying). An attempt stops as soon
-    as that running AND is empty, and is kept only if exactly one assignment survives.
+    The assignment is drawn uniformly first, so no role pattern (everyone truthful, say) is
+    the answer more often than chance; every claim is drawn to fit it, and an attempt is
+    kept only if no other assignment fits all claims. Person ``i`` is truthful exactly when
+    claim ``i`` holds, so the consistent assignments are the AND over i of
+    NOT(T_i XOR S_i) = S_i XOR (i is lying).
     """
     masks = truth_masks(n)
+    target = rng.getrandbits(n)
     for _ in range(max_attempts):
         claims: list[Tree] = []
         consistent = masks.full
         for speaker in range(n):
-            claim = sample_claim(rng, n, speaker, depth, width)
-            consistent &= truth_mask(claim, masks) ^ masks.lying[speaker]
-            if not consistent:
-                break
+            claim, fits = _fitting_claim(rng, masks, target, speaker, depth, width)
             claims.append(claim)
-        else:
-            if consistent.bit_count() == 1:
-                assignment = consistent.bit_length() - 1
-                return claims, [bool(assignment >> j & 1) for j in range(n)]
+            consistent &= fits
+        if consistent == 1 << target:
+            return claims, [bool(target >> j & 1) for j in range(n)]
     raise PuzzleGenerationError(
         f"no puzzle with exactly one solution in {max_attempts} attempts "
         f"(n_people={n}, depth={depth}, width={width}); raise max_attempts or change the knobs"

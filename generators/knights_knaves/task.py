@@ -63,7 +63,7 @@ class KnightsKnaves(Task[KnightsKnavesConfig]):
     """
 
     name: ClassVar[str] = "knights_knaves"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Knights & Knaves: n inhabitants each make a logical statement about the others; "
         "truth-tellers always tell the truth, liars always lie; name everyone's role."

@@ -22,8 +22,8 @@ class NLSatConfig(TaskConfig):
     from the problem's rng (so every level of a build gets both labels, about half
     each) and instances are redrawn until the label matches; generation raises
     ``ValueError`` naming the knobs when the label is out of reach (e.g. inconsistent
-    at a tiny ``alpha``). Assignment questions keep only consistent instances,
-    whatever ``balanced`` says.
+    at a tiny ``alpha``). Assignment questions keep only consistent instances that
+    neither the all-true nor the all-false assignment satisfies, whatever ``balanced`` says.
     """
 
     n_vars: int = Field(12, ge=3, le=60, description="statements 'X is P' drawn for the pool")

@@ -94,6 +94,11 @@ def drop_unused(clauses: Sequence[Clause]) -> tuple[int, list[Clause]]:
     return len(used), renumbered
 
 
+def constant_satisfies(clauses: Sequence[Clause]) -> bool:
+    """Whether making every statement true, or every statement false, satisfies all clauses."""
+    return all(max(clause) > 0 for clause in clauses) or all(min(clause) < 0 for clause in clauses)
+
+
 def first_violated(clauses: Sequence[Sequence[int]], true_vars: set[int]) -> int | None:
     """Index of the first clause no literal of which holds, or None if all hold."""
     for index, clause in enumerate(clauses):

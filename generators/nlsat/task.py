@@ -12,6 +12,7 @@ from generators.nlsat.config import LEVELS, NLSatConfig
 from generators.nlsat.formula import (
     Formula,
     clause_sizes,
+    constant_satisfies,
     draw_clauses,
     draw_variables,
     drop_unused,
@@ -67,7 +68,7 @@ def _answer(question: str, formula: Formula, result: dpll.SearchResult) -> str:
 
 class NLSat(Task[NLSatConfig]):
     name = "nlsat"
-    version = "1.0.0"
+    version = "1.1.0"
     description = (
         "Random k-SAT around the satisfiability threshold, told as rules about people and "
         "their properties: decide whether the rules are consistent (yes/no), or give an "
@@ -100,6 +101,8 @@ class NLSat(Task[NLSatConfig]):
         for _ in range(MAX_ATTEMPTS):
             sizes = clause_sizes(rng, n_clauses, n_two, config.k)
             n_used, clauses = drop_unused(draw_clauses(rng, config.n_vars, sizes))
+            if config.question == "assignment" and constant_satisfies(clauses):
+                continue  # "all true" or "all false" would score without solving anything
             result = dpll.solve(n_used, clauses)
             if wanted is None or result.satisfiable == wanted:
                 break

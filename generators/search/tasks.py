@@ -41,7 +41,7 @@ def _without(levels: dict[int, dict[str, Any]], knob: str) -> dict[int, dict[str
 
 class SearchCountdown(SearchTask):
     name: ClassVar[str] = "search_countdown"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Countdown / game of 24 solved by MCTS (or DFS/BFS), traced with its dead ends"
     )
@@ -53,7 +53,7 @@ class SearchCountdown(SearchTask):
 
 class SearchKnightsKnaves(SearchTask):
     name: ClassVar[str] = "search_knights_knaves"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Knights & Knaves solved by assigning roles with search"
     base_task: ClassVar[str] = "knights_knaves"
     Config = SearchKnightsKnavesConfig
@@ -74,7 +74,7 @@ class SearchSudoku(SearchTask):
 
 class SearchNLSat(SearchTask):
     name: ClassVar[str] = "search_nlsat"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Natural-language SAT (assignment) solved by deciding statements"
     base_task: ClassVar[str] = "nlsat"
     Config = SearchNLSatConfig

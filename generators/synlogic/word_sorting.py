@@ -203,7 +203,7 @@ _FORMATS = (
 
 class WordSorting(Task[WordSortingConfig]):
     name: ClassVar[str] = "word_sorting"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Sort words alphabetically, in reverse, by a custom alphabet."
     Config: ClassVar[type[TaskConfig]] = WordSortingConfig
     LEVELS: ClassVar[dict[int, dict[str, Any]]] = levels_with_counts(
@@ -214,6 +214,8 @@ class WordSorting(Task[WordSortingConfig]):
         ordering = draw_ordering(config.order, rng)
         words = draw_words(rng, config.count, config.first_letters)
         ordered, _ = ordering.merge_sort(words)
+        while words == ordered:  # never list them presorted: copying the input must not score
+            rng.shuffle(words)
         prompt = "\n\n".join(
             [
                 rng.choice(_INTROS).format(rule=ordering.rule()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from random import Random
@@ -59,7 +60,7 @@ class GameOf24(Task[GameOf24Config]):
     """
 
     name: ClassVar[str] = "game_of_24"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Game of 24 generalised: combine n given numbers with + - * / and parentheses, each "
         "exactly once, into an expression equal to the target."
@@ -71,6 +72,8 @@ class GameOf24(Task[GameOf24Config]):
         for _ in range(config.max_attempts):
             numbers = [rng.randint(1, config.max_number) for _ in range(config.n_numbers)]
             target = rng.randint(config.target_min, config.target_max)
+            if _trivially_reached(numbers, target):
+                continue
             found = search(numbers, target, config.max_nodes)
             if found.steps is not None and found.nodes >= config.min_effort:
                 break
@@ -129,6 +132,12 @@ class GameOf24(Task[GameOf24Config]):
         if stated and int(stated.group(1)) != target:
             return 0.0, f"states the result {stated.group(1)}, but the target is {target}"
         return 1.0, f"uses every number once and equals {target}"
+
+
+def _trivially_reached(numbers: list[int], target: int) -> bool:
+    """Whether adding or multiplying all the numbers (the declared trivial answers) makes
+    the target; such draws are rejected."""
+    return target in (sum(numbers), math.prod(numbers))
 
 
 def _prompt(numbers: list[int], target: int, style: list[int]) -> str:
