@@ -1,4 +1,5 @@
-"""``factory export``: a built dataset as verl / TRL / JSONL input, with the reward to use."""
+"""``factory export``: a built dataset as verl / TRL / JSONL / SFT input, with the reward and
+the length settings to use."""
 
 from __future__ import annotations
 
@@ -6,30 +7,67 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from factory.scoring.verbosity import WHITESPACE
+
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from factory import rewards
-    from factory.export import export_dataset
+    from factory.export import ExportOptions, export_dataset
 
-    result = export_dataset(
-        Path(args.dataset_dir), args.format, args.output, args.subset, args.split
+    options = ExportOptions(
+        system_prompt=args.system_prompt,
+        traces=args.traces,
+        layout=args.layout,
+        think=args.think,
+        tokenizer=args.tokenizer,
     )
-    print(f"exported {result.rows} problems ({result.format}) → {result.path}")
+    result = export_dataset(
+        Path(args.dataset_dir), args.format, args.output, args.subset, args.split, options
+    )
+    noun = "examples" if result.format == "sft" else "problems"
+    print(f"exported {result.rows} {noun} ({result.format}) → {result.path}")
+    for line in trainer_settings(result):
+        print(line)
+
+
+def trainer_settings(result: Any) -> list[str]:
+    """What to tell the trainer: the reward (RL formats) and the length limits that keep
+    every exported prompt."""
+    from factory import rewards
+
+    unit = f"tokens of {result.tokenizer}"
+    if result.tokenizer == WHITESPACE:
+        unit = "whitespace words (not model tokens: name the model's with --tokenizer)"
+    lines = [f"longest prompt: {result.longest_prompt} {unit}"]
     if result.format == "verl":
-        print(
-            f"reward: custom_reward_function.path={Path(rewards.__file__).resolve()} "
-            "custom_reward_function.name=compute_score"
-        )
+        path = Path(rewards.__file__).resolve()
+        lines += [
+            f"verl: data.max_prompt_length={result.longest_prompt} (default 512; a longer "
+            "prompt is dropped silently under data.filter_overlong_prompts=true)",
+            f"reward: reward.custom_reward_function.path={path} "
+            "reward.custom_reward_function.name=compute_score "
+            "(compute_score_with_format adds the format reward)",
+        ]
     elif result.format == "trl":
-        print("reward: GRPOTrainer(reward_funcs=[factory.rewards.verifier_reward], ...)")
+        lines += [
+            f"TRL: GRPOConfig(vllm_max_model_length >= {result.longest_prompt} + "
+            "max_completion_length) (TRL 1.16 does not truncate prompts)",
+            "reward: GRPOTrainer(reward_funcs=[factory.rewards.verifier_reward], ...) "
+            "(add factory.rewards.format_reward for the format reward)",
+        ]
+    elif result.format == "sft":
+        lines.append(
+            f"TRL: SFTConfig(max_length={result.longest_sequence}) (prompt + completion; "
+            "longer examples lose their end, and with it the answer)"
+        )
+    return lines
 
 
 def add_commands(commands: Any) -> None:
     export = commands.add_parser(
-        "export", help="write a built dataset as verl/TRL Parquet or JSONL for RL training"
+        "export", help="write a built dataset as verl/TRL/SFT Parquet or JSONL for training"
     )
     export.add_argument("dataset_dir", help="a built version: <root>/<name>/<version>")
-    export.add_argument("--format", required=True, help="verl, trl or jsonl")
+    export.add_argument("--format", required=True, help="verl, trl, jsonl or sft")
     export.add_argument(
         "--output",
         type=Path,
@@ -46,5 +84,30 @@ def add_commands(commands: Any) -> None:
     )
     export.add_argument(
         "--split", default=None, help="only this split, e.g. train or test (default: all)"
+    )
+    export.add_argument(
+        "--system-prompt", default=None, metavar="TEXT", help="a system turn before each prompt"
+    )
+    export.add_argument(
+        "--tokenizer",
+        default=WHITESPACE,
+        metavar="NAME",
+        help="measure the longest prompt in this tokenizer's tokens (a local directory or "
+        "hub name; default: whitespace words)",
+    )
+    sft = export.add_argument_group("--format sft")
+    sft.add_argument(
+        "--traces",
+        default="reference",
+        help="reference (solver), teacher (passing samples), rsd (kept samples) or "
+        "rewritten (a `factory rewrite` version); default: reference",
+    )
+    sft.add_argument(
+        "--layout",
+        default="prompt-completion",
+        help="prompt-completion (default) or messages",
+    )
+    sft.add_argument(
+        "--think", action="store_true", help="wrap each trace's reasoning in <think>…</think>"
     )
     export.set_defaults(func=cmd_export)

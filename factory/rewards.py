@@ -1,11 +1,19 @@
 """Reward entry points for RL trainers: the task's own verifier, made safe to call in a loop.
 
-- verl: ``compute_score(data_source, solution_str, ground_truth, extra_info=None)``; point
-  ``custom_reward_function.path`` at this file and ``.name`` at ``compute_score``.
+- verl (0.9.1): ``compute_score(data_source, solution_str, ground_truth, extra_info=None)``;
+  point ``reward.custom_reward_function.path`` at this file and
+  ``reward.custom_reward_function.name`` at ``compute_score`` (verl's ``main_ppo`` ignores the
+  older top-level ``custom_reward_function.*``), or at ``compute_score_with_format`` to add
+  :data:`FORMAT_WEIGHT` times the format reward.
 - TRL (``GRPOTrainer(reward_funcs=[verifier_reward])``):
   ``verifier_reward(completions, ground_truth, **kwargs)``; ``ground_truth`` is the column
   of that name that ``factory export --format trl`` writes, ``completions`` are strings or
-  chat messages.
+  chat messages. ``format_reward(completions, **kwargs)`` is the format reward on its own,
+  for ``reward_funcs=[verifier_reward, format_reward]`` (weights: ``reward_weights``).
+
+The format reward is 1.0 for a well-formed completion, 0.0 otherwise: one
+``<think>…</think>`` block first, then one non-empty ``<answer>…</answer>`` block last,
+nothing but whitespace around and between them (tags in lower case, each exactly once).
 
 ``ground_truth`` is the problem record as canonical JSON (:func:`encode_ground_truth`), so
 the reward needs nothing but this file's package: no dataset lookup, no network.
@@ -50,6 +58,12 @@ TIME_LIMIT_S = 2.0
 
 CACHED_PROBLEMS = 4096
 
+FORMAT_WEIGHT = 0.1
+"""What :func:`compute_score_with_format` adds per well-formed completion (verl's
+``reward.custom_reward_function.reward_kwargs.format_weight`` overrides it)."""
+
+_TAGS = ("<think>", "</think>", "<answer>", "</answer>")
+
 log = logging.getLogger(__name__)
 _warned: set[str] = set()
 
@@ -71,6 +85,19 @@ def compute_score(
     return score_text(solution_str, ground_truth)
 
 
+def compute_score_with_format(
+    data_source: str,
+    solution_str: str,
+    ground_truth: str,
+    extra_info: dict[str, Any] | None = None,
+    format_weight: float = FORMAT_WEIGHT,
+    **kwargs: Any,
+) -> float:
+    """verl's custom reward with the format reward added: correctness in [0, 1] plus
+    ``format_weight`` for a well-formed completion."""
+    return score_text(solution_str, ground_truth) + format_weight * format_score(solution_str)
+
+
 def verifier_reward(
     completions: Sequence[Any], ground_truth: Sequence[Any], **kwargs: Any
 ) -> list[float]:
@@ -84,6 +111,30 @@ def verifier_reward(
     return [
         score_text(_completion_text(c), t) for c, t in zip(completions, ground_truth, strict=True)
     ]
+
+
+def format_reward(completions: Sequence[Any], **kwargs: Any) -> list[float]:
+    """TRL reward function: 1.0 per well-formed completion (see the module docstring)."""
+    return [format_score(_completion_text(c)) for c in completions]
+
+
+def format_score(text: Any) -> float:
+    """1.0 if ``text`` is ``<think>…</think>`` then ``<answer>…</answer>`` and nothing else;
+    0.0 otherwise, malformed input included. Linear: a few ``str`` scans."""
+    if not isinstance(text, str) or len(text) > MAX_COMPLETION_CHARS:
+        return 0.0
+    text = text.strip()
+    if any(text.count(tag) != 1 for tag in _TAGS):
+        return 0.0
+    think_open, think_close, answer_open, answer_close = (text.find(tag) for tag in _TAGS)
+    well_formed = (
+        think_open == 0
+        and think_close < answer_open
+        and not text[think_close + len("</think>") : answer_open].strip()
+        and text[answer_open + len("<answer>") : answer_close].strip()
+        and answer_close + len("</answer>") == len(text)
+    )
+    return 1.0 if well_formed else 0.0
 
 
 def score_text(text: Any, ground_truth: Any) -> float:

@@ -1,5 +1,6 @@
-"""``factory export`` on a real build: verl/TRL/JSONL layouts, rewards on every row,
-determinism, subsets, refusal of corrupt or unwritable input."""
+"""``factory export`` on a real build: verl/TRL/JSONL/SFT layouts, rewards on every row,
+determinism, subsets, system prompts, prompt lengths, refusal of corrupt or unwritable
+input and of trace sources a version does not have."""
 
 from __future__ import annotations
 
@@ -8,17 +9,27 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from factory import cli_export
 from factory.config import parse_build_config
 from factory.errors import FactoryError
-from factory.export import TRL_SCHEMA, VERL_SCHEMA, export_dataset
+from factory.export import (
+    SFT_SCHEMAS,
+    TRL_SCHEMA,
+    VERL_SCHEMA,
+    ExportOptions,
+    export_dataset,
+    with_think,
+)
+from factory.extract import extract_answer
 from factory.hashing import sha256_file
 from factory.integrity import IntegrityError
 from factory.lookup import problem_from_row
-from factory.rewards import compute_score, verifier_reward
+from factory.rewards import compute_score, encode_ground_truth, format_score, verifier_reward
+from factory.rewrite.job import RewriteConfig, run_rewrite
 from pipelines.build import run_build
 from schemas.records import Problem
 from tests.answer_perturb import perturb
@@ -237,7 +248,159 @@ def test_cli_writes_the_default_path_and_names_the_reward(
     run_cli(["export", str(version_dir), "--format", "verl", "--subset", "knights_knaves"])
     out = capsys.readouterr().out
     assert "exported 12 problems (verl) → rl-0.1.0-verl.parquet" in out
-    assert "custom_reward_function.name=compute_score" in out
-    path_arg = out.split("custom_reward_function.path=")[1].split()[0]
+    assert " reward.custom_reward_function.name=compute_score" in out
+    path_arg = out.split(" reward.custom_reward_function.path=")[1].split()[0]
     assert Path(path_arg) == Path(cli_export.__file__).with_name("rewards.py")
     assert pq.read_table(tmp_path / "rl-0.1.0-verl.parquet").num_rows == 12
+    assert "longest prompt: " in out and "whitespace words" in out
+    assert "data.max_prompt_length=" in out
+
+
+def sft(version_dir: Path, output: Path, subsets=None, **options) -> tuple[list[dict], object]:
+    result = export_dataset(version_dir, "sft", output, subsets, options=ExportOptions(**options))
+    return pq.read_table(result.path).to_pylist(), result
+
+
+def test_sft_prompt_completion_holds_the_reference_traces(version_dir, dataset_rows, tmp_path):
+    rows, result = sft(version_dir, tmp_path / "sft.parquet", system_prompt="Be brief.")
+    assert pq.read_schema(result.path).equals(SFT_SCHEMAS["prompt-completion"])
+    assert len(rows) == result.rows == len(dataset_rows)
+    for row, source in zip(rows, dataset_rows, strict=True):
+        assert row["prompt"] == [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": source["prompt"]},
+        ]
+        assert row["completion"] == [{"role": "assistant", "content": source["reference_trace"]}]
+        ids = ("problem_id", "task", "subset", "split", "level")
+        assert {k: row[k] for k in ids} == {k: source[k] for k in ids}
+
+
+def test_sft_messages_layout_with_think_keeps_every_answer(version_dir, dataset_rows, tmp_path):
+    rows, _ = sft(version_dir, tmp_path / "m.parquet", layout="messages", think=True)
+    for row, source in zip(rows, dataset_rows, strict=True):
+        user, assistant = row["messages"]
+        assert user == {"role": "user", "content": source["prompt"]}
+        text = assistant["content"]
+        assert assistant["role"] == "assistant" and text.startswith("<think>\n")
+        assert extract_answer(text).answer == extract_answer(source["reference_trace"]).answer
+        assert format_score(text) == 1.0
+        truth = encode_ground_truth(problem_from_row(source, "dataset"))
+        assert verifier_reward([text], [truth]) == [1.0]
+
+
+def test_with_think_wraps_the_reasoning_once():
+    wrapped = "<think>\na\nb\n</think>\n<ANSWER>x</ANSWER>"
+    assert with_think("a\nb\n<ANSWER>x</ANSWER>") == wrapped
+    assert with_think("<think>a</think><answer>x</answer>") == "<think>a</think><answer>x</answer>"
+    assert with_think("no answer") == "<think>\nno answer\n</think>\n"
+
+
+def with_model_traces(version_dir: Path, copy: Path, producer: str, samples: list[dict]) -> None:
+    """A copy of the version with a model-trace file for sudoku shard 0 in its manifest."""
+    shutil.copytree(version_dir, copy)
+    relative = f"{producer}_traces/sudoku/train-00000.parquet"
+    (copy / relative).parent.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(samples), copy / relative)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    size = (copy / relative).stat().st_size
+    entry = {"path": relative, "sha256": sha256_file(copy / relative), "bytes": size}
+    manifest["files"].append({**entry, "rows": len(samples)})
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize(("producer", "verified"), [("teacher", "passed"), ("rsd", "kept")])
+def test_sft_from_model_traces_keeps_the_verified_samples(
+    version_dir, dataset_rows, tmp_path, producer, verified
+):
+    sudoku = [r for r in dataset_rows if r["subset"] == "sudoku"]
+    samples = [
+        {"problem_id": r["problem_id"], "text": f"{r['problem_id']} sample {k}", verified: k == 1}
+        for r in sudoku
+        for k in range(3)
+    ]
+    copy = tmp_path / "rl" / "0.1.0"
+    with_model_traces(version_dir, copy, producer, samples)
+    rows, _ = sft(copy, tmp_path / "t.parquet", ["sudoku"], traces=producer)
+    assert [r["completion"][0]["content"] for r in rows] == [
+        f"{r['problem_id']} sample 1" for r in sudoku
+    ]
+    assert [r["prompt"][0]["content"] for r in rows] == [r["prompt"] for r in sudoku]
+    assert {r["subset"] for r in rows} == {"sudoku"}
+
+
+def test_a_trace_source_the_version_lacks_is_one_line(version_dir, tmp_path):
+    for traces in ("teacher", "rsd", "rewritten"):
+        with pytest.raises(FactoryError) as caught:
+            sft(version_dir, tmp_path / "x.parquet", traces=traces)
+        message = str(caught.value)
+        assert message == f"--traces {traces}: rl 0.1.0 has no {traces} traces (there: reference)"
+    with pytest.raises(FactoryError, match="--traces 'solver': expected one of reference"):
+        sft(version_dir, tmp_path / "x.parquet", traces="solver")
+    with pytest.raises(FactoryError, match="--traces, --layout, --think: only with --format sft"):
+        export_dataset(version_dir, "trl", tmp_path / "x", options=ExportOptions(think=True))
+    assert not (tmp_path / "x.parquet").exists()
+
+
+def test_sft_from_a_rewrite_version(tmp_path):
+    source = tmp_path / "long.jsonl"
+    rows = [
+        {"q": "What is 6 * 7?", "cot": "6 * 7 = 42.\nWait, 7 * 6 = 42.\n<answer>42</answer>"},
+        {"q": "What is 2 + 2?", "cot": "2 + 2 = 5.\n<answer>5</answer>"},
+    ]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    answers = {"What is 6 * 7?": "42", "What is 2 + 2?": "4"}
+    (tmp_path / "gold.jsonl").write_text(
+        "".join(json.dumps({**r, "gold": answers[r["q"]]}) + "\n" for r in rows)
+    )
+    config = RewriteConfig.model_validate(
+        {
+            "name": "concise",
+            "output_root": str(tmp_path / "out"),
+            "input": str(tmp_path / "gold.jsonl"),
+            "columns": {"question": "q", "trace": "cot", "answer": "gold"},
+        }
+    )
+    version_dir = run_rewrite(config).version_dir
+    out, result = sft(version_dir, tmp_path / "r.parquet", traces="rewritten", think=True)
+    assert len(out) == result.rows == 1, "the trace that does not verify is left out"
+    assert out[0]["prompt"] == [{"role": "user", "content": "What is 6 * 7?"}]
+    assert out[0]["completion"][0]["content"].startswith("<think>\n6 * 7 = 42.")
+    assert (out[0]["subset"], out[0]["split"], out[0]["task"]) == ("concise", "train", None)
+    with pytest.raises(FactoryError, match="holds rewritten traces only"):
+        export_dataset(version_dir, "trl", tmp_path / "x.parquet")
+    (version_dir / "data" / "train-00000.parquet").write_bytes(b"tampered")
+    with pytest.raises(IntegrityError, match="train-00000.parquet: missing or sha256 mismatch"):
+        sft(version_dir, tmp_path / "r2.parquet", traces="rewritten")
+
+
+def test_longest_prompt_is_measured_with_the_system_turn(version_dir, dataset_rows, tmp_path):
+    longest = max(len(r["prompt"].split()) for r in dataset_rows)
+    result = export_dataset(version_dir, "verl", tmp_path / "v.parquet")
+    assert (result.tokenizer, result.longest_prompt, result.longest_sequence) == (
+        "whitespace",
+        longest,
+        0,
+    )
+    options = ExportOptions(system_prompt="Think, then answer.")
+    assert export_dataset(version_dir, "trl", tmp_path / "t", options=options).longest_prompt == (
+        longest + 3
+    )
+    _, sft_result = sft(version_dir, tmp_path / "s.parquet")
+    assert sft_result.longest_sequence == max(
+        len(r["prompt"].split()) + len(r["reference_trace"].split()) for r in dataset_rows
+    )
+
+
+def test_system_prompt_is_refused_for_jsonl(version_dir, tmp_path):
+    options = ExportOptions(system_prompt="x")
+    with pytest.raises(FactoryError, match="--system-prompt: jsonl holds the prompt text alone"):
+        export_dataset(version_dir, "jsonl", tmp_path / "x.jsonl", options=options)
+
+
+def test_cli_sft_prints_the_sft_length_setting(version_dir, tmp_path, capsys):
+    output = tmp_path / "s.parquet"
+    flags = ["--format", "sft", "--layout", "messages", "--think", "--system-prompt", "Be brief."]
+    run_cli(["export", str(version_dir), *flags, "--output", str(output)])
+    out = capsys.readouterr().out
+    assert "exported 29 examples (sft) → " in out and "SFTConfig(max_length=" in out
+    assert pq.read_table(output).column("messages")[0].as_py()[0]["content"] == "Be brief."

@@ -16,7 +16,14 @@ import pytest
 
 from factory import rewards
 from factory.deadline import can_bound
-from factory.rewards import compute_score, encode_ground_truth, verifier_reward
+from factory.rewards import (
+    compute_score,
+    compute_score_with_format,
+    encode_ground_truth,
+    format_reward,
+    format_score,
+    verifier_reward,
+)
 from factory.stages import reference_trace
 from generators.base import make_problem
 from generators.registry import get_task, register
@@ -95,6 +102,63 @@ def test_trl_reward_takes_text_and_chat_completions(toy):
     ]
     scores = verifier_reward(completions, [truth] * 6, problem_id=["p"] * 6, trainer_state=None)
     assert scores == [1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "<think>a</think><answer>b</answer>",
+        "  <think>\nreasoning\n</think>\n\n<answer>\nb\n</answer>\n",
+        "<think></think><answer>b</answer>",
+    ],
+)
+def test_well_formed_completions_earn_the_format_reward(completion):
+    assert format_score(completion) == 1.0
+    assert format_reward([completion, [{"role": "assistant", "content": completion}]]) == [1.0] * 2
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "<answer>b</answer>",
+        "<think>a</think>",
+        "<think>a</think><answer> </answer>",
+        "<think>a</think>text<answer>b</answer>",
+        "<think>a</think><answer>b</answer>trailing",
+        "lead<think>a</think><answer>b</answer>",
+        "<think>a<think>b</think><answer>c</answer>",
+        "<think>a</think><answer>b</answer><answer>c</answer>",
+        "<answer>b</answer><think>a</think>",
+        "<THINK>a</THINK><answer>b</answer>",
+        "<think>a</think></answer><answer>",
+        None,
+        17,
+        [{"role": "assistant", "content": None}],
+    ],
+)
+def test_malformed_completions_earn_no_format_reward(completion):
+    assert format_score(completion) == 0.0
+    assert format_reward([completion], ground_truth=["x"]) == [0.0]
+
+
+def test_format_reward_is_added_to_correctness_for_verl(toy):
+    truth, correct = toy
+    formed = f"<think>Adding up.</think>\n{correct.split(chr(10))[1]}"
+    wrong = "<think>Guessing.</think><answer>-1</answer>"
+    source = "reasoning_factory/toy_sum"
+    assert compute_score_with_format(source, formed, truth) == pytest.approx(1.1)
+    assert compute_score_with_format(source, correct, truth, {"index": 0}) == 1.0
+    assert compute_score_with_format(source, wrong, truth) == pytest.approx(0.1)
+    assert compute_score_with_format(source, formed, truth, format_weight=0.5) == 1.5
+    assert compute_score_with_format(source, None, truth) == 0.0
+
+
+def test_format_reward_time_is_linear_on_hostile_text():
+    hostile = "<think>" + "</think><answer>" * 20_000
+    start = time.perf_counter()
+    assert format_score(hostile) == 0.0
+    assert format_score("<think>" + "x" * (rewards.MAX_COMPLETION_CHARS + 1)) == 0.0
+    assert time.perf_counter() - start < 0.5
 
 
 @pytest.mark.parametrize(
