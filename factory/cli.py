@@ -6,6 +6,7 @@ A failure the user can fix prints one line on stderr and exits 2; Ctrl-C exits 1
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -60,10 +61,14 @@ def cmd_sample(args: argparse.Namespace) -> None:
             f"{task.name} seed={args.seed} index={args.index}: {error} "
             "(another --seed or --index may work)"
         ) from None
-    if args.json:
-        print(problem.model_dump_json(indent=2))
-        return
     trace = reference_trace(problem)
+    if args.json:
+        record = problem.model_dump(mode="json")
+        record["reference_trace"] = trace.model_dump(
+            mode="json", include={"text", "answer", "solver_stats"}
+        )
+        print(json.dumps(record, indent=2))
+        return
     verdict = verify_trace(problem, trace)
     print(f"# {task.name} level={args.level} seed={args.seed} index={args.index}")
     print(f"# problem_id={problem.problem_id}\n\n## Prompt\n{problem.prompt}")
@@ -181,7 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--index", type=int, default=0)
     sample.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE")
-    sample.add_argument("--json", action="store_true", help="print the problem record as JSON")
+    sample.add_argument(
+        "--json", action="store_true", help="print the problem record and reference trace as JSON"
+    )
     sample.set_defaults(func=cmd_sample)
 
     build = commands.add_parser("build", help="run the build workflow for a config")

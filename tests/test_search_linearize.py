@@ -12,7 +12,7 @@ from generators.search.countdown import Countdown
 from generators.search.engines import bfs, dfs, mcts
 from generators.search.env import TaskEnvironment, verifies
 from generators.search.knights_knaves import KnightsKnaves
-from generators.search.linearize import DEFAULT_PHRASINGS, AstroTrace, astro, stream_of_search
+from generators.search.linearize import AstroTrace, astro, stream_of_search
 from generators.search.nlsat import NLSat
 from generators.search.sudoku import Sudoku
 from schemas.records import Problem
@@ -33,8 +33,10 @@ FACTORIES = {
 }
 
 
-def reflections(text: str) -> int:
-    return sum(text.count(phrase) for phrase in DEFAULT_PHRASINGS.reflection)
+def reflections(trace: AstroTrace) -> int:
+    """Reflections the trace says it made, each checked to be in its text."""
+    assert all(reflection in trace.text for reflection in trace.reflections)
+    return len(trace.reflections)
 
 
 def check_replay(env: TaskEnvironment, solution: list, trace: AstroTrace) -> None:
@@ -71,7 +73,7 @@ def test_astro_replays_verifies_and_backtracks_k_times(name: str, k: int) -> Non
     trace = astro(env, solution, backtracks=k, seed=5)
     check_replay(env, solution, trace)
     assert trace.backtracks_taken == k == trace.backtracks_requested
-    assert reflections(trace.text) == k
+    assert reflections(trace) == k
     answers = re.findall(r"<answer>(.*?)</answer>", trace.text, re.S)
     assert answers == [trace.answer]
     assert trace.text.endswith(f"<answer>{trace.answer}</answer>")
@@ -83,7 +85,7 @@ def test_astro_takes_fewer_backtracks_when_wrong_branches_run_out() -> None:
     solution = dfs(env).path_moves()
     trace = astro(env, solution, backtracks=50, seed=0)
     assert 0 < trace.backtracks_taken < 50
-    assert reflections(trace.text) == trace.backtracks_taken
+    assert reflections(trace) == trace.backtracks_taken
     check_replay(env, solution, trace)
     assert verifies(env.problem, trace.answer)
 
@@ -131,3 +133,35 @@ def test_stream_of_search_of_solved_search_ends_with_verified_answer(engine, nam
     lines = text.splitlines()
     assert "Goal Reached" in lines and "No Solution" not in lines
     assert lines[0].startswith(("Current State #0", "Moving to Node #0", "Terminal Node #0"))
+
+
+@pytest.mark.parametrize("name", FACTORIES)
+def test_astro_dead_ends_say_what_fails(name: str) -> None:
+    env = FACTORIES[name]()
+    trace = astro(env, dfs(env, max_nodes=50_000).path_moves(), backtracks=2, seed=1)
+    detours = [s for s in trace.segments if s.kind == "detour"]
+    assert detours
+    for segment in detours:
+        assert env.failure(segment.states[-1]) in trace.text
+
+
+def test_full_plausibility_takes_the_best_looking_wrong_move() -> None:
+    env = FACTORIES["countdown"]()
+    solution = dfs(env).path_moves()
+    trace = astro(env, solution, backtracks=1, seed=0, plausibility=1.0)
+    detour = next(s for s in trace.segments if s.kind == "detour")
+    state = env.initial()
+    for move in solution[: detour.start_depth]:
+        state = env.apply(state, move)
+    wrong = [m for m in env.moves(state) if m != solution[detour.start_depth]]
+    best = max(env.heuristic(state, m) for m in wrong)
+    assert env.heuristic(state, detour.moves[0]) == best
+
+
+def test_reflections_rarely_repeat_across_traces() -> None:
+    env = FACTORIES["knights_knaves"]()
+    solution = dfs(env).path_moves()
+    said = [
+        r for seed in range(150) for r in astro(env, solution, backtracks=2, seed=seed).reflections
+    ]
+    assert len(set(said)) / len(said) > 0.6

@@ -13,11 +13,11 @@ from generators.base import make_problem
 from generators.registry import get_task
 from generators.search.engines import mcts
 from generators.search.env import verifies
-from generators.search.linearize import DEFAULT_PHRASINGS
 from generators.search.task import SearchKnobs
 from pipelines.build import run_build
 from schemas.ids import derive_seed
 from tests.contract import contract_tests, problem_at, wrap
+from tests.test_search_faithful import replay_astro
 
 SEARCH_TASKS = ["search_countdown", "search_knights_knaves", "search_nlsat", "search_sudoku"]
 
@@ -107,7 +107,7 @@ def test_astro_trace_takes_exactly_k_backtracks(k: int) -> None:
     solution = task.solve(problem)
     assert solution.stats["backtracks"] == k
     text = solution.trace_text()
-    assert sum(text.count(phrase) for phrase in DEFAULT_PHRASINGS.reflection) == k
+    assert replay_astro(text) == k
     assert task.verify(problem, text).passed
 
 
@@ -174,3 +174,15 @@ def test_build_records_search_difficulty_in_scores_and_rows(out_root) -> None:
     bfs_rows = [r for r in rows if r["task"] == "search_knights_knaves"]
     assert all("Goal Reached" in r["reference_trace"] for r in bfs_rows)
     assert all(r["search_iterations"] is not None for r in bfs_rows)
+
+
+def test_sample_json_carries_the_reference_trace_and_its_stats(capsys) -> None:
+    from factory.cli import main
+
+    assert main(["sample", "search_countdown", "--level", "2", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    trace = record["reference_trace"]
+    assert {"problem_id", "prompt", "answer", "payload"} <= set(record)
+    assert set(trace) == {"text", "answer", "solver_stats"}
+    assert trace["text"].endswith(f"<answer>\n{trace['answer']}\n</answer>")
+    assert trace["solver_stats"]["trace_lines"] <= 1000

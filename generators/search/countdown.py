@@ -5,7 +5,9 @@ built it; a move takes items ``i < j``, combines them with + − × ÷ and appen
 Only non-negative differences are offered (``a - b`` with ``a >= b``; the game_of_24
 solver shows nothing reachable is lost) and division by zero never is; moves of one state
 that would leave the same multiset of values are offered once. Answers are the
-expression of the last item, which the game_of_24 verifier parses and checks.
+expression of the last item, which the game_of_24 verifier parses and checks. With
+``integers`` only whole results are offered (the Stream-of-Search authors' game, whose
+log format cannot write fractions).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from generators.registry import get_task
-from generators.search.env import TaskEnvironment
+from generators.search.env import DEAD, TaskEnvironment
 from generators.synlogic.game_of_24.solver import fmt
 from schemas.records import Problem
 
@@ -76,10 +78,13 @@ def countdown_problem(numbers: list[int], target: int) -> Problem:
 class Countdown(TaskEnvironment):
     """Search space of a game_of_24 problem (any count of numbers, any target)."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, *, integers: bool = False) -> None:
         super().__init__(problem)
         self.numbers: list[int] = list(problem.payload["numbers"])
         self.target = Fraction(problem.payload["target"])
+        self.integers = integers
+        self._reachable: dict[tuple[Fraction, ...], bool] = {}
+        self._moves: dict[CountdownState, list[Combine]] = {}
 
     @classmethod
     def from_numbers(cls, numbers: list[int], target: int) -> Countdown:
@@ -91,7 +96,17 @@ class Countdown(TaskEnvironment):
     def complete(self, state: CountdownState) -> bool:
         return len(state) == 1
 
+    def is_terminal(self, state: CountdownState) -> bool:
+        return len(state) == 1  # two numbers or more always combine
+
     def moves(self, state: CountdownState) -> list[Combine]:
+        """Legal moves, memoised per state (searches and rollouts revisit states)."""
+        known = self._moves.get(state)
+        if known is None:
+            known = self._moves[state] = self._combines(state)
+        return list(known)
+
+    def _combines(self, state: CountdownState) -> list[Combine]:
         found: list[Combine] = []
         seen: set[tuple[Fraction, ...]] = set()
         for i in range(len(state)):
@@ -105,6 +120,8 @@ class Countdown(TaskEnvironment):
                     options.append(("/", b, a, b / a))
                 rest = [item.value for k, item in enumerate(state) if k not in (i, j)]
                 for op, left, right, result in options:
+                    if self.integers and result.denominator != 1:
+                        continue
                     key = tuple(sorted([*rest, result]))
                     if key not in seen:
                         seen.add(key)
@@ -136,7 +153,62 @@ class Countdown(TaskEnvironment):
     def describe_move(self, move: Combine) -> str:
         return f"{fmt(move.left)} {move.op} {fmt(move.right)} = {fmt(move.result)}"
 
+    def could_verify(self, state: CountdownState) -> bool:
+        return state[0].value == self.target
+
+    def failure(self, state: CountdownState) -> str:
+        if not self.complete(state):
+            return super().failure(state)
+        return f"it ends at {fmt(state[0].value)}, not the target {fmt(self.target)}"
+
     def heuristic(self, state: CountdownState, move: Combine) -> float:
-        """Closeness of the best remaining number to the target after the move (0..1]."""
-        rest = [item.value for k, item in enumerate(state) if k not in (move.i, move.j)]
-        return max(1 / (1 + abs(float(value - self.target))) for value in [*rest, move.result])
+        """How close the move looks to reaching the target. With three or fewer numbers
+        left an exact look-ahead decides: 2 if the target is still reachable, else
+        :data:`~generators.search.engines.DEAD`; before that, the closeness of the best
+        remaining number to the target, in (0, 1]."""
+        values = [item.value for k, item in enumerate(state) if k not in (move.i, move.j)]
+        values.append(move.result)
+        if len(values) <= LOOKAHEAD:
+            return 2.0 if self.reachable(tuple(sorted(values))) else DEAD
+        return max(1 / (1 + abs(float(value - self.target))) for value in values)
+
+    def reachable(self, values: tuple[Fraction, ...]) -> bool:
+        """Whether the sorted ``values`` (three at most) can still make the target: some
+        pair's result is one the remaining number turns into the target (memoised)."""
+        known = self._reachable.get(values)
+        if known is None:
+            if len(values) == 1:
+                known = values[0] == self.target
+            elif len(values) == 2:
+                known = self.target in self.results(*values)
+            else:
+                known = any(
+                    not self.needed(c).isdisjoint(self.results(a, b))
+                    for a, b, c in (
+                        (values[0], values[1], values[2]),
+                        (values[0], values[2], values[1]),
+                        (values[1], values[2], values[0]),
+                    )
+                )
+            self._reachable[values] = known
+        return known
+
+    def results(self, a: Fraction, b: Fraction) -> set[Fraction]:
+        """Every value one operation makes of ``a`` and ``b`` (whole ones with ``integers``)."""
+        found = {a + b, abs(a - b), a * b}
+        found.update(x / y for x, y in ((a, b), (b, a)) if y)
+        return {r for r in found if r.denominator == 1} if self.integers else found
+
+    def needed(self, c: Fraction) -> set[Fraction]:
+        """Every r that one operation with ``c`` turns into the target."""
+        t = self.target
+        found = {t - c, t + c, c - t, t * c}
+        if c:
+            found.add(t / c)
+        if t:
+            found.add(c / t)
+        return found
+
+
+LOOKAHEAD = 3
+"""Numbers left up to which the heuristic checks exactly whether the target is reachable."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any
 
-from generators.search.env import Environment
+from generators.search.env import DEAD, Environment
 from generators.search.policy import Policy, resolve_policy
 
 
@@ -171,9 +171,20 @@ def _transposed(env: Environment, seen: set[Hashable], entry: FrontierEntry) -> 
     return False
 
 
-def _visit(tree: _Tree, env: Environment, entry: FrontierEntry) -> tuple[SearchNode, list]:
+def _by_heuristic(env: Environment, state: Hashable, moves: list[Hashable]) -> list[Hashable]:
+    """``moves`` best-looking first (stable, so ties keep the env's order), without those
+    the heuristic proves :data:`~generators.search.env.DEAD`."""
+    scores = {i: env.heuristic(state, m) for i, m in enumerate(moves)}
+    alive = [i for i in scores if scores[i] != DEAD]
+    return [moves[i] for i in sorted(alive, key=lambda i: -scores[i])]
+
+
+def _visit(
+    tree: _Tree, env: Environment, entry: FrontierEntry, ordered: bool = False
+) -> tuple[SearchNode, list]:
     """Add a frontier entry (parent, move, state) to the tree and record what it is: a
-    terminal (no successors) or an expansion (its legal moves, in the env's order)."""
+    terminal (no successors) or an expansion (its legal moves, in the env's order or, when
+    ``ordered``, by the env's heuristic)."""
     parent, move, state = entry
     node = tree.add(parent, move, state)
     if node.terminal:
@@ -182,6 +193,8 @@ def _visit(tree: _Tree, env: Environment, entry: FrontierEntry) -> tuple[SearchN
         )
         return node, []
     moves = env.moves(state)
+    if ordered:
+        moves = _by_heuristic(env, state, moves)
     tree.events.append(
         Event(
             "expand",
@@ -194,10 +207,12 @@ def _visit(tree: _Tree, env: Environment, entry: FrontierEntry) -> tuple[SearchN
     return node, moves
 
 
-def dfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:
-    """Depth-first search in the environment's move order, at most ``max_nodes`` visits;
-    a state whose transposition key was visited before is skipped."""
+def dfs(env: Environment, *, max_nodes: int = 10_000, ordered: bool = False) -> SearchResult:
+    """Depth-first search in the environment's move order (``ordered``: best heuristic
+    first, provably dead moves left out), at most ``max_nodes`` visits; a state whose
+    transposition key was visited before is skipped."""
     tree = _Tree(env)
+    params = {"max_nodes": max_nodes, "ordered": ordered}
     stack: list[FrontierEntry] = [(None, None, env.initial())]
     seen: set[Hashable] = set()
     last: int | None = None
@@ -207,12 +222,12 @@ def dfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:
             continue
         if last is not None and entry[0] != last:
             tree.events.append(Event("backtrack", last, len(tree.nodes), target=entry[0]))
-        node, moves = _visit(tree, env, entry)
+        node, moves = _visit(tree, env, entry, ordered)
         last = node.id
         if node.terminal and node.reward == 1.0:
-            return _finish(tree, "dfs", {"max_nodes": max_nodes}, len(tree.nodes), node.id, False)
+            return _finish(tree, "dfs", params, len(tree.nodes), node.id, False)
         stack.extend((node.id, m, env.apply(node.state, m)) for m in reversed(moves))
-    return _finish(tree, "dfs", {"max_nodes": max_nodes}, len(tree.nodes), None, not stack)
+    return _finish(tree, "dfs", params, len(tree.nodes), None, not stack)
 
 
 def bfs(env: Environment, *, max_nodes: int = 10_000) -> SearchResult:

@@ -17,6 +17,9 @@ from schemas.records import Problem
 State = Hashable
 Move = Hashable
 
+DEAD = float("-inf")
+"""The heuristic of a move proven to lead to no verified answer: ordered searches skip it."""
+
 
 @runtime_checkable
 class Environment(Protocol):
@@ -57,12 +60,17 @@ class Environment(Protocol):
         ...
 
     def heuristic(self, state: State, move: Move) -> float:
-        """How promising ``move`` looks from ``state`` (higher is better)."""
+        """How promising ``move`` looks from ``state`` (higher is better; :data:`DEAD`
+        when it provably leads to no verified answer)."""
         ...
 
     def key(self, state: State) -> Hashable:
         """Transposition key: states with equal keys have the same futures, so DFS and BFS
         explore only the first one they meet."""
+        ...
+
+    def failure(self, state: State) -> str:
+        """Why a failing terminal fails, naming the number, statement or constraint."""
         ...
 
 
@@ -75,8 +83,9 @@ class TaskEnvironment:
     """Shared part of the concrete environments: terminal = complete or stuck, verifier reward.
 
     Subclasses implement ``complete`` (every decision made), ``moves``, ``apply``,
-    ``answer``, ``describe``, ``describe_move`` and ``heuristic``. Rewards are cached per
-    state, since searches revisit terminals and the verifier parses text.
+    ``answer``, ``describe``, ``describe_move``, ``heuristic`` and, to say what fails,
+    ``failure``. Rewards are cached per state, since searches revisit terminals and the
+    verifier parses text; ``could_verify`` lets a state that surely fails skip the parse.
     """
 
     def __init__(self, problem: Problem) -> None:
@@ -98,8 +107,17 @@ class TaskEnvironment:
     def key(self, state: State) -> Hashable:
         return state
 
+    def could_verify(self, state: State) -> bool:
+        """A cheap necessary condition for a finished state to verify (skips the parse)."""
+        return True
+
+    def failure(self, state: State) -> str:
+        if self.complete(state):
+            return "the finished answer does not pass the check"
+        return "no legal move is left"
+
     def reward(self, state: State) -> float:
-        if not self.complete(state):
+        if not self.complete(state) or not self.could_verify(state):
             return 0.0
         cached = self._rewards.get(state)
         if cached is None:

@@ -11,7 +11,7 @@ tells right from wrong.
 from __future__ import annotations
 
 from generators.knights_knaves.puzzle import Puzzle
-from generators.knights_knaves.render import render_answer
+from generators.knights_knaves.render import render_answer, statement_text
 from generators.knights_knaves.statements import kleene, people_in
 from generators.search.env import TaskEnvironment
 from schemas.records import Problem
@@ -75,6 +75,39 @@ class KnightsKnaves(TaskEnvironment):
 
     def describe_move(self, move: Assign) -> str:
         return self.puzzle.role_phrase(*move)
+
+    def _roles(self, state: KKState) -> list[bool | None]:
+        return [*state, *[None] * (self.puzzle.n - len(state))]
+
+    def contradicted(self, state: KKState) -> int | None:
+        """The first assigned speaker whose statement, decided by ``state``, contradicts
+        their role."""
+        roles = self._roles(state)
+        for speaker in range(len(state)):
+            value = kleene(self.puzzle.statements[speaker], roles)
+            if value is not None and value != state[speaker]:
+                return speaker
+        return None
+
+    def clash(self, state: KKState) -> str:
+        """The statement ``state`` contradicts, in words."""
+        speaker = self.contradicted(state)
+        if speaker is None:
+            return "the assignment does not match the puzzle"
+        said = statement_text(self.puzzle, speaker)
+        value = kleene(self.puzzle.statements[speaker], self._roles(state))
+        return (
+            f'{self.puzzle.names[speaker]} says "{said}", which would be '
+            f"{'true' if value else 'false'}, yet "
+            f"{self.puzzle.role_phrase(speaker, state[speaker])}"
+        )
+
+    def failure(self, state: KKState) -> str:
+        if self.complete(state):
+            return self.clash(state)
+        person = self.puzzle.names[len(state)]
+        reasons = "; and ".join(self.clash((*state, role)) for role in (True, False))
+        return f"{person} fits neither role: {reasons}"
 
     def heuristic(self, state: KKState, move: Assign) -> float:
         """Statements settled consistently minus ten per one Kleene logic already refutes."""

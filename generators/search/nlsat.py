@@ -9,7 +9,7 @@ statement assignment the nlsat verifier reads.
 from __future__ import annotations
 
 from generators.nlsat.formula import Formula
-from generators.nlsat.render import assignment_answer, statement
+from generators.nlsat.render import assignment_answer, describe_clause, statement
 from generators.search.env import TaskEnvironment
 from schemas.records import Problem
 
@@ -43,10 +43,35 @@ class NLSat(TaskEnvironment):
 
     def falsified(self, state: SatState) -> bool:
         """Whether a clause closed by the last decision has no true literal."""
-        return any(
-            not any(state[abs(lit) - 1] == (lit > 0) for lit in clause)
-            for clause in self.closing.get(len(state), [])
+        return any(not self.holds(state, clause) for clause in self.closing.get(len(state), []))
+
+    @staticmethod
+    def holds(state: SatState, clause: tuple[int, ...]) -> bool:
+        return any(state[abs(lit) - 1] == (lit > 0) for lit in clause)
+
+    def broken(self, state: SatState) -> tuple[int, ...] | None:
+        """The first decided clause with no true literal, if any."""
+        return next(
+            (
+                clause
+                for k in range(1, len(state) + 1)
+                for clause in self.closing.get(k, [])
+                if not self.holds(state, clause)
+            ),
+            None,
         )
+
+    def failure(self, state: SatState) -> str:
+        variables = self.formula.variables
+        if self.complete(state):
+            clause = self.broken(state)
+            if clause is None:
+                return super().failure(state)
+            return f"the rule {describe_clause(variables, clause)} is broken"
+        options = (self.broken((*state, value)) for value in (True, False))
+        rules = " / ".join(describe_clause(variables, c) for c in options if c is not None)
+        name = statement(variables[len(state)], True)
+        return f'"{name}" can be neither true nor false without breaking a rule ({rules})'
 
     def moves(self, state: SatState) -> list[Decide]:
         if self.complete(state):

@@ -68,6 +68,21 @@ class Sudoku(TaskEnvironment):
     def describe_move(self, move: Place) -> str:
         return f"{self.g.cell_name(move[0])} = {move[1]}"
 
+    def failure(self, state: SudokuState) -> str:
+        if self.complete(state):
+            return super().failure(state)
+        cell = self._blocked(state)
+        used = sorted({state[p] for p in self.g.peers[cell]} - {0})
+        listed = ", ".join(map(str, used))
+        return (
+            f"no digit fits {self.g.cell_name(cell)}: its row, column and box already hold {listed}"
+        )
+
+    def _blocked(self, state: SudokuState) -> int:
+        """The empty cell with no candidate left (the next one to fill when none is)."""
+        empty = [c for c, digit in enumerate(state) if not digit]
+        return next((c for c in empty if not self.candidates(state, c)), empty[0])
+
     def heuristic(self, state: SudokuState, move: Place) -> float:
         """Fewest candidates left in an empty peer after the move (0 means a dead end)."""
         after = self.apply(state, move)

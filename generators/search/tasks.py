@@ -20,7 +20,7 @@ from generators.synlogic.sudoku.config import SudokuConfig
 
 
 class SearchCountdownConfig(SearchKnobs, GameOf24Config):
-    pass
+    paper_format: ClassVar[bool] = True
 
 
 class SearchKnightsKnavesConfig(SearchKnobs, KnightsKnavesConfig):
@@ -63,7 +63,7 @@ class SearchKnightsKnaves(SearchTask):
 
 class SearchSudoku(SearchTask):
     name: ClassVar[str] = "search_sudoku"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Sudoku solved by filling cells with search"
     base_task: ClassVar[str] = "sudoku"
     Config = SearchSudokuConfig
