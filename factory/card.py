@@ -99,6 +99,7 @@ SUMMARY_COLUMNS = [
     "problems",
     "median solver effort",
     "mean trace chars",
+    "trace chars p50 / p99 / max",
     "oracle score",
 ]
 
@@ -128,6 +129,7 @@ def level_summary(stats: pa.Table) -> list[list[object]]:
             ("subset", "count"),
             ("solver_effort", "list"),
             ("reference_chars", "mean"),
+            ("reference_chars", "list"),
             ("verify_score", "mean"),
         ]
     )
@@ -138,11 +140,22 @@ def level_summary(stats: pa.Table) -> list[list[object]]:
             r["subset_count"],
             _median(r["solver_effort_list"]),
             round(r["reference_chars_mean"]),
+            _spread(r["reference_chars_list"]),
             round(r["verify_score_mean"], 3),
         ]
         for r in grouped.to_pylist()
     ]
     return sorted(rows, key=lambda row: (row[0], row[1] is None, row[1] or 0))
+
+
+def _spread(values: list[int]) -> str:
+    """Exact nearest-rank p50 / p99 / max: a long tail (a runaway search trace) shows."""
+    ordered = sorted(values)
+
+    def rank(percent: int) -> int:
+        return ordered[max(0, -(-len(ordered) * percent // 100) - 1)]
+
+    return f"{rank(50)} / {rank(99)} / {ordered[-1]}"
 
 
 def _median(values: list[float | None]) -> float | None:
