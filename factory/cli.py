@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from factory import cli_audit, cli_export, cli_hub, cli_scale, cli_versions
+from factory import __version__, cli_audit, cli_export, cli_hub, cli_scale, cli_versions
 from factory.config import describe_validation_error, load_build_config, resolve_task
 from factory.errors import ConfigError, FactoryError, one_line
 from schemas.config import BuildConfig
@@ -34,13 +34,24 @@ def _parse_knobs(pairs: list[str]) -> dict[str, Any]:
     return knobs
 
 
-def cmd_tasks(args: argparse.Namespace) -> None:
-    from factory.describe import describe_task
-    from generators.registry import get_task, task_names
+def _non_negative(value: str) -> int:
+    """An argparse type: an integer >= 0."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an integer") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{number} is negative; expected an integer >= 0")
+    return number
 
-    for name in task_names():
-        print(describe_task(get_task(name)))
-        print()
+
+def cmd_tasks(args: argparse.Namespace) -> None:
+    from factory.describe import describe_task, task_summary
+
+    if args.name is not None:
+        print(describe_task(resolve_task(args.name, "factory tasks")))
+        return
+    print(task_summary())
 
 
 def cmd_sample(args: argparse.Namespace) -> None:
@@ -173,26 +184,39 @@ def cmd_verify(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="factory", description=__doc__)
+    parser = argparse.ArgumentParser(prog="factory", description=__doc__.replace("``", ""))
+    parser.add_argument("--version", action="version", version=f"factory {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("tasks", help="list tasks, their knobs and levels").set_defaults(
-        func=cmd_tasks
+    tasks = commands.add_parser(
+        "tasks", help="list tasks; with NAME, that task's knobs, bounds and levels"
     )
+    tasks.add_argument("name", nargs="?", help="a task to describe in full")
+    tasks.set_defaults(func=cmd_tasks)
 
     sample = commands.add_parser("sample", help="print a problem, its answer and reference trace")
-    sample.add_argument("task")
+    sample.add_argument("task", help="a task name (see: factory tasks)")
     sample.add_argument("--level", type=int, default=None, help="difficulty level 1..10")
-    sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--index", type=int, default=0)
-    sample.add_argument("--knob", action="append", default=[], metavar="NAME=VALUE")
+    sample.add_argument(
+        "--seed", type=_non_negative, default=0, help="generation seed, >= 0 (default: 0)"
+    )
+    sample.add_argument(
+        "--index", type=_non_negative, default=0, help="problem index, >= 0 (default: 0)"
+    )
+    sample.add_argument(
+        "--knob",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a task knob (repeatable; VALUE is read as YAML)",
+    )
     sample.add_argument(
         "--json", action="store_true", help="print the problem record and reference trace as JSON"
     )
     sample.set_defaults(func=cmd_sample)
 
     build = commands.add_parser("build", help="run the build workflow for a config")
-    build.add_argument("config")
+    build.add_argument("config", help="a build config (.yaml)")
     build.add_argument("--workers", type=int, default=None, help="Luigi worker processes")
     build.add_argument("--overwrite", action="store_true", help="rebuild an existing version")
     cli_scale.add_build_arguments(build)
@@ -214,18 +238,18 @@ def build_parser() -> argparse.ArgumentParser:
     rewrite.set_defaults(func=cmd_rewrite)
 
     inspect = commands.add_parser("inspect", help="counts, levels and sizes of a built dataset")
-    inspect.add_argument("dataset_dir")
+    inspect.add_argument("dataset_dir", help="a built version: <root>/<name>/<version>")
     inspect.set_defaults(func=cmd_inspect)
 
     verify = commands.add_parser("verify", help="score an answer for a problem")
-    verify.add_argument("task")
+    verify.add_argument("task", help="the task the problem belongs to")
     source = verify.add_mutually_exclusive_group(required=True)
     source.add_argument("--record", help="JSON file with a problem record or dataset row")
     source.add_argument("--problem-id", help="look the problem up in --dataset")
     verify.add_argument("--dataset", help="built dataset version directory")
     answer = verify.add_mutually_exclusive_group()
     answer.add_argument("--answer", help="the response text (default: read stdin)")
-    answer.add_argument("--answer-file")
+    answer.add_argument("--answer-file", help="read the response text from this file")
     verify.set_defaults(func=cmd_verify)
     for module in (cli_versions, cli_export, cli_hub, cli_audit):
         module.add_commands(commands)

@@ -45,3 +45,16 @@ def describe_task(task: Task) -> str:
     for level, knobs in sorted(task.LEVELS.items()):
         lines.append(f"    {level:>2}: " + ", ".join(f"{k}={v}" for k, v in knobs.items()))
     return "\n".join(lines)
+
+
+def task_summary() -> str:
+    """One line per registered task: name, version and description."""
+    from generators.registry import get_task, task_names
+
+    names = task_names()
+    width = max(map(len, names), default=0)
+    lines = []
+    for name in names:
+        task = get_task(name)
+        lines.append(f"{name:<{width}}  v{task.version:<6}  {task.description}")
+    return "\n".join(lines)

@@ -28,7 +28,7 @@ from factory.loaded_models import close_all
 from factory.provenance import config_fingerprint
 from factory.store import is_published, load_manifest
 from pipelines.scheduler import check_reachable, run_tasks
-from pipelines.tasks import AssembleDataset, frozen_config
+from pipelines.tasks import AssembleDataset, frozen_config, start_clock
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest
 
@@ -132,6 +132,7 @@ def run_build(
             prepare_work_dir(config, layout, overwrite, shared=shared)
         except OSError as error:
             raise _unwritable(layout, error) from None
+        start_clock(layout, config)
         _run_workflow(layout, workers or config.workers, scheduler_url)
     return BuildResult(layout, load_manifest(layout.version_dir, layout.storage))
 

@@ -31,6 +31,7 @@ from factory.layout import (
     shard_count,
     stages_of,
 )
+from factory.progress import BuildClock
 from factory.request_cache import RequestCache
 from factory.rsd.runner import shared_runner
 from factory.rsd.stage import rsd_traces
@@ -123,11 +124,9 @@ class BuildTask(luigi.Task):
         return super().on_failure(exception)
 
     def on_success(self) -> None:
-        print(
-            f"[factory] {progress(self.layout, self.config)}  {self.describe()}",
-            file=sys.stderr,
-            flush=True,
-        )
+        line = progress(self.layout, self.config)
+        if line is not None:
+            print(f"[factory] {line}  {self.describe()}", file=sys.stderr, flush=True)
 
     def describe(self) -> str:
         return self.task_family
@@ -454,10 +453,28 @@ class AssembleDataset(BuildTask):
         publish_version(self.config, self.layout)
 
 
-def progress(layout: BuildLayout, config: BuildConfig) -> str:
-    """'done/total' shard outputs on disk, counted across stages."""
+_clock: BuildClock | None = None
+
+
+def start_clock(layout: BuildLayout, config: BuildConfig) -> None:
+    """Start this process's build clock, before Luigi forks the workers that report to it."""
+    global _clock
+    _clock = BuildClock(shard_outputs(layout, config)[0])
+
+
+def shard_outputs(layout: BuildLayout, config: BuildConfig) -> tuple[int, int]:
+    """(done, total) shard outputs, counted across stages; done is what is on disk."""
     stages = stages_of(config)
     total = sum(shard_count(s, config.shard_size) for s in config.tasks) * len(stages)
     found = layout.storage.glob(layout.work_dir, "*/*/*.parquet")  # one listing on a bucket
     done = sum(1 for path in found if path.parent.parent.name in stages)
-    return f"{done:>5}/{total} shard outputs"
+    return done, total
+
+
+def progress(layout: BuildLayout, config: BuildConfig) -> str | None:
+    """The progress line, or None while the last one is under the clock's interval old."""
+    global _clock
+    if _clock is None:  # a task run outside run_build: time it from here
+        _clock = BuildClock(shard_outputs(layout, config)[0])
+    done, total = shard_outputs(layout, config)
+    return _clock.line(done, total) if _clock.due(done, total) else None

@@ -20,13 +20,66 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_tasks_lists_knobs_with_bounds_and_levels(capsys):
+def test_tasks_lists_one_line_per_task(capsys):
+    from generators.registry import task_names
+
     code, out, _ = run(capsys, "tasks")
     assert code == 0
-    assert "knights_knaves" in out and "nlsat" in out
+    lines = out.splitlines()
+    assert len(lines) == len(task_names())
+    [line] = [line for line in lines if line.startswith("knights_knaves ")]
+    assert "v1.1.0" in line and "Knights & Knaves" in line
+    assert "knobs:" not in out
+
+
+def test_tasks_name_describes_knobs_with_bounds_and_levels(capsys):
+    code, out, _ = run(capsys, "tasks", "knights_knaves")
+    assert code == 0
+    assert out.startswith("knights_knaves (v")
     assert "n_people: int, default 4, >= 2, <= 20" in out
-    assert "alpha: float" in out and "> 0" in out
     assert "levels:" in out and "10: n_people=12" in out
+    code, out, _ = run(capsys, "tasks", "nlsat")
+    assert "alpha: float" in out and "> 0" in out
+
+
+def test_tasks_refuses_an_unknown_name_in_one_line(capsys):
+    code, out, err = run(capsys, "tasks", "chess")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "unknown task 'chess'" in err
+
+
+def test_version_prints_the_package_version(capsys):
+    import factory
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"factory {factory.__version__}\n"
+
+
+def test_help_shows_no_rst_backticks(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "The factory command line" in out and "``" not in out
+
+
+@pytest.mark.parametrize("flag", ["--seed", "--index"])
+def test_sample_refuses_negative_seed_and_index(capsys, flag):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sample", "knights_knaves", flag, "-1"])
+    assert exit_info.value.code == 2
+    assert f"argument {flag}: -1 is negative" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["sample", "build", "inspect", "check", "export", "verify"])
+def test_every_argument_has_help(command):
+    from factory.cli import build_parser
+
+    parser = build_parser()
+    [commands] = [action for action in parser._actions if action.dest == "command"]
+    for action in commands.choices[command]._actions:
+        assert action.help, f"factory {command}: {action.dest} has no help"
 
 
 @pytest.mark.parametrize("task", ["knights_knaves", "nlsat"])
