@@ -21,6 +21,10 @@ from factory.errors import ConfigError, FactoryError, one_line
 from schemas.config import BuildConfig
 
 INTERRUPTED = "interrupted — rerun the same command to resume"
+ANSWER_HINT = (
+    "hint: the response is scored as a model's whole output: put the final answer inside "
+    "<answer></answer>, e.g. --answer '<answer>…</answer>'"
+)
 INTERRUPTED_EXIT = 130
 
 
@@ -179,8 +183,11 @@ def cmd_verify(args: argparse.Namespace) -> None:
         problem = find_problem(Path(args.dataset), args.problem_id)
     if problem.task != task.name:
         raise FactoryError(f"the problem is a '{problem.task}' problem, not '{task.name}'")
-    verdict = task.verify(problem, _read_answer(args))
+    response = _read_answer(args)
+    verdict = task.verify(problem, response)
     print(verdict.model_dump_json(indent=2))
+    if "<answer>" not in response.lower():
+        print(ANSWER_HINT, file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -123,9 +123,11 @@ class ExportResult:
 
 
 def default_output(name: str, version: str, fmt: str) -> Path:
-    """``<name>-<version>-<format>.<parquet|jsonl>`` in the working directory."""
-    suffix = "jsonl" if fmt == "jsonl" else "parquet"
-    return Path(f"{name}-{version}-{fmt}.{suffix}")
+    """``<name>-<version>-<format>.parquet``, or ``<name>-<version>.jsonl``, in the working
+    directory."""
+    if fmt == "jsonl":
+        return Path(f"{name}-{version}.jsonl")
+    return Path(f"{name}-{version}-{fmt}.parquet")
 
 
 def export_dataset(

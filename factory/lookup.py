@@ -42,7 +42,22 @@ def problem_from_record_file(path: Path) -> Problem:
         raise FactoryError(f"{path}: not valid JSON ({error})") from None
     if not isinstance(data, dict):
         raise FactoryError(f"{path}: expected a JSON object with the problem's fields")
+    if "payload" not in data and "ground_truth" in data:  # a row of `factory export`
+        data = _ground_truth(data["ground_truth"], path)
     return problem_from_row(data, str(path))
+
+
+def _ground_truth(value: Any, path: Path) -> dict[str, Any]:
+    """The problem record an export row carries in ``ground_truth`` (JSON text or object)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            why = f"field 'ground_truth' is not valid JSON ({error})"
+            raise FactoryError(f"{path}: {why}") from None
+    if not isinstance(value, dict):
+        raise FactoryError(f"{path}: field 'ground_truth' does not hold a problem record")
+    return value
 
 
 def find_problem(dataset_dir: Path, problem_id: str) -> Problem:

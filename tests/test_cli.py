@@ -194,3 +194,19 @@ def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch, tmp_path):
         assert main(["tasks"]) == 0
     finally:
         pipe.sink.close()
+
+
+def test_verify_hints_at_the_answer_tags_when_a_bare_answer_is_pasted(tmp_path, capsys):
+    from factory.cli import main
+
+    assert main(["sample", "knights_knaves", "--level", "1", "--json"]) == 0
+    record = tmp_path / "kk.json"
+    record.write_text(capsys.readouterr().out, encoding="utf-8")
+    answer = json.loads(record.read_text())["answer"]
+    assert main(["verify", "knights_knaves", "--record", str(record), "--answer", answer]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["score"] == 0.0 and "put the final answer inside <answer>" in err
+    tagged = f"<answer>{answer}</answer>"
+    assert main(["verify", "knights_knaves", "--record", str(record), "--answer", tagged]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["score"] == 1.0 and err == ""

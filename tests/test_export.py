@@ -404,3 +404,24 @@ def test_cli_sft_prints_the_sft_length_setting(version_dir, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "exported 29 examples (sft) → " in out and "SFTConfig(max_length=" in out
     assert pq.read_table(output).column("messages")[0].as_py()[0]["content"] == "Be brief."
+
+
+def test_a_jsonl_export_row_is_a_record_factory_verify_accepts(exports, tmp_path, capsys):
+    from factory.cli import main
+
+    row = json.loads(exports["jsonl"].read_text(encoding="utf-8").splitlines()[0])
+    record = tmp_path / "row.json"
+    record.write_text(json.dumps(row), encoding="utf-8")
+    problem = json.loads(row["ground_truth"])
+    verify = ["verify", row["task"], "--record", str(record), "--answer"]
+    assert main([*verify, f"<answer>{problem['answer']}</answer>"]) == 0
+    assert json.loads(capsys.readouterr().out)["score"] == 1.0
+    assert main([*verify, "<answer>?</answer>"]) == 0
+    assert json.loads(capsys.readouterr().out)["score"] < 1.0
+
+
+def test_the_default_jsonl_name_has_no_repeated_format():
+    from factory.export import default_output
+
+    assert default_output("quickstart", "0.1.0", "jsonl").name == "quickstart-0.1.0.jsonl"
+    assert default_output("quickstart", "0.1.0", "verl").name == "quickstart-0.1.0-verl.parquet"
