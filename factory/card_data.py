@@ -147,8 +147,9 @@ def score_summary(problems: pa.Table) -> list[list[object]]:
     return rows
 
 
-def sample_rows(version_dir: Path, manifest: DatasetManifest, limit: int = 3) -> list[dict]:
-    """The first row of the first ``limit`` subsets' first data files."""
+def sample_rows(version_dir: Path, manifest: DatasetManifest, limit: int = 50) -> list[dict]:
+    """One sample per subset (the first row of its first data file), for at most ``limit``
+    subsets: a reader of the card sees every kind of problem the dataset holds."""
     rows: list[dict] = []
     seen: set[str] = set()
     for entry in manifest.files:

@@ -189,3 +189,13 @@ def test_subset_names_the_card_needs_are_refused(tmp_path, name):
     tasks = [{"task": "toy_sum", "name": name, "count": 2}]
     with pytest.raises(ConfigError, match=rf"tasks\[0\]: subset name '{name}' is taken"):
         toy_config(tmp_path, tasks=tasks)
+
+
+def test_the_card_shows_a_sample_of_every_subset(tmp_path):
+    tasks = [{"task": "toy_sum", "name": f"sums_{i}", "count": 2} for i in range(5)]
+    result = run_build(toy_config(tmp_path, tasks=tasks))
+    version_dir, manifest = result.layout.version_dir, result.manifest
+    samples = (version_dir / "README.md").read_text().split("## Samples", 1)[1]
+    assert len(manifest.counts) == 5
+    for subset in manifest.counts:
+        assert f"`{subset}`, level" in samples or f"`{subset}`, default level" in samples
