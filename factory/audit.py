@@ -13,9 +13,8 @@ max(2 × chance, 5%), and each label of a categorical answer stays within 1/k ±
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import polars as pl
 
 from factory.card import markdown_table
 from factory.errors import FactoryError
+from factory.problem_keys import exact_key64
 from generators.base import Task, make_problem
 from generators.registry import get_task
 from schemas.audit import AuditThresholds
@@ -175,14 +175,10 @@ def label_counts(task: Task, problems: list[Problem]) -> dict[tuple[str, ...], C
     return counts
 
 
-def duplicates(keys: Iterable[str]) -> int:
+def duplicates(keys: Iterable[Hashable]) -> int:
     """How many items repeat an earlier one's key."""
     keys = list(keys)
     return len(keys) - len(set(keys))
-
-
-def prompt_key(problem: Problem) -> str:
-    return hashlib.sha256(problem.prompt.encode()).hexdigest()
 
 
 def audit_sample(
@@ -212,7 +208,7 @@ def audit_sample(
         trivial=trivial,
         other_win=other_answer_rate(task, problems),
         labels=_shares(counts),
-        exact_duplicates=duplicates(map(prompt_key, problems)),
+        exact_duplicates=duplicates(map(exact_key64, problems)),
         structural_duplicates=(
             duplicates(map(task.structural_key, problems)) if structural else None
         ),

@@ -65,12 +65,11 @@ def write_stage_records(
 
 
 def _read_record(path: PurePath, storage: Storage) -> StageRecord | None:
+    """The record of ``path``; None when absent or damaged (a damaged record proves nothing)."""
     try:
         data = json.loads(storage.read_text(sidecar_path(path)))
         return StageRecord(str(data["sha256"]), int(data["bytes"]), int(data["rows"]))
-    except FileNotFoundError:
-        return None
-    except (ValueError, KeyError, TypeError):  # a damaged record proves nothing
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
         return None
 
 

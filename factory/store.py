@@ -75,6 +75,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         selection = read_stage_table(layout.selection_path, layout.storage, columns)
     failures: list[str] = []
     collector = SampleCollector(AUDIT_PER_LEVEL)
+    samplers = model_producers(config)
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
             chosen = None if selection is None else selection.drop_columns(["subset"])
@@ -89,10 +90,12 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
                     write_table_atomic(part, staging / relative)
                     files.append(_file_entry(staging, relative, part.num_rows))
             stats.append(problem_stats(table, spec.subset))
-            for producer in model_producers(config):
+            # every problem of the shard, selected or not: graded builds keep all traces
+            problems = stage_problems(layout, spec.subset, shard) if samplers else []
+            for producer in samplers:
                 rules = config.rsd.filter if producer == "rsd" and config.rsd else None
                 traces = assemble_model_traces(layout, producer, spec.subset, shard, rules)
-                failures += trace_failures(traces, stage_problems(layout, spec.subset, shard))
+                failures += trace_failures(traces, problems)
                 relative = traces_file(producer, spec.subset, shard)
                 write_table_atomic(traces, staging / relative)
                 files.append(_file_entry(staging, relative, traces.num_rows))
