@@ -34,8 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from factory.extract import MAX_ANSWER_CHARS, extract_answer  # noqa: E402
 from generators.base import Task, make_problem  # noqa: E402
+from generators.extract import MAX_ANSWER_CHARS, extract_answer  # noqa: E402
 from generators.registry import get_task, task_names  # noqa: E402
 from schemas.records import Problem  # noqa: E402
 from tests.hostile_inputs import hostile_answers, hostile_completions, run_of  # noqa: E402

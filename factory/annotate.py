@@ -18,9 +18,9 @@ from factory.backends.base import (
     RequestFailed,
 )
 from factory.cached_generation import cached_generate
-from factory.extract import extract_answer
 from factory.prompting import styled_request
 from factory.request_cache import RequestCache
+from generators.extract import extract_answer
 from schemas.config import TeacherConfig
 from schemas.ids import derive_seed, trace_id
 from schemas.records import Problem, Trace

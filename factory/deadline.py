@@ -1,7 +1,7 @@
 """A wall-clock cut-off for one call: defence in depth for a trainer's reward loop.
 
 This is not what bounds a verification's time: extraction and every verifier run in time
-linear in their input (see :mod:`factory.extract` and ``bench/bench_verifiers.py``),
+linear in their input (see :mod:`generators.extract` and ``bench/bench_verifiers.py``),
 which holds on every thread. The cut-off is a second line against a future verifier bug,
 and only works in some places.
 

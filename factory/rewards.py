@@ -26,7 +26,7 @@ Guarantees, per completion, on any thread, process or event loop:
   raises (``Task.verify`` scores it 0, logged once per task);
 - the time is linear in the completion: answer extraction is a linear scan and every
   task's ``check_answer`` is linear in the answer (capped at
-  :data:`factory.extract.MAX_ANSWER_CHARS`), with no super-linear regex backtracking,
+  :data:`generators.extract.MAX_ANSWER_CHARS`), with no super-linear regex backtracking,
   quadratic loop, unbounded ``int()`` or deep recursion on model text
   (``bench/bench_verifiers.py`` measures the worst case on hostile inputs). That bound
   holds wherever the reward runs, e.g. in verl's thread pool. On the main thread,

@@ -24,8 +24,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from factory.extract import extract_answer
 from generators.canonical import digest
+from generators.extract import extract_answer
 from schemas.ids import derive_seed, problem_id
 from schemas.records import Problem, Verdict
 

@@ -24,12 +24,12 @@ from factory.export import (
     export_dataset,
     with_think,
 )
-from factory.extract import extract_answer
 from factory.hashing import sha256_file
 from factory.integrity import IntegrityError
 from factory.lookup import problem_from_row
 from factory.rewards import compute_score, encode_ground_truth, format_score, verifier_reward
 from factory.rewrite.job import RewriteConfig, run_rewrite
+from generators.extract import extract_answer
 from pipelines.build import run_build
 from schemas.records import Problem
 from tests.answer_perturb import perturb

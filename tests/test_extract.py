@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from factory.extract import MAX_ANSWER_CHARS, MAX_TEXT_CHARS, extract_answer
+from generators.extract import MAX_ANSWER_CHARS, MAX_TEXT_CHARS, extract_answer
 
 
 def test_last_answer_wins():

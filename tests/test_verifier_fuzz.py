@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factory.extract import MAX_ANSWER_CHARS
 from generators.base import AnswerFormatError, Task, make_problem
+from generators.extract import MAX_ANSWER_CHARS
 from generators.registry import get_task, task_names
 from schemas.records import Problem, Verdict
 from tests.hostile_inputs import (

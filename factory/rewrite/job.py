@@ -43,7 +43,6 @@ from factory.atomic import remove_stale_staging, staging_dir_for
 from factory.backends.base import Backend
 from factory.config import describe_validation_error, inline_chat_template, read_yaml
 from factory.errors import ConfigError, FactoryError
-from factory.extract import extract_answer, split_thinking
 from factory.hashing import sha256_file
 from factory.request_cache import RequestCache
 from factory.reverify import refuse_if_any
@@ -52,6 +51,7 @@ from factory.rewrite.inputs import ColumnMapping, LongTrace, load_long_traces
 from factory.rewrite.rule_cut import cut_after_first_correct
 from factory.rewrite.teacher_rewrite import RewriteItem, TeacherRewrite, teacher_rewrites
 from factory.scoring.verbosity import WHITESPACE, count_tokens, load_named_tokenizer
+from generators.extract import extract_answer, split_thinking
 from generators.registry import UnknownTaskError
 from schemas.config import NAME_PATTERN, ModelSpec, TeacherConfig
 from schemas.records import Problem

@@ -14,7 +14,7 @@ Exactly where the cut falls:
 - Trailing whitespace of the kept text is dropped; the closing follows after a blank
   line.
 
-Thinking (``<think>…</think>``, as :func:`factory.extract.split_thinking` reads it):
+Thinking (``<think>…</think>``, as :func:`generators.extract.split_thinking` reads it):
 
 - If the cut point lies in the thinking (before the last ``</think>``, or anywhere when
   ``<think>`` is never closed), the result is ``kept`` + closing + ``\\n</think>\\n\\n``

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from factory.extract import extract_answer
 from factory.progress import Progress
 from factory.request_cache import RequestCache, content_key
 from factory.rsd.decoding import RSDSample
 from factory.rsd.runner import RSDRunner, local_tokenizer
+from generators.extract import extract_answer
 from schemas.config import RSDConfig
 from schemas.ids import derive_seed, trace_id
 from schemas.records import Problem, Trace
