@@ -61,6 +61,25 @@ _SEARCH: dict[str, str] = {
 }
 _TASKS.update({name: f"generators.search.tasks:{cls}" for name, cls in _SEARCH.items()})
 
+# Symbolic math tasks: module generators.math.<name>, class as given.
+_MATH: dict[str, str] = {}
+_TASKS.update({name: f"generators.math.{name}:{cls}" for name, cls in _MATH.items()})
+
+# Graph reasoning tasks: module generators.graphs.<name>, class as given.
+_GRAPHS: dict[str, str] = {}
+_TASKS.update({name: f"generators.graphs.{name}:{cls}" for name, cls in _GRAPHS.items()})
+
+_FAMILY_MEMBERS: dict[str, list[str]] = {
+    "logic": ["knights_knaves", "nlsat"],
+    "synlogic": sorted(_SYNLOGIC),
+    "search": sorted(_SEARCH),
+    "math": sorted(_MATH),
+    "graphs": sorted(_GRAPHS),
+}
+_FAMILY_OF: dict[str, str] = {
+    name: family for family, names in _FAMILY_MEMBERS.items() for name in names
+}
+
 
 class UnknownTaskError(KeyError):
     def __str__(self) -> str:
@@ -73,6 +92,18 @@ def task_names() -> list[str]:
 
 def synlogic_task_names() -> list[str]:
     return sorted(_SYNLOGIC)
+
+
+def family_names() -> list[str]:
+    """The task families, in the order ``factory tasks`` lists them."""
+    return list(_FAMILY_MEMBERS)
+
+
+def task_family(name: str) -> str:
+    """The family a task belongs to; plug-in tasks registered at run time are ``plugin``."""
+    if name not in _TASKS:
+        raise UnknownTaskError(name)
+    return _FAMILY_OF.get(name, "plugin")
 
 
 def register(name: str, target: str) -> None:
