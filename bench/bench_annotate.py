@@ -6,7 +6,7 @@ process and on one engine it times, on the same rendered prompts with the same
 per-request seeds (so both produce the same tokens):
 
 - raw: ``LLM.generate`` on the prompt texts, all at once;
-- ours: ``factory.annotate.annotate`` with an empty request cache (chat rendering,
+- ours: ``factory.models.annotate.annotate`` with an empty request cache (chat rendering,
   tokenising, stepping the engine, committing every response to SQLite, building and
   extracting traces);
 - cached: the same ``annotate`` again, with a model factory that refuses to load.
@@ -61,9 +61,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
 
-    from factory.annotate import annotate, teacher_request
     from factory.backends.vllm_engine import VLLMBackend, _sampling_params
-    from factory.request_cache import RequestCache
+    from factory.models.annotate import annotate, teacher_request
+    from factory.models.request_cache import RequestCache
     from schemas.config import TeacherConfig
 
     work = Path(tempfile.mkdtemp(prefix="bench-annotate-"))

@@ -2,7 +2,7 @@
 
 Run: ``python bench/bench_audit.py [--per-level N] [--levels 1,5,10] [--tasks a,b]
 [--out FILE]``. For each task, N problems per level are made as a build with seed 0 would
-make them, and audited (``factory.audit``): best constant, trivial strategies, another
+make them, and audited (``factory.quality.audit``): best constant, trivial strategies, another
 problem's answer, label balance, duplicates. Prints the audit table (also written to
 ``--out``), the seconds each task took to generate and audit, and how many structural
 keys per second each task computes.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from factory.audit import audit, config_samples, render_audit  # noqa: E402
+from factory.quality.audit import audit, config_samples, render_audit  # noqa: E402
 from generators.registry import task_names  # noqa: E402
 from schemas.audit import AuditThresholds  # noqa: E402
 from schemas.config import BuildConfig, TaskSpec  # noqa: E402

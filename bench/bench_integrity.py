@@ -16,9 +16,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from temporary_build import build_arguments, temporary_build
 
-from factory.layout import is_data_file, subset_of
-from factory.reverify import data_row_failures
-from factory.stage_files import SIDECAR_SUFFIX, _proven, stage_problem
+from factory.publish.reverify import data_row_failures
+from factory.storage.layout import is_data_file, subset_of
+from factory.storage.stage_files import SIDECAR_SUFFIX, _proven, stage_problem
 from schemas.arrow import from_table
 from schemas.records import DatasetRecord
 

@@ -5,7 +5,8 @@ Run: ``python bench/bench_push.py [--problems 100000] [--tasks knights_knaves,ga
 already under ``--root``), starts ``tests/hub_server.py`` on 127.0.0.1 and times, in
 this process and through the real clients:
 
-- push: ``factory.hub.push_version`` into a new repo (verification, LFS uploads, commit, tag);
+- push: ``factory.publish.hub.push_version`` into a new repo (verification, LFS uploads,
+  commit, tag);
 - re-push: the same version again (verification and a tree comparison, no commit);
 - reload cold: ``datasets.load_dataset(REPO, "all", split="train")`` with an empty cache;
 - reload warm: the same call again, from the local cache after a revision check.
@@ -85,8 +86,8 @@ def main() -> None:
 
         import datasets
 
-        from factory.hub import push_version
-        from factory.integrity import load_verified_manifest
+        from factory.publish.hub import push_version
+        from factory.publish.integrity import load_verified_manifest
 
         datasets.disable_progress_bars()
         manifest = load_verified_manifest(version_dir)

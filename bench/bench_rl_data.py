@@ -14,12 +14,12 @@ import time
 
 from temporary_build import build_arguments, temporary_build
 
-from factory.audit import SampleCollector, audit
-from factory.dedup import DistinctFilter, distinct_problems
-from factory.layout import shard_count
-from factory.stage_files import read_stage_records
+from factory.publish.store import AUDIT_PER_LEVEL
+from factory.quality.audit import SampleCollector, audit
+from factory.quality.dedup import DistinctFilter, distinct_problems
 from factory.stages import problem_maker
-from factory.store import AUDIT_PER_LEVEL
+from factory.storage.layout import shard_count
+from factory.storage.stage_files import read_stage_records
 from schemas.records import DedupReport, Problem
 
 

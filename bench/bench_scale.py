@@ -101,7 +101,7 @@ class TreeSampler(threading.Thread):
 
 def factory_build(config: Path, log: Path, *flags: str) -> subprocess.Popen:
     """A build whose output goes to ``log`` (shown if it fails)."""
-    command = [sys.executable, "-m", "factory.cli", "build", str(config), *flags]
+    command = [sys.executable, "-m", "cli.main", "build", str(config), *flags]
     with log.open("w") as sink:
         return subprocess.Popen(command, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
 

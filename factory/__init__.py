@@ -1,5 +1,14 @@
 """Services the workflows compose. Submodules are imported on use to keep start-up light.
 
+Rooms: ``backends`` (model engines and servers behind one interface), ``models`` (teacher
+requests, cache, annotation), ``rsd`` (reverse speculative decoding), ``scoring`` (difficulty,
+verbosity, judges), ``rewrite`` (concise CoT), ``quality`` (dedup, splits, exclusion, audit),
+``publish`` (versions, card, export, Hub), ``storage`` (files, Parquet, checksums). Beside them
+the modules that compose them: ``stages`` (one build stage's work on a shard), ``config``,
+``progress``, ``errors``, ``provenance``, and the public RL entry points ``api``, ``rewards``,
+``online``, ``curriculum``. ``factory`` imports ``generators`` and ``schemas``, never
+``pipelines`` or ``cli``.
+
 The Python API (``import factory as rf; rf.dataset(...)``, see :mod:`factory.api`) and the
 level policies of :mod:`factory.curriculum` are reachable from here, imported on first use.
 """

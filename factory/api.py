@@ -24,8 +24,8 @@ from pydantic import ValidationError
 from factory.config import describe_validation_error, load_build_config, validate_tasks
 from factory.curriculum import DEFAULT_BAND, Curriculum, LevelPolicy, verl_feedback
 from factory.errors import ConfigError
-from factory.export import TRL_SCHEMA, VERL_SCHEMA, trl_row, verl_row
 from factory.online import ProblemStream
+from factory.publish.export import TRL_SCHEMA, VERL_SCHEMA, trl_row, verl_row
 from factory.stages import reference_trace as reference_trace  # re-exported
 from generators.registry import get_task, task_names
 from schemas.config import DEFAULT_SPLIT, BuildConfig, TaskSpec

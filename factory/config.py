@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from factory.errors import ConfigError
-from factory.exclusion import check_sources
+from factory.quality.exclusion import check_sources
 from generators.base import Task
 from generators.registry import UnknownTaskError, get_task
 from schemas.config import BuildConfig, ModelSpec

@@ -28,8 +28,8 @@ from multiprocessing import get_context
 from random import Random
 from typing import Any, Protocol
 
-from factory.dedup import DistinctFilter, NotEnoughDistinctProblems
 from factory.errors import ConfigError
+from factory.quality.dedup import DistinctFilter, NotEnoughDistinctProblems
 from factory.stages import problem_maker
 from schemas.arrow import canonical_json
 from schemas.config import BuildConfig, TaskSpec

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from factory.layout import level_of, shard_indices
 from factory.scoring.difficulty import PASS_THRESHOLD, coefficient_of_variation, pass_rate
+from factory.storage.layout import level_of, shard_indices
 from generators.base import make_problem
 from generators.registry import get_task
 from schemas.config import BuildConfig, TaskSpec

@@ -21,12 +21,12 @@ from pathlib import Path
 
 from luigi.execution_summary import LuigiRunResult
 
-from factory.atomic import remove_stale_temporaries, temporary_prefix
 from factory.errors import BuildError, os_error_text
-from factory.layout import BuildLayout
-from factory.loaded_models import close_all
+from factory.models.loaded_models import close_all
 from factory.provenance import config_fingerprint
-from factory.store import is_published, load_manifest
+from factory.publish.store import is_published, load_manifest
+from factory.storage.atomic import remove_stale_temporaries, temporary_prefix
+from factory.storage.layout import BuildLayout
 from pipelines.scheduler import check_reachable, run_tasks
 from pipelines.tasks import AssembleDataset, frozen_config, start_clock
 from schemas.config import BuildConfig

@@ -19,27 +19,20 @@ from typing import TypeVar
 import luigi
 from pydantic import BaseModel
 
-from factory.annotate import annotate, base_seed
 from factory.backends import shared_backend, teacher_identity
-from factory.dedup import DistinctFilter, SplitAssigner, distinct_problems, in_shards
 from factory.errors import BuildError
-from factory.exclusion import excluded_sources, load_exclusions
-from factory.layout import (
-    BuildLayout,
-    model_producers,
-    request_cache_dir,
-    shard_count,
-    stages_of,
-)
+from factory.models.annotate import annotate, base_seed
+from factory.models.request_cache import RequestCache
 from factory.progress import BuildClock
-from factory.request_cache import RequestCache
+from factory.publish.store import MANIFEST, publish_version
+from factory.quality.dedup import DistinctFilter, SplitAssigner, distinct_problems, in_shards
+from factory.quality.exclusion import excluded_sources, load_exclusions
 from factory.rsd.runner import shared_runner
 from factory.rsd.stage import rsd_traces
 from factory.scoring.difficulty import PASS_THRESHOLD
 from factory.scoring.measure import add_judge_scores, measure_traces
 from factory.scoring.select import Graded, select_problems
 from factory.scoring.verbosity import WHITESPACE, TraceVerbosity, load_named_tokenizer
-from factory.stage_files import read_stage_records, stage_is_whole, write_stage_records
 from factory.stages import (
     generate_shard,
     problem_maker,
@@ -47,8 +40,15 @@ from factory.stages import (
     solve_and_self_check,
     verify_trace,
 )
-from factory.storage import Storage, locate
-from factory.store import MANIFEST, publish_version
+from factory.storage.filesystem import Storage, locate
+from factory.storage.layout import (
+    BuildLayout,
+    model_producers,
+    request_cache_dir,
+    shard_count,
+    stages_of,
+)
+from factory.storage.stage_files import read_stage_records, stage_is_whole, write_stage_records
 from schemas.config import BuildConfig, TaskSpec
 from schemas.manifest import ExcludedSource
 from schemas.records import (
@@ -93,7 +93,7 @@ class StorageTarget(luigi.Target):
 
 class StageTarget(StorageTarget):
     """A checksummed stage output: it exists only while it is whole (see
-    ``factory.stage_files``), so a damaged one is rebuilt like a missing one."""
+    ``factory.storage.stage_files``), so a damaged one is rebuilt like a missing one."""
 
     def exists(self) -> bool:
         return stage_is_whole(self.path, self.storage)

@@ -1,5 +1,5 @@
 """When the answer-space audit fails a subset and level: the ``audit:`` section of a build
-config (see ``factory.audit``)."""
+config (see ``factory.quality.audit``)."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from factory import cli
+from cli import main as cli
 from factory.errors import FactoryError
 
 FACTORY = Path(sys.executable).with_name("factory")  # the console script of this environment

@@ -13,10 +13,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from factory import cli_export
+from cli import export as cli_export
+from factory import rewards
 from factory.config import parse_build_config
 from factory.errors import FactoryError
-from factory.export import (
+from factory.publish.export import (
     SFT_SCHEMAS,
     TRL_SCHEMA,
     VERL_SCHEMA,
@@ -24,11 +25,11 @@ from factory.export import (
     export_dataset,
     with_think,
 )
-from factory.hashing import sha256_file
-from factory.integrity import IntegrityError
-from factory.lookup import problem_from_row
+from factory.publish.integrity import IntegrityError
+from factory.publish.lookup import problem_from_row
 from factory.rewards import compute_score, encode_ground_truth, format_score, verifier_reward
 from factory.rewrite.job import RewriteConfig, run_rewrite
+from factory.storage.hashing import sha256_file
 from generators.extract import extract_answer
 from pipelines.build import run_build
 from schemas.records import Problem
@@ -250,7 +251,7 @@ def test_cli_writes_the_default_path_and_names_the_reward(
     assert "exported 12 problems (verl) → rl-0.1.0-verl.parquet" in out
     assert " reward.custom_reward_function.name=compute_score" in out
     path_arg = out.split(" reward.custom_reward_function.path=")[1].split()[0]
-    assert Path(path_arg) == Path(cli_export.__file__).with_name("rewards.py")
+    assert Path(path_arg) == Path(rewards.__file__)
     assert pq.read_table(tmp_path / "rl-0.1.0-verl.parquet").num_rows == 12
     assert "longest prompt: " in out and "whitespace words" in out
     assert "data.max_prompt_length=" in out
@@ -407,7 +408,7 @@ def test_cli_sft_prints_the_sft_length_setting(version_dir, tmp_path, capsys):
 
 
 def test_a_jsonl_export_row_is_a_record_factory_verify_accepts(exports, tmp_path, capsys):
-    from factory.cli import main
+    from cli.main import main
 
     row = json.loads(exports["jsonl"].read_text(encoding="utf-8").splitlines()[0])
     record = tmp_path / "row.json"
@@ -421,7 +422,7 @@ def test_a_jsonl_export_row_is_a_record_factory_verify_accepts(exports, tmp_path
 
 
 def test_the_default_jsonl_name_has_no_repeated_format():
-    from factory.export import default_output
+    from factory.publish.export import default_output
 
     assert default_output("quickstart", "0.1.0", "jsonl").name == "quickstart-0.1.0.jsonl"
     assert default_output("quickstart", "0.1.0", "verl").name == "quickstart-0.1.0-verl.parquet"

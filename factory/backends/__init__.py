@@ -11,7 +11,7 @@ from pathlib import Path
 from factory.backends.base import Backend
 from factory.backends.identity import model_identity
 from factory.backends.local_model import require_model_dir
-from factory.loaded_models import load_once
+from factory.models.loaded_models import load_once
 from schemas.config import ModelSpec
 
 
@@ -56,7 +56,7 @@ def open_backend(teacher: ModelSpec, seed: int) -> Backend:
 
 
 def shared_backend(teacher: ModelSpec, seed: int) -> Backend:
-    """One backend per model config per process (``factory.loaded_models``)."""
+    """One backend per model config per process (``factory.models.loaded_models``)."""
     key = f"backend:{seed}:{teacher.model_dump_json()}"
     return load_once(key, lambda: open_backend(teacher, seed))
 

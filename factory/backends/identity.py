@@ -13,8 +13,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from factory.atomic import write_text_atomic
-from factory.hashing import sha256_file
+from factory.storage.atomic import write_text_atomic
+from factory.storage.hashing import sha256_file
 
 MEMO_FILE = "model-digests.json"
 

@@ -39,18 +39,18 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from factory.atomic import remove_stale_staging, staging_dir_for
 from factory.backends.base import Backend
 from factory.config import describe_validation_error, inline_chat_template, read_yaml
 from factory.errors import ConfigError, FactoryError
-from factory.hashing import sha256_file
-from factory.request_cache import RequestCache
-from factory.reverify import refuse_if_any
+from factory.models.request_cache import RequestCache
+from factory.publish.reverify import refuse_if_any
 from factory.rewrite.answers import Checker, candidate_spans, reference_checker, task_checker
 from factory.rewrite.inputs import ColumnMapping, LongTrace, load_long_traces
 from factory.rewrite.rule_cut import cut_after_first_correct
 from factory.rewrite.teacher_rewrite import RewriteItem, TeacherRewrite, teacher_rewrites
 from factory.scoring.verbosity import WHITESPACE, count_tokens, load_named_tokenizer
+from factory.storage.atomic import remove_stale_staging, staging_dir_for
+from factory.storage.hashing import sha256_file
 from generators.extract import extract_answer, split_thinking
 from generators.registry import UnknownTaskError
 from schemas.config import NAME_PATTERN, ModelSpec, TeacherConfig
@@ -272,7 +272,7 @@ def _teacher(
 ) -> list[TeacherRewrite]:
     from factory.backends import open_backend as configured_backend
     from factory.backends import teacher_identity
-    from factory.layout import request_cache_dir
+    from factory.storage.layout import request_cache_dir
 
     teacher = config.teacher
     assert teacher is not None  # the config validator requires it for this method

@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 from typing import Literal, NamedTuple
 
 from factory.backends.base import Backend, Generation, GenerationRequest, RequestFailed
-from factory.cached_generation import cached_generate
-from factory.prompting import styled_request
-from factory.request_cache import RequestCache
+from factory.models.cached_generation import cached_generate
+from factory.models.prompting import styled_request
+from factory.models.request_cache import RequestCache
 from schemas.config import TeacherConfig
 from schemas.ids import derive_seed
 from schemas.sampling import SamplingParams

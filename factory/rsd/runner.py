@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from factory.backends.base import BackendError
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
-from factory.loaded_models import load_once
-from factory.prompting import styled_request
+from factory.models.loaded_models import load_once
+from factory.models.prompting import styled_request
 from factory.rsd.decoding import RSDSample
 from factory.rsd.vocab import SharedVocab
 from schemas.config import ModelSpec, PromptStyle, RSDConfig
@@ -80,5 +80,5 @@ class RSDRunner:
 
 
 def shared_runner(rsd: RSDConfig, seed: int) -> RSDRunner:
-    """One loaded pair per config per process (``factory.loaded_models``)."""
+    """One loaded pair per config per process (``factory.models.loaded_models``)."""
     return load_once(f"rsd:{seed}:{rsd.model_dump_json()}", lambda: RSDRunner(rsd, seed))

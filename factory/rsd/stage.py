@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from factory.models.request_cache import RequestCache, content_key
 from factory.progress import Progress
-from factory.request_cache import RequestCache, content_key
 from factory.rsd.decoding import RSDSample
 from factory.rsd.runner import RSDRunner, local_tokenizer
 from generators.extract import extract_answer

@@ -22,8 +22,8 @@ from factory.backends.base import (
     Message,
     RequestFailed,
 )
-from factory.cached_generation import cached_generate
-from factory.request_cache import RequestCache
+from factory.models.cached_generation import cached_generate
+from factory.models.request_cache import RequestCache
 from schemas.sampling import SamplingParams
 
 JudgeKind = Literal["rv", "cd"]

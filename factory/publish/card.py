@@ -11,16 +11,16 @@ from pathlib import Path
 import pyarrow as pa
 import yaml
 
-from factory.atomic import write_text_atomic
-from factory.card_data import (
+from factory.publish.card_data import (
     SCORE_COLUMNS,
     problem_table,
     sample_rows,
     score_summary,
     trace_lengths,
 )
-from factory.card_figures import AuditBar, Figure, write_figures
-from factory.layout import is_data_file, split_of, subset_of
+from factory.publish.card_figures import AuditBar, Figure, write_figures
+from factory.storage.atomic import write_text_atomic
+from factory.storage.layout import is_data_file, split_of, subset_of
 from schemas.grading import DifficultyBuckets
 from schemas.manifest import DatasetManifest
 
@@ -256,7 +256,7 @@ def render_card(
 ) -> str:
     """``summary`` holds the rows of :func:`level_summary` for the whole version;
     ``producers`` those of :func:`sample_summary` per model producer (teacher, rsd);
-    ``scores`` those of :func:`factory.card_data.score_summary`."""
+    ``scores`` those of :func:`factory.publish.card_data.score_summary`."""
     front = yaml.safe_dump(hub_metadata(manifest), sort_keys=False).strip()
     parts = [
         f"---\n{front}\n---",

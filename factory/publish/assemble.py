@@ -10,11 +10,11 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from factory.layout import BuildLayout
 from factory.rsd.select import KEPT, select
 from factory.scoring.verbosity import TraceVerbosity
-from factory.stage_files import read_stage_records, read_stage_table
 from factory.stages import SOLVER
+from factory.storage.layout import BuildLayout
+from factory.storage.stage_files import read_stage_records, read_stage_table
 from schemas.arrow import arrow_schema, to_table
 from schemas.config import RSDFilter
 from schemas.records import DatasetRecord, RSDTraceRecord, TeacherTraceRecord, Trace, Verdict

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from factory.card_data import (
+from factory.errors import FactoryError
+from factory.publish.card_data import (
     PROBLEM_COLUMNS,
     QUANTILES,
     by_subset,
@@ -21,8 +22,7 @@ from factory.card_data import (
     problem_table,
     quantiles,
 )
-from factory.errors import FactoryError
-from factory.integrity import load_verified_manifest
+from factory.publish.integrity import load_verified_manifest
 from schemas.manifest import DatasetManifest
 
 EXAMPLES = 5

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from factory.layout import DATA_DIR, PRODUCERS, is_data_file, subset_of
+from factory.storage.layout import DATA_DIR, PRODUCERS, is_data_file, subset_of
 from schemas.manifest import DatasetManifest
 
 PROBLEM_COLUMNS = ["problem_id", "level", "solver_effort", "reference_chars", "pass_rate"]

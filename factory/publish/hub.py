@@ -25,9 +25,9 @@ from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import validate_repo_id
 
 from factory.errors import FactoryError
-from factory.hashing import sha256_file
-from factory.integrity import load_verified_manifest
-from factory.store import MANIFEST
+from factory.publish.integrity import load_verified_manifest
+from factory.publish.store import MANIFEST
+from factory.storage.hashing import sha256_file
 from schemas.manifest import DatasetManifest
 
 REPO_TYPE = "dataset"

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from factory.atomic import atomic_path
-from factory.card_data import by_subset, grouped_values, level_label, level_order
+from factory.publish.card_data import by_subset, grouped_values, level_label, level_order
+from factory.storage.atomic import atomic_path
 
 FIGURES_DIR = "figures"
 COLUMNS = 3

@@ -11,7 +11,7 @@ from factory.scoring.verbosity import WHITESPACE
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    from factory.export import ExportOptions, export_dataset
+    from factory.publish.export import ExportOptions, export_dataset
 
     options = ExportOptions(
         system_prompt=args.system_prompt,

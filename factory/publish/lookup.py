@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from factory.config import describe_validation_error
 from factory.errors import FactoryError
-from factory.integrity import load_verified_manifest
-from factory.layout import is_data_file
+from factory.publish.integrity import load_verified_manifest
+from factory.storage.layout import is_data_file
 from schemas.records import Problem
 
 

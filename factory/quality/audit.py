@@ -21,9 +21,9 @@ from typing import Any
 
 import polars as pl
 
-from factory.card import markdown_table
 from factory.errors import FactoryError
-from factory.problem_keys import exact_key64
+from factory.publish.card import markdown_table
+from factory.quality.problem_keys import exact_key64
 from generators.base import Task, make_problem
 from generators.registry import get_task
 from schemas.audit import AuditThresholds
@@ -345,8 +345,8 @@ def dataset_samples(
 ) -> list[Sample]:
     """The problems of a built version (whose files matched ``manifest``), grouped by
     subset and level, at most ``per_level`` of each (lowest indices first)."""
-    from factory.layout import is_data_file, subset_of
-    from factory.lookup import problem_from_row
+    from factory.publish.lookup import problem_from_row
+    from factory.storage.layout import is_data_file, subset_of
 
     files: dict[str, list[Path]] = {}
     for entry in manifest.files:

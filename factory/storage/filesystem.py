@@ -32,9 +32,9 @@ from typing import IO
 import fsspec
 from pyarrow.fs import FileSystem, FSSpecHandler, PyFileSystem
 
-from factory.atomic import atomic_path, remove_stale_staging, staging_dir_for
 from factory.errors import FactoryError
-from factory.hashing import sha256_stream
+from factory.storage.atomic import atomic_path, remove_stale_staging, staging_dir_for
+from factory.storage.hashing import sha256_stream
 
 LOCAL_PROTOCOLS = ("file", "local")
 
@@ -127,7 +127,7 @@ class Storage(ABC):
 
 @dataclass(frozen=True)
 class LocalStorage(Storage):
-    """Local disk: pathlib, and the temp-then-rename of ``factory.atomic``."""
+    """Local disk: pathlib, and the temp-then-rename of ``factory.storage.atomic``."""
 
     is_local = True
 

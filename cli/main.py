@@ -15,7 +15,12 @@ from typing import Annotated, Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from factory import __version__, cli_audit, cli_export, cli_hub, cli_scale, cli_versions
+from cli import audit as cli_audit
+from cli import export as cli_export
+from cli import hub as cli_hub
+from cli import scale as cli_scale
+from cli import versions as cli_versions
+from factory import __version__
 from factory.config import describe_validation_error, load_build_config, resolve_task
 from factory.errors import ConfigError, FactoryError, one_line
 from schemas.config import BuildConfig
@@ -50,7 +55,7 @@ def _non_negative(value: str) -> int:
 
 
 def cmd_tasks(args: argparse.Namespace) -> None:
-    from factory.describe import describe_task, task_summary
+    from cli.describe import describe_task, task_summary
 
     if args.name is not None:
         print(describe_task(resolve_task(args.name, "factory tasks")))
@@ -103,7 +108,7 @@ def _workers(value: int | None) -> int | None:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    from factory.cli_scale import build_report
+    from cli.scale import build_report
     from pipelines.build import run_build
 
     workers = _workers(args.workers)
@@ -157,7 +162,7 @@ def rewrite_config_from_flags(args: argparse.Namespace) -> Any:
 
 
 def cmd_inspect(args: argparse.Namespace) -> None:
-    from factory.inspect import inspect_version
+    from factory.publish.inspect import inspect_version
 
     print(inspect_version(args.dataset_dir))
 
@@ -174,7 +179,7 @@ def _read_answer(args: argparse.Namespace) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> None:
-    from factory.lookup import find_problem, problem_from_record_file
+    from factory.publish.lookup import find_problem, problem_from_record_file
 
     task = resolve_task(args.task)
     if args.record:

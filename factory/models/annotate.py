@@ -17,9 +17,9 @@ from factory.backends.base import (
     GenerationRequest,
     RequestFailed,
 )
-from factory.cached_generation import cached_generate
-from factory.prompting import styled_request
-from factory.request_cache import RequestCache
+from factory.models.cached_generation import cached_generate
+from factory.models.prompting import styled_request
+from factory.models.request_cache import RequestCache
 from generators.extract import extract_answer
 from schemas.config import TeacherConfig
 from schemas.ids import derive_seed, trace_id

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from factory.backends.base import Backend, Generation, GenerationRequest, RequestFailed
+from factory.models.request_cache import RequestCache, request_key
 from factory.progress import Progress
-from factory.request_cache import RequestCache, request_key
 
 
 def cached_generate(

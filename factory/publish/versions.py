@@ -9,10 +9,10 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from factory.card import markdown_table
 from factory.errors import FactoryError
-from factory.layout import BuildLayout
-from factory.store import MANIFEST, load_manifest
+from factory.publish.card import markdown_table
+from factory.publish.store import MANIFEST, load_manifest
+from factory.storage.layout import BuildLayout
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@
   the intermediate outputs whose existence is Luigi's resume mechanism.
 
 ``<root>`` is ``output_root``: a local directory or an fsspec URL (``s3://bucket/prefix``);
-every path here lives in ``BuildLayout.storage`` (see ``factory.storage``).
+every path here lives in ``BuildLayout.storage`` (see ``factory.storage.filesystem``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from factory.storage import LOCAL, Storage, is_url, locate
+from factory.storage.filesystem import LOCAL, Storage, is_url, locate
 from schemas.config import BuildConfig, TaskSpec
 
 SOLVER_STAGES = ("candidates", "problems", "splits", "traces", "verdicts", "scores")

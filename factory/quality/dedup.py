@@ -3,7 +3,7 @@
 A subset's candidates are its problems ``0..count-1`` (problem ``i`` at level
 ``levels[i % L]``). Walking the subsets in config order and each subset's candidates in
 index order, a problem is dropped when an excluded source matches it (see
-``factory.exclusion``), or — with ``dedup`` on — when a problem with the same prompt
+``factory.quality.exclusion``), or — with ``dedup`` on — when a problem with the same prompt
 (exact duplicate) or the same structural key (the task's canonical form, names and
 orders normalised) was kept before anywhere in the dataset. A level left short draws
 further indices of the same level (``count``, ``count + 1``, … with the same ``i % L``)
@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from random import Random
 
 from factory.errors import BuildError
-from factory.exclusion import ExclusionSet
-from factory.problem_keys import exact_key64, structural_key64
+from factory.quality.exclusion import ExclusionSet
+from factory.quality.problem_keys import exact_key64, structural_key64
 from schemas.config import BuildConfig, Splits, TaskSpec
 from schemas.ids import derive_seed
 from schemas.records import DedupReport, Problem, SplitAssignment

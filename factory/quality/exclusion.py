@@ -26,9 +26,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from factory.errors import ConfigError, FactoryError
-from factory.hashing import sha256_file
-from factory.layout import is_data_file
-from factory.problem_keys import key64, structural_key64
+from factory.quality.problem_keys import key64, structural_key64
+from factory.storage.hashing import sha256_file
+from factory.storage.layout import is_data_file
 from generators.base import ANSWER_INSTRUCTION
 from schemas.arrow import from_table
 from schemas.config import BuildConfig, ExcludeSource
@@ -119,7 +119,7 @@ def load_exclusions(sources: list[ExcludeSource], ngram: int) -> ExclusionSet:
 
 
 def _our_files(version_dir: Path) -> list[Path]:
-    from factory.integrity import load_verified_manifest  # it imports the store, which us
+    from factory.publish.integrity import load_verified_manifest  # it imports the store, which us
 
     if not (version_dir / "manifest.json").is_file():
         raise FactoryError(f"{version_dir}: not a published version (no manifest.json)")

@@ -10,13 +10,13 @@ from factory.errors import FactoryError
 
 
 def cmd_versions(args: argparse.Namespace) -> None:
-    from factory.versions import list_versions, render_versions
+    from factory.publish.versions import list_versions, render_versions
 
     print(render_versions(*list_versions(Path(args.root), args.name)))
 
 
 def cmd_diff(args: argparse.Namespace) -> None:
-    from factory.version_diff import diff_versions, parent_dir, render_diff
+    from factory.publish.version_diff import diff_versions, parent_dir, render_diff
 
     if args.b is None:
         a, b = parent_dir(Path(args.a)), Path(args.a)
@@ -27,8 +27,8 @@ def cmd_diff(args: argparse.Namespace) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> None:
-    from factory.integrity import check_version
-    from factory.storage import locate
+    from factory.publish.integrity import check_version
+    from factory.storage.filesystem import locate
 
     storage, version_dir = locate(args.dataset_dir)
     report = check_version(version_dir, storage)

@@ -7,7 +7,7 @@ from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from factory.storage import Storage
+    from factory.storage.filesystem import Storage
 
 
 def sha256_stream(handle: IO[bytes]) -> str:

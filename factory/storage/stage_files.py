@@ -26,8 +26,8 @@ import pyarrow.parquet as pq
 from pydantic import BaseModel
 
 from factory.errors import BuildError
-from factory.hashing import content_mismatch, sha256_file
-from factory.storage import Storage
+from factory.storage.filesystem import Storage
+from factory.storage.hashing import content_mismatch, sha256_file
 from schemas.arrow import from_table, to_table
 
 M = TypeVar("M", bound=BaseModel)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def cmd_push(args: argparse.Namespace) -> None:
-    from factory.hub import push_version
+    from factory.publish.hub import push_version
 
     result = push_version(
         Path(args.dataset_dir), args.repo_id, private=args.private, branch=args.branch

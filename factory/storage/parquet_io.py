@@ -1,5 +1,5 @@
 """Parquet I/O for published tables: atomic writes, byte-stable output (stage files go
-through ``factory.stage_files``, which adds checksums).
+through ``factory.storage.stage_files``, which adds checksums).
 
 Every function takes the ``Storage`` the path lives in (local disk by default): the
 bytes are always written by pyarrow to a local file first, so a table gives the same
@@ -13,7 +13,7 @@ from pathlib import PurePath
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from factory.storage import LOCAL, Storage
+from factory.storage.filesystem import LOCAL, Storage
 
 
 def write_table_atomic(table: pa.Table, path: PurePath, storage: Storage = LOCAL) -> None:

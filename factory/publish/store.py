@@ -10,10 +10,10 @@ from pathlib import Path, PurePath
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from factory.assemble import assemble_model_traces, assemble_shard
-from factory.atomic import write_text_atomic
-from factory.audit import SampleCollector, audit, audit_bars, render_audit
-from factory.card import (
+from factory.errors import FactoryError
+from factory.provenance import code_version, config_fingerprint, generator_versions
+from factory.publish.assemble import assemble_model_traces, assemble_shard
+from factory.publish.card import (
     CardAudit,
     difficulty_summary,
     level_summary,
@@ -22,9 +22,12 @@ from factory.card import (
     sample_summary,
     write_card,
 )
-from factory.errors import FactoryError
-from factory.hashing import sha256_file
-from factory.layout import (
+from factory.publish.reverify import data_row_failures, refuse_if_any, trace_failures
+from factory.quality.audit import SampleCollector, audit, audit_bars, render_audit
+from factory.storage.atomic import write_text_atomic
+from factory.storage.filesystem import LOCAL, Storage
+from factory.storage.hashing import sha256_file
+from factory.storage.layout import (
     BuildLayout,
     data_file,
     is_data_file,
@@ -32,11 +35,8 @@ from factory.layout import (
     shard_count,
     traces_file,
 )
-from factory.parquet_io import write_table_atomic
-from factory.provenance import code_version, config_fingerprint, generator_versions
-from factory.reverify import data_row_failures, refuse_if_any, trace_failures
-from factory.stage_files import read_stage_records, read_stage_table
-from factory.storage import LOCAL, Storage
+from factory.storage.parquet_io import write_table_atomic
+from factory.storage.stage_files import read_stage_records, read_stage_table
 from schemas.arrow import from_table
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest, ExcludedSource, FileEntry

@@ -6,17 +6,17 @@ from pathlib import PurePath
 
 import pyarrow as pa
 
-from factory.card import (
+from factory.publish.card import (
     STATS_COLUMNS,
     SUMMARY_COLUMNS,
     level_summary,
     markdown_table,
     problem_stats,
 )
-from factory.integrity import load_verified_manifest
-from factory.layout import is_data_file, subset_of
-from factory.parquet_io import read_table
-from factory.storage import locate
+from factory.publish.integrity import load_verified_manifest
+from factory.storage.filesystem import locate
+from factory.storage.layout import is_data_file, subset_of
+from factory.storage.parquet_io import read_table
 
 
 def inspect_version(location: str | PurePath) -> str:

@@ -38,15 +38,15 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from factory.atomic import atomic_path
 from factory.backends.base import BackendError, Message
 from factory.errors import FactoryError, os_error_text
-from factory.hashing import sha256_file
-from factory.integrity import IntegrityError, load_verified_manifest
-from factory.layout import PRODUCERS, is_data_file, split_of, subset_of, traces_file
-from factory.lookup import problem_from_row
+from factory.publish.integrity import IntegrityError, load_verified_manifest
+from factory.publish.lookup import problem_from_row
 from factory.rewards import encode_ground_truth
 from factory.scoring.verbosity import WHITESPACE, count_tokens, load_named_tokenizer
+from factory.storage.atomic import atomic_path
+from factory.storage.hashing import sha256_file
+from factory.storage.layout import PRODUCERS, is_data_file, split_of, subset_of, traces_file
 from schemas.arrow import canonical_json
 from schemas.records import Problem
 

@@ -30,7 +30,9 @@ def _positive(text: str) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
-    from factory.audit import (
+    from factory.config import load_build_config
+    from factory.publish.integrity import load_verified_manifest
+    from factory.quality.audit import (
         AuditFailed,
         audit,
         audit_json,
@@ -40,8 +42,6 @@ def cmd_audit(args: argparse.Namespace) -> None:
         thresholds_of,
         worst_violation,
     )
-    from factory.config import load_build_config
-    from factory.integrity import load_verified_manifest
 
     source = Path(args.source)
     if source.is_file():

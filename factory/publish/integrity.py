@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath, PurePosixPath
 
 from factory.errors import FactoryError
-from factory.hashing import content_mismatch
-from factory.storage import LOCAL, Storage
-from factory.store import MANIFEST, load_manifest
+from factory.publish.store import MANIFEST, load_manifest
+from factory.storage.filesystem import LOCAL, Storage
+from factory.storage.hashing import content_mismatch
 from schemas.manifest import DatasetManifest, FileEntry
 
 
