@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 
-from factory.annotate import annotate, teacher_request
 from factory.backends.base import Backend, GenerationRequest
+from factory.models.annotate import annotate, teacher_request
 from factory.stages import generate_shard, verify_trace
 from schemas.config import BuildConfig, TeacherConfig
 from schemas.records import Problem
@@ -69,7 +69,7 @@ def run(spec, cache, backend, items=None, identity="vllm:local:tiny"):
 
 @pytest.fixture
 def cache(tmp_path):
-    from factory.request_cache import RequestCache
+    from factory.models.request_cache import RequestCache
 
     with RequestCache(tmp_path / "cache") as opened:
         yield opened
@@ -148,7 +148,7 @@ def test_a_killed_run_resumes_without_asking_twice(tiny_model_dir, vllm_backend,
     assert not set(resumed.asked) & set(dying.finished), "a finished request was asked again"
     assert len(traces) == 16 and len({t.trace_id for t in traces}) == 16
 
-    from factory.request_cache import RequestCache
+    from factory.models.request_cache import RequestCache
 
     with RequestCache(tmp_path / "clean") as clean:
         assert run(spec, clean, vllm_backend, items) == traces

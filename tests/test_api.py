@@ -15,9 +15,9 @@ import pytest
 import factory as rf
 from factory.config import parse_build_config
 from factory.curriculum import ManualSchedule
-from factory.dedup import NotEnoughDistinctProblems
 from factory.errors import ConfigError
-from factory.problem_keys import structural_key64
+from factory.quality.dedup import NotEnoughDistinctProblems
+from factory.quality.problem_keys import structural_key64
 from factory.rewards import verifier_reward
 from pipelines.build import run_build
 

@@ -9,7 +9,10 @@ from random import Random
 import pytest
 import yaml
 
-from factory.audit import (
+from cli.main import main
+from factory.config import parse_build_config
+from factory.publish.integrity import load_verified_manifest
+from factory.quality.audit import (
     AuditThresholds,
     Sample,
     audit_sample,
@@ -19,9 +22,6 @@ from factory.audit import (
     wins,
     worst_violation,
 )
-from factory.cli import main
-from factory.config import parse_build_config
-from factory.integrity import load_verified_manifest
 from generators.base import Instance, Solution, Task, TaskConfig, make_problem, prompt_example
 from generators.registry import get_task, register, task_names
 from pipelines.build import run_build

@@ -15,8 +15,8 @@ import pytest
 
 from factory.config import parse_build_config
 from factory.errors import BuildError
-from factory.hashing import sha256_file
-from factory.layout import BuildLayout
+from factory.storage.hashing import sha256_file
+from factory.storage.layout import BuildLayout
 from pipelines.build import VersionExistsError, run_build
 from schemas.arrow import arrow_schema
 from schemas.records import DatasetRecord
@@ -256,7 +256,7 @@ def test_every_task_builds_identically_across_processes_and_hash_seeds(tmp_path)
         )
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
         subprocess.run(
-            [sys.executable, "-m", "factory.cli", "build", str(config)],
+            [sys.executable, "-m", "cli.main", "build", str(config)],
             cwd=REPO,
             env=env,
             check=True,

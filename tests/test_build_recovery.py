@@ -10,8 +10,8 @@ import sys
 
 import pyarrow as pa
 
-from factory.atomic import STAGING_MARKER
-from factory.card import level_summary
+from factory.publish.card import level_summary
+from factory.storage.atomic import STAGING_MARKER
 from pipelines.build import run_build
 from tests.test_build import data_bytes, toy_config, version_bytes
 

@@ -18,11 +18,11 @@ import boto3
 import pytest
 import yaml
 
-from factory.cli import main
+from cli.main import main
 from factory.config import parse_build_config
 from factory.errors import FactoryError
-from factory.storage import locate
-from factory.store import is_published, load_manifest
+from factory.publish.store import is_published, load_manifest
+from factory.storage.filesystem import locate
 from pipelines.build import VersionExistsError, run_build
 from tests.test_build import data_bytes
 from tests.test_central_scheduler import free_port, scheduler_url, wait_for  # noqa: F401
@@ -33,7 +33,7 @@ SECRET = "not-a-real-secret-0123"
 WORKER = (
     "import sys; from generators.registry import register; "
     "register('toy_sum', 'tests.toy_tasks:ToySum'); "
-    "from factory.cli import main; sys.exit(main(sys.argv[1:]))"
+    "from cli.main import main; sys.exit(main(sys.argv[1:]))"
 )
 TASKS = [
     {"task": "toy_sum", "count": 24, "levels": [1, 2, 3]},

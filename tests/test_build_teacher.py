@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import factory.backends
-import factory.loaded_models
+import factory.models.loaded_models
 from factory.config import parse_build_config
 from factory.errors import BuildError, ConfigError
 from pipelines.build import run_build
@@ -63,7 +63,7 @@ def test_vllm_teacher_build_publishes_verified_traces_and_reruns_from_cache(
 
     # A rebuild of the same config: every request is cached, no model is loaded, and the
     # published traces are byte-identical.
-    factory.loaded_models.forget_all()
+    factory.models.loaded_models.forget_all()
 
     def no_model(*args, **kwargs):
         raise AssertionError("a cached rebuild must not load the model")
@@ -130,7 +130,7 @@ def test_transformers_teacher_build_from_the_cli_with_two_workers(tmp_path, tiny
         workers=2,
     ).model_dump(mode="json", exclude_none=True)
     config_path.write_text(yaml.safe_dump(data))
-    factory_cli = [sys.executable, "-m", "factory.cli", "build", str(config_path)]
+    factory_cli = [sys.executable, "-m", "cli.main", "build", str(config_path)]
     done = subprocess.run(factory_cli, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "annotate knights_knaves#0: 4/4 requests (0 cached)" in done.stderr

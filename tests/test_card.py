@@ -8,10 +8,10 @@ import pyarrow as pa
 import pytest
 import yaml
 
-from factory.card import render_card, size_category
-from factory.card_data import problem_table
-from factory.card_figures import write_figures
 from factory.errors import ConfigError
+from factory.publish.card import render_card, size_category
+from factory.publish.card_data import problem_table
+from factory.publish.card_figures import write_figures
 from pipelines.build import run_build
 from tests.test_build import toy_config
 

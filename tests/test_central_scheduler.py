@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from factory.atomic import remove_stale_temporaries
 from factory.config import parse_build_config
 from factory.errors import BuildError
-from factory.layout import BuildLayout
+from factory.storage.atomic import remove_stale_temporaries
+from factory.storage.layout import BuildLayout
 from generators.registry import register
 from pipelines.build import prepare_work_dir, run_build
 from schemas.config import BuildConfig
@@ -44,7 +44,7 @@ retry_delay = 1
 WORKER = (
     "import sys; from generators.registry import register; "
     "register('toy_slow_sum', 'tests.slow_tasks:SlowSum'); "
-    "from factory.cli import main; sys.exit(main(sys.argv[1:]))"
+    "from cli.main import main; sys.exit(main(sys.argv[1:]))"
 )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factory.cli import main
+from cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def test_sample_refuses_negative_seed_and_index(capsys, flag):
 
 @pytest.mark.parametrize("command", ["sample", "build", "inspect", "check", "export", "verify"])
 def test_every_argument_has_help(command):
-    from factory.cli import build_parser
+    from cli.main import build_parser
 
     parser = build_parser()
     [commands] = [action for action in parser._actions if action.dest == "command"]
@@ -163,7 +163,7 @@ def test_build_inspect_and_verify_by_problem_id(capsys, tmp_path):
 
 def test_console_entry_point_runs_as_a_module():
     result = subprocess.run(
-        [sys.executable, "-m", "factory.cli", "build", "/nonexistent.yaml"],
+        [sys.executable, "-m", "cli.main", "build", "/nonexistent.yaml"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -197,7 +197,7 @@ def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch, tmp_path):
 
 
 def test_verify_hints_at_the_answer_tags_when_a_bare_answer_is_pasted(tmp_path, capsys):
-    from factory.cli import main
+    from cli.main import main
 
     assert main(["sample", "knights_knaves", "--level", "1", "--json"]) == 0
     record = tmp_path / "kk.json"

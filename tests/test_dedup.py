@@ -11,9 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from factory.config import parse_build_config
-from factory.dedup import NotEnoughDistinctProblems, level_quotas, split_labels
 from factory.errors import BuildError, ConfigError, FactoryError
-from factory.problem_keys import structural_key64
+from factory.quality.dedup import NotEnoughDistinctProblems, level_quotas, split_labels
+from factory.quality.problem_keys import structural_key64
 from generators.registry import get_task
 from pipelines.build import run_build
 from schemas.records import DatasetRecord
@@ -182,7 +182,7 @@ def test_structural_keys_of_toy_tiny_ignore_the_name():
 
 
 def test_export_takes_one_split_and_labels_rows_with_theirs(out_root, tmp_path):
-    from factory.export import export_dataset
+    from factory.publish.export import export_dataset
 
     tasks = [{"task": "toy_sum", "count": 20, "levels": [1, 2]}]
     result = run_build(config(out_root, tasks, splits={"train": 0.75, "test": 0.25}))

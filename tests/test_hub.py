@@ -20,7 +20,7 @@ import pytest
 from huggingface_hub import constants
 
 from factory.errors import FactoryError
-from factory.hub import push_version, version_tag
+from factory.publish.hub import push_version, version_tag
 from pipelines.build import run_build
 from tests.hub_server import HubServer
 from tests.test_build import toy_config
@@ -90,7 +90,7 @@ def hub_env(hub: HubServer, home: Path, token: str | None = TOKEN) -> dict[str, 
 
 
 def push(hub, tmp_path, outputs, *args: str, token: str | None = TOKEN):
-    command = [sys.executable, "-m", "factory.cli", "push", *map(str, args)]
+    command = [sys.executable, "-m", "cli.main", "push", *map(str, args)]
     env = hub_env(hub, tmp_path / "hf_home", token)
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     outputs += [done.stdout, done.stderr]

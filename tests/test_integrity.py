@@ -10,10 +10,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from factory.cli import main
+from cli.main import main
 from factory.errors import FactoryError
-from factory.hashing import sha256_file
-from factory.integrity import IntegrityError, check_version, load_verified_manifest
+from factory.publish.integrity import IntegrityError, check_version, load_verified_manifest
+from factory.storage.hashing import sha256_file
 from pipelines.build import run_build
 from tests.test_build import toy_config
 
@@ -174,7 +174,7 @@ def test_a_fifo_in_a_version_is_refused(copy):
 
 
 def test_a_listed_data_file_that_is_not_parquet_is_one_error_in_export(copy, tmp_path):
-    from factory.export import export_dataset
+    from factory.publish.export import export_dataset
 
     damaged = copy / DATA_FILE
     damaged.write_text("not parquet")

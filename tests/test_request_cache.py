@@ -7,7 +7,7 @@ import pytest
 from factory.backends import identity as identity_module
 from factory.backends.base import Generation, GenerationRequest, Message, Sample, SamplingParams
 from factory.backends.identity import model_identity
-from factory.request_cache import RequestCache, request_key
+from factory.models.request_cache import RequestCache, request_key
 
 BASE = GenerationRequest(
     messages=(Message(role="system", content="Be brief."), Message(role="user", content="Q?")),

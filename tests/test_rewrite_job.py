@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from factory.cli import main
+from cli.main import main
 from factory.errors import FactoryError
 from factory.rewrite.answers import task_checker
 from factory.rewrite.corpus import long_trace_corpus
@@ -178,7 +178,7 @@ def test_cli_rewrites_a_data_file_given_only_its_columns(tmp_path):
     source = tmp_path / "long.jsonl"
     trace = "So the answer is 12. Wait, let me verify: 3*4 = 12. Hmm, yes. The answer is 12."
     source.write_text(json.dumps({"q": "3*4?", "cot": trace, "ref": "12"}) + "\n")
-    command = [sys.executable, "-m", "factory.cli", "rewrite", str(source)]
+    command = [sys.executable, "-m", "cli.main", "rewrite", str(source)]
     command += ["--question", "q", "--trace", "cot", "--answer", "ref"]
     command += ["--output-root", str(tmp_path / "out")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)

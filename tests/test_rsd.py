@@ -201,7 +201,7 @@ def test_token_engine_needs_in_process_models(tiny_model_dir):
 
 
 def test_a_killed_rsd_run_resumes_without_duplicates(tiny_model_dir, far_student_dir, tmp_path):
-    from factory.request_cache import RequestCache
+    from factory.models.request_cache import RequestCache
     from factory.rsd.stage import rsd_traces
     from factory.stages import generate_shard
     from schemas.config import BuildConfig

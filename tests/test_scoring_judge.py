@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from factory.backends.base import Backend, Generation, GenerationRequest, RequestFailed
-from factory.request_cache import RequestCache, request_key
+from factory.models.request_cache import RequestCache, request_key
 from factory.scoring.judge import (
     JudgeItem,
     JudgeResult,

@@ -177,7 +177,7 @@ def test_build_records_search_difficulty_in_scores_and_rows(out_root) -> None:
 
 
 def test_sample_json_carries_the_reference_trace_and_its_stats(capsys) -> None:
-    from factory.cli import main
+    from cli.main import main
 
     assert main(["sample", "search_countdown", "--level", "2", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)

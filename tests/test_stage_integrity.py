@@ -9,7 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from factory.stage_files import (
+from factory.storage.filesystem import LOCAL
+from factory.storage.stage_files import (
     CorruptStageError,
     read_stage_records,
     read_stage_table,
@@ -19,7 +20,6 @@ from factory.stage_files import (
     write_stage_records,
     write_stage_table,
 )
-from factory.storage import LOCAL
 from pipelines.build import run_build
 from schemas.records import Problem
 from tests.test_build import data_bytes, toy_config

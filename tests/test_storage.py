@@ -1,4 +1,4 @@
-"""factory.storage on local disk and on fsspec's memory:// store: the same contract."""
+"""factory.storage.filesystem on local disk and on fsspec's memory:// store: the same contract."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pyarrow as pa
 import pytest
 
 from factory.errors import FactoryError
-from factory.layout import request_cache_dir
-from factory.parquet_io import read_table, write_table_atomic
-from factory.storage import LOCAL, FsspecStorage, Storage, StorageError, is_url, locate
-from factory.store import is_published, load_manifest
+from factory.publish.store import is_published, load_manifest
+from factory.storage.filesystem import LOCAL, FsspecStorage, Storage, StorageError, is_url, locate
+from factory.storage.layout import request_cache_dir
+from factory.storage.parquet_io import read_table, write_table_atomic
 
 
 @pytest.fixture(params=["local", "memory"])

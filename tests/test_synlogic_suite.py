@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyarrow.parquet as pq
 
-from factory.cli import main
+from cli.main import main
 from factory.config import parse_build_config
 from generators.registry import get_task, synlogic_task_names
 from pipelines.build import run_build

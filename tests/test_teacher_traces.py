@@ -1,7 +1,7 @@
 """From model results to Trace records and verdicts (no model needed)."""
 
-from factory.annotate import teacher_request, teacher_traces
 from factory.backends.base import Generation, RequestFailed, Sample
+from factory.models.annotate import teacher_request, teacher_traces
 from factory.stages import generate_shard, verify_trace
 from schemas.config import BuildConfig, TeacherConfig
 

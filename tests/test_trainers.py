@@ -21,7 +21,7 @@ import factory
 from factory import api
 from factory.config import parse_build_config
 from factory.curriculum import STATE_FILE, recording_reward, trl_callback
-from factory.export import ExportOptions, export_dataset
+from factory.publish.export import ExportOptions, export_dataset
 from factory.rewards import compute_score, format_reward, verifier_reward
 from pipelines.build import run_build
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from factory.cli import main
+from cli.main import main
 from factory.config import parse_build_config
 from factory.errors import BuildError
-from factory.versions import list_versions, version_key
+from factory.publish.versions import list_versions, version_key
 from pipelines.build import run_build
 from tests.test_build import toy_config
 
