@@ -62,11 +62,39 @@ _SEARCH: dict[str, str] = {
 _TASKS.update({name: f"generators.search.tasks:{cls}" for name, cls in _SEARCH.items()})
 
 # Symbolic math tasks: module generators.math.<name>, class as given.
-_MATH: dict[str, str] = {}
+_MATH: dict[str, str] = {
+    "antiderivative": "Antiderivative",
+    "complex_arithmetic": "ComplexArithmetic",
+    "crt": "Crt",
+    "derivative": "Derivative",
+    "gcd_lcm": "GcdLcm",
+    "linear_equation": "LinearEquation",
+    "limit": "Limit",
+    "linear_system": "LinearSystem",
+    "matrix_determinant": "MatrixDeterminant",
+    "modular_inverse": "ModularInverse",
+    "polynomial_factor": "PolynomialFactor",
+    "polynomial_roots": "PolynomialRoots",
+}
 _TASKS.update({name: f"generators.math.{name}:{cls}" for name, cls in _MATH.items()})
 
 # Graph reasoning tasks: module generators.graphs.<name>, class as given.
-_GRAPHS: dict[str, str] = {}
+_GRAPHS: dict[str, str] = {
+    "shortest_path": "ShortestPath",
+    "shortest_path_length": "ShortestPathLength",
+    "course_schedule": "CourseSchedule",
+    "course_feasibility": "CourseFeasibility",
+    "graph_coloring": "GraphColoring",
+    "minimum_spanning_tree": "MinimumSpanningTree",
+    "max_flow": "MaxFlow",
+    "bipartite_matching": "BipartiteMatching",
+    "connected_components": "ConnectedComponents",
+    "largest_island": "LargestIsland",
+    "euler_path": "EulerPath",
+    "find_cycle": "FindCycle",
+    "bipartite_check": "BipartiteCheck",
+    "reachability": "Reachability",
+}
 _TASKS.update({name: f"generators.graphs.{name}:{cls}" for name, cls in _GRAPHS.items()})
 
 _FAMILY_MEMBERS: dict[str, list[str]] = {

@@ -1,0 +1,187 @@
+"""Largest island: the size of the largest 4-connected region of land on a grid map.
+
+The answer is drawn first, uniform over 2..two fifths of the cells (by :func:`balanced_choice`):
+an island of that size grows from a random cell, then random cells become land, up to
+the map's own land share (uniform in ``land_low..land_high`` percent), wherever they
+keep every other island smaller (at least two such cells, so that
+"all the land" is never the answer). The reference trace floods each island in reading order.
+"""
+
+from __future__ import annotations
+
+from random import Random
+from typing import Any, ClassVar
+
+from pydantic import Field, model_validator
+
+from generators.base import Instance, Solution, TaskConfig
+from generators.graphs.answers import score_number
+from generators.graphs.sampling import balanced_choice
+from generators.graphs.task import GraphTask, bounded, compose
+from schemas.records import Problem
+
+
+class IslandConfig(TaskConfig):
+    rows: int = Field(default=6, ge=2, le=20, description="grid rows")
+    cols: int = Field(default=6, ge=2, le=20, description="grid columns")
+    land_low: int = Field(default=30, ge=5, le=95, description="least land share, percent")
+    land_high: int = Field(default=60, ge=5, le=95, description="most land share, percent")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IslandConfig:
+        if self.land_low > self.land_high:
+            raise ValueError("land_low must not exceed land_high")
+        return self
+
+
+LEVELS: dict[int, dict[str, Any]] = {
+    1: {"rows": 5, "cols": 5},
+    2: {"rows": 5, "cols": 6},
+    3: {"rows": 6, "cols": 6},
+    4: {"rows": 6, "cols": 7},
+    5: {"rows": 7, "cols": 7},
+    6: {"rows": 7, "cols": 8},
+    7: {"rows": 8, "cols": 8},
+    8: {"rows": 8, "cols": 9},
+    9: {"rows": 9, "cols": 9},
+    10: {"rows": 10, "cols": 10},
+}
+
+STYLES = (
+    ("#", ".", "'#' is land and '.' is water"),
+    ("1", "0", "1 is land and 0 is water"),
+    ("L", "W", "L is land and W is water"),
+)
+INTROS = (
+    "Below is a map of a stretch of sea.",
+    "Here is a grid map of land and water.",
+    "An explorer drew the following map.",
+)
+QUESTIONS = (
+    "An island is a group of land cells connected horizontally or vertically (not "
+    "diagonally). How many cells does the largest island have?",
+    "Land cells that touch along an edge belong to the same island; diagonal contact does "
+    "not count. What is the size, in cells, of the biggest island?",
+    "Counting only up, down, left and right as connections between land cells, how large "
+    "is the largest island?",
+)
+FORMAT = (
+    "Give the number of cells of the largest island as a single whole number (0 if there "
+    "is no land)."
+)
+
+
+def islands(grid: list[str]) -> tuple[list[tuple[int, int, int]], int]:
+    """(size, row, col of the first cell) per island in reading order, and the effort:
+    cells looked at plus neighbour checks."""
+    rows, cols = len(grid), len(grid[0])
+    seen = [[False] * cols for _ in range(rows)]
+    found, effort = [], 0
+    for r in range(rows):
+        for c in range(cols):
+            effort += 1
+            if grid[r][c] != "#" or seen[r][c]:
+                continue
+            seen[r][c] = True
+            stack, size = [(r, c)], 0
+            while stack:
+                y, x = stack.pop()
+                size += 1
+                for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1)):
+                    effort += 1
+                    if (
+                        0 <= ny < rows
+                        and 0 <= nx < cols
+                        and grid[ny][nx] == "#"
+                        and not seen[ny][nx]
+                    ):
+                        seen[ny][nx] = True
+                        stack.append((ny, nx))
+            found.append((size, r, c))
+    return found, effort
+
+
+def _neighbours(rows: int, cols: int, r: int, c: int) -> list[tuple[int, int]]:
+    around = ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1))
+    return [(y, x) for y, x in around if 0 <= y < rows and 0 <= x < cols]
+
+
+def _grow(rng: Random, rows: int, cols: int, size: int) -> set[tuple[int, int]]:
+    cells = {(rng.randrange(rows), rng.randrange(cols))}
+    while len(cells) < size:
+        y, x = rng.choice(sorted(cells))
+        cells.update(rng.sample(_neighbours(rows, cols, y, x), 1))
+    return cells
+
+
+def _island_of(land: set[tuple[int, int]], start: tuple[int, int], rows: int, cols: int) -> int:
+    seen, stack = {start}, [start]
+    while stack:
+        for cell in _neighbours(rows, cols, *stack.pop()):
+            if cell in land and cell not in seen:
+                seen.add(cell)
+                stack.append(cell)
+    return len(seen)
+
+
+def _draw(rng: Random, rows: int, cols: int, size: int, share: float) -> list[str]:
+    """A map whose largest island has exactly ``size`` cells."""
+    main = _grow(rng, rows, cols, size)
+    shore = {n for y, x in main for n in _neighbours(rows, cols, y, x)} - main
+    free = [(y, x) for y in range(rows) for x in range(cols) if (y, x) not in main | shore]
+    rng.shuffle(free)
+    land = set(main)
+    for cell in free:
+        if len(land) >= max(share * rows * cols, size + 2):
+            break
+        land.add(cell)
+        if _island_of(land, cell, rows, cols) >= size:
+            land.discard(cell)
+    return ["".join("#" if (y, x) in land else "." for x in range(cols)) for y in range(rows)]
+
+
+class LargestIsland(GraphTask[IslandConfig]):
+    name: ClassVar[str] = "largest_island"
+    version: ClassVar[str] = "1.0.0"
+    description: ClassVar[str] = (
+        "Largest island: the number of cells of the largest 4-connected land region of a grid map."
+    )
+    Config = IslandConfig
+    LEVELS = LEVELS
+
+    def generate(self, config: IslandConfig, rng: Random, index: int) -> Instance:
+        rows, cols = config.rows, config.cols
+        size = 2 + balanced_choice(index, max(rows * cols * 2 // 5 - 1, 1))
+        share = rng.uniform(config.land_low, config.land_high) / 100
+        grid = _draw(rng, rows, cols, size, share)
+        land, water, legend = rng.choice(STYLES)
+        sep = " " if land == "1" else ""
+        picture = "\n".join(sep.join(land if ch == "#" else water for ch in row) for row in grid)
+        body = f"In this {config.rows}×{config.cols} map, {legend}:\n```\n{picture}\n```"
+        prompt = compose(rng, INTROS, body, rng.choice(QUESTIONS), FORMAT)
+        return Instance(prompt, str(size), {"grid": grid, "largest": size})
+
+    def solve(self, problem: Problem) -> Solution:
+        found, effort = islands(problem.payload["grid"])
+        lines = [
+            f"Island {i} starts at row {r + 1}, column {c + 1}; flooding it gives {s} "
+            f"cell{'s' if s > 1 else ''}."
+            for i, (s, r, c) in enumerate(found, 1)
+        ]
+        best = max((s for s, _, _ in found), default=0)
+        reasoning = "\n".join(
+            [
+                "Scan the map row by row; at each land cell not yet visited, flood its island "
+                "through up/down/left/right neighbours and count its cells.",
+                *bounded(lines),
+                f"The largest island has {best} cells.",
+            ]
+        )
+        return Solution(str(best), reasoning, {"effort": effort})
+
+    def trivial_answers(self, problem: Problem) -> dict[str, str]:
+        land = sum(row.count("#") for row in problem.payload["grid"])
+        return {**super().trivial_answers(problem), "all land": str(land), "one cell": "1"}
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        return score_number(answer, problem.payload["largest"])

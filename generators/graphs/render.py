@@ -1,0 +1,99 @@
+"""Graphs in words: an edge list, one sentence per edge, or adjacency lines.
+
+The style is drawn by the task's rng; the edges are shown in shuffled order (or nodes in
+shuffled order for adjacency lines), so where something is mentioned first says nothing
+about the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from random import Random
+
+STYLES = ("list", "sentences", "adjacency")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """What nodes, edges and weights are called, and which name scheme fits them."""
+
+    node: str
+    nodes: str
+    edge: str
+    weight: str
+    scheme: str
+
+
+ROADS = Theme("town", "towns", "road", "length", "towns")
+TRACKS = Theme("station", "stations", "track", "travel time", "letters")
+CABLES = Theme("server", "servers", "cable", "cost", "codes")
+LINKS = Theme("node", "nodes", "link", "weight", "letters")
+FRIENDS = Theme("person", "people", "friendship", "strength", "people")
+
+
+def describe(
+    rng: Random,
+    theme: Theme,
+    names: Sequence[str],
+    edges: Sequence[Sequence[int]],
+    directed: bool = False,
+    weighted: bool = False,
+    style: str | None = None,
+) -> str:
+    """The graph in one of :data:`STYLES` (drawn when not given); ``edges`` are ``[a, b]``
+    or, when ``weighted``, ``[a, b, w]``."""
+    style = style or rng.choice(STYLES)
+    shown = list(edges)
+    rng.shuffle(shown)
+    if style == "list":
+        return _as_list(theme, names, shown, directed, weighted)
+    if style == "sentences":
+        return _as_sentences(theme, names, shown, directed, weighted)
+    return _as_adjacency(rng, theme, names, edges, directed, weighted)
+
+
+def _as_list(theme, names, edges, directed, weighted) -> str:
+    arrow = "->" if directed else "--"
+    fmt = f"X {arrow} Y" + (f" ({theme.weight})" if weighted else "")
+    meaning = "from X to Y" if directed else "between X and Y"
+    lines = [
+        f"- {names[e[0]]} {arrow} {names[e[1]]}" + (f" ({e[2]})" if weighted else "") for e in edges
+    ]
+    return (
+        f"The {theme.nodes} are {', '.join(sorted(names))}.\n"
+        f"Each line below, written {fmt}, is a {'one-way ' if directed else ''}{theme.edge} "
+        f"{meaning}:\n" + "\n".join(lines)
+    )
+
+
+def _as_sentences(theme, names, edges, directed, weighted) -> str:
+    sentences = []
+    for e in edges:
+        a, b = names[e[0]], names[e[1]]
+        size = f" of {theme.weight} {e[2]}" if weighted else ""
+        if directed:
+            sentences.append(f"A one-way {theme.edge}{size} leads from {a} to {b}.")
+        else:
+            sentences.append(f"A {theme.edge}{size} joins {a} and {b}.")
+    return f"There are {len(names)} {theme.nodes}: {', '.join(sorted(names))}.\n" + "\n".join(
+        sentences
+    )
+
+
+def _as_adjacency(rng, theme, names, edges, directed, weighted) -> str:
+    out: list[list[str]] = [[] for _ in names]
+    for e in edges:
+        a, b = e[0], e[1]
+        size = f" ({e[2]})" if weighted else ""
+        out[a].append(names[b] + size)
+        if not directed:
+            out[b].append(names[a] + size)
+    order = list(range(len(names)))
+    rng.shuffle(order)
+    what = f"the {theme.nodes} reachable by one {theme.edge}" if directed else "its neighbours"
+    if weighted:
+        what += f", each with the {theme.weight} of the {theme.edge} in brackets"
+    lines = [f"{names[u]}: {', '.join(sorted(out[u])) or 'none'}" for u in order]
+    lead = f"Each {theme.node} is listed with {what}{' (one-way)' if directed else ''}:"
+    return lead + "\n" + "\n".join(lines)

@@ -1,0 +1,71 @@
+"""Weighted shortest path: contract, networkx cross-check, every cheapest route passes."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+
+from generators.graphs.shortest_path import ShortestPath
+from tests.contract import contract_tests, problem_at
+from tests.test_graphs_support import named, refuses, score, sweep, weighted_graph
+
+TASK = ShortestPath()
+globals().update(contract_tests(TASK))
+
+
+def test_bellman_ford_agrees_and_the_route_is_cheapest():
+    for problem in sweep(TASK):
+        p, graph = problem.payload, weighted_graph(problem.payload)
+        expected = nx.bellman_ford_path_length(graph, p["source"], p["target"])
+        assert p["distance"] == expected
+        route = [p["names"].index(name) for name in problem.answer.split(", ")]
+        assert nx.path_weight(graph, route, "weight") == expected
+        # the fewest-hop route is never cheapest, by construction
+        assert nx.shortest_path_length(graph, p["source"], p["target"]) < len(route) - 1
+
+
+def test_every_cheapest_route_passes_and_dearer_ones_fail():
+    seen_alternatives = 0
+    for index in range(40):
+        problem = problem_at(TASK, None, index, nodes=8, edges=13, max_weight=4)  # many ties
+        p, graph = problem.payload, weighted_graph(problem.payload)
+        cheapest = list(nx.all_shortest_paths(graph, p["source"], p["target"], weight="weight"))
+        seen_alternatives += len(cheapest) > 1
+        for route in cheapest:
+            assert score(TASK, problem, named(problem, route, " -> ")) == 1.0
+        simple = nx.shortest_simple_paths(graph, p["source"], p["target"], weight="weight")
+        dearer = next(r for r in itertools.islice(simple, 50) if r not in cheapest)
+        assert score(TASK, problem, named(problem, dearer)) == 0.0
+    assert seen_alternatives >= 2
+
+
+def test_broken_routes_fail():
+    problem = problem_at(TASK, 6, 0)
+    p, graph = problem.payload, weighted_graph(problem.payload)
+    route = nx.dijkstra_path(graph, p["source"], p["target"])
+    assert score(TASK, problem, named(problem, route[:-1])) == 0.0  # stops short
+    assert score(TASK, problem, named(problem, route[::-1])) == 0.0  # wrong direction
+    skip = [route[0], *route[2:]]  # jumps over a node: no such edge or dearer
+    assert score(TASK, problem, named(problem, skip)) == 0.0
+    hops = nx.shortest_path(graph, p["source"], p["target"])
+    assert score(TASK, problem, named(problem, hops)) == 0.0
+    assert (
+        "does not exist"
+        in TASK.check_answer(problem, named(problem, [route[0], route[0], *route[1:]]))[1]
+    )
+
+
+def test_formats_are_tolerated_and_unknown_names_refused():
+    problem = problem_at(TASK, 3, 1)
+    names = problem.answer.split(", ")
+    for text in (" -> ".join(names), "\n".join(names), f"[{' - '.join(names).lower()}]"):
+        assert score(TASK, problem, text) == 1.0, text
+    assert refuses(TASK, problem, problem.answer + ", Atlantis")
+    assert refuses(TASK, problem, "")
+
+
+def test_prompts_vary():
+    prompts = [problem_at(TASK, 5, i).prompt for i in range(20)]
+    assert len({p.split("\n")[0] for p in prompts}) == 3
+    assert len({p.split("\n")[2][:12] for p in prompts}) >= 3  # list, sentences, adjacency
