@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from random import Random
+
 import pytest
 from pydantic import ValidationError
 
-from generators.synlogic.word_sorting import Ordering, WordSorting
+from generators.synlogic.word_sorting import Ordering, WordSorting, _words_starting_with
+from generators.wordlists import load_words
 from tests.contract import contract_tests, problem_at, wrap
 
 TASK = WordSorting()
@@ -85,6 +88,30 @@ def test_rules_tie_breaks_and_prefixes() -> None:
     ]
     custom = Ordering("custom", "zyxwvutsrqponmlkjihgfedcba")
     assert custom.merge_sort(["apple", "zebra"])[0] == ["zebra", "apple"]
+
+
+def test_fast_sort_matches_the_merge_sort() -> None:
+    """Generation sorts with sorted() and a translated key; solve counts a merge sort."""
+    rng = Random(3)
+    words = list(load_words("english_words"))
+    for order in ("ascending", "descending", "custom", "last_letter", "custom"):
+        letters = list("abcdefghijklmnopqrstuvwxyz")
+        rng.shuffle(letters)
+        ordering = Ordering(
+            order, "".join(letters) if order == "custom" else Ordering(order).alphabet
+        )
+        sample = [*rng.sample(words, 30), "car", "card", "cart"]
+        sample = list(dict.fromkeys(sample))
+        assert ordering.sort(sample) == ordering.merge_sort(sample)[0]
+
+
+def test_words_by_initial_keep_file_order() -> None:
+    rng = Random(4)
+    words = load_words("english_words")
+    initials = sorted({w[0] for w in words})
+    for size in (1, 3, 4, 7):
+        chosen = set(rng.sample(initials, size))
+        assert _words_starting_with(chosen) == tuple(w for w in words if w[0] in chosen)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import cache
 from random import Random
 from typing import Any, ClassVar, Literal
 
@@ -35,8 +36,20 @@ _ABC = string.ascii_lowercase
 _COMPLEXITY = {"caesar": 1, "atbash": 1, "vigenere": 2, "rail_fence": 3}
 
 
-def _shift(ch: str, by: int) -> str:
-    return _ABC[(_ABC.index(ch) + by) % 26] if ch in _ABC else ch
+_ATBASH = str.maketrans(_ABC, _ABC[::-1])
+
+
+@cache
+def _caesar_table(by: int) -> dict[int, int]:
+    """str.translate table moving every letter ``by`` places forward (wrapping)."""
+    by %= 26
+    return str.maketrans(_ABC, _ABC[by:] + _ABC[:by])
+
+
+@cache
+def _keywords(length: int) -> tuple[str, ...]:
+    """Vigenère keywords: the word list's words of this length, in file order."""
+    return tuple(w for w in load_words("english_words") if len(w) == length)
 
 
 def zigzag(length: int, rails: int) -> list[int]:
@@ -81,7 +94,9 @@ class Step:
 
     def apply(self, text: str, decrypt: bool) -> str:
         if self.name == "atbash":
-            return "".join(_ABC[25 - _ABC.index(ch)] if ch in _ABC else ch for ch in text)
+            return text.translate(_ATBASH)
+        if self.name == "caesar":
+            return text.translate(_caesar_table(-int(self.key) if decrypt else int(self.key)))
         if self.name == "rail_fence":
             letters = text.replace(" ", "")
             rails = zigzag(len(letters), int(self.key))
@@ -92,8 +107,15 @@ class Step:
             for ch, i in zip(letters, order, strict=True):
                 plain[i] = ch
             return "".join(plain)
-        shifts = iter(self.shifts(text, -1 if decrypt else 1))
-        return "".join(_shift(ch, next(shifts)) if ch in _ABC else ch for ch in text)
+        sign = -1 if decrypt else 1
+        shifts = [sign * _ABC.index(ch) for ch in str(self.key)]
+        out, i = [], 0
+        for ch in text:
+            if ch in _ABC:
+                ch = _ABC[(ord(ch) - 97 + shifts[i % len(shifts)]) % 26]
+                i += 1
+            out.append(ch)
+        return "".join(out)
 
     def explain(self, text: str, decrypt: bool) -> str:
         """A readable working of this step on ``text``."""
@@ -132,8 +154,7 @@ def draw_step(name: str, rng: Random, config: CipherConfig) -> Step:
     if name == "caesar":
         return Step(name, rng.randint(1, 25))
     if name == "vigenere":
-        keys = [w for w in load_words("english_words") if len(w) == config.key_length]
-        return Step(name, rng.choice(keys))
+        return Step(name, rng.choice(_keywords(config.key_length)))
     if name == "rail_fence":
         return Step(name, rng.randint(2, config.max_rails))
     return Step(name)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from functools import cache, cached_property
 from math import factorial
 from random import Random
 from typing import Any, ClassVar, Literal
@@ -43,14 +44,26 @@ class Ordering:
     order: str
     alphabet: str = string.ascii_lowercase
 
-    def key(self, word: str) -> tuple[int, ...]:
-        ranks = tuple(self.alphabet.index(ch) for ch in word)
-        return (ranks[-1], *ranks, -1) if self.order == "last_letter" else ranks
+    @cached_property
+    def _ranks(self) -> dict[int, str]:
+        """str.translate table sending each letter to the letter of its rank in a..z, so that
+        plain string comparison of translated words follows this alphabet."""
+        return str.maketrans(self.alphabet, string.ascii_lowercase)
+
+    def key(self, word: str) -> str | tuple[str, str]:
+        """Sort key (ascending sense): the word spelled in ranks, last letter first for
+        ``last_letter``; a prefix sorts first, as string comparison does."""
+        ranked = word.translate(self._ranks)
+        return (ranked[-1], ranked) if self.order == "last_letter" else ranked
 
     def before(self, a: str, b: str) -> bool:
         """Whether ``a`` comes strictly before ``b``."""
         ka, kb = self.key(a), self.key(b)
         return ka > kb if self.order == "descending" else ka < kb
+
+    def sort(self, words: list[str]) -> list[str]:
+        """The words in this order (what :meth:`merge_sort` returns, without counting)."""
+        return sorted(words, key=self.key, reverse=self.order == "descending")
 
     def rule(self) -> str:
         """The rule in words, as the prompt states it."""
@@ -122,15 +135,39 @@ def draw_words(rng: Random, count: int, first_letters: int) -> list[str]:
     (more letters are added if the chosen ones have too few words), so ties go deeper."""
     words = load_words("english_words")
     if first_letters:
-        initials = sorted({w[0] for w in words})
+        per_initial = _initial_counts()
+        initials = sorted(per_initial)
         rng.shuffle(initials)
         chosen = set(initials[:first_letters])
+        total = sum(per_initial[c] for c in chosen)
         for extra in initials[first_letters:]:
-            if sum(w[0] in chosen for w in words) >= 2 * count:
+            if total >= 2 * count:
                 break
             chosen.add(extra)
-        words = tuple(w for w in words if w[0] in chosen)
+            total += per_initial[extra]
+        words = _words_starting_with(chosen)
     return rng.sample(words, count)
+
+
+@cache
+def _by_initial() -> dict[str, tuple[str, ...]]:
+    """The word list's words per initial letter, in file order (the file is sorted, so each
+    initial's words form one run and concatenating runs in letter order keeps file order)."""
+    groups: dict[str, list[str]] = {}
+    for word in load_words("english_words"):
+        groups.setdefault(word[0], []).append(word)
+    return {initial: tuple(words) for initial, words in groups.items()}
+
+
+@cache
+def _initial_counts() -> dict[str, int]:
+    return {initial: len(words) for initial, words in _by_initial().items()}
+
+
+def _words_starting_with(initials: set[str]) -> tuple[str, ...]:
+    """The word list (in file order) restricted to these initial letters."""
+    groups = _by_initial()
+    return tuple(word for initial in sorted(initials) for word in groups[initial])
 
 
 def read_words(answer: str) -> list[str]:
@@ -213,7 +250,7 @@ class WordSorting(Task[WordSortingConfig]):
     def generate(self, config: WordSortingConfig, rng: Random, index: int) -> Instance:
         ordering = draw_ordering(config.order, rng)
         words = draw_words(rng, config.count, config.first_letters)
-        ordered, _ = ordering.merge_sort(words)
+        ordered = ordering.sort(words)
         while words == ordered:  # never list them presorted: copying the input must not score
             rng.shuffle(words)
         prompt = "\n\n".join(

@@ -48,7 +48,16 @@ class SearchResult:
 
 
 def solve(equation: Equation, hints: dict[str, int] | None = None) -> SearchResult:
-    """Every solution honouring ``hints`` (letter → digit), found breadth-first by column.
+    """Every solution honouring ``hints`` (letter → digit), found breadth-first by column."""
+    letters, table, nodes, dead_ends = solution_table(equation, hints)
+    solutions = [dict(zip(letters, row, strict=True)) for row in table.tolist()]
+    return SearchResult(solutions=solutions, nodes=nodes, dead_ends=dead_ends)
+
+
+def solution_table(
+    equation: Equation, hints: dict[str, int] | None = None
+) -> tuple[list[str], np.ndarray, int, list[int]]:
+    """(letters, one row of digits per solution, nodes, dead ends per column).
 
     The search keeps all surviving partial assignments of one column as rows of numpy
     arrays, so a column costs a handful of vectorised operations instead of a Python loop
@@ -118,5 +127,4 @@ def solve(equation: Equation, hints: dict[str, int] | None = None) -> SearchResu
         values, used, carry = values[ok], used[ok], total[ok] // 10
     final = carry == 0
     dead_ends[-1] += int(len(final) - final.sum())
-    solutions = [dict(zip(letters, map(int, row), strict=True)) for row in values[final]]
-    return SearchResult(solutions=solutions, nodes=nodes, dead_ends=dead_ends)
+    return letters, values[final], nodes, dead_ends

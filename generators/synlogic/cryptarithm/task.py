@@ -14,6 +14,8 @@ from random import Random
 from string import ascii_uppercase
 from typing import Any, ClassVar
 
+import numpy as np
+
 from generators.base import (
     ANSWER_INSTRUCTION,
     AnswerFormatError,
@@ -23,7 +25,7 @@ from generators.base import (
 )
 from generators.canonical import digest, first_seen
 from generators.synlogic.cryptarithm.config import LEVELS, CryptarithmConfig
-from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
+from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solution_table, solve
 from schemas.records import Problem
 
 _SYMBOL = {"add": "+", "sub": "−", "mul": "×"}
@@ -110,13 +112,8 @@ class Cryptarithm(Task[CryptarithmConfig]):
         result_word = "".join(letters[int(c)] for c in str(result))
         equation = _equation(op, words, result_word)
         truth = {letter: int(d) for d, letter in enumerate(letters)}
-        solutions = solve(equation).solutions
-        hints: dict[str, int] = {}
-        while len(solutions) > 1:
-            letter = _best_hint(rng, solutions, truth)
-            hints[letter] = truth[letter]
-            solutions = [s for s in solutions if s[letter] == truth[letter]]
-        solution = solutions[0]
+        hints = _hints(rng, equation, truth)
+        solution = {letter: truth[letter] for letter in equation.letters()}
         payload = {
             "operation": op,
             "operands": words,
@@ -190,11 +187,20 @@ class Cryptarithm(Task[CryptarithmConfig]):
         return 1.0, "correct"
 
 
-def _best_hint(rng: Random, solutions: list[dict[str, int]], truth: dict[str, int]) -> str:
-    """The letter whose true value rules out the most other solutions (ties at random)."""
-    left = {k: sum(s[k] == truth[k] for s in solutions) for k in sorted(solutions[0])}
-    fewest = min(left.values())
-    return rng.choice([k for k, n in left.items() if n == fewest])
+def _hints(rng: Random, equation: Equation, truth: dict[str, int]) -> dict[str, int]:
+    """Letters to reveal until ``truth`` is the only solution: each time the letter whose
+    true value rules out the most of the remaining solutions (ties at random)."""
+    letters, table, _, _ = solution_table(equation)
+    order = sorted(range(len(letters)), key=letters.__getitem__)
+    digits = np.array([truth[letter] for letter in letters], dtype=table.dtype)
+    hints: dict[str, int] = {}
+    while len(table) > 1:
+        agree = (table == digits).sum(axis=0).tolist()
+        fewest = min(agree)
+        i = rng.choice([i for i in order if agree[i] == fewest])
+        hints[letters[i]] = truth[letters[i]]
+        table = table[table[:, i] == digits[i]]
+    return hints
 
 
 def _format(solution: dict[str, int]) -> str:

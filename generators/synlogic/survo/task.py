@@ -16,6 +16,7 @@ from generators.base import (
     TaskConfig,
 )
 from generators.synlogic.grid import format_grid, int_cell, parse_grid
+from generators.synlogic.survo.count import Counter
 from generators.synlogic.survo.solver import Solver, sums_of
 from schemas.records import Problem
 
@@ -65,20 +66,19 @@ def build(config: SurvoConfig, rng: Random) -> tuple[list[list[int]], list[list[
         rng.shuffle(values)
         solution = [values[r * C : r * C + C] for r in range(R)]
         rows, cols = sums_of(solution)
-        puzzle = [row[:] for row in solution]
-        cells = [(r, c) for r in range(R) for c in range(C)]
+        counter = Counter(solution, rows, cols)
+        cells = list(range(R * C))
         rng.shuffle(cells)
         blanks = 0
-        for r, c in cells:
+        for cell in cells:
             if blanks == config.blanks:
                 break
-            v, puzzle[r][c] = puzzle[r][c], 0
-            solver = Solver(puzzle, rows, cols)
-            solver.search(1, forbid=(r, c, v))
-            if solver.solutions:
-                puzzle[r][c] = v
+            v = counter.blank(cell)
+            if counter.count(1, forbid=(cell, v)):
+                counter.fill(cell, v)
             else:
                 blanks += 1
+        puzzle = [counter.values[r * C : r * C + C] for r in range(R)]
         if blanks == config.blanks:
             return solution, puzzle
         if best is None or blanks > best[0]:
