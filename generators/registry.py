@@ -94,6 +94,9 @@ _GRAPHS: dict[str, str] = {
     "find_cycle": "FindCycle",
     "bipartite_check": "BipartiteCheck",
     "reachability": "Reachability",
+    "graph_diameter": "GraphDiameter",
+    "count_shortest_paths": "CountShortestPaths",
+    "family_relationships": "FamilyRelationships",
 }
 _TASKS.update({name: f"generators.graphs.{name}:{cls}" for name, cls in _GRAPHS.items()})
 

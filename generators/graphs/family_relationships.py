@@ -1,0 +1,256 @@
+"""Family relationships: how is one person of a described family related to another?
+
+The relation word is drawn first (evenly over the words the level's number of
+generations allows, by :func:`balanced_choice`); family trees are grown
+(:func:`kinship.grow`) until one has a pair of people related that way. The family is told
+in one of three phrasings (couples with their children, one fact per line, possessive
+sentences) in shuffled order, mixed with distractor facts about friends and neighbours.
+The reference solver searches outward from the second person through parent, child and
+spouse steps and names the shortest chain (:mod:`.kinship`).
+"""
+
+from __future__ import annotations
+
+import re
+from random import Random
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from generators.base import AnswerFormatError, Instance, Solution, TaskConfig
+from generators.graphs import kinship as kin
+from generators.graphs.sampling import balanced_choice
+from generators.graphs.task import MAX_ATTEMPTS, GraphTask, compose
+from schemas.records import Problem
+
+MAX_WORD_CHARS = 60
+_LETTERS = re.compile(r"[a-z]+")
+_BY_KEY = {label.replace("-", ""): label for label in kin.LABELS}
+
+
+class FamilyConfig(TaskConfig):
+    people: int = Field(default=16, ge=6, le=40, description="people in the family")
+    generations: int = Field(default=4, ge=3, le=5, description="generations in the tree")
+    max_children: int = Field(default=3, ge=2, le=5, description="most children of a couple")
+    distractors: int = Field(
+        default=3, ge=0, le=20, description="facts about friends and neighbours (no kinship)"
+    )
+
+
+LEVELS: dict[int, dict[str, Any]] = {
+    1: {"people": 8, "generations": 3, "max_children": 3, "distractors": 0},
+    2: {"people": 10, "generations": 3, "max_children": 3, "distractors": 1},
+    3: {"people": 12, "generations": 3, "max_children": 3, "distractors": 2},
+    4: {"people": 14, "generations": 4, "max_children": 3, "distractors": 2},
+    5: {"people": 16, "generations": 4, "max_children": 3, "distractors": 3},
+    6: {"people": 19, "generations": 4, "max_children": 3, "distractors": 4},
+    7: {"people": 22, "generations": 4, "max_children": 4, "distractors": 5},
+    8: {"people": 25, "generations": 5, "max_children": 4, "distractors": 6},
+    9: {"people": 28, "generations": 5, "max_children": 4, "distractors": 7},
+    10: {"people": 32, "generations": 5, "max_children": 4, "distractors": 8},
+}
+
+INTROS = (
+    "Read the following description of a family.",
+    "Here is what we know about the members of one family.",
+    "The statements below describe a family tree.",
+)
+CONVENTIONS = (
+    "Conventions: siblings share both parents. An aunt or uncle is a parent's sibling or the "
+    "spouse of a parent's sibling; a niece or nephew is a sibling's child or a child of one's "
+    "spouse's sibling; a cousin is a child of a parent's sibling; a brother-in-law or "
+    "sister-in-law is a spouse's sibling or a sibling's spouse; a mother-in-law or "
+    "father-in-law is a spouse's parent, and a son-in-law or daughter-in-law a child's spouse; "
+    "great-grandparents are the parents of grandparents."
+)
+QUESTIONS = (
+    "How is {x} related to {y}?",
+    "What is {x} to {y}?",
+    "Which family relation does {x} have to {y}?",
+)
+FORMAT = 'Complete the sentence "{x} is {y}\'s ___" with exactly one of these words: {labels}.'
+DISTRACTIONS = (
+    "{a} and {b} are close friends.",
+    "{a} works in the same office as {b}.",
+    "{a} often plays tennis with {b}.",
+    "{a} lives next door to {b}.",
+)
+
+
+def _names(rng: Random, family: kin.Family) -> list[str]:
+    women = iter(rng.sample(kin.FEMALE_NAMES, sum(family.female)))
+    men = iter(rng.sample(kin.MALE_NAMES, len(family.female) - sum(family.female)))
+    return [next(women) if f else next(men) for f in family.female]
+
+
+def _gender(family: kin.Family, v: int, female: str, male: str) -> str:
+    return female if family.female[v] else male
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _as_couples(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
+    kids = family.children()
+    facts = []
+    for wife, husband in family.couples():
+        first, other = rng.sample([wife, husband], 2)
+        lead = (
+            f"{names[first]} and {_gender(family, first, 'her', 'his')} "
+            f"{_gender(family, other, 'wife', 'husband')} {names[other]}"
+        )
+        children = [f"{names[c]} ({_gender(family, c, 'a daughter', 'a son')})" for c in kids[wife]]
+        rng.shuffle(children)
+        if not children:
+            facts.append(f"{lead} have no children.")
+        else:
+            noun = "one child" if len(children) == 1 else f"{len(children)} children"
+            facts.append(f"{lead} have {noun}: {_and(children)}.")
+    return facts
+
+
+def _as_facts(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
+    facts = []
+    for wife, husband in family.couples():
+        if rng.random() < 0.5:
+            facts.append(f"{names[wife]} is the wife of {names[husband]}.")
+        else:
+            facts.append(f"{names[husband]} is the husband of {names[wife]}.")
+    for child, pair in enumerate(family.parents):
+        if pair:
+            a, b = rng.sample(pair, 2)
+            role = _gender(family, child, "daughter", "son")
+            facts.append(f"{names[child]} is the {role} of {names[a]} and {names[b]}.")
+    return facts
+
+
+def _as_possessive(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
+    facts = []
+    for wife, husband in family.couples():
+        if rng.random() < 0.5:
+            facts.append(f"{names[husband]}'s wife is {names[wife]}.")
+        else:
+            facts.append(f"{names[wife]}'s husband is {names[husband]}.")
+    for child, pair in enumerate(family.parents):
+        if pair:
+            a, b = rng.sample(pair, 2)
+            role = _gender(family, child, "daughter", "son")
+            facts.append(f"{names[a]} and {names[b]} have a {role} called {names[child]}.")
+    return facts
+
+
+STYLES = (_as_couples, _as_facts, _as_possessive)
+
+
+def _pick_pair(rng: Random, family: kin.Family, target: str) -> tuple[int, int] | None:
+    """A random (x, y) with x being y's ``target``, or None when the family has none."""
+    kids = family.children()
+    people = list(range(len(family.female)))
+    rng.shuffle(people)
+    for y in people:
+        _, word, _ = kin.chains_from(family, y, kids)
+        xs = [x for x in people if x != y and kin.label_of(family, word[x], x) == target]
+        if xs:
+            return rng.choice(xs), y
+    return None
+
+
+def _distractors(rng: Random, n: int, count: int) -> list[list[int]]:
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < min(count, n * (n - 1) // 2):
+        a, b = rng.sample(range(n), 2)
+        pairs.add((min(a, b), max(a, b)))
+    return sorted(list(p) for p in pairs)
+
+
+def parse_relation(answer: str) -> str:
+    """One of :data:`kinship.LABELS`, written with any case, spaces or hyphens."""
+    text = answer.strip().casefold()
+    if len(text) > MAX_WORD_CHARS:
+        raise AnswerFormatError(f"more than {MAX_WORD_CHARS} characters for one word")
+    key = "".join(_LETTERS.findall(text))
+    if key not in _BY_KEY:
+        raise AnswerFormatError(f"{answer.strip()[:40]!r} is not one of the relation words")
+    return _BY_KEY[key]
+
+
+class FamilyRelationships(GraphTask[FamilyConfig]):
+    name: ClassVar[str] = "family_relationships"
+    version: ClassVar[str] = "1.0.0"
+    description: ClassVar[str] = (
+        "Family relationships: name how one member of a described family tree is related to "
+        "another (27 relation words, drawn evenly; in-laws, cousins, great-grandparents)."
+    )
+    Config = FamilyConfig
+    LEVELS = LEVELS
+
+    def generate(self, config: FamilyConfig, rng: Random, index: int) -> Instance:
+        words = [w for w in kin.LABELS if config.generations >= 4 or w not in kin.GREAT]
+        target = words[balanced_choice(index, len(words), salt=0.37)]
+        for _ in range(MAX_ATTEMPTS):
+            family = kin.grow(rng, config.people, config.generations, config.max_children)
+            pair = _pick_pair(rng, family, target)
+            if pair is not None:
+                break
+        else:
+            raise self.give_up("people")
+        x, y = pair
+        names = _names(rng, family)
+        distractors = _distractors(rng, len(names), config.distractors)
+        facts = rng.choice(STYLES)(rng, family, names)
+        facts += [
+            rng.choice(DISTRACTIONS).format(a=names[a], b=names[b])
+            for a, b in (rng.sample(p, 2) for p in distractors)
+        ]
+        rng.shuffle(facts)
+        body = "\n".join(f"- {fact}" for fact in facts) + "\n\n" + CONVENTIONS
+        who = {"x": names[x], "y": names[y]}
+        fmt = FORMAT.format(labels=", ".join(kin.LABELS), **who)
+        prompt = compose(rng, INTROS, body, rng.choice(QUESTIONS).format(**who), fmt)
+        payload = {
+            "names": names,
+            **family.to_payload(),
+            "distractors": distractors,
+            "x": x,
+            "y": y,
+            "relation": target,
+        }
+        return Instance(prompt, target, payload)
+
+    def solve(self, problem: Problem) -> Solution:
+        names, p = self.names(problem), problem.payload
+        family = kin.Family.from_payload(p)
+        x, y = p["x"], p["y"]
+        prev, word, expanded = kin.chains_from(family, y)
+        path = kin.chain(prev, x)
+        steps = [
+            f"{names[u]}'s {kin.step_name(family, step, v)} is {names[v]}."
+            for u, v, step in zip(path[:-1], path[1:], word[x], strict=True)
+        ]
+        label = kin.label_of(family, word[x], x)
+        female, male, _ = kin.KIN[word[x]]
+        sex = "" if female == male else _gender(family, x, ", and female", ", and male")
+        links = sum(map(len, p["parents"])) + len(family.couples())
+        reasoning = "\n".join(
+            [
+                f"The statements give {len(names)} people, {len(family.couples())} marriages "
+                f"and {sum(1 for q in p['parents'] if q)} children with both parents; the "
+                "friends and neighbours are not family.",
+                f"Search outward from {names[y]} through parents, children and spouses; the "
+                f"shortest chain to {names[x]} is:",
+                *steps,
+                f"So {names[x]} is {kin.KIN[word[x]][2]} of {names[y]}{sex}: "
+                f"{names[x]} is {names[y]}'s {label}.",
+            ]
+        )
+        return Solution(str(label), reasoning, {"effort": links + expanded})
+
+    def labels(self, problem: Problem) -> tuple[str, ...]:
+        return kin.LABELS
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        given = parse_relation(answer)
+        if given == problem.payload["relation"]:
+            return 1.0, "correct"
+        return 0.0, f"answered {given}, expected {problem.payload['relation']}"

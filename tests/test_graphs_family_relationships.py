@@ -1,0 +1,114 @@
+"""Family relationships: contract, a rule-by-rule networkx re-derivation of every pair's
+relation, label balance, answer spellings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from random import Random
+
+import networkx as nx
+
+from generators.graphs import kinship as kin
+from generators.graphs.family_relationships import FamilyRelationships
+from tests.contract import contract_tests, problem_at
+from tests.test_graphs_support import refuses, score, sweep
+
+TASK = FamilyRelationships()
+globals().update(contract_tests(TASK))
+
+
+def nx_relations(family: kin.Family, x: int, y: int) -> set[str]:
+    """Every relation word whose textbook definition holds for x and y, from a networkx
+    parent -> child graph and the spouse list (not from chains of steps)."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(len(family.female)))
+    graph.add_edges_from((p, c) for c, pair in enumerate(family.parents) for p in pair)
+    spouse, female = family.spouse, family.female
+
+    def parents(v: int) -> set[int]:
+        return set(graph.predecessors(v))
+
+    def siblings(a: int, b: int) -> bool:
+        return a != b and bool(parents(a)) and parents(a) == parents(b)
+
+    def word(f: str, m: str) -> str:
+        return f if female[x] else m
+
+    found = set()
+    ups = {1: ("mother", "father"), 2: ("grandmother", "grandfather")}
+    ups[3] = ("great-grandmother", "great-grandfather")
+    downs = {1: ("daughter", "son"), 2: ("granddaughter", "grandson")}
+    downs[3] = ("great-granddaughter", "great-grandson")
+    if x in nx.ancestors(graph, y) and nx.shortest_path_length(graph, x, y) in ups:
+        found.add(word(*ups[nx.shortest_path_length(graph, x, y)]))
+    if y in nx.ancestors(graph, x) and nx.shortest_path_length(graph, y, x) in downs:
+        found.add(word(*downs[nx.shortest_path_length(graph, y, x)]))
+    if spouse[x] == y:
+        found.add(word("wife", "husband"))
+    if siblings(x, y):
+        found.add(word("sister", "brother"))
+    partner_x = [spouse[x]] if spouse[x] >= 0 else []
+    partner_y = [spouse[y]] if spouse[y] >= 0 else []
+    if any(siblings(a, p) for a in [x, *partner_x] for p in parents(y)):
+        found.add(word("aunt", "uncle"))
+    if any(siblings(p, b) for b in [y, *partner_y] for p in parents(x)):
+        found.add(word("niece", "nephew"))
+    if any(siblings(p, q) for p in parents(x) for q in parents(y)):
+        found.add("cousin")
+    if any(x in parents(s) for s in partner_y):
+        found.add(word("mother-in-law", "father-in-law"))
+    if any(y in parents(s) for s in partner_x):
+        found.add(word("daughter-in-law", "son-in-law"))
+    if any(siblings(x, s) for s in partner_y) or any(siblings(s, y) for s in partner_x):
+        found.add(word("sister-in-law", "brother-in-law"))
+    return found
+
+
+def test_networkx_rules_agree_on_the_asked_pair():
+    for problem in sweep(TASK):
+        p = problem.payload
+        family = kin.Family.from_payload(p)
+        assert nx_relations(family, p["x"], p["y"]) == {problem.answer}
+
+
+def test_networkx_rules_agree_on_every_pair_of_random_families():
+    rng = Random(11)
+    for people, generations in [(8, 3), (14, 4), (25, 5), (32, 5)]:
+        for _ in range(3):
+            family = kin.grow(rng, people, generations, 4)
+            n = len(family.female)
+            for y in range(n):
+                for x in range(n):
+                    if x == y:
+                        continue
+                    expected = nx_relations(family, x, y)
+                    assert len(expected) <= 1, (x, y, expected)
+                    assert kin.relation(family, x, y) == next(iter(expected), None), (x, y)
+
+
+def test_relation_words_are_balanced_and_great_needs_four_generations():
+    answers = Counter(problem_at(TASK, 5, i).answer for i in range(108))
+    assert set(answers) == set(kin.LABELS)
+    assert max(answers.values()) <= 7
+    shallow = {problem_at(TASK, 2, i).answer for i in range(46)}
+    assert not shallow & kin.GREAT and len(shallow) == len(kin.LABELS) - len(kin.GREAT)
+
+
+def test_every_person_is_named_with_a_gender_word():
+    for problem in sweep(TASK, ((1, 3), (10, 3))):
+        names = problem.payload["names"]
+        assert len({name.casefold() for name in names}) == len(names)
+        for name in names:
+            assert name in problem.prompt
+
+
+def test_spellings_pass_and_other_words_fail():
+    for problem in sweep(TASK, ((4, 27),)):
+        answer = problem.answer
+        for text in (answer.upper(), answer.replace("-", " "), f" '{answer}'. "):
+            assert score(TASK, problem, text) == 1.0, text
+        other = next(label for label in kin.LABELS if label != answer)
+        assert score(TASK, problem, other) == 0.0
+    problem = problem_at(TASK, 3, 0)
+    for text in ("grandma", "the aunt", "relative", "x" * 500, "mother father"):
+        assert refuses(TASK, problem, text), text
