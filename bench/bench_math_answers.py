@@ -3,11 +3,11 @@
 Run: ``python bench/bench_math_answers.py [--limit S] [--seconds S]``. For each hostile
 input, equivalent form and near miss of ``tests/test_math_answers.py``, prints the time
 and verdict of our parser (``generators.math.answers``) and of math-verify (``parse`` +
-``verify``, default settings). math-verify runs each input in a fresh child process,
-stopped after ``--limit`` seconds: its own timeouts use SIGALRM, which only works on a
-main thread, and a hang must not stall the bench. Ends with our evaluations per second
-on normal answers. math-verify is optional (``pip install math-verify==0.9.0``); without
-it only our column is printed.
+``verify``, default settings, both texts inside ``$…$``). math-verify runs each input in
+a fresh child process, stopped after ``--limit`` seconds: its own timeouts use SIGALRM,
+which only works on a main thread, and a hang must not stall the bench. Ends with our
+evaluations per second on normal answers. math-verify is optional (``pip install
+math-verify==0.9.0``); without it only our column is printed.
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ def _theirs_child(answer: str, reference: str, out) -> None:
 
     start = time.perf_counter()
     try:
-        gold, found = parse(f"${reference}$"), parse(answer)
-        verdict = str(verify(gold, found)) if found else "refused: nothing parsed"
+        gold = parse(f"${reference}$")
+        found = parse(answer if "$" in answer else f"${answer}$")
+        if not gold:
+            verdict = "reference not parsed"
+        else:
+            verdict = str(verify(gold, found)) if found else "refused: nothing parsed"
     except Exception as error:
         verdict = f"RAISED {type(error).__name__}"
     out.send((verdict, time.perf_counter() - start))

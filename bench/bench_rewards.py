@@ -93,7 +93,7 @@ def figures(task_name: str, batch: list[Case], seconds: float) -> dict[str, floa
         return 1
 
     def cold(i: int) -> int:
-        rewards._problem.cache_clear()
+        rewards._prepared.cache_clear()
         return warm(i)
 
     chats = [[{"role": "assistant", "content": text}] for _, _, text in batch]

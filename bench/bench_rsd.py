@@ -42,6 +42,19 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=12)
     parser.add_argument("--max-tokens", type=int, default=128)
     parser.add_argument("--draft-tokens", type=int, default=8)
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=0,
+        help="also compare samples in flight (1 vs this many) against plain teacher sampling "
+        "of all prompts at once, on the same backends",
+    )
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="with --in-flight: teacher and student behind one `vllm serve` of the teacher "
+        "(HTTP), instead of transformers in process",
+    )
     args = parser.parse_args()
 
     from factory.backends.hf_tokenizer import load_hf_tokenizer
@@ -128,6 +141,81 @@ def main() -> None:
         )
     ratio = results["RSD chunked"] / results["RSD token-by-token"]
     print(f"chunked / token-by-token teacher calls per token: {ratio:.3f} (target <= 0.333)")
+    if args.in_flight:
+        in_flight(args, params, vocab, prompts, eos, teacher_dir, student_dir)
+
+
+def in_flight(args, params, vocab, prompts, eos, teacher_dir, student_dir) -> None:
+    """RSD tokens/s with 1 and with ``--in-flight`` samples in flight, against plain teacher
+    sampling of every prompt at once (batched / concurrent) on the same backends."""
+    from factory.backends.base import GenerationRequest, SamplingParams
+    from factory.rsd.chunked import Job, decode_chunked_many
+
+    server = None
+    if args.serve:
+        from factory.backends.hf_tokenizer import load_hf_tokenizer
+        from factory.backends.openai import OpenAIBackend
+        from tests.model_fixtures import start_vllm_server
+
+        log = Path(tempfile.mkdtemp(prefix="bench-rsd-serve-")) / "log.txt"
+        server = start_vllm_server(Path(teacher_dir), log)
+        tokenizer = load_hf_tokenizer(teacher_dir, teacher_dir)
+
+        def connect():
+            return OpenAIBackend(
+                teacher_dir,
+                [server.base_url],
+                api_key_env=None,
+                concurrency=max(args.in_flight, 1),
+                tokenizer=tokenizer,
+            )
+
+        teacher, student, where = connect(), connect(), "HTTP (vllm serve, student = teacher)"
+    else:
+        from factory.backends.transformers_backend import TransformersBackend
+
+        batch = max(args.in_flight, 1)
+        teacher = TransformersBackend(teacher_dir, batch_size=batch)
+        student = TransformersBackend(student_dir, batch_size=batch)
+        where = "transformers in process"
+    try:
+        jobs = [Job(tuple(t), tuple(s), eos, seed) for seed, (t, s) in enumerate(prompts)]
+        plain = SamplingParams(
+            temperature=params.temperature,
+            top_p=params.top_p,
+            max_tokens=params.max_tokens,
+            seed=0,
+        )
+        requests = [GenerationRequest(prompt_token_ids=tuple(t), params=plain) for t, _ in prompts]
+        print(f"\n{where}: {len(prompts)} prompts, max_tokens={params.max_tokens}")
+        print(
+            f"{'run':<28} {'in flight':>9} {'tokens':>7} {'tokens/s':>9} {'teacher calls/tok':>18}"
+        )
+        start = time.perf_counter()
+        tokens = sum(g.samples[0].num_tokens for _, g in teacher.generate(requests))
+        plain_rate = tokens / (time.perf_counter() - start)
+        print(
+            f"{'plain teacher sampling':<28} {len(requests):>9} {tokens:>7} "
+            f"{plain_rate:>9.1f} {'-':>18}"
+        )
+        for count in (1, args.in_flight):
+            start = time.perf_counter()
+            samples = [
+                sample
+                for _, sample in decode_chunked_many(teacher, student, vocab, params, jobs, count)
+            ]
+            seconds = time.perf_counter() - start
+            tokens = sum(len(sample.token_ids) for sample in samples)
+            calls = sum(sample.teacher_calls for sample in samples)
+            print(
+                f"{'RSD chunked':<28} {count:>9} {tokens:>7} {tokens / seconds:>9.1f} "
+                f"{calls / tokens:>18.3f}  ({tokens / seconds / plain_rate:.2f}x plain)"
+            )
+    finally:
+        teacher.close()
+        student.close()
+        if server is not None:
+            server.stop()
 
 
 if __name__ == "__main__":

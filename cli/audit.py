@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from cli.args import positive
 from factory.errors import ConfigError
 
 
@@ -17,16 +18,6 @@ def _levels(text: str) -> list[int]:
     if not levels or any(not 1 <= level <= 10 for level in levels):
         raise argparse.ArgumentTypeError(f"levels must be in 1..10, got {text!r}")
     return levels
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
@@ -68,13 +59,16 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "audit",
         help="answer-space audit: constant answers, trivial strategies, label balance, duplicates",
     )
-    parser.add_argument("source", help="a build config (.yaml), or a built dataset version dir")
+    parser.add_argument(
+        "source",
+        help="a build config (.yaml) or a built version, e.g. configs/quickstart.yaml",
+    )
     parser.add_argument(
         "--per-level",
-        type=_positive,
+        type=positive,
         default=1000,
         help="problems per subset and level (generated from a config; the first ones of a "
-        "dataset); default 1000",
+        "dataset), e.g. 200 (default: 1000)",
     )
     parser.add_argument(
         "--levels", type=_levels, default=None, help="only these levels, e.g. 1,5,10"

@@ -66,13 +66,19 @@ def add_commands(commands: Any) -> None:
     export = commands.add_parser(
         "export", help="write a built dataset as verl/TRL/SFT Parquet or JSONL for training"
     )
-    export.add_argument("dataset_dir", help="a built version: <root>/<name>/<version>")
-    export.add_argument("--format", required=True, help="verl, trl, jsonl or sft")
+    export.add_argument("dataset_dir", help="a built version, e.g. out/quickstart/0.1.0")
+    export.add_argument(
+        "--format",
+        required=True,
+        metavar="FORMAT",
+        help="verl, trl, jsonl or sft, e.g. verl (verl/trl/sft write Parquet, jsonl JSON lines)",
+    )
     export.add_argument(
         "--output",
         type=Path,
         default=None,
-        help="output file (default: <name>-<version>-<format>.parquet|.jsonl here)",
+        help="output file, e.g. train.parquet (default, in this directory: "
+        "<name>-<version>-<format>.parquet, or <name>-<version>.jsonl for jsonl)",
     )
     export.add_argument(
         "--subset",
@@ -80,32 +86,35 @@ def add_commands(commands: Any) -> None:
         action="extend",
         default=None,
         metavar="SUBSET",
-        help="only these subsets (default: all)",
+        help="only these subsets, e.g. knights_knaves sudoku (default: all)",
     )
     export.add_argument(
         "--split", default=None, help="only this split, e.g. train or test (default: all)"
     )
     export.add_argument(
-        "--system-prompt", default=None, metavar="TEXT", help="a system turn before each prompt"
+        "--system-prompt",
+        default=None,
+        metavar="TEXT",
+        help="a system turn before each prompt, e.g. 'You are a careful solver.'",
     )
     export.add_argument(
         "--tokenizer",
         default=WHITESPACE,
         metavar="NAME",
         help="measure the longest prompt in this tokenizer's tokens (a local directory or "
-        "hub name; default: whitespace words)",
+        "hub name), e.g. Qwen/Qwen3-0.6B (default: whitespace words)",
     )
     sft = export.add_argument_group("--format sft")
     sft.add_argument(
         "--traces",
         default="reference",
-        help="reference (solver), teacher (passing samples), rsd (kept samples) or "
-        "rewritten (a `factory rewrite` version); default: reference",
+        help="which traces, e.g. teacher: reference (solver), teacher (passing samples), rsd "
+        "(kept samples) or rewritten (a `factory rewrite` version); default: reference",
     )
     sft.add_argument(
         "--layout",
         default="prompt-completion",
-        help="prompt-completion (default) or messages",
+        help="row layout, e.g. messages: prompt-completion (default) or one messages list",
     )
     sft.add_argument(
         "--think", action="store_true", help="wrap each trace's reasoning in <think>…</think>"

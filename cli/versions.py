@@ -47,20 +47,30 @@ def cmd_check(args: argparse.Namespace) -> None:
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     versions = commands.add_parser("versions", help="published versions of a dataset, in order")
-    versions.add_argument("name", help="dataset name")
-    versions.add_argument("--root", default="out", help="output root (default: out)")
+    versions.add_argument("name", help="dataset name, e.g. quickstart")
+    versions.add_argument(
+        "--root", default="out", help="output root, e.g. s3://bucket/datasets (default: out)"
+    )
     versions.set_defaults(func=cmd_versions)
 
     diff = commands.add_parser(
         "diff", help="what changed between two versions (B alone: against its parent)"
     )
-    diff.add_argument("a", metavar="A", help="older version dir (or B, diffed with its parent)")
-    diff.add_argument("b", metavar="B", nargs="?", help="newer version dir")
+    diff.add_argument(
+        "a",
+        metavar="A",
+        help="older version dir (or B, diffed with its parent), e.g. out/quickstart/0.1.0",
+    )
+    diff.add_argument(
+        "b", metavar="B", nargs="?", help="newer version dir, e.g. out/quickstart/0.2.0"
+    )
     diff.add_argument("--json", action="store_true", help="print the diff as JSON")
     diff.set_defaults(func=cmd_diff)
 
     check = commands.add_parser(
         "check", help="re-hash every file of a version against its manifest"
     )
-    check.add_argument("dataset_dir", help="version dir, or a URL such as s3://bucket/name/1.0")
+    check.add_argument(
+        "dataset_dir", help="a built version, e.g. out/quickstart/0.1.0 or s3://bucket/name/1.0"
+    )
     check.set_defaults(func=cmd_check)

@@ -34,18 +34,26 @@ Guarantees, per completion, on any thread, process or event loop:
   time (0.0), as a second line of defence against a future verifier bug; it cannot act
   off the main thread, and nothing relies on it.
 
-Parsed ground truths are kept in an LRU cache keyed by the string
-(:data:`CACHED_PROBLEMS` entries), as a trainer scores many rollouts per prompt.
+Decoded ground truths are kept in an LRU cache keyed by the string
+(:data:`CACHED_PROBLEMS` entries), as a trainer scores many rollouts per prompt: the
+problem record, its task, and the task's answer check bound to the problem. A task may
+offer ``answer_checker(problem)``, a callable that does ``check_answer(problem, ·)`` with
+the problem's lookups built once; the reward then extracts the answer and calls it
+directly, as ``Task.verify`` would, without building a :class:`~schemas.records.Verdict`.
+A task that overrides ``verify`` is scored by its ``verify``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 from factory.deadline import DeadlineExceeded, call_with_deadline
+from generators.base import AnswerFormatError, Task
+from generators.extract import final_answer
 from generators.registry import UnknownTaskError, get_task
 from schemas.arrow import canonical_json
 from schemas.records import Problem
@@ -144,30 +152,65 @@ def score_text(text: Any, ground_truth: Any) -> float:
     if not isinstance(ground_truth, str):
         _warn_once("ground_truth", f"ground truth is a {type(ground_truth).__name__}, not JSON")
         return 0.0
-    problem = _problem(ground_truth)
-    if problem is None:
-        return 0.0
     try:
-        task = get_task(problem.task)
-    except UnknownTaskError as error:
+        prepared = _prepared(ground_truth)
+    except UnknownTaskError as error:  # not cached: the task may be registered later
         _warn_once("ground_truth", f"ground truth names an unknown task: {error}")
         return 0.0
+    if prepared is None:
+        return 0.0
     try:
-        return call_with_deadline(TIME_LIMIT_S, task.verify, problem, text).score
+        return call_with_deadline(TIME_LIMIT_S, prepared.score, text)
     except DeadlineExceeded:
         return 0.0
     except Exception:
-        _warn_once(f"verifier:{problem.task}", f"the {problem.task} verifier raised", True)
+        task = prepared.problem.task
+        _warn_once(f"verifier:{task}", f"the {task} verifier raised", True)
         return 0.0
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A decoded ground truth: its problem, its task and the task's answer check for it."""
+
+    problem: Problem
+    task: Task
+    check: Callable[[str], tuple[float, str]] | None
+    """``task.answer_checker(problem)`` (or ``check_answer`` bound to the problem); None
+    when the task scores whole texts its own way (it overrides ``verify``)."""
+
+    def score(self, text: str) -> float:
+        """``task.verify(problem, text).score`` without building the verdict. A verifier
+        error other than :class:`AnswerFormatError` propagates (the caller logs it)."""
+        if self.check is None:
+            return self.task.verify(self.problem, text).score
+        answer = final_answer(text)
+        if answer is None:
+            return 0.0
+        try:
+            score = self.check(answer)[0]
+        except AnswerFormatError:
+            return 0.0
+        if not 0.0 <= score <= 1.0:
+            raise ValueError(f"score {score!r} is outside [0, 1]")
+        return float(score)
+
+
 @lru_cache(maxsize=CACHED_PROBLEMS)
-def _problem(ground_truth: str) -> Problem | None:
+def _prepared(ground_truth: str) -> _Prepared | None:
+    """The ground truth decoded once; None (cached too) when it is no problem record.
+    Raises :class:`UnknownTaskError` for a task this process does not know."""
     try:
-        return Problem.model_validate_json(ground_truth)
+        problem = Problem.model_validate_json(ground_truth)
     except ValueError as error:
         _warn_once("ground_truth", f"ground truth is not a problem record: {str(error)[:200]}")
         return None
+    task = get_task(problem.task)
+    if type(task).verify is not Task.verify:
+        return _Prepared(problem, task, None)
+    checker = getattr(task, "answer_checker", None)
+    check = checker(problem) if checker else partial(task.check_answer, problem)
+    return _Prepared(problem, task, check)
 
 
 def _completion_text(completion: Any) -> str | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+import pyarrow as pa
 
 from factory.scoring.difficulty import PASS_THRESHOLD, coefficient_of_variation, pass_rate
 from factory.storage.layout import level_of, shard_indices
@@ -79,40 +82,57 @@ def solve_and_self_check(problems: list[Problem]) -> SelfCheck:
     return SelfCheck(traces, verdicts)
 
 
+# What scoring reads of each solver stage: a few columns, never the problems' payloads.
+SCORE_INPUTS = {
+    "problems": ["problem_id", "task", "level"],
+    "traces": ["trace_id", "problem_id", "producer", "text", "solver_stats"],
+    "verdicts": ["trace_id", "passed"],
+}
+
+
 def score_shard(
-    problems: list[Problem],
-    traces: list[Trace],
-    verdicts: list[Verdict],
-    teacher_verdicts: list[Verdict] = (),
+    problems: pa.Table,
+    traces: pa.Table,
+    verdicts: pa.Table,
+    teacher_verdicts: Iterable[Verdict] = (),
     pass_threshold: float = PASS_THRESHOLD,
 ) -> list[Scores]:
     """Join on ids (never on row order): one Scores row per problem, with the teacher's
-    pass rate and its coefficient of variation when teacher samples were verified."""
-    trace_of = {t.problem_id: t for t in traces if t.producer == SOLVER}
-    verdict_of = {v.trace_id: v for v in verdicts}
+    pass rate and its coefficient of variation when teacher samples were verified.
+
+    The inputs are the stage tables with (at least) the :data:`SCORE_INPUTS` columns."""
+    trace_of = {
+        t["problem_id"]: t
+        for t in traces.select(SCORE_INPUTS["traces"]).to_pylist()
+        if t["producer"] == SOLVER
+    }
+    passed_of = dict(
+        zip(verdicts["trace_id"].to_pylist(), verdicts["passed"].to_pylist(), strict=True)
+    )
     samples: dict[str, list[float]] = {}
     for verdict in teacher_verdicts:
         samples.setdefault(verdict.problem_id, []).append(verdict.score)
     scores = []
-    for problem in problems:
-        sample_scores = samples.get(problem.problem_id, [])
-        trace = trace_of[problem.problem_id]
-        reasoning = trace.text.rsplit("<answer>", 1)[0]
+    for problem in problems.select(SCORE_INPUTS["problems"]).to_pylist():
+        sample_scores = samples.get(problem["problem_id"], [])
+        trace = trace_of[problem["problem_id"]]
+        text, stats = trace["text"], json.loads(trace["solver_stats"])
+        reasoning = text.rsplit("<answer>", 1)[0]
         scores.append(
             Scores(
-                problem_id=problem.problem_id,
-                task=problem.task,
-                level=problem.level,
-                solver_effort=float(trace.solver_stats.get("effort", 0)),
-                solver_stats=trace.solver_stats,
-                reference_chars=len(trace.text),
+                problem_id=problem["problem_id"],
+                task=problem["task"],
+                level=problem["level"],
+                solver_effort=float(stats.get("effort", 0)),
+                solver_stats=stats,
+                reference_chars=len(text),
                 reference_steps=sum(1 for line in reasoning.splitlines() if line.strip()),
-                reference_passed=verdict_of[trace.trace_id].passed,
+                reference_passed=passed_of[trace["trace_id"]],
                 samples=len(sample_scores),
                 pass_rate=pass_rate(sample_scores, pass_threshold) if sample_scores else None,
                 pass_cv=coefficient_of_variation(sample_scores) if sample_scores else None,
-                search_iterations=trace.solver_stats.get("search_iterations"),
-                search_nodes=trace.solver_stats.get("search_nodes"),
+                search_iterations=stats.get("search_iterations"),
+                search_nodes=stats.get("search_nodes"),
             )
         )
     return scores

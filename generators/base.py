@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from _random import Random as _CRandom
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from random import Random
@@ -26,10 +27,12 @@ from pydantic import BaseModel, ConfigDict
 
 from generators.canonical import digest
 from generators.extract import extract_answer
-from schemas.ids import derive_seed, problem_id
-from schemas.records import Problem, Verdict
+from schemas.arrow import canonical_json
+from schemas.ids import Encoded, derive_seed, problem_id
+from schemas.records import Problem, Verdict, problem_from_trusted
 
 log = logging.getLogger(__name__)
+_c_seed = _CRandom.seed
 
 ANSWER_INSTRUCTION = (
     "Reason step by step, then give your final answer inside <answer></answer> tags."
@@ -205,12 +208,12 @@ def make_problem(
     ``subset`` (defaults to the task name) enters the rng seed so that two subsets
     of one task in a build draw different problems.
     """
-    knobs = config.model_dump(mode="json")
+    knobs, knobs_json = _knobs(config)
     stream = subset or task.name
-    rng = Random(derive_seed(seed, stream, index))
+    rng = _seeded_random(derive_seed(seed, stream, index))
     instance = task.generate(config, rng, index)
-    return Problem(
-        problem_id=problem_id(task.name, stream, task.version, knobs, seed, index),
+    return problem_from_trusted(
+        problem_id=problem_id(task.name, stream, task.version, knobs_json, seed, index),
         task=task.name,
         generator_version=task.version,
         seed=seed,
@@ -221,3 +224,51 @@ def make_problem(
         answer=instance.answer,
         payload=instance.payload,
     )
+
+
+_ATOMS = (str, int, float, bool, type(None))
+_KNOBS_CACHE: dict[int, tuple[TaskConfig, dict[str, Any], Encoded]] = {}
+_KNOBS_CACHE_SIZE = 256
+
+
+def _knobs(config: TaskConfig) -> tuple[dict[str, Any], Encoded]:
+    """A config's knobs (a fresh dict) and their canonical JSON, cached per config object.
+
+    Builds reuse one config object for many problems. Only configs whose field values are
+    immutable all the way down are cached (a frozen model can still hold a list that is
+    changed in place), keyed by ``id`` with the object itself kept and compared by
+    identity, so a recycled id never hits.
+    """
+    entry = _KNOBS_CACHE.get(id(config))
+    if entry is not None and entry[0] is config:
+        return dict(entry[1]), entry[2]
+    knobs = config.model_dump(mode="json")
+    knobs_json = Encoded(canonical_json(knobs))
+    if all(map(_immutable, config.__dict__.values())):
+        if len(_KNOBS_CACHE) >= _KNOBS_CACHE_SIZE:
+            _KNOBS_CACHE.clear()
+        _KNOBS_CACHE[id(config)] = (config, knobs, knobs_json)
+        return dict(knobs), knobs_json
+    return knobs, knobs_json
+
+
+def _immutable(value: Any) -> bool:
+    if isinstance(value, (tuple, frozenset)):
+        return all(map(_immutable, value))
+    return isinstance(value, _ATOMS)  # Enum members of str/int included
+
+
+def _seed_skipping_wrapper(seed: int) -> Random:
+    """``Random(seed)`` without the Python-level ``seed`` wrapper: same C seeding, same state."""
+    rng = Random.__new__(Random)
+    _c_seed(rng, seed)
+    rng.gauss_next = None
+    return rng
+
+
+def _same_as_random(make: Any) -> bool:
+    return all(make(s).getstate() == Random(s).getstate() for s in (0, 7, 2**63 + 5))
+
+
+# Used only where it provably gives Random(seed)'s state on this interpreter.
+_seeded_random = _seed_skipping_wrapper if _same_as_random(_seed_skipping_wrapper) else Random

@@ -13,13 +13,15 @@ Rules:
   refused, so that no verifier ever spends unbounded time on a runaway output.
 
 Extraction runs in time linear in the text: the tags are found with a few
-``bytes.find``/``rfind`` calls on one case-folded copy, never with a backtracking regex
-(``<answer>(.*?)</answer>`` is quadratic on a text of unclosed ``<answer>`` tags).
+``str.rfind``/``bytes.find`` calls, never with a backtracking regex (``<answer>(.*?)</answer>``
+is quadratic on a text of unclosed ``<answer>`` tags). Only the response after the last
+exact ``</think>`` is case-folded (see :class:`_Scan`), so a long thinking costs one
+``rfind``, not a copy.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_ANSWER_CHARS = 20_000
 MAX_TEXT_CHARS = 4_000_000
@@ -29,8 +31,7 @@ _THINK_OPEN, _THINK_CLOSE = b"<think>", b"</think>"
 _ANSWER_OPEN, _ANSWER_CLOSE = b"<answer>", b"</answer>"
 
 
-@dataclass(frozen=True)
-class Extraction:
+class Extraction(NamedTuple):
     answer: str | None
     thinking: str | None
     reason: str
@@ -42,44 +43,83 @@ def _folded(text: str) -> bytes:
     return text.encode("ascii", "replace").lower()
 
 
-def _split(text: str, folded: bytes) -> tuple[str | None, int | None]:
-    """(thinking, where the response starts); the start is None when the thinking never ends."""
-    close = folded.rfind(_THINK_CLOSE)
+class _Scan(NamedTuple):
+    """Where the thinking ends, found without case-folding the whole text.
+
+    The exact lower-case ``</think>`` is found by ``str.rfind`` (fast on any text); only the
+    text after it (the response, usually short) is case-folded, and a ``</think>`` in
+    another case found there is the last one instead. Tags start with ``<`` and hold no
+    other ``<``, so no tag straddles ``base``, where the folded part begins.
+    """
+
+    close: int  # the last </think> in any case, or -1
+    start: int | None  # where the response starts; None when the thinking never ends
+    base: int
+    folded: bytes  # text[base:] folded; holds the whole response
+
+
+def _scan(text: str) -> _Scan:
+    exact = text.rfind("</think>")
+    base = exact + len(_THINK_CLOSE) if exact >= 0 else 0
+    folded = _folded(text[base:])
+    later = folded.rfind(_THINK_CLOSE)
+    close = base + later if later >= 0 else exact
     if close >= 0:
-        opened = folded.find(_THINK_OPEN, 0, close)
-        thinking = text[:close]
-        if opened >= 0:
-            thinking = thinking[:opened] + thinking[opened + len(_THINK_OPEN) :]
-        return thinking.strip(), close + len(_THINK_CLOSE)
-    if folded.find(_THINK_OPEN) >= 0:
-        return text, None
-    return None, 0
+        return _Scan(close, close + len(_THINK_CLOSE), base, folded)
+    opened = folded.find(_THINK_OPEN) >= 0  # base is 0 here: the whole text is folded
+    return _Scan(-1, None if opened else 0, base, folded)
 
 
-def split_thinking(text: str) -> tuple[str | None, str | None]:
-    """(thinking, response); response is None when the thinking never ends."""
-    thinking, start = _split(text, _folded(text))
-    return thinking, None if start is None else text[start:]
-
-
-def _last_answer(text: str, folded: bytes, start: int) -> str | None:
-    """The stripped content of the last complete answer pair at or after ``start``."""
+def _last_answer(text: str, scan: _Scan) -> str | None:
+    """The stripped content of the last complete answer pair in the response."""
+    folded, base = scan.folded, scan.base
+    start = scan.start - base  # type: ignore[operator]
     last_close = folded.rfind(_ANSWER_CLOSE, start)
     opened = folded.rfind(_ANSWER_OPEN, start, last_close) if last_close >= 0 else -1
     if opened < 0:
         return None
     begin = opened + len(_ANSWER_OPEN)
-    return text[begin : folded.find(_ANSWER_CLOSE, begin)].strip()
+    return text[base + begin : base + folded.find(_ANSWER_CLOSE, begin)].strip()
+
+
+def _thinking(text: str, close: int) -> str:
+    """The text before ``close`` without its first ``<think>`` (in any case), stripped: the
+    exact one unless the (usually empty) text before it holds one in another case."""
+    exact = text.find("<think>", 0, close)
+    before = _folded(text[: exact if exact >= 0 else close]).find(_THINK_OPEN)
+    opened = before if before >= 0 else exact
+    if opened < 0:
+        return text[:close].strip()
+    return (text[:opened] + text[opened + len(_THINK_OPEN) : close]).strip()
+
+
+def split_thinking(text: str) -> tuple[str | None, str | None]:
+    """(thinking, response); response is None when the thinking never ends."""
+    scan = _scan(text)
+    if scan.start is None:
+        return text, None
+    return (_thinking(text, scan.close) if scan.close >= 0 else None), text[scan.start :]
+
+
+def final_answer(text: str) -> str | None:
+    """``extract_answer(text).answer`` without the thinking and the reason (for rewards)."""
+    if len(text) > MAX_TEXT_CHARS:
+        return None
+    scan = _scan(text)
+    if scan.start is None:
+        return None
+    answer = _last_answer(text, scan)
+    return None if answer is None or len(answer) > MAX_ANSWER_CHARS else answer
 
 
 def extract_answer(text: str) -> Extraction:
     if len(text) > MAX_TEXT_CHARS:
         return Extraction(None, None, f"text longer than {MAX_TEXT_CHARS} characters")
-    folded = _folded(text)
-    thinking, start = _split(text, folded)
-    if start is None:
-        return Extraction(None, thinking, "unterminated <think>: no final answer")
-    answer = _last_answer(text, folded, start)
+    scan = _scan(text)
+    if scan.start is None:
+        return Extraction(None, text, "unterminated <think>: no final answer")
+    thinking = _thinking(text, scan.close) if scan.close >= 0 else None
+    answer = _last_answer(text, scan)
     if answer is None:
         return Extraction(None, thinking, "no <answer>…</answer> found after the thinking")
     if len(answer) > MAX_ANSWER_CHARS:

@@ -14,6 +14,7 @@ import contextlib
 import fcntl
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,14 +22,24 @@ from pathlib import Path
 
 from luigi.execution_summary import LuigiRunResult
 
+from factory.backends.base import FatalBackendError
+from factory.backends.preflight import preflight
 from factory.errors import BuildError, os_error_text
 from factory.models.loaded_models import close_all
+from factory.progress import Mode
 from factory.provenance import config_fingerprint
 from factory.publish.store import is_published, load_manifest
 from factory.storage.atomic import remove_stale_temporaries, temporary_prefix
 from factory.storage.layout import BuildLayout
+from pipelines.build_progress import BuildProgress
 from pipelines.scheduler import check_reachable, run_tasks
-from pipelines.tasks import AssembleDataset, frozen_config, start_clock
+from pipelines.tasks import (
+    AssembleDataset,
+    fatal_path,
+    frozen_config,
+    models_to_check,
+    shards_with_failed_requests,
+)
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest
 
@@ -111,12 +122,19 @@ def run_build(
     workers: int | None = None,
     overwrite: bool = False,
     scheduler_url: str | None = None,
+    progress: Mode | None = None,
+    retry_failed: bool = False,
 ) -> BuildResult:
     """Build ``config``. With ``scheduler_url`` this process is one worker of a build that
     any number of invocations (on any machine seeing the output root at the same path)
-    share through ``luigid``; each returns once the version is published."""
+    share through ``luigid``; each returns once the version is published. ``progress``:
+    the display's mode (see ``factory.progress``; default: live on a terminal, plain lines
+    elsewhere). ``retry_failed``: ask the model again for the requests that failed (the
+    others come from the request cache), republishing the version."""
     layout = BuildLayout.of(config)
     shared = scheduler_url is not None
+    if shared and retry_failed:
+        raise BuildError("--retry-failed cannot be combined with --scheduler-url")
     if shared:
         if overwrite:
             raise BuildError(
@@ -128,13 +146,43 @@ def run_build(
         if published is not None:
             return BuildResult(layout, published, already_published=True)
     with _build_lock(layout, shared=shared):
+        retried = retry_failed and not overwrite and _forget_failed(config, layout)
+        if retry_failed and not retried and is_published(layout.version_dir, layout.storage):
+            return BuildResult(layout, load_manifest(layout.version_dir, layout.storage))
         try:
             prepare_work_dir(config, layout, overwrite, shared=shared)
         except OSError as error:
             raise _unwritable(layout, error) from None
-        start_clock(layout, config)
-        _run_workflow(layout, workers or config.workers, scheduler_url)
+        _preflight(config, layout)
+        with BuildProgress(layout, config, progress):
+            _run_workflow(layout, workers or config.workers, scheduler_url)
     return BuildResult(layout, load_manifest(layout.version_dir, layout.storage))
+
+
+def _forget_failed(config: BuildConfig, layout: BuildLayout) -> int:
+    """Remove the model-stage shards that hold failed requests (their downstream stages
+    then rerun) and the published version built from them; answered requests stay in the
+    request cache, so only the failed ones reach the model again."""
+    failed = shards_with_failed_requests(config, layout)
+    for path in failed:
+        layout.storage.remove(path)
+    if failed and is_published(layout.version_dir, layout.storage):
+        layout.storage.remove_tree(layout.version_dir)
+    line = f"{len(failed)} shards with failed requests" if failed else "no failed requests"
+    print(f"[factory] retry-failed: {line}", file=sys.stderr, flush=True)
+    return len(failed)
+
+
+def _preflight(config: BuildConfig, layout: BuildLayout) -> None:
+    """Every model a missing shard will ask is reachable and served, before any shard
+    runs: one line and a stop, not a failure in every shard."""
+    for spec, role in models_to_check(config, layout):
+        try:
+            warnings = preflight(spec, role)
+        except FatalBackendError as error:
+            raise BuildError(f"build stopped: {error}") from None
+        for line in warnings:
+            print(f"[factory] warning: {line}", file=sys.stderr, flush=True)
 
 
 def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) -> None:
@@ -211,7 +259,12 @@ def _published_manifest(config: BuildConfig, layout: BuildLayout) -> DatasetMani
 
 def _failure_message(layout: BuildLayout, result: LuigiRunResult, log_file: Path) -> str:
     """One line: the first failed task's reason and how many others failed, or Luigi's
-    verdict when no task recorded one; the details are in ``log_file``."""
+    verdict when no task recorded one; the details are in ``log_file``. An error no retry
+    can fix (``pipelines.tasks.stops_the_build``) is the line, whatever else failed."""
+    fatal = fatal_path(layout)
+    if layout.storage.exists(fatal):
+        line = layout.storage.read_text(fatal).strip()
+        return f"build stopped: {line}; finished shards are kept for the next run"
     reasons = layout.storage.glob(layout.failures_dir, "*.txt")
     if not reasons:
         return f"build failed: {result.status.value[1]}; Luigi's log: {log_file}"

@@ -9,31 +9,34 @@ shard's chain, nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache, partial
 from pathlib import PurePath
 from typing import TypeVar
 
 import luigi
+import pyarrow as pa
 from pydantic import BaseModel
 
 from factory.backends import shared_backend, teacher_identity
+from factory.backends.base import FatalBackendError
 from factory.errors import BuildError
 from factory.models.annotate import annotate, base_seed
 from factory.models.request_cache import RequestCache
-from factory.progress import BuildClock
-from factory.publish.store import MANIFEST, publish_version
+from factory.models.usage import UsageMeter
+from factory.publish.store import MANIFEST, publish_version, usage_path
 from factory.quality.dedup import DistinctFilter, SplitAssigner, distinct_problems, in_shards
 from factory.quality.exclusion import excluded_sources, load_exclusions
 from factory.rsd.runner import shared_runner
 from factory.rsd.stage import rsd_traces
 from factory.scoring.difficulty import PASS_THRESHOLD
 from factory.scoring.measure import add_judge_scores, measure_traces
-from factory.scoring.select import Graded, select_problems
+from factory.scoring.select import Graded, select_problems, shortfall
 from factory.scoring.verbosity import WHITESPACE, TraceVerbosity, load_named_tokenizer
 from factory.stages import (
+    SCORE_INPUTS,
     generate_shard,
     problem_maker,
     score_shard,
@@ -46,10 +49,15 @@ from factory.storage.layout import (
     model_producers,
     request_cache_dir,
     shard_count,
-    stages_of,
 )
-from factory.storage.stage_files import read_stage_records, stage_is_whole, write_stage_records
-from schemas.config import BuildConfig, TaskSpec
+from factory.storage.stage_files import (
+    read_stage_records,
+    read_stage_table,
+    stage_is_whole,
+    write_stage_records,
+    write_stage_table,
+)
+from schemas.config import BuildConfig, ModelSpec, TaskSpec
 from schemas.manifest import ExcludedSource
 from schemas.records import (
     DedupReport,
@@ -66,6 +74,68 @@ M = TypeVar("M", bound=BaseModel)
 
 class SelfCheckError(BuildError):
     """An oracle answer failed its own verifier: the generator or verifier is wrong."""
+
+
+class BuildStopped(BuildError):
+    """A model task hit an error no retry can fix: every other model task stops too."""
+
+
+FATAL = "fatal.line"  # in the failures directory: the one line that stopped the build
+
+
+def fatal_path(layout: BuildLayout) -> PurePath:
+    return layout.failures_dir / FATAL
+
+
+@contextlib.contextmanager
+def stops_the_build(layout: BuildLayout) -> Iterator[None]:
+    """Run a model task unless the build is stopped; a ``FatalBackendError`` stops it (the
+    other model tasks then fail at once, without asking any model)."""
+    path = fatal_path(layout)
+    if layout.storage.exists(path):
+        raise BuildStopped(layout.storage.read_text(path).strip())
+    try:
+        yield
+    except FatalBackendError as error:
+        layout.storage.write_text(path, " ".join(str(error).split()) + "\n")
+        raise BuildStopped(str(error)) from None
+
+
+def shards_with_failed_requests(config: BuildConfig, layout: BuildLayout) -> list[PurePath]:
+    """Model-stage files holding a trace whose request failed (``finish_reason`` error)."""
+    found = []
+    for producer in model_producers(config):
+        for spec in config.tasks:
+            for shard in range(shard_count(spec, config.shard_size)):
+                path = layout.stage_path(f"{producer}_traces", spec.subset, shard)
+                if not stage_is_whole(path, layout.storage):
+                    continue
+                reasons = read_stage_table(path, layout.storage, ["finish_reason"])
+                if "error" in reasons["finish_reason"].to_pylist():
+                    found.append(path)
+    return found
+
+
+def models_to_check(config: BuildConfig, layout: BuildLayout) -> list[tuple[ModelSpec, str]]:
+    """(model, config path) of every model a stage with missing shards will ask."""
+    roles: list[tuple[str, list[tuple[ModelSpec, str]]]] = []
+    if config.teacher is not None:
+        roles.append(("teacher_traces", [(config.teacher, "teacher")]))
+    if config.rsd is not None:
+        pair = [(config.rsd.teacher, "rsd.teacher"), (config.rsd.student, "rsd.student")]
+        roles.append(("rsd_traces", pair))
+    if config.verbosity is not None and config.verbosity.judge is not None:
+        roles.append(("teacher_verbosity", [(config.verbosity.judge, "verbosity.judge")]))
+    return [
+        model
+        for stage, models in roles
+        if not all(
+            layout.storage.exists(layout.stage_path(stage, spec.subset, shard))
+            for spec in config.tasks
+            for shard in range(shard_count(spec, config.shard_size))
+        )
+        for model in models
+    ]
 
 
 @cache
@@ -119,17 +189,11 @@ class BuildTask(luigi.Task):
     def on_failure(self, exception: BaseException) -> str:
         """Record the reason where the parent process finds it, whichever worker ran us."""
         layout = self.layout
+        if isinstance(exception, BuildStopped):  # the stopping line is already recorded
+            return super().on_failure(exception)
         path = layout.failures_dir / f"{self.task_id}.txt"
         layout.storage.write_text(path, f"{self.task_id}: {exception}\n")
         return super().on_failure(exception)
-
-    def on_success(self) -> None:
-        line = progress(self.layout, self.config)
-        if line is not None:
-            print(f"[factory] {line}  {self.describe()}", file=sys.stderr, flush=True)
-
-    def describe(self) -> str:
-        return self.task_family
 
 
 class ShardTask(BuildTask):
@@ -145,11 +209,16 @@ class ShardTask(BuildTask):
     def read_stage(self, stage: str, model: type[M]) -> list[M]:
         return read_stage_records(self.stage_path(stage), model, self.layout.storage)
 
+    def read_columns(self, stage: str, columns: list[str]) -> pa.Table:
+        return read_stage_table(self.stage_path(stage), self.layout.storage, columns)
+
     def write_stage(self, stage: str, records: Iterable[BaseModel], model: type[BaseModel]) -> None:
         write_stage_records(records, model, self.stage_path(stage), self.layout.storage)
 
-    def describe(self) -> str:
-        return f"{self.task_family} {self.subset}#{self.shard}"
+    def write_usage(self, meter: UsageMeter) -> None:
+        """The shard's model figures, written before its stage file (see ``model_usage``)."""
+        path = usage_path(self.layout, meter.figures.stage, self.subset, self.shard)
+        self.layout.storage.write_text(path, meter.figures.model_dump_json())
 
 
 class GenerateShard(ShardTask):
@@ -205,6 +274,8 @@ class SelectDistinct(BuildTask):
             write_stage_records(records, model, path, self.layout.storage)
 
     def _select(self, spec: TaskSpec, keep: DistinctFilter) -> DedupReport:
+        if keep.keeps_all:
+            return self._select_all(spec)
         config, layout = self.config, self.layout
         candidates = (
             problem
@@ -220,6 +291,24 @@ class SelectDistinct(BuildTask):
             splits = [split_of(problem) for problem in problems]
             path = partial(layout.stage_path, subset=spec.subset, shard=shard)
             self._keep_or_write(problems, Problem, path("problems"))
+            self._keep_or_write(splits, SplitAssignment, path("splits"))
+        return report
+
+    def _select_all(self, spec: TaskSpec) -> DedupReport:
+        """Nothing is filtered: each candidate shard is its problems shard, the same rows
+        in the same order, passed on as a table (no record is decoded)."""
+        config, storage = self.config, self.layout.storage
+        report = DedupReport(subset=spec.subset)
+        split_of = SplitAssigner(config, spec, report)
+        for shard in range(shard_count(spec, config.shard_size)):
+            path = partial(self.layout.stage_path, subset=spec.subset, shard=shard)
+            table = read_stage_table(path("candidates"), storage)
+            ids, indices = table["problem_id"].to_pylist(), table["index"].to_pylist()
+            report.drawn += table.num_rows
+            report.kept += table.num_rows
+            splits = [split_of.assign(*row) for row in zip(ids, indices, strict=True)]
+            if not stage_is_whole(path("problems"), storage):
+                write_stage_table(table, path("problems"), storage)
             self._keep_or_write(splits, SplitAssignment, path("splits"))
         return report
 
@@ -269,7 +358,8 @@ class AnnotateShard(ShardTask):
         assert teacher is not None
         seed = base_seed(teacher, self.config.seed)
         cache_dir = request_cache_dir(teacher.cache_dir, self.config.output_root)
-        with RequestCache(cache_dir) as cache:
+        meter = UsageMeter("teacher", teacher.model)
+        with stops_the_build(self.layout), RequestCache(cache_dir) as cache:
             traces = annotate(
                 self.read_stage("problems", Problem),
                 teacher,
@@ -278,7 +368,9 @@ class AnnotateShard(ShardTask):
                 cache=cache,
                 open_backend=lambda: shared_backend(teacher, seed),
                 label=f"annotate {self.subset}#{self.shard}",
+                meter=meter,
             )
+        self.write_usage(meter)
         self.write_stage("teacher_traces", traces, Trace)
 
 
@@ -302,7 +394,8 @@ class RSDShard(ShardTask):
         assert rsd is not None
         cache_dir = request_cache_dir(rsd.cache_dir, self.config.output_root)
         identity = "|".join(teacher_identity(m, cache_dir) for m in (rsd.teacher, rsd.student))
-        with RequestCache(cache_dir) as cache:
+        meter = UsageMeter("rsd", f"{rsd.teacher.model} -> {rsd.student.model}")
+        with stops_the_build(self.layout), RequestCache(cache_dir) as cache:
             traces = rsd_traces(
                 self.read_stage("problems", Problem),
                 rsd,
@@ -311,7 +404,9 @@ class RSDShard(ShardTask):
                 cache=cache,
                 open_runner=lambda: shared_runner(rsd, self.config.seed),
                 label=f"rsd {self.subset}#{self.shard}",
+                meter=meter,
             )
+        self.write_usage(meter)
         self.write_stage("rsd_traces", traces, Trace)
 
 
@@ -363,8 +458,11 @@ class MeasureTraces(ShardTask):
         figures = measure_traces(problems, traces, load_named_tokenizer(settings.tokenizer), name)
         judge = settings.judge
         if judge is not None:
-            cache_dir = request_cache_dir(None, self.config.output_root)
-            with RequestCache(cache_dir) as cache:
+            teacher = self.config.teacher
+            configured = teacher.cache_dir if teacher is not None else None
+            cache_dir = request_cache_dir(configured, self.config.output_root)
+            meter = UsageMeter("judge", judge.model)
+            with stops_the_build(self.layout), RequestCache(cache_dir) as cache:
                 figures = add_judge_scores(
                     figures,
                     problems,
@@ -373,7 +471,9 @@ class MeasureTraces(ShardTask):
                     cache=cache,
                     identity=teacher_identity(judge, cache_dir),
                     chat_template=judge.chat_template,
+                    meter=meter,
                 )
+            self.write_usage(meter)
         self.write_stage("teacher_verbosity", figures, TraceVerbosity)
 
 
@@ -397,9 +497,7 @@ class Score(ShardTask):
             teacher_verdicts = self.read_stage("teacher_verdicts", Verdict)
         grading = self.config.grading
         scores = score_shard(
-            self.read_stage("problems", Problem),
-            self.read_stage("traces", Trace),
-            self.read_stage("verdicts", Verdict),
+            *(self.read_columns(stage, columns) for stage, columns in SCORE_INPUTS.items()),
             teacher_verdicts,
             grading.pass_threshold if grading else PASS_THRESHOLD,
         )
@@ -427,9 +525,10 @@ class SelectProblems(BuildTask):
         ]
         assert self.config.grading is not None
         selections = select_problems(graded, self.config.grading)
-        write_stage_records(
-            selections, Selection, self.layout.selection_path, self.layout.storage
-        )
+        why = shortfall(selections, self.config.grading)
+        if why is not None:
+            raise BuildError(why)
+        write_stage_records(selections, Selection, self.layout.selection_path, self.layout.storage)
 
 
 def all_scores(config: BuildConfig, work_dir: str) -> list[Score]:
@@ -451,30 +550,3 @@ class AssembleDataset(BuildTask):
 
     def run(self) -> None:
         publish_version(self.config, self.layout)
-
-
-_clock: BuildClock | None = None
-
-
-def start_clock(layout: BuildLayout, config: BuildConfig) -> None:
-    """Start this process's build clock, before Luigi forks the workers that report to it."""
-    global _clock
-    _clock = BuildClock(shard_outputs(layout, config)[0])
-
-
-def shard_outputs(layout: BuildLayout, config: BuildConfig) -> tuple[int, int]:
-    """(done, total) shard outputs, counted across stages; done is what is on disk."""
-    stages = stages_of(config)
-    total = sum(shard_count(s, config.shard_size) for s in config.tasks) * len(stages)
-    found = layout.storage.glob(layout.work_dir, "*/*/*.parquet")  # one listing on a bucket
-    done = sum(1 for path in found if path.parent.parent.name in stages)
-    return done, total
-
-
-def progress(layout: BuildLayout, config: BuildConfig) -> str | None:
-    """The progress line, or None while the last one is under the clock's interval old."""
-    global _clock
-    if _clock is None:  # a task run outside run_build: time it from here
-        _clock = BuildClock(shard_outputs(layout, config)[0])
-    done, total = shard_outputs(layout, config)
-    return _clock.line(done, total) if _clock.due(done, total) else None

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.audit import AuditThresholds
 from schemas.grading import GradingConfig
-from schemas.sampling import SamplingParams
+from schemas.sampling import SamplingParams, unsupported_option
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 # Hub configs the dataset card adds beside one per subset.
@@ -108,6 +108,15 @@ class TaskSpec(BaseModel):
         return self.name or self.task
 
 
+class Price(BaseModel):
+    """What a hosted API charges, per million tokens (any currency: the card names none)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: float = Field(ge=0.0)
+    completion: float = Field(ge=0.0)
+
+
 class ModelSpec(BaseModel):
     """Which model, served how: a local engine (vllm, transformers) or HTTP endpoints."""
 
@@ -142,6 +151,17 @@ class ModelSpec(BaseModel):
         description="vllm: keyword arguments of vllm.LLM (dtype, tensor_parallel_size, ...); "
         "transformers: dtype, device",
     )
+    price_per_million_tokens: Price | None = Field(
+        default=None, description="gives the card a cost line: prompt and completion prices"
+    )
+    requests_per_minute: float | None = Field(
+        default=None, gt=0, description="openai: at most this many requests started a minute"
+    )
+    tokens_per_minute: float | None = Field(
+        default=None,
+        gt=0,
+        description="openai: at most this many tokens (prompt + max_tokens budget) a minute",
+    )
 
     @model_validator(mode="after")
     def _endpoints_for_openai(self) -> ModelSpec:
@@ -150,6 +170,10 @@ class ModelSpec(BaseModel):
         for i, url in enumerate(self.endpoints):
             if not url.startswith(("http://", "https://")):
                 raise ValueError(f"endpoints[{i}]: '{url}' is not an http(s) URL")
+        limits = ("requests_per_minute", "tokens_per_minute")
+        for name in limits:
+            if getattr(self, name) is not None and self.backend != "openai":
+                raise ValueError(f"{name}: rate limits are for the openai backend (hosted APIs)")
         return self
 
 
@@ -171,6 +195,13 @@ class TeacherConfig(ModelSpec, PromptStyle):
         description="decoding parameters; `seed` (default: the build seed) is the base from "
         "which each problem's request seed is derived",
     )
+
+    @model_validator(mode="after")
+    def _backend_takes_the_options(self) -> TeacherConfig:
+        why = unsupported_option(self.sampling, self.backend)
+        if why is not None:
+            raise ValueError(why)
+        return self
 
 
 class RSDParams(BaseModel):
@@ -217,6 +248,13 @@ class RSDConfig(PromptStyle):
     n: int = Field(default=1, ge=1, le=1024)
     seed: int | None = Field(default=None, ge=0, description="default: the build seed")
     filter: RSDFilter = Field(default_factory=RSDFilter)
+    in_flight: int = Field(
+        default=32,
+        ge=1,
+        le=4096,
+        description="chunked: samples decoded at once (batched drafts and scoring); "
+        "not part of the cache key: each sample's tokens do not depend on it",
+    )
 
     @model_validator(mode="after")
     def _token_engine_runs_in_process(self) -> RSDConfig:

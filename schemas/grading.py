@@ -75,6 +75,11 @@ class GradingConfig(BaseModel):
         default_factory=dict,
         description="bucket → most problems kept per subset; a bucket not named is not capped",
     )
+    min_problems: int = Field(
+        default=1,
+        ge=0,
+        description="the build fails when the selection keeps fewer problems (all subsets)",
+    )
 
     @model_validator(mode="after")
     def _known_buckets(self) -> GradingConfig:

@@ -1,26 +1,67 @@
-"""Identity and seeding: every record id is a content hash, every rng a derived seed."""
+"""Identity and seeding: every record id is a content hash, every rng a derived seed.
+
+Each id is the sha256 of the canonical JSON of a list of parts. That JSON is the parts'
+own canonical JSON joined by commas inside brackets, so a part whose JSON is known (a
+config's, cached per config object by :func:`generators.base.make_problem`) enters as
+text; exact ints and strings are encoded without a trip through :mod:`json`. The bytes
+hashed are the same either way, so the ids and seeds recorded in published datasets stay.
+"""
 
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
+from json.encoder import encode_basestring as _string_json  # what json.dumps uses for str
 from typing import Any
 
 from schemas.arrow import canonical_json
 
+_sha256 = hashlib.sha256
+
+
+class Encoded(str):
+    """A part's canonical JSON, already encoded (enters the hashed list verbatim)."""
+
+
+@lru_cache(maxsize=1024)
+def _problem_head(task: str, stream: str, version: str) -> str:
+    """The JSON text before a problem id's config part."""
+    return "[" + ",".join(map(_part_json, ("problem", task, stream, version))) + ","
+
+
+def _part_json(part: Any) -> str:
+    kind = type(part)
+    if kind is int:  # not bool, not IntEnum: their JSON differs from str()
+        return str(part)
+    if kind is str:  # canonical_json has ensure_ascii=False
+        return _string_json(part)
+    if kind is Encoded:
+        return part
+    return canonical_json(part)
+
 
 def _digest(*parts: Any) -> bytes:
-    return hashlib.sha256(canonical_json(list(parts)).encode()).digest()
+    text = "[" + ",".join(map(_part_json, parts)) + "]"
+    return hashlib.sha256(text.encode()).digest()
 
 
 def derive_seed(seed: int, task: str, index: int) -> int:
     """Seed of the rng for problem ``index`` of ``task``: independent of order and process."""
+    if type(seed) is int and type(index) is int and type(task) is str:  # the common case
+        text = f'["rng",{seed},{_string_json(task)},{index}]'
+        return int.from_bytes(_sha256(text.encode()).digest()[:8], "big")
     return int.from_bytes(_digest("rng", seed, task, index)[:8], "big")
 
 
 def problem_id(
-    task: str, stream: str, version: str, config: dict[str, Any], seed: int, index: int
+    task: str, stream: str, version: str, config: dict[str, Any] | Encoded, seed: int, index: int
 ) -> str:
-    """``stream`` is the name the rng seed was derived from (the subset, usually the task)."""
+    """``stream`` is the name the rng seed was derived from (the subset, usually the task);
+    ``config`` is the knobs or their canonical JSON as :class:`Encoded`."""
+    if type(config) is Encoded and type(seed) is int and type(index) is int:
+        head = _problem_head(task, stream, version)
+        text = f"{head}{config},{seed},{index}]"
+        return _sha256(text.encode()).digest()[:16].hex()
     return _digest("problem", task, stream, version, config, seed, index)[:16].hex()
 
 

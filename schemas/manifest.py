@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.records import DedupReport
+from schemas.usage import ModelUsage
 
 
 class FileEntry(BaseModel):
@@ -56,4 +57,8 @@ class DatasetManifest(BaseModel):
     )
     audit: list[dict[str, Any]] = Field(
         default_factory=list, description="the answer-space audit per subset and level"
+    )
+    model_usage: list[ModelUsage] = Field(
+        default_factory=list,
+        description="per model stage and model: requests, cached, failed, tokens, time, cost",
     )

@@ -158,7 +158,7 @@ def test_a_killed_server_then_a_rerun_asks_only_for_the_rest(
     tiny_model_dir, vllm_server, cache, tmp_path
 ):
     from factory.backends.base import BackendError
-    from factory.backends.openai_http import OpenAIBackend
+    from factory.backends.openai import OpenAIBackend
     from tests.model_fixtures import start_vllm_server
 
     model = str(tiny_model_dir)

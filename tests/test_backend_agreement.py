@@ -22,7 +22,7 @@ def transformers_backend(tiny_model_dir):
 
 @pytest.fixture(scope="module")
 def http_backend(vllm_server, tiny_model_dir):
-    from factory.backends.openai_http import OpenAIBackend
+    from factory.backends.openai import OpenAIBackend
 
     with OpenAIBackend(str(tiny_model_dir), [vllm_server.base_url], api_key_env=None) as backend:
         yield backend

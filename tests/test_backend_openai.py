@@ -30,7 +30,7 @@ from factory.backends.base import (
     ScoreRequest,
 )
 from factory.backends.hf_tokenizer import load_hf_tokenizer
-from factory.backends.openai_http import DOWN_AFTER, OpenAIBackend
+from factory.backends.openai import DOWN_AFTER, OpenAIBackend
 from tests.model_fixtures import free_port, start_vllm_server
 
 pytestmark = pytest.mark.models
@@ -557,3 +557,46 @@ def test_score_top_needs_a_server_that_returns_token_ids(proxy, connect):
     assert len(ignoring.hits) == 2, "not retried: the server will not change its answer"
     with pytest.raises(BackendError, match="k >= 0"):
         backend.score_top(requests, -1)
+
+
+def test_preflight_names_a_dead_endpoint_and_a_model_the_server_does_not_serve(
+    model, vllm_server
+):
+    from factory.backends.base import FatalBackendError
+
+    dead = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(FatalBackendError, match="no endpoint answers") as caught:
+        OpenAIBackend(model, [dead], api_key_env=None).check_served()
+    assert f"{dead}: connection refused" in str(caught.value)
+    # One endpoint down among live ones: a warning naming it, the run may go on.
+    both = OpenAIBackend(model, [dead, vllm_server.base_url], api_key_env=None)
+    [warning] = both.check_served()
+    assert dead in warning and "connection refused" in warning
+    wrong = OpenAIBackend("no-such-model", [vllm_server.base_url], api_key_env=None)
+    with pytest.raises(FatalBackendError, match="does not serve it") as caught:
+        wrong.check_served()
+    assert vllm_server.base_url in str(caught.value) and model in str(caught.value)
+
+
+def test_sampling_options_reach_the_server_and_act(backend, proxy, connect):
+    from tests.sampling_options import check_guided_choice, check_sampling_options
+
+    check_sampling_options(backend)
+    check_guided_choice(backend)
+    seen = proxy()
+    params = SamplingParams(
+        max_tokens=4,
+        top_k=20,
+        min_p=0.0,
+        presence_penalty=0.5,
+        logit_bias={7: -1.5},
+        guided={"json_schema": {"type": "object"}},
+        extra_body={"ignore_eos": True},
+    )
+    result = one(connect([seen.url]), GenerationRequest(prompt=PROMPT, params=params))
+    assert isinstance(result, Generation)
+    body = seen.bodies[-1]
+    assert body["top_k"] == 20 and body["min_p"] == 0.0 and body["presence_penalty"] == 0.5
+    assert body["logit_bias"] == {"7": -1.5} and body["ignore_eos"] is True
+    assert body["response_format"]["json_schema"]["schema"] == {"type": "object"}
+    assert result.samples[0].num_tokens == 4, "ignore_eos reached the server"

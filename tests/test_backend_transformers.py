@@ -259,3 +259,13 @@ def test_score_top_matches_a_plain_forward_pass(backend, tiny_model_dir):
     bad = ScoreRequest(prefix=prefix, continuation=(10**6,))
     with pytest.raises(BackendError, match="token id 1000000 is outside the vocabulary"):
         backend.score_top([bad], 2)
+
+
+def test_sampling_options_act_and_unsupported_ones_are_refused_by_name(backend):
+    from factory.backends.base import FatalBackendError
+    from tests.sampling_options import check_sampling_options
+
+    check_sampling_options(backend)
+    guided = SamplingParams(max_tokens=4, guided={"regex": "[ab]+"})
+    with pytest.raises(FatalBackendError, match=r"sampling\.guided: the transformers backend"):
+        list(backend.generate([GenerationRequest(prompt=PROMPT, params=guided)]))

@@ -206,3 +206,14 @@ def test_score_top_gives_the_k_best_tokens_with_ids(vllm_backend):
         vllm_backend.score_top(requests[:1], 21)
     with pytest.raises(BackendError, match="k >= 0"):
         vllm_backend.score_top(requests[:1], -1)
+
+
+def test_sampling_options_and_guided_choice(vllm_backend):
+    from factory.backends.base import FatalBackendError
+    from tests.sampling_options import check_guided_choice, check_sampling_options
+
+    check_sampling_options(vllm_backend)
+    check_guided_choice(vllm_backend)
+    extra = SamplingParams(max_tokens=4, extra_body={"ignore_eos": True})
+    with pytest.raises(FatalBackendError, match=r"sampling\.extra_body: the vllm backend"):
+        list(vllm_backend.generate([GenerationRequest(prompt=PROMPT, params=extra)]))

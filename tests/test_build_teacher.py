@@ -168,3 +168,60 @@ def test_verbosity_and_judges_on_teacher_traces(tmp_path, tiny_model_dir):
         assert row["first_correct_token"] is None, "a random model never answers correctly"
         assert row["rv"] is None and row["cd"] is None
         assert row["judge_reason"].startswith("rv: ") and "cd: " in row["judge_reason"]
+
+
+def test_usage_totals_match_the_traces_and_retry_failed_asks_only_the_failed(
+    tmp_path, tiny_model_dir, monkeypatch
+):
+    import pipelines.tasks
+    from factory.backends.base import RequestFailed
+    from tests.backend_wrappers import WrappedBackend
+
+    asked, failures = [], []
+    state = {"failing": True}
+
+    class Flaky(WrappedBackend):
+        """The real model; while failing, the first request of each call fails."""
+
+        def generate(self, requests):
+            asked.extend(requests)
+            for index, result in self.backend.generate(requests):
+                failed = state["failing"] and index == 0
+                if failed:
+                    failures.append(requests[index].model_dump_json())
+                yield index, RequestFailed(error="injected") if failed else result
+
+    real = factory.backends.shared_backend
+    monkeypatch.setattr(pipelines.tasks, "shared_backend", lambda s, seed: Flaky(real(s, seed)))
+    price = {"prompt": 1.0, "completion": 2.0}
+    teacher = {
+        "backend": "transformers",
+        "model": str(tiny_model_dir),
+        "batch_size": 4,
+        "price_per_million_tokens": price,
+    }
+    built = run_build(config(tmp_path / "out", teacher))
+    rows = pq.read_table(built.layout.version_dir / "teacher_traces").to_pylist()
+    answered = [r for r in rows if r["finish_reason"] != "error"]
+    [usage] = built.manifest.model_usage
+    assert (usage.stage, usage.requests, usage.cached, usage.failed) == ("teacher", 9, 0, 3)
+    assert usage.completion_tokens == sum(r["num_tokens"] for r in answered)
+    first_samples = [r for r in answered if r["sample_index"] == 0]
+    assert usage.prompt_tokens == sum(r["prompt_tokens"] for r in first_samples)
+    assert usage.asked_completion_tokens == usage.completion_tokens
+    expected_cost = (usage.prompt_tokens * 1.0 + usage.completion_tokens * 2.0) / 1e6
+    assert usage.cost == pytest.approx(expected_cost, abs=1e-6)
+    assert usage.wall_s > 0 and usage.tokens_per_s > 0
+    card = (built.layout.version_dir / "README.md").read_text()
+    assert "## Model usage" in card and "Failed requests: 3 in teacher" in card
+    assert f"| teacher | {tiny_model_dir} | 9 | 0 (0%) | 3 |" in card
+
+    state["failing"] = False
+    asked.clear()
+    again = run_build(config(tmp_path / "out", teacher), retry_failed=True)
+    assert sorted(r.model_dump_json() for r in asked) == sorted(failures), "only the failed"
+    rows = pq.read_table(again.layout.version_dir / "teacher_traces").to_pylist()
+    assert len(rows) == 18 and all(r["finish_reason"] != "error" for r in rows)
+    [usage] = again.manifest.model_usage
+    assert (usage.requests, usage.cached, usage.failed) == (9, 6, 0)
+    assert usage.completion_tokens == sum(r["num_tokens"] for r in rows)

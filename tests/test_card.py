@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -137,6 +138,7 @@ def test_teacher_figures_appear_when_pass_rates_are_known(builds, tmp_path):
     ]
     again = write_figures(tmp_path / "again", problems, traces, buckets)
     for figure in written:
+        assert png_size(tmp_path / figure.path)[0] >= 800, figure.path
         data = (tmp_path / figure.path).read_bytes()
         assert (
             data.startswith(PNG_MAGIC) and data == (tmp_path / "again" / figure.path).read_bytes()
@@ -199,3 +201,57 @@ def test_the_card_shows_a_sample_of_every_subset(tmp_path):
     assert len(manifest.counts) == 5
     for subset in manifest.counts:
         assert f"`{subset}`, level" in samples or f"`{subset}`, default level" in samples
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header.startswith(PNG_MAGIC)
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_the_fields_section_names_every_published_column_and_why_one_is_empty(builds):
+    import pyarrow.parquet as pq
+
+    version_dir = builds[0].layout.version_dir
+    fields = (version_dir / "README.md").read_text().split("## Fields", 1)[1].split("\n## ")[0]
+    data = pq.read_table(sorted((version_dir / "data").rglob("*.parquet"))[0])
+    listed = re.findall(r"^- `(\w+)`: (.+)$", fields, re.MULTILINE)
+    assert [name for name, _ in listed] == data.column_names
+    why = dict(listed)
+    for name in data.column_names:
+        all_null = data[name].null_count == data.num_rows
+        assert ("null in every row: " in why[name]) == all_null, name
+    assert why["pass_rate"].endswith("null in every row: this build ran no teacher")
+    assert why["difficulty"].endswith("null in every row: this build has no `grading` section")
+    assert why["search_nodes"].endswith("this build has no search-trace task")
+    assert "null in every row" not in why["solver_effort"]
+
+
+def test_every_column_of_every_published_file_has_a_description():
+    from factory.publish.card_fields import GROUPS, columns_of, description
+
+    for group in GROUPS:
+        for column in columns_of(group):
+            assert description(group, column), f"{group}: column {column} has no description"
+
+
+def test_every_figure_is_wide_enough_for_the_hub(builds, tmp_path):
+    version_dir = builds[0].layout.version_dir
+    figures = sorted((version_dir / "figures").glob("*.png"))
+    assert figures
+    for figure in figures:
+        width, _ = png_size(figure)
+        assert width >= 800, (figure.name, width)
+
+
+def test_model_trace_files_get_their_own_fields_list(builds):
+    from factory.publish.card_fields import columns_of
+
+    empty = {"data": set(), "teacher_traces": {"tokens", "rv"}}
+    card = render_card(builds[0].manifest, [], [], empty=empty)
+    section = card.split("Columns of `teacher_traces/<subset>/*.parquet`:", 1)[1]
+    names = re.findall(r"^- `(\w+)`", section, re.MULTILINE)
+    assert names == columns_of("teacher_traces")
+    assert "- `tokens`: verbosity: tokens" in section
+    assert "null in every row: this build measured no verbosity" in section
+    assert "`rsd_traces/" not in card

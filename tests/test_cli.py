@@ -20,16 +20,60 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-def test_tasks_lists_one_line_per_task(capsys):
-    from generators.registry import task_names
+def test_tasks_lists_one_line_per_task_under_its_family(capsys):
+    from generators.registry import family_names, task_family, task_names
 
     code, out, _ = run(capsys, "tasks")
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == len(task_names())
-    [line] = [line for line in lines if line.startswith("knights_knaves ")]
+    headers = [line for line in lines if not line.startswith("  ")]
+    plugins = ["plugin"] if "plugin" in map(task_family, task_names()) else []  # test tasks
+    assert [h.split(" ")[0] for h in headers] == family_names() + plugins
+    assert len(lines) == len(task_names()) + len(headers)
+    [line] = [line for line in lines if line.startswith("  knights_knaves ")]
     assert "v1.1.0" in line and "Knights & Knaves" in line
     assert "knobs:" not in out
+    family = None
+    for line in lines:  # every task sits under its own family's header
+        if line.startswith("  "):
+            assert task_family(line.split()[0]) == family
+        else:
+            family = line.split(" ")[0]
+
+
+def test_tasks_family_filters_and_json_describes(capsys):
+    from generators.registry import task_family, task_names
+
+    code, out, _ = run(capsys, "tasks", "--family", "logic")
+    assert code == 0 and out.splitlines() == [
+        "logic (2):",
+        *[line for line in out.splitlines()[1:] if line.split()[0] in ("knights_knaves", "nlsat")],
+    ]
+    code, out, _ = run(capsys, "tasks", "--json")
+    records = json.loads(out)
+    assert [r["name"] for r in records] == task_names()
+    kk = next(r for r in records if r["name"] == "knights_knaves")
+    assert kk["family"] == "logic" and kk["version"] == "1.1.0"
+    assert kk["levels"]["10"]["n_people"] == 12
+    n_people = next(k for k in kk["knobs"] if k["name"] == "n_people")
+    assert n_people == {
+        "name": "n_people",
+        "type": "int",
+        "default": 4,
+        "bounds": {"ge": 2, "le": 20},
+        "description": n_people["description"],
+    }
+    code, out, _ = run(capsys, "tasks", "--json", "--family", "synlogic")
+    assert {r["family"] for r in json.loads(out)} == {"synlogic"}
+    assert all(task_family(r["name"]) == "synlogic" for r in json.loads(out))
+    code, out, _ = run(capsys, "tasks", "--json", "sudoku", "nlsat")
+    assert [r["name"] for r in json.loads(out)] == ["sudoku", "nlsat"]
+
+
+def test_tasks_refuses_an_unknown_family_in_one_line(capsys):
+    code, out, err = run(capsys, "tasks", "--family", "chess")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "unknown family 'chess'" in err and "synlogic" in err
 
 
 def test_tasks_name_describes_knobs_with_bounds_and_levels(capsys):
@@ -40,6 +84,8 @@ def test_tasks_name_describes_knobs_with_bounds_and_levels(capsys):
     assert "levels:" in out and "10: n_people=12" in out
     code, out, _ = run(capsys, "tasks", "nlsat")
     assert "alpha: float" in out and "> 0" in out
+    code, out, _ = run(capsys, "tasks", "sudoku", "nlsat")
+    assert code == 0 and out.startswith("sudoku (v") and "\n\nnlsat (v" in out
 
 
 def test_tasks_refuses_an_unknown_name_in_one_line(capsys):
@@ -72,14 +118,55 @@ def test_sample_refuses_negative_seed_and_index(capsys, flag):
     assert f"argument {flag}: -1 is negative" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["sample", "build", "inspect", "check", "export", "verify"])
-def test_every_argument_has_help(command):
+def parsers(parser=None, path="factory"):
+    """(command path, parser) of the ``factory`` parser and every subcommand below it."""
+    import argparse
+
     from cli.main import build_parser
 
-    parser = build_parser()
-    [commands] = [action for action in parser._actions if action.dest == "command"]
-    for action in commands.choices[command]._actions:
-        assert action.help, f"factory {command}: {action.dest} has no help"
+    parser = parser or build_parser()
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from parsers(sub, f"{path} {name}")
+
+
+def test_every_argument_of_every_command_has_help_with_an_example():
+    import argparse
+
+    commands = dict(parsers())
+    assert {"factory build", "factory verify", "factory export", "factory push"} <= set(commands)
+    for path, parser in commands.items():
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            name = "/".join(action.option_strings) or action.dest
+            assert action.help, f"{path}: {name} has no help"
+            takes_value = action.nargs != 0 and not isinstance(
+                action, argparse._HelpAction | argparse._VersionAction
+            )
+            if takes_value and not action.choices:
+                assert "e.g." in action.help, f"{path}: {name}'s help has no example"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["build", "c.yaml", "--workers", "0"], "argument --workers: 0 is below 1"),
+        (["build", "c.yaml", "--workers", "300"], "argument --workers: 300 is above 256"),
+        (["sample", "sudoku", "--index", "x"], "argument --index: 'x' is not an integer"),
+        (["verify", "sudoku", "--problem-id", "p"], "--problem-id needs --dataset"),
+        (["nonsense"], "invalid choice: 'nonsense'"),
+    ],
+)
+def test_argument_errors_are_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1, err
+    assert err.startswith("error: factory") and message in err, err
+    assert "Value error" not in err and "usage:" not in err
 
 
 @pytest.mark.parametrize("task", ["knights_knaves", "nlsat"])
@@ -210,3 +297,64 @@ def test_verify_hints_at_the_answer_tags_when_a_bare_answer_is_pasted(tmp_path, 
     assert main(["verify", "knights_knaves", "--record", str(record), "--answer", tagged]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["score"] == 1.0 and err == ""
+
+
+@pytest.fixture(scope="module")
+def small_version(tmp_path_factory):
+    """A small built version (knights_knaves and nlsat)."""
+    root = tmp_path_factory.mktemp("verify")
+    config = root / "small.yaml"
+    config.write_text(
+        f"name: small\nseed: 5\noutput_root: {root / 'out'}\nshard_size: 6\n"
+        "tasks:\n  - {task: knights_knaves, count: 4, levels: [2]}\n"
+        "  - {task: nlsat, count: 3, levels: [3], knobs: {question: assignment}}\n"
+    )
+    assert main(["build", str(config), "--quiet"]) == 0
+    return root / "out" / "small" / "0.1.0"
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "verl", "trl"])
+def test_verify_takes_any_exported_row_and_a_bare_answer(capsys, tmp_path, small_version, fmt):
+    import pyarrow.parquet as pq
+
+    suffix = "jsonl" if fmt == "jsonl" else "parquet"
+    exported = tmp_path / f"export.{suffix}"
+    argv = ["export", str(small_version), "--format", fmt, "--output", str(exported)]
+    assert run(capsys, *argv)[0] == 0
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in exported.read_text().splitlines()]
+    else:
+        rows = pq.read_table(exported).to_pylist()
+    row = next(r for r in rows if "nlsat" in json.dumps(r))
+    truth = row["reward_model"]["ground_truth"] if fmt == "verl" else row["ground_truth"]
+    answer = json.loads(truth)["answer"]
+    problem_id = json.loads(truth)["problem_id"]
+    record = tmp_path / "row.json"
+    record.write_text(json.dumps(row))
+    by_record = ["verify", "nlsat", "--record", str(record)]
+    by_id = ["verify", "nlsat", "--dataset", str(exported), "--problem-id", problem_id]
+    for lookup in (by_record, by_id):
+        code, out, err = run(capsys, *lookup, "--answer", answer, "--bare")
+        assert code == 0 and json.loads(out)["score"] == 1.0 and err == ""
+        code, out, err = run(capsys, *lookup, "--answer", f"<answer>{answer}</answer>")
+        assert code == 0 and json.loads(out)["score"] == 1.0
+        code, out, err = run(capsys, *lookup, "--answer", answer)
+        assert json.loads(out)["score"] == 0.0 and "--bare" in err
+    if fmt == "jsonl":  # the whole file is not one row: say how to pick one
+        code, _, err = run(capsys, "verify", "nlsat", "--record", str(exported), "--answer", "x")
+        assert code == 2 and "put one row in a file" in err and err.count("\n") == 1
+    code, _, err = run(capsys, *by_id[:-1], "nope", "--answer", "x")
+    assert code == 2 and "no row with problem_id nope" in err
+
+
+def test_verify_sends_an_sft_row_to_the_built_version(capsys, tmp_path, small_version):
+    import pyarrow.parquet as pq
+
+    exported = tmp_path / "sft.parquet"
+    argv = ["export", str(small_version), "--format", "sft", "--output", str(exported)]
+    assert run(capsys, *argv)[0] == 0
+    row = pq.read_table(exported).to_pylist()[0]
+    record = tmp_path / "row.json"
+    record.write_text(json.dumps(row))
+    code, _, err = run(capsys, "verify", row["task"], "--record", str(record), "--answer", "x")
+    assert code == 2 and f"--problem-id {row['problem_id']} --dataset" in err

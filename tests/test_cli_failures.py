@@ -57,8 +57,11 @@ def test_an_output_root_under_a_regular_file_is_named(capsys, tmp_path):
 
 @pytest.mark.parametrize("workers", ["-3", "0", "257"])
 def test_workers_flag_has_the_config_fields_bounds(capsys, toy_config, workers):
-    code, _, err = run(capsys, "build", str(toy_config), "--workers", workers)
-    assert code == 2 and failure_line(err).startswith("error: --workers: Input should be")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["build", str(toy_config), "--workers", workers])
+    line = failure_line(capsys.readouterr().err)
+    assert exit_info.value.code == 2
+    assert line.startswith("error: factory build: argument --workers: ") and "1..256" in line
     assert not (toy_config.parent / "out").exists()
 
 

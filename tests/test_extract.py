@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import time
 
-from generators.extract import MAX_ANSWER_CHARS, MAX_TEXT_CHARS, extract_answer
+from generators.extract import (
+    MAX_ANSWER_CHARS,
+    MAX_TEXT_CHARS,
+    extract_answer,
+    final_answer,
+    split_thinking,
+)
 
 
 def test_last_answer_wins():
@@ -72,3 +79,44 @@ def test_unclosed_answer_tags_take_linear_time():
 def test_runaway_texts_are_refused():
     result = extract_answer("x" * MAX_TEXT_CHARS + "<answer>1</answer>")
     assert result.answer is None and "text longer than" in result.reason
+    assert final_answer("x" * MAX_TEXT_CHARS + "<answer>1</answer>") is None
+    assert final_answer("<answer>" + "x" * (MAX_ANSWER_CHARS + 1) + "</answer>") is None
+
+
+def _reference(text: str) -> tuple[str | None, str | None, str]:
+    """The rules above on one case-folded copy of the whole text (the plain way)."""
+    folded = text.encode("ascii", "replace").lower()
+    close = folded.rfind(b"</think>")
+    thinking, start = None, 0
+    if close >= 0:
+        opened = folded.find(b"<think>", 0, close)
+        thinking = text[:close]
+        if opened >= 0:
+            thinking = thinking[:opened] + thinking[opened + 7 :]
+        thinking, start = thinking.strip(), close + 8
+    elif folded.find(b"<think>") >= 0:
+        return None, text, "unterminated"
+    last_close = folded.rfind(b"</answer>", start)
+    opened = folded.rfind(b"<answer>", start, last_close) if last_close >= 0 else -1
+    if opened < 0:
+        return None, thinking, "none"
+    begin = opened + 8
+    return text[begin : folded.find(b"</answer>", begin)].strip(), thinking, "ok"
+
+
+def test_extraction_agrees_with_folding_the_whole_text():
+    """Random texts of tags in mixed case among characters that change length when
+    lowercased: the fast scan finds what a whole-text fold finds."""
+    rng = random.Random(5)
+    pieces = ["<think>", "</think>", "<answer>", "</answer>", "x", " ", "İ", "ß", "\n", "<"]
+    for _ in range(3000):
+        parts = [rng.choice(pieces) for _ in range(rng.randrange(12))]
+        text = "".join(
+            "".join(c.upper() if rng.random() < 0.3 else c for c in part) for part in parts
+        )
+        result = extract_answer(text)
+        answer, thinking, kind = _reference(text)
+        assert (result.answer, result.thinking) == (answer, thinking), text
+        assert (kind == "unterminated") == ("unterminated" in result.reason), text
+        assert final_answer(text) == answer, text
+        assert split_thinking(text)[0] == thinking, text

@@ -16,6 +16,8 @@ from generators.knights_knaves.config import ROLE_PAIRS
 from generators.knights_knaves.statements import (
     PuzzleGenerationError,
     kleene,
+    only_fit,
+    sample_claim,
     sample_statement,
     truth_mask,
     truth_masks,
@@ -162,6 +164,44 @@ def test_every_solution_is_unique_by_z3(n: int):
         assert solver.check() == z3.unsat
 
 
+def test_twenty_people_are_unique_by_z3():
+    for index in range(3):
+        p = problem(120, index, n_people=20, depth=3, width=3)
+        people = [z3.Bool(f"p{i}") for i in range(20)]
+        solver = z3.Solver()
+        for speaker, tree in enumerate(p.payload["statements"]):
+            solver.add(people[speaker] == z3_formula(tree, people))
+        solution = p.payload["solution"]
+        solver.add(z3.Or([person != value for person, value in zip(people, solution, strict=True)]))
+        assert solver.check() == z3.unsat
+
+
+def test_staged_uniqueness_check_agrees_with_the_full_mask():
+    """Claims drawn to fit a target, unique or not: the staged check (blocks of 2**(n-8)
+    and 2**(n-4) assignments first) decides as the AND over all 2**n assignments does."""
+    rng = Random(8)
+    outcomes = set()
+    for trial in range(40):
+        n = 16 + trial % 3
+        masks = truth_masks(n)
+        target = rng.getrandbits(n)
+        roles: list[bool | None] = [bool(target >> j & 1) for j in range(n)]
+        claims = []
+        for speaker in range(n):
+            claim = sample_claim(rng, n, speaker, 2, 2)
+            while kleene(claim, roles) != roles[speaker]:
+                claim = sample_claim(rng, n, speaker, 2, 2)
+            claims.append(claim)
+        consistent = masks.full
+        for speaker, claim in enumerate(claims):
+            consistent &= truth_mask(claim, masks) ^ masks.lying[speaker]
+        assert consistent >> target & 1
+        unique = consistent == 1 << target
+        assert only_fit(claims, target) == unique
+        outcomes.add(unique)
+    assert outcomes == {True, False}
+
+
 @pytest.mark.parametrize("level", range(1, 11))
 def test_every_level_generates(level: int):
     config = TASK.config_for_level(level)
@@ -303,6 +343,26 @@ def test_perturbed_answers_fail():
         for answer in wrong:
             verdict = TASK.verify(p, f"<answer>{answer}</answer>")
             assert verdict.score == 0.0 and not verdict.passed and verdict.reason, answer
+
+
+def test_reference_lines_and_free_form_lines_get_the_same_verdict():
+    """The checker looks up lines written as the reference writes them; the same answers
+    with a full stop on each line go through the general parser: same score and reason."""
+    for p in sample_problems(roles="random", partial_credit=True):
+        solution = p.payload["solution"]
+        flipped = [not solution[0], *solution[1:]]
+        exact = answer_text(p, solution).splitlines()
+        answers = [
+            answer_text(p, solution),
+            answer_text(p, flipped),
+            answer_text(p, [not role for role in solution]),
+            "\n".join(exact[1:]),
+            "\n".join([*exact, exact[0]]),
+            "\n".join(reversed(exact)),
+        ]
+        for answer in answers:
+            free_form = "\n".join(line + "." for line in answer.splitlines())
+            assert TASK.check_answer(p, answer) == TASK.check_answer(p, free_form), answer
 
 
 def test_other_pairs_role_words_are_unknown():

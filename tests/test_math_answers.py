@@ -145,6 +145,8 @@ HOSTILE = {
     "sin of a huge number": "sin(10^300)",
     "exp of a huge number": "e^{10^{6}}",
     "degree past the bound": "(x+1)^40 (x+2)^40",
+    "radicals raised high": "(sqrt(2) + sqrt(3) + sqrt(5) + pi)^24",
+    "many-term products": "(x+y+1)^12 (x-y)^12",
     "python import": "__import__('os').system('x')",
     "lambda": "lambda: 1",
     "attribute access": "x.__class__",

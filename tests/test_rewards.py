@@ -274,9 +274,9 @@ def test_off_the_main_thread_the_reward_still_scores(toy):
 
 def test_parsed_ground_truths_are_cached(toy):
     truth, correct = toy
-    rewards._problem.cache_clear()
+    rewards._prepared.cache_clear()
     verifier_reward([correct] * 8, [truth] * 8)
-    info = rewards._problem.cache_info()
+    info = rewards._prepared.cache_info()
     assert (info.misses, info.hits) == (1, 7)
 
 

@@ -14,6 +14,7 @@ from factory.rsd.decoding import STUDENT_MARK, TEACHER_MARK
 from factory.rsd.runner import RSDRunner, prompt_ids
 from factory.rsd.vocab import SharedVocab
 from schemas.config import PromptStyle, RSDConfig, RSDParams
+from tests.backend_wrappers import WrappedBackend
 
 pytestmark = pytest.mark.models
 
@@ -160,6 +161,42 @@ def test_chunked_engine_reproduces_token_by_token_exactly(
         assert teacher_calls["chunked"] * 3 <= teacher_calls["token"], teacher_calls
 
 
+class Batches(WrappedBackend):
+    """Records how many requests each generate / score_top call carried."""
+
+    def __init__(self, backend) -> None:
+        super().__init__(backend)
+        self.sizes: list[int] = []
+
+    def generate(self, requests):
+        self.sizes.append(len(requests))
+        return self.backend.generate(requests)
+
+    def score_top(self, requests, k):
+        self.sizes.append(len(requests))
+        return self.backend.score_top(requests, k)
+
+
+@pytest.mark.parametrize("student", ["close", "far"])
+def test_many_samples_in_flight_decode_exactly_as_token_by_token(
+    step_models, backends, tokenizer, vocab, student
+):
+    from factory.rsd.chunked import Job, decode_chunked_many
+
+    units = [(prompt, seed) for seed in range(3) for prompt in PROMPTS]
+    eos = tokenizer.eos_token_id
+    jobs = [Job(tuple(ids(tokenizer, p)), tuple(ids(tokenizer, p)), eos, s) for p, s in units]
+    teacher, scorer = Batches(backends["teacher"]), Batches(backends[student])
+    results = dict(decode_chunked_many(teacher, scorer, vocab, PARAMS, jobs, in_flight=4))
+    assert sorted(results) == list(range(len(jobs)))
+    assert max(teacher.sizes) == 4 and max(scorer.sizes) == 4, "drafts and scores are batched"
+    for index, (prompt, seed) in enumerate(units):
+        reference = token_by_token(step_models, student, tokenizer, vocab, prompt, seed)
+        assert results[index].token_ids == reference.token_ids
+        assert results[index].provenance == reference.provenance
+        assert results[index].candidate_draws == reference.candidate_draws
+
+
 def rsd_config(teacher, student, **overrides) -> RSDConfig:
     data = {
         "teacher": {
@@ -296,9 +333,11 @@ def test_chunked_engine_on_vllm_and_http_matches_token_by_token(
     )
     runner = RSDRunner(rsd, 0)
     teacher, student = StepModel(model), StepModel(model)  # one KV cache each
-    try:
-        for seed, prompt in enumerate(PROMPTS[:2]):
-            chunked = runner.decode(prompt, seed)
+    units = [(prompt, seed) for seed in range(2) for prompt in PROMPTS]
+    try:  # all in flight at once: batched on the engine, concurrent over HTTP
+        decoded = dict(runner.decode_many(units, in_flight=len(units)))
+        for index, (prompt, seed) in enumerate(units):
+            chunked = decoded[index]
             prompt_tokens = ids(tokenizer, prompt)
             expected = decode_token_by_token(
                 teacher,

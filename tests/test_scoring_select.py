@@ -73,3 +73,21 @@ def test_grading_needs_a_teacher():
     data = {"name": "g", "tasks": [{"task": "knights_knaves", "count": 2}], "grading": {}}
     with pytest.raises(ConfigError, match="grading: needs a `teacher`"):
         parse_build_config(data)
+
+
+def test_a_selection_below_min_problems_names_the_dropped_buckets():
+    from factory.scoring.select import shortfall
+
+    problems = [graded("a", 0.0), graded("b", 0.0), graded("c", 1.0)]
+    grading = GradingConfig()
+    why = shortfall(select_problems(problems, grading), grading)
+    assert why is not None and "\n" not in why
+    assert "keeps 0 of 3 problems" in why
+    assert "never_solved held 2, always_solved held 1" in why
+    mixed = [*problems, graded("d", 0.5)]
+    assert shortfall(select_problems(mixed, grading), grading) is None
+    capped = GradingConfig(drop=[], quotas={"never_solved": 1}, min_problems=4)
+    why = shortfall(select_problems(mixed, capped), capped)
+    assert "keeps 3 of 4" in why and "dropped buckets: none; over the never_solved quota: 1" in why
+    none_needed = GradingConfig(min_problems=0)
+    assert shortfall(select_problems(problems, none_needed), none_needed) is None

@@ -12,6 +12,7 @@ from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.sudoku import Sudoku
 from generators.synlogic.sudoku.geometry import geometry
 from generators.synlogic.sudoku.search import count_solutions
+from generators.synlogic.sudoku.table import all_grids
 from generators.synlogic.sudoku.task import PuzzleGenerationError
 from schemas.records import Problem
 from tests.contract import contract_tests, problem_at, wrap
@@ -85,6 +86,35 @@ def test_fast_solver_counts_agree_on_known_cases():
     first = next(x for x, d in enumerate(givens) if d)
     givens[first] = 0
     assert count_solutions(givens, geometry(9)) == 2  # level 10 stops at a minimal-ish puzzle
+
+
+def test_four_by_four_table_lists_every_grid_and_its_puzzles_are_unique():
+    g = geometry(4)
+    grids = all_grids(4)
+    assert len(set(grids)) == 288
+    assert all(count_solutions(list(grid), g) == 1 for grid in grids[::17])
+    for index in range(30):  # as few as 4 clues: unique by the independent search as well
+        p = problem_at(TASK, None, index, size=4, clues=4 + index % 5)
+        givens = [d for row in p.payload["givens"] for d in row]
+        assert p.payload["clues"] <= 4 + index % 5
+        assert count_solutions(givens, g) == 1
+
+
+def test_reference_layout_and_other_layouts_get_the_same_verdict():
+    """Answers in the reference layout take the checker's fast read; the same grids with
+    commas go through the general grid parser: same score and reason."""
+    for level in (1, 2, 10):
+        p = problem_at(TASK, level, 1)
+        n = p.payload["size"]
+        solution = p.payload["solution"]
+        wrong = [row.copy() for row in solution]
+        wrong[0][0], wrong[0][1] = wrong[0][1], wrong[0][0]
+        changed = [row.copy() for row in solution]
+        changed[n - 1][n - 1] = changed[n - 1][n - 1] % n + 1
+        for rows in (solution, wrong, changed):
+            plain = rows_text(rows)
+            commas = "\n".join(", ".join(map(str, row)) for row in rows)
+            assert TASK.check_answer(p, plain) == TASK.check_answer(p, commas)
 
 
 # --- clue targets and sizes ----------------------------------------------------------------

@@ -19,7 +19,7 @@ def open_backend(teacher: ModelSpec, seed: int) -> Backend:
     """Load the model (or connect to its endpoints)."""
     if teacher.backend == "openai":
         from factory.backends.hf_tokenizer import load_hf_tokenizer
-        from factory.backends.openai_http import OpenAIBackend
+        from factory.backends.openai import OpenAIBackend
 
         tokenizer = None
         if teacher.tokenizer is not None:
@@ -32,6 +32,8 @@ def open_backend(teacher: ModelSpec, seed: int) -> Backend:
             timeout_s=teacher.timeout_s,
             max_retries=teacher.max_retries,
             tokenizer=tokenizer,
+            requests_per_minute=teacher.requests_per_minute,
+            tokens_per_minute=teacher.tokens_per_minute,
         )
     require_model_dir(teacher.model)
     if teacher.backend == "vllm":

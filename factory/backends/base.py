@@ -24,6 +24,11 @@ class BackendError(FactoryError):
     """A model or endpoint cannot serve: the message names the model or endpoint."""
 
 
+class FatalBackendError(BackendError):
+    """No retry can fix it (endpoint unreachable from the start, unknown model, refused
+    credentials, a request the server rejects): the whole build stops at once."""
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

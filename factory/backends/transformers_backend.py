@@ -29,6 +29,7 @@ from transformers import AutoModelForCausalLM
 from factory.backends.base import (
     Backend,
     BackendError,
+    FatalBackendError,
     Generation,
     GenerationRequest,
     RequestFailed,
@@ -39,6 +40,7 @@ from factory.backends.base import (
 )
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
 from factory.backends.local_model import require_model_dir
+from schemas.sampling import unsupported_option
 
 DTYPES: dict[str, Any] = {
     "float64": torch.float64,
@@ -187,6 +189,10 @@ class TransformersBackend(Backend):
         self, requests: Sequence[GenerationRequest]
     ) -> Iterator[tuple[int, Generation | RequestFailed]]:
         self._loaded()
+        for request in requests:
+            why = unsupported_option(request.params, "transformers")
+            if why is not None:
+                raise FatalBackendError(f"model {self.name}: {why}")
         prompts = [self._tokenizer.prompt_ids(request) for request in requests]
         slots: list[_Slot] = []
         # Similar lengths share a batch (less padding); a request's samples stay together.
@@ -337,10 +343,11 @@ class TransformersBackend(Backend):
     ) -> tuple[list[int], list[float | None], list[list[float]] | None, list[list[int]] | None]:
         """Next token per row; its raw logprob and the top-k raw logprobs where asked for."""
         logits = _full_precision(logits)
-        tokens = logits.argmax(-1)
+        shaped = _shaped_logits(logits, slots)
+        tokens = shaped.argmax(-1)
         rows = [row for row, slot in enumerate(slots) if slot.params.temperature > 0]
         if rows:
-            tokens[rows] = self._sample(logits[rows], [slots[row] for row in rows])
+            tokens[rows] = self._sample(shaped[rows], [slots[row] for row in rows])
         if all(slot.params.logprobs is None for slot in slots):
             return tokens.tolist(), [None] * len(slots), None, None
         k = max((slot.params.logprobs or 0) for slot in slots)
@@ -360,6 +367,7 @@ class TransformersBackend(Backend):
         temperature = torch.tensor([s.params.temperature for s in slots], device=logits.device)
         probs = torch.softmax(logits / temperature[:, None], dim=-1)
         probs, order = probs.sort(dim=-1, descending=True, stable=True)
+        probs = _top_k_min_p(probs, slots)
         # top_p = 1 keeps everything; 2.0 keeps float rounding of the cumsum from cutting.
         top_p = [s.params.top_p if s.params.top_p < 1.0 else 2.0 for s in slots]
         threshold = torch.tensor(top_p, device=logits.device)[:, None]
@@ -431,6 +439,51 @@ class TransformersBackend(Backend):
             list(zip(row, top, strict=True))[width - len(r.continuation) :]
             for row, top, r in zip(chosen, tops, requests, strict=True)
         ]
+
+
+def _shaped_logits(logits: torch.Tensor, slots: list[_Slot]) -> torch.Tensor:
+    """Logits after logit_bias and the repetition, frequency and presence penalties (in
+    vLLM's order and sense); the raw ones stay for the reported logprobs."""
+    shaped = None
+    for row, slot in enumerate(slots):
+        params = slot.params
+        if not (
+            params.logit_bias
+            or params.repetition_penalty
+            or params.presence_penalty
+            or params.frequency_penalty
+        ):
+            continue
+        shaped = logits.clone() if shaped is None else shaped
+        values = shaped[row]
+        for token, bias in params.logit_bias or ():
+            if token < values.shape[0]:
+                values[token] += bias
+        if params.repetition_penalty and params.repetition_penalty != 1.0:
+            seen = torch.tensor(sorted({*slot.prompt, *slot.ids}), device=values.device)
+            picked = values[seen]
+            penalty = params.repetition_penalty
+            values[seen] = torch.where(picked > 0, picked / penalty, picked * penalty)
+        if (params.presence_penalty or params.frequency_penalty) and slot.ids:
+            ids = torch.tensor(slot.ids, device=values.device)
+            counts = torch.bincount(ids, minlength=values.shape[0])[: values.shape[0]]
+            values -= (params.frequency_penalty or 0.0) * counts
+            values -= (params.presence_penalty or 0.0) * (counts > 0)
+    return logits if shaped is None else shaped
+
+
+def _top_k_min_p(probs: torch.Tensor, slots: list[_Slot]) -> torch.Tensor:
+    """Zero what top_k and min_p cut from probabilities sorted best first, renormalised."""
+    cut = False
+    for row, slot in enumerate(slots):
+        top_k, min_p = slot.params.top_k, slot.params.min_p
+        if top_k is not None and top_k < probs.shape[-1]:
+            probs[row, top_k:] = 0.0
+            cut = True
+        if min_p:
+            probs[row] = probs[row].masked_fill(probs[row] < min_p * probs[row, 0], 0.0)
+            cut = True
+    return probs / probs.sum(-1, keepdim=True) if cut else probs
 
 
 def _eos_ids(tokenizer_eos: int | None, generation_config: Any) -> frozenset[int]:

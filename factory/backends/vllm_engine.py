@@ -14,6 +14,7 @@ from typing import Any
 from factory.backends.base import (
     Backend,
     BackendError,
+    FatalBackendError,
     Generation,
     GenerationRequest,
     RequestFailed,
@@ -22,7 +23,7 @@ from factory.backends.base import (
     TokenLogprob,
 )
 from factory.backends.hf_tokenizer import HFTokenizer
-from schemas.sampling import SamplingParams
+from schemas.sampling import SamplingParams, unsupported_option
 
 
 class VLLMBackend(Backend):
@@ -53,6 +54,10 @@ class VLLMBackend(Backend):
     def generate(
         self, requests: Sequence[GenerationRequest]
     ) -> Iterator[tuple[int, Generation | RequestFailed]]:
+        for request in requests:
+            why = unsupported_option(request.params, "vllm")
+            if why is not None:
+                raise FatalBackendError(f"model {self.name}: {why}")
         jobs = [(self._tokenizer.prompt_ids(r), _sampling_params(r.params)) for r in requests]
         for index, output in self._run(jobs):
             yield index, _generation(output, requests[index].params.logprobs)
@@ -137,7 +142,26 @@ def _sampling_params(params: SamplingParams) -> Any:
         seed=params.seed,
         logprobs=params.logprobs,
         output_kind=_final_only(),
+        **_options(params),
     )
+
+
+def _options(params: SamplingParams) -> dict[str, Any]:
+    """The optional fields vLLM takes, only where set (its own defaults otherwise)."""
+    names = ("top_k", "min_p", "repetition_penalty", "presence_penalty", "frequency_penalty")
+    options = {n: getattr(params, n) for n in names if getattr(params, n) is not None}
+    if params.logit_bias:
+        options["logit_bias"] = dict(params.logit_bias)
+    guided = params.guided
+    if guided is not None:
+        from vllm.sampling_params import StructuredOutputsParams
+
+        value = getattr(guided, guided.kind)
+        key = {"json_schema": "json", "regex": "regex", "choice": "choice"}[guided.kind]
+        options["structured_outputs"] = StructuredOutputsParams(
+            **{key: list(value) if key == "choice" else value}
+        )
+    return options
 
 
 def _final_only() -> Any:

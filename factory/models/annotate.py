@@ -20,6 +20,7 @@ from factory.backends.base import (
 from factory.models.cached_generation import cached_generate
 from factory.models.prompting import styled_request
 from factory.models.request_cache import RequestCache
+from factory.models.usage import UsageMeter
 from generators.extract import extract_answer
 from schemas.config import TeacherConfig
 from schemas.ids import derive_seed, trace_id
@@ -50,6 +51,7 @@ def annotate(
     cache: RequestCache,
     open_backend: Callable[[], Backend],
     label: str = "annotate",
+    meter: UsageMeter | None = None,
 ) -> list[Trace]:
     """Traces for every problem, ``teacher.sampling.n`` each, in problem order.
 
@@ -64,6 +66,7 @@ def annotate(
         cache=cache,
         open_backend=open_backend,
         label=label,
+        meter=meter,
     )
     return [
         trace

@@ -1,4 +1,14 @@
-"""Dataset card (README.md with Hugging Face Hub YAML metadata) for a built version."""
+"""Dataset card (README.md with Hugging Face Hub YAML metadata) for a built version.
+
+What a Hub reader gets: how it was built (tasks, seeds, models), counts and score tables,
+figures (PNG, at least 800 px wide), the answer-space audit and the difficulty table
+where the build has them, one sample of every subset, and a "Fields" section naming every
+column of every published file with one line each (``card_fields``, derived from the
+record schemas). Columns a build did not compute (``pass_rate`` without a teacher, the
+graded columns without ``grading``, search figures without a search task …) are kept in
+the data, null in every row, so that all versions and subsets share one schema; the
+Fields section says of each such column why it is empty.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +23,19 @@ import yaml
 
 from factory.publish.card_data import (
     SCORE_COLUMNS,
+    empty_columns,
     problem_table,
     sample_rows,
     score_summary,
     trace_lengths,
 )
+from factory.publish.card_fields import GROUPS, fields_section
 from factory.publish.card_figures import AuditBar, Figure, write_figures
 from factory.storage.atomic import write_text_atomic
 from factory.storage.layout import is_data_file, split_of, subset_of
 from schemas.grading import DifficultyBuckets
 from schemas.manifest import DatasetManifest
+from schemas.usage import ModelUsage
 
 CARD = "README.md"
 AUDIT_FIGURE = "figures/answer_space.png"
@@ -35,6 +48,8 @@ class CardAudit:
     table: str
     bars: list[AuditBar]
     per_level: int
+
+
 # The Hub's size buckets: (exclusive upper bound, label).
 SIZE_CATEGORIES = [
     (1_000, "n<1K"),
@@ -230,6 +245,7 @@ def write_card(
     traces = trace_lengths(version_dir, manifest)
     bars = audit.bars if audit else None
     figures = write_figures(version_dir, problems, traces, buckets, bars)
+    empty = {group: empty_columns(version_dir, manifest, f"{group}/") for group in GROUPS}
     card = render_card(
         manifest,
         summary,
@@ -239,6 +255,7 @@ def write_card(
         score_summary(problems),
         figures,
         audit,
+        {group: columns for group, columns in empty.items() if columns is not None},
     )
     write_text_atomic(version_dir / CARD, card)
     return [*(figure.path for figure in figures), CARD]
@@ -253,10 +270,12 @@ def render_card(
     scores: list[list[object]] | None = None,
     figures: list[Figure] | None = None,
     audit: CardAudit | None = None,
+    empty: dict[str, set[str]] | None = None,
 ) -> str:
     """``summary`` holds the rows of :func:`level_summary` for the whole version;
     ``producers`` those of :func:`sample_summary` per model producer (teacher, rsd);
-    ``scores`` those of :func:`factory.publish.card_data.score_summary`."""
+    ``scores`` those of :func:`factory.publish.card_data.score_summary`; ``empty`` the
+    published file groups (``data``, ``teacher_traces`` …) with their all-null columns."""
     front = yaml.safe_dump(hub_metadata(manifest), sort_keys=False).strip()
     parts = [
         f"---\n{front}\n---",
@@ -295,9 +314,7 @@ def render_card(
         ]
     parts += [
         "## Fields",
-        "`prompt` (asks for reasoning, then the answer in `<answer></answer>`), `answer`, "
-        "`reference_trace`, `level` (1..10), `config` (knobs, JSON), `payload` (the instance "
-        "the verifier checks against, JSON), `solver_effort`, `verify_score`, ids and seeds.",
+        fields_section(empty or {"data": set()}, manifest.config, _families(manifest)),
     ]
     if grades is not None:
         grading = manifest.config["grading"]
@@ -313,6 +330,8 @@ def render_card(
         ]
     for producer, rows in (producers or {}).items():
         parts += [f"## {PRODUCER_TITLES[producer]}", markdown_table(SAMPLE_COLUMNS, rows)]
+    if manifest.model_usage:
+        parts += ["## Model usage", *usage_section(manifest.model_usage)]
     if samples:
         parts.append("## Samples")
     for row in samples:
@@ -323,6 +342,53 @@ def render_card(
             "Answer:\n" + _fenced(_clip(row["answer"])),
         ]
     return "\n\n".join(parts) + "\n"
+
+
+USAGE_COLUMNS = [
+    "stage",
+    "model",
+    "requests",
+    "cached",
+    "failed",
+    "prompt tokens",
+    "completion tokens",
+    "wall s",
+    "tokens/s",
+]
+
+
+def usage_section(usage: list[ModelUsage]) -> list[str]:
+    """Requests and tokens per model stage (the manifest's ``model_usage``), a line on
+    failed requests and how to ask them again, and a cost line where prices are given."""
+    rows = [
+        [
+            u.stage,
+            u.model,
+            u.requests,
+            f"{u.cached} ({u.cached_share:.0%})",
+            u.failed,
+            u.prompt_tokens,
+            u.completion_tokens,
+            f"{u.wall_s:.1f}",
+            "-" if u.tokens_per_s is None else f"{u.tokens_per_s:.1f}",
+        ]
+        for u in usage
+    ]
+    lines = [
+        "Tokens count every answer used (cached or not); wall time and tokens/s are this "
+        "build's own requests.",
+        markdown_table(USAGE_COLUMNS, rows),
+    ]
+    failed = [f"{u.failed} in {u.stage}" for u in usage if u.failed]
+    if failed:
+        lines.append(
+            f"Failed requests: {', '.join(failed)} (their traces have `finish_reason` "
+            "`error`); `factory build CONFIG --retry-failed` asks only them again."
+        )
+    costs = [f"{u.stage} {u.model}: {u.cost:.2f}" for u in usage if u.cost is not None]
+    if costs:
+        lines.append(f"Cost of the requests sent (price per million tokens): {'; '.join(costs)}.")
+    return lines
 
 
 TASK_COLUMNS = ["subset", "task", "generator", "problems", "levels", "knobs"]
@@ -353,6 +419,18 @@ def _task_rows(manifest: DatasetManifest) -> list[list[object]]:
         ]
         for spec in manifest.config["tasks"]
     ]
+
+
+def _families(manifest: DatasetManifest) -> set[str]:
+    from generators.registry import UnknownTaskError, task_family
+
+    families = set()
+    for spec in manifest.config["tasks"]:
+        try:
+            families.add(task_family(spec["task"]))
+        except UnknownTaskError:
+            families.add("plugin")
+    return families
 
 
 def _clip(text: str) -> str:

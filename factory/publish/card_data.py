@@ -161,3 +161,50 @@ def sample_rows(version_dir: Path, manifest: DatasetManifest, limit: int = 50) -
         row = pq.read_table(version_dir / entry.path, columns=columns).slice(0, 1).to_pylist()[0]
         rows.append({"subset": subset, **row})
     return rows
+
+
+def empty_columns(version_dir: Path, manifest: DatasetManifest, prefix: str) -> set[str] | None:
+    """The columns that are null in every row of the Parquet files under ``prefix``
+    (``data/``, ``teacher_traces/`` …); None when there are no such files. Read from the
+    files' footers (null counts per row group), a column only where a footer has none."""
+    paths = [
+        version_dir / e.path
+        for e in manifest.files
+        if e.path.startswith(prefix) and e.path.endswith(".parquet") and e.rows != 0
+    ]
+    if not paths:
+        return None
+    empty: set[str] | None = None
+    for path in paths:
+        here = _all_null_columns(path)
+        empty = here if empty is None else empty & here
+    return empty
+
+
+def _all_null_columns(path: Path) -> set[str]:
+    """Top-level columns of one file with only nulls: from the footer's null counts, or
+    by reading the column where the footer has none (a nested column, no statistics)."""
+    metadata = pq.ParquetFile(path).metadata
+    nulls: dict[str, int | None] = {}
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for i in range(row_group.num_columns):
+            column = row_group.column(i)
+            stats = column.statistics
+            known = (
+                stats is not None
+                and stats.has_null_count
+                and nulls.get(column.path_in_schema, 0) is not None
+            )
+            nulls[column.path_in_schema] = (
+                nulls.get(column.path_in_schema, 0) + stats.null_count if known else None
+            )
+    result = set()
+    for name in metadata.schema.to_arrow_schema().names:
+        count = nulls.get(name)
+        if count is None:
+            table = pq.read_table(path, columns=[name])
+            count = table[name].null_count
+        if count == metadata.num_rows:
+            result.add(name)
+    return result

@@ -2,7 +2,9 @@
 
 Drawn with Matplotlib's Agg canvas (no pyplot, no display), the default style
 whatever the user's matplotlibrc says, and no Software/date metadata, so the same
-data gives byte-identical PNGs: the manifest hashes them like any data file.
+data gives byte-identical PNGs: the manifest hashes them like any data file. Every
+figure is at least ``MIN_WIDTH`` inches at ``DPI`` (900 px) wide, with labels of at
+least ``LABEL_SIZE`` points, readable on the Hub's dataset page.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from factory.storage.atomic import atomic_path
 
 FIGURES_DIR = "figures"
 COLUMNS = 3
-PANEL = (4.0, 2.6)
-DPI = 80
+PANEL = (4.0, 2.8)
+DPI = 100
+MIN_WIDTH = 9.0
+LABEL_SIZE = 10
+TITLE_SIZE = 11
 
 
 AuditBar = tuple[str, float, float, float]
@@ -89,7 +94,7 @@ def _grid(figure, count: int):
     """``count`` axes in rows of COLUMNS, the figure sized to fit."""
     columns = min(COLUMNS, max(count, 1))
     rows = math.ceil(max(count, 1) / columns)
-    figure.set_size_inches(PANEL[0] * columns, PANEL[1] * rows)
+    figure.set_size_inches(max(PANEL[0] * columns, MIN_WIDTH), PANEL[1] * rows)
     return [figure.add_subplot(rows, columns, i + 1) for i in range(max(count, 1))]
 
 
@@ -113,9 +118,10 @@ def _effort(figure, problems: pa.Table) -> None:
         values = np.concatenate(list(groups.values()))
         if values.min() > 0 and values.max() / values.min() > 100:
             ax.set_yscale("log")
-        ax.set_title(subset, fontsize=9)
-        ax.set_xlabel("level", fontsize=8)
-        ax.set_ylabel("solver effort", fontsize=8)
+        ax.set_title(subset, fontsize=TITLE_SIZE)
+        ax.set_xlabel("level", fontsize=LABEL_SIZE)
+        ax.set_ylabel("solver effort", fontsize=LABEL_SIZE)
+        ax.tick_params(labelsize=LABEL_SIZE)
     if not levels:
         axes[0].set_title("no problems")
 
@@ -126,15 +132,18 @@ def _buckets(figure, problems: pa.Table, buckets: list[str]) -> None:
     for row in grouped.to_pylist():
         counts.setdefault(row["subset"], {})[row["difficulty"]] = row["subset_count"]
     subsets = sorted(counts)
-    figure.set_size_inches(8, 1.2 + 0.35 * max(len(subsets), 1))
+    figure.set_size_inches(MIN_WIDTH, 1.6 + 0.4 * max(len(subsets), 1))
     ax = figure.add_subplot()
     left = np.zeros(len(subsets))
     for bucket in buckets:
         widths = np.asarray([counts[s].get(bucket, 0) for s in subsets], float)
         ax.barh(subsets, widths, left=left, label=bucket)
         left += widths
-    ax.set_xlabel("problems")
-    ax.legend(fontsize=7, ncols=len(buckets), loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.set_xlabel("problems", fontsize=LABEL_SIZE)
+    ax.tick_params(labelsize=LABEL_SIZE)
+    ax.legend(
+        fontsize=LABEL_SIZE - 1, ncols=len(buckets), loc="lower center", bbox_to_anchor=(0.5, 1.0)
+    )
 
 
 def _lengths(figure, problems: pa.Table, traces: dict[str, pa.Table]) -> None:
@@ -142,13 +151,13 @@ def _lengths(figure, problems: pa.Table, traces: dict[str, pa.Table]) -> None:
     for producer, table in traces.items():
         unit = table.schema.metadata[b"unit"].decode()
         panels.append((f"{producer} samples ({unit})", by_subset(table, "length")))
-    figure.set_size_inches(PANEL[0] * len(panels), 1.2 + 0.35 * max(len(panels[0][1]), 1))
+    figure.set_size_inches(max(4.5 * len(panels), MIN_WIDTH), 1.8 + 0.4 * max(len(panels[0][1]), 1))
     for i, (title, groups) in enumerate(panels):
         ax = figure.add_subplot(1, len(panels), i + 1)
         if groups:
             ax.boxplot(list(groups.values()), tick_labels=list(groups), orientation="horizontal")
-        ax.set_title(title, fontsize=9)
-        ax.tick_params(labelsize=7)
+        ax.set_title(title, fontsize=TITLE_SIZE)
+        ax.tick_params(labelsize=LABEL_SIZE)
 
 
 def _pass(figure, problems: pa.Table) -> None:
@@ -163,16 +172,25 @@ def _pass(figure, problems: pa.Table) -> None:
     grid = np.full((len(subsets), len(levels)), np.nan)
     for (subset, level), rates in sums.items():
         grid[subsets.index(subset), levels.index(level)] = float(np.mean(rates))
-    figure.set_size_inches(1.8 + 0.6 * len(levels), 1.2 + 0.35 * len(subsets))
+    figure.set_size_inches(max(2.4 + 0.7 * len(levels), MIN_WIDTH), 1.6 + 0.4 * len(subsets))
     ax = figure.add_subplot()
     image = ax.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto")
     for (row, column), value in np.ndenumerate(grid):
         if not np.isnan(value):
             color = "white" if value < 0.5 else "black"
-            ax.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=7, c=color)
+            ax.text(
+                column,
+                row,
+                f"{value:.2f}",
+                ha="center",
+                va="center",
+                fontsize=LABEL_SIZE - 1,
+                c=color,
+            )
     ax.set_xticks(range(len(levels)), levels)
     ax.set_yticks(range(len(subsets)), subsets)
-    ax.set_xlabel("level")
+    ax.tick_params(labelsize=LABEL_SIZE)
+    ax.set_xlabel("level", fontsize=LABEL_SIZE)
     figure.colorbar(image, ax=ax, label="mean pass rate")
 
 
@@ -180,12 +198,12 @@ def _guesses(figure, bars: list[AuditBar]) -> None:
     """Win rates of the best constant and the worst trivial strategy against the limit."""
     labels = [bar[0] for bar in bars]
     rows = np.arange(len(bars))
-    figure.set_size_inches(8, 1.4 + 0.3 * max(len(bars), 1))
+    figure.set_size_inches(MIN_WIDTH, 1.8 + 0.3 * max(len(bars), 1))
     ax = figure.add_subplot()
     ax.barh(rows - 0.2, [100 * b[1] for b in bars], height=0.4, label="best constant answer")
     ax.barh(rows + 0.2, [100 * b[2] for b in bars], height=0.4, label="worst trivial strategy")
     ax.scatter([100 * b[3] for b in bars], rows, marker="|", s=200, c="black", label="limit")
-    ax.set_yticks(rows, labels, fontsize=7)
+    ax.set_yticks(rows, labels, fontsize=LABEL_SIZE - 1)
     ax.invert_yaxis()
-    ax.set_xlabel("problems won without solving (%)")
-    ax.legend(fontsize=7, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    ax.set_xlabel("problems won without solving (%)", fontsize=LABEL_SIZE)
+    ax.legend(fontsize=LABEL_SIZE - 1, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))

@@ -34,39 +34,99 @@ def problem_from_row(row: dict[str, Any], source: str) -> Problem:
 
 
 def problem_from_record_file(path: Path) -> Problem:
+    """The problem in a JSON file holding one record or row (see :func:`problem_record`)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise FactoryError(f"{path}: {error.strerror}") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as error:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if len(lines) > 1 and lines[0].lstrip().startswith("{"):
+            raise FactoryError(
+                f"{path}: holds {len(lines)} lines; put one row in a file (e.g. "
+                f"`sed -n 1p {path} > row.json`), or pass --dataset {path} --problem-id ID"
+            ) from None
         raise FactoryError(f"{path}: not valid JSON ({error})") from None
     if not isinstance(data, dict):
         raise FactoryError(f"{path}: expected a JSON object with the problem's fields")
-    if "payload" not in data and "ground_truth" in data:  # a row of `factory export`
-        data = _ground_truth(data["ground_truth"], path)
-    return problem_from_row(data, str(path))
+    return problem_from_row(problem_record(data, str(path)), str(path))
 
 
-def _ground_truth(value: Any, path: Path) -> dict[str, Any]:
-    """The problem record an export row carries in ``ground_truth`` (JSON text or object)."""
+def problem_record(row: dict[str, Any], source: str) -> dict[str, Any]:
+    """The problem record any row we publish carries: the row itself (a problem record or
+    dataset row), its ``ground_truth`` (jsonl, trl) or ``reward_model.ground_truth`` (verl).
+    SFT rows carry none: they are looked up by id in the built version."""
+    if "payload" in row:
+        return row
+    if "ground_truth" in row:
+        return _ground_truth(row["ground_truth"], source)
+    reward = row.get("reward_model")
+    if isinstance(reward, dict) and "ground_truth" in reward:
+        return _ground_truth(reward["ground_truth"], source)
+    if "completion" in row or "messages" in row:
+        raise FactoryError(
+            f"{source}: an SFT row carries no ground truth; verify with "
+            f"--problem-id {row.get('problem_id', 'ID')} --dataset <the built version>"
+        )
+    return row  # validation names what is missing
+
+
+def _ground_truth(value: Any, source: str) -> dict[str, Any]:
+    """The problem record an export row carries as its ground truth (JSON text or object)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except json.JSONDecodeError as error:
             why = f"field 'ground_truth' is not valid JSON ({error})"
-            raise FactoryError(f"{path}: {why}") from None
+            raise FactoryError(f"{source}: {why}") from None
     if not isinstance(value, dict):
-        raise FactoryError(f"{path}: field 'ground_truth' does not hold a problem record")
+        raise FactoryError(f"{source}: field 'ground_truth' does not hold a problem record")
     return value
 
 
-def find_problem(dataset_dir: Path, problem_id: str) -> Problem:
-    """Look ``problem_id`` up in the data files of a version that matches its manifest."""
-    manifest = load_verified_manifest(dataset_dir)
-    files = [dataset_dir / e.path for e in manifest.files if is_data_file(e.path)]
+def find_problem(dataset: Path, problem_id: str) -> Problem:
+    """Look ``problem_id`` up in a built version (its data files, checked against its
+    manifest) or in a file of ``factory export`` (jsonl, verl, trl)."""
+    source = f"{dataset}:{problem_id}"
+    if dataset.is_file():
+        return problem_from_row(problem_record(_exported_row(dataset, problem_id), source), source)
+    manifest = load_verified_manifest(dataset)
+    files = [dataset / e.path for e in manifest.files if is_data_file(e.path)]
     if not files:
-        raise FactoryError(f"{dataset_dir}: the manifest lists no data files")
+        raise FactoryError(f"{dataset}: the manifest lists no data files")
     rows = pl.scan_parquet(files).filter(pl.col("problem_id") == problem_id).collect()
     if rows.height == 0:
-        raise FactoryError(f"{dataset_dir}: no problem with id {problem_id}")
-    return problem_from_row(rows.row(0, named=True), f"{dataset_dir}:{problem_id}")
+        raise FactoryError(f"{dataset}: no problem with id {problem_id}")
+    return problem_from_row(rows.row(0, named=True), source)
+
+
+def _exported_row(path: Path, problem_id: str) -> dict[str, Any]:
+    """The row of ``problem_id`` in an exported JSON Lines or Parquet file."""
+    if path.suffix == ".jsonl":
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise FactoryError(f"{path}: line {number} is not JSON ({error})") from None
+                if isinstance(row, dict) and row.get("problem_id") == problem_id:
+                    return row
+        raise FactoryError(f"{path}: no row with problem_id {problem_id}")
+    try:
+        scan = pl.scan_parquet(path)
+        columns = scan.collect_schema().names()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise FactoryError(f"{path}: neither JSON Lines nor Parquet ({error})") from None
+    if "problem_id" not in columns and "extra_info" not in columns:
+        raise FactoryError(f"{path}: not a file of `factory export` (no problem_id column)")
+    ids = (
+        pl.col("problem_id")
+        if "problem_id" in columns
+        else pl.col("extra_info").struct.field("problem_id")  # verl
+    )
+    rows = scan.filter(ids == problem_id).collect()
+    if rows.height == 0:
+        raise FactoryError(f"{path}: no row with problem_id {problem_id}")
+    return rows.row(0, named=True)

@@ -39,16 +39,28 @@ def refuse_if_any(failures: list[str], what: str) -> None:
 
 def data_row_failures(records: list[DatasetRecord], subset: str) -> list[str]:
     """``problem_id: why`` for each data row of ``subset`` that does not re-verify."""
+    return reference_failures(
+        [record.problem() for record in records],
+        [record.reference_trace for record in records],
+        [record.verify_score for record in records],
+        subset,
+    )
+
+
+def reference_failures(
+    problems: list[Problem], traces: list[str], scores: list[float], subset: str
+) -> list[str]:
+    """:func:`data_row_failures` of rows given as columns: each row's problem, reference
+    trace and recorded verify score (what a data file holds, without a record a row)."""
     failures = []
-    for record in records:
-        why = _data_row_problem(record, subset)
+    for problem, trace, score in zip(problems, traces, scores, strict=True):
+        why = _row_problem(problem, trace, score, subset)
         if why is not None:
-            failures.append(f"{record.problem_id}: {why}")
+            failures.append(f"{problem.problem_id}: {why}")
     return failures
 
 
-def _data_row_problem(record: DatasetRecord, subset: str) -> str | None:
-    problem = record.problem()
+def _row_problem(problem: Problem, trace: str, verify_score: float, subset: str) -> str | None:
     task = get_task(problem.task)
     expected_id = problem_id(
         task.name, subset, problem.generator_version, problem.config, problem.seed, problem.index
@@ -58,11 +70,11 @@ def _data_row_problem(record: DatasetRecord, subset: str) -> str | None:
     oracle = task.verify(problem, f"<answer>{problem.answer}</answer>")
     if not oracle.passed:
         return f"the oracle answer fails its verifier ({oracle.reason})"
-    reference = task.verify(problem, record.reference_trace)
-    if not reference.passed or reference.score != record.verify_score:
+    reference = task.verify(problem, trace)
+    if not reference.passed or reference.score != verify_score:
         return (
             f"the reference trace scores {reference.score} ({reference.reason}), the row says "
-            f"{record.verify_score}"
+            f"{verify_score}"
         )
     return None
 
@@ -88,4 +100,3 @@ def trace_failures(traces: pa.Table, problems: Iterable[Problem]) -> list[str]:
                 f"row says {row['verify_score']}"
             )
     return failures
-

@@ -22,7 +22,7 @@ from factory.publish.card import (
     sample_summary,
     write_card,
 )
-from factory.publish.reverify import data_row_failures, refuse_if_any, trace_failures
+from factory.publish.reverify import reference_failures, refuse_if_any, trace_failures
 from factory.quality.audit import SampleCollector, audit, audit_bars, render_audit
 from factory.storage.atomic import write_text_atomic
 from factory.storage.filesystem import LOCAL, Storage
@@ -40,10 +40,13 @@ from factory.storage.stage_files import read_stage_records, read_stage_table
 from schemas.arrow import from_table
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest, ExcludedSource, FileEntry
-from schemas.records import DatasetRecord, DedupReport, Problem
+from schemas.records import DedupReport, Problem
+from schemas.usage import ModelUsage
 
 MANIFEST = "manifest.json"
+USAGE = "usage"  # in the work directory: one JSON of model figures per stage and shard
 AUDIT_PER_LEVEL = 1000  # problems per subset and level the build's audit looks at
+PROBLEM_COLUMNS = list(Problem.model_fields)  # a data row's problem, re-verified at publish
 
 
 def publish_version(config: BuildConfig, layout: BuildLayout) -> DatasetManifest:
@@ -80,9 +83,14 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         for shard in range(shard_count(spec, config.shard_size)):
             chosen = None if selection is None else selection.drop_columns(["subset"])
             table = assemble_shard(layout, spec.subset, shard, chosen)
-            records = from_table(table, DatasetRecord)
-            failures += data_row_failures(records, spec.subset)
-            collector.add(spec.subset, (record.problem() for record in records))
+            rows = from_table(table.select(PROBLEM_COLUMNS), Problem)
+            failures += reference_failures(
+                rows,
+                table["reference_trace"].to_pylist(),
+                table["verify_score"].to_pylist(),
+                spec.subset,
+            )
+            collector.add(spec.subset, rows)
             for split in config.splits_of(spec):
                 part = table.filter(pc.equal(table["split"], split))
                 if part.num_rows:
@@ -120,6 +128,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         files=files,
         dedup=reports,
         excluded=read_stage_records(layout.excluded_path, ExcludedSource, layout.storage),
+        model_usage=model_usage(config, layout),
     )
     audits = audit(collector.samples(), config.audit, structural=not config.dedup)
     manifest.audit = [a.to_json() for a in audits]
@@ -130,6 +139,35 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
     manifest.files += [_file_entry(staging, relative) for relative in written]
     write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
     return manifest
+
+
+def usage_path(layout: BuildLayout, stage: str, subset: str, shard: int) -> PurePath:
+    """Where a model stage's shard leaves its :class:`ModelUsage`."""
+    return layout.work_dir / USAGE / stage / subset / f"{shard:05d}.json"
+
+
+def model_usage(config: BuildConfig, layout: BuildLayout) -> list[ModelUsage]:
+    """Per stage and model, the sum of its shards' figures, with a cost where priced."""
+    totals: dict[tuple[str, str], ModelUsage] = {}
+    for spec in config.tasks:
+        for shard in range(shard_count(spec, config.shard_size)):
+            for stage in ("teacher", "rsd", "judge"):
+                path = usage_path(layout, stage, spec.subset, shard)
+                if not layout.storage.exists(path):
+                    continue
+                figures = ModelUsage.model_validate_json(layout.storage.read_text(path))
+                key = (figures.stage, figures.model)
+                totals[key] = totals[key].plus(figures) if key in totals else figures
+    prices = {
+        "teacher": config.teacher and config.teacher.price_per_million_tokens,
+        "judge": config.verbosity
+        and config.verbosity.judge
+        and config.verbosity.judge.price_per_million_tokens,
+    }
+    return [
+        figures.priced(price.prompt, price.completion) if (price := prices.get(stage)) else figures
+        for (stage, _), figures in totals.items()
+    ]
 
 
 def stage_problems(layout: BuildLayout, subset: str, shard: int) -> list[Problem]:

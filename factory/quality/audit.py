@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 from factory.errors import FactoryError
 from factory.publish.card import markdown_table
 from factory.quality.problem_keys import exact_key64
@@ -345,6 +343,8 @@ def dataset_samples(
 ) -> list[Sample]:
     """The problems of a built version (whose files matched ``manifest``), grouped by
     subset and level, at most ``per_level`` of each (lowest indices first)."""
+    import polars as pl  # a published version's audit only: the build never loads it
+
     from factory.publish.lookup import problem_from_row
     from factory.storage.layout import is_data_file, subset_of
 

@@ -49,10 +49,16 @@ class DistinctFilter:
         self.exact: set[int] = set()
         self.structural: set[int] = set()
 
+    @property
+    def keeps_all(self) -> bool:
+        """Whether every problem passes (no dedup, no exclusions): then a subset's problems
+        are its candidates, shard for shard."""
+        return not self.dedup and self.exclusions is None
+
     def reject(self, problem: Problem) -> str | None:
         """Why ``problem`` is not emitted (``exact``, ``structural`` or ``excluded:<i>``),
         else None, and then its keys count as kept."""
-        if not self.dedup and self.exclusions is None:
+        if self.keeps_all:
             return None
         structural = structural_key64(problem)
         if self.exclusions is not None:
@@ -159,11 +165,14 @@ class SplitAssigner:
         self.report = report
 
     def __call__(self, problem: Problem) -> SplitAssignment:
-        position = problem.index % len(self.labels)
+        return self.assign(problem.problem_id, problem.index)
+
+    def assign(self, problem_id: str, index: int) -> SplitAssignment:
+        position = index % len(self.labels)
         split = self.labels[position][self.ranks[position]]
         self.ranks[position] += 1
         self.report.splits[split] = self.report.splits.get(split, 0) + 1
-        return SplitAssignment(problem_id=problem.problem_id, split=split)
+        return SplitAssignment(problem_id=problem_id, split=split)
 
 
 def in_shards(problems: Iterable[Problem], size: int) -> Iterator[list[Problem]]:
@@ -188,4 +197,3 @@ def _split_counts(splits: Splits, count: int) -> dict[str, int]:
     for name in by_remainder[: count - sum(counts.values())]:
         counts[name] += 1
     return counts
-

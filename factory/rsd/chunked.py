@@ -19,12 +19,14 @@ the k-th logprob; when that bound is already below ``p_th`` the candidate is rej
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from factory.backends.base import (
     Backend,
+    BackendError,
     GenerationRequest,
+    RequestFailed,
     SamplingParams,
     ScoreRequest,
     TokenLogprob,
@@ -42,6 +44,16 @@ class Calls:
     drafted: int = 0
 
 
+@dataclass(frozen=True)
+class Job:
+    """One sample to decode: both models' prompt ids, the student's eos, its seed."""
+
+    teacher_prompt: tuple[int, ...]
+    student_prompt: tuple[int, ...]
+    student_eos: int | None
+    seed: int
+
+
 def decode_chunked(
     teacher: Backend,
     student: Backend,
@@ -52,43 +64,115 @@ def decode_chunked(
     student_eos: int | None,
     seed: int,
 ) -> RSDSample:
-    emitted = Emitted(student_eos, params.max_tokens)
-    calls = Calls()
-    while not emitted.done:
-        draft_length = min(params.draft_tokens, params.max_tokens - emitted.position)
-        draft = _draft(teacher, [*teacher_prompt, *emitted.teacher_ids], draft_length, params.k)
-        calls.teacher += 1
-        calls.drafted += len(draft)
-        context = [*student_prompt, *emitted.student_ids]
+    """One sample (see :func:`decode_chunked_many` for many at once)."""
+    job = Job(tuple(teacher_prompt), tuple(student_prompt), student_eos, seed)
+    [(_, sample)] = list(decode_chunked_many(teacher, student, vocab, params, [job]))
+    return sample
+
+
+def decode_chunked_many(
+    teacher: Backend,
+    student: Backend,
+    vocab: SharedVocab,
+    params: RSDParams,
+    jobs: Sequence[Job],
+    in_flight: int = 64,
+) -> Iterator[tuple[int, RSDSample]]:
+    """Yield ``(job index, sample)`` as each finishes, up to ``in_flight`` decoded at once.
+
+    The samples advance in lockstep rounds: one batched teacher ``generate`` drafts for
+    every sample in flight, one batched student ``score_top`` scores every draft, then
+    each sample walks its own draft. A sample's decisions depend only on its own
+    context and draws, so each is what :func:`decode_chunked` alone gives; batching is
+    what lets an engine (or an HTTP server, asked concurrently) stay busy.
+    """
+    queue = iter(enumerate(jobs))
+    active: dict[int, _Sample] = {}
+    while True:
+        while len(active) < in_flight:
+            item = next(queue, None)
+            if item is None:
+                break
+            active[item[0]] = _Sample(item[1], params)
+        if not active:
+            return
+        order = list(active)
+        drafts = _drafts(teacher, [active[i].draft_request() for i in order], params.k)
         scored = student.score_top(
-            [ScoreRequest(prefix=tuple(context), continuation=_student_tokens(draft, vocab))],
+            [active[i].score_request(draft, vocab) for i, draft in zip(order, drafts, strict=True)],
             params.k,
-        )[0]
-        calls.student += 1
+        )
+        for i, draft, steps in zip(order, drafts, scored, strict=True):
+            sample = active[i]
+            sample.walk(draft, steps, student, vocab)
+            if sample.emitted.done:
+                del active[i]
+                yield i, sample.result()
+
+
+class _Sample:
+    """One sample's decoding state between rounds."""
+
+    def __init__(self, job: Job, params: RSDParams) -> None:
+        self.job = job
+        self.params = params
+        self.emitted = Emitted(job.student_eos, params.max_tokens)
+        self.calls = Calls()
+
+    def draft_request(self) -> GenerationRequest:
+        length = min(self.params.draft_tokens, self.params.max_tokens - self.emitted.position)
+        return GenerationRequest(
+            prompt_token_ids=(*self.job.teacher_prompt, *self.emitted.teacher_ids),
+            params=SamplingParams(temperature=0.0, max_tokens=length, logprobs=self.params.k),
+        )
+
+    def score_request(self, draft: list[TokenLogprob], vocab: SharedVocab) -> ScoreRequest:
+        self.calls.teacher += 1
+        self.calls.drafted += len(draft)
+        self.calls.student += 1
+        context = (*self.job.student_prompt, *self.emitted.student_ids)
+        return ScoreRequest(prefix=context, continuation=_student_tokens(draft, vocab))
+
+    def walk(
+        self,
+        draft: list[TokenLogprob],
+        scored: list[TokenLogprob],
+        student: Backend,
+        vocab: SharedVocab,
+    ) -> None:
+        """Emit tokens along the draft until the rule departs from it (or decoding ends)."""
+        emitted, params = self.emitted, self.params
         for teacher_step, student_step in zip(draft, scored, strict=False):
             step = rsd_step(
                 params,
-                seed,
+                self.job.seed,
                 emitted.position,
                 _pairs(teacher_step),
                 _pairs(student_step),
-                _StudentLookup(student, student_step, student_prompt, emitted, params, calls),
+                _StudentLookup(
+                    student, student_step, self.job.student_prompt, emitted, params, self.calls
+                ),
                 vocab.teacher_to_student,
                 vocab.student_to_teacher,
             )
             emitted.add(step)
             if emitted.done or step.teacher_id != teacher_step.token_id:
                 break
-    return emitted.sample(calls.teacher, calls.student, calls.drafted)
+
+    def result(self) -> RSDSample:
+        return self.emitted.sample(self.calls.teacher, self.calls.student, self.calls.drafted)
 
 
-def _draft(teacher: Backend, context: list[int], length: int, k: int) -> list[TokenLogprob]:
-    request = GenerationRequest(
-        prompt_token_ids=tuple(context),
-        params=SamplingParams(temperature=0.0, max_tokens=length, logprobs=k),
-    )
-    (_, generation), *_ = list(teacher.generate([request]))
-    return list(generation.samples[0].logprobs or ())
+def _drafts(
+    teacher: Backend, requests: list[GenerationRequest], k: int
+) -> list[list[TokenLogprob]]:
+    """Every request's greedy draft with its top-k, in request order."""
+    drafts: list[list[TokenLogprob]] = [[] for _ in requests]
+    for index, generation in teacher.generate(requests):
+        if isinstance(generation, RequestFailed):
+            raise BackendError(f"model {teacher.name}: an RSD draft failed: {generation.error}")
+        drafts[index] = list(generation.samples[0].logprobs or ())
+    return drafts
 
 
 def _student_tokens(draft: list[TokenLogprob], vocab: SharedVocab) -> tuple[int, ...]:

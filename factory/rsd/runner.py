@@ -6,6 +6,8 @@ mismatched tokenizers are refused in seconds, not after loading two models.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from factory.backends.base import BackendError
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
 from factory.models.loaded_models import load_once
@@ -70,6 +72,32 @@ class RSDRunner:
             prompt_ids(self.student_tokenizer, self.rsd, prompt),
             self.student_tokenizer.eos_token_id,
             seed,
+        )
+
+    def decode_many(
+        self, units: Sequence[tuple[str, int]], in_flight: int = 1
+    ) -> Iterator[tuple[int, RSDSample]]:
+        """``(index, sample)`` for each (prompt, seed) as it finishes; the chunked engine
+        keeps up to ``in_flight`` samples decoding at once, the token engine one."""
+        if self.rsd.engine == "token":
+            for index, (prompt, seed) in enumerate(units):
+                yield index, self.decode(prompt, seed)
+            return
+        from factory.rsd.chunked import Job, decode_chunked_many
+
+        eos = self.student_tokenizer.eos_token_id
+        jobs = [
+            Job(
+                tuple(prompt_ids(self.teacher_tokenizer, self.rsd, prompt)),
+                tuple(prompt_ids(self.student_tokenizer, self.rsd, prompt)),
+                eos,
+                seed,
+            )
+            for prompt, seed in units
+        ]
+        teacher, student = self._models
+        yield from decode_chunked_many(
+            teacher, student, self.vocab, self.rsd.params, jobs, in_flight
         )
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
 """RSD over one shard: ``n`` samples per problem through the request cache → Traces.
 
-Each (problem, sample) is one cached unit, keyed by both models' identities, the
+Samples are decoded many at once (``rsd.in_flight``, see ``factory.rsd.chunked``) and
+each (problem, sample) is one cached unit, keyed by both models' identities, the
 engine, the rule's parameters, the prompt style and the sample's seed; a finished
 sample is committed at once, so a killed run resumes with only the missing samples.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from factory.models.request_cache import RequestCache, content_key
+from factory.models.usage import UsageMeter
 from factory.progress import Progress
 from factory.rsd.decoding import RSDSample
 from factory.rsd.runner import RSDRunner, local_tokenizer
@@ -51,6 +53,7 @@ def rsd_traces(
     cache: RequestCache,
     open_runner: Callable[[], RSDRunner],
     label: str = "rsd",
+    meter: UsageMeter | None = None,
 ) -> list[Trace]:
     """``rsd.n`` traces per problem, in problem then sample order. ``open_runner`` is
     called only if some sample is not cached; the caller owns the runner."""
@@ -61,15 +64,31 @@ def rsd_traces(
     ]
     keys = [sample_key(rsd, identity, problem, seed) for problem, _, seed in units]
     done = cache.get_many(keys, RSDSample)
+    if meter is not None:
+        for sample in done.values():
+            meter.add_sample(len(sample.token_ids), cached=True)
     progress = Progress(label, total=len(set(keys)), cached=len(done))
-    runner: RSDRunner | None = None
-    for (problem, _, seed), key in zip(units, keys, strict=True):
-        if key in done:
-            continue
-        runner = runner or open_runner()
-        done[key] = runner.decode(problem.prompt, seed)
-        cache.put(key, done[key])
-        progress.advance(len(done[key].token_ids))
+    missing = {
+        key: (problem.prompt, seed)
+        for (problem, _, seed), key in zip(units, keys, strict=True)
+        if key not in done
+    }
+    if missing:
+        runner = open_runner()
+        order = list(missing)
+        if meter is not None:
+            meter.waiting()
+        try:
+            decoded = runner.decode_many([missing[key] for key in order], rsd.in_flight)
+            for index, sample in decoded:
+                done[order[index]] = sample
+                cache.put(order[index], sample)
+                if meter is not None:
+                    meter.add_sample(len(sample.token_ids), cached=False)
+                progress.advance(len(sample.token_ids))
+        finally:
+            if meter is not None:
+                meter.done()
     progress.show()
     # The student's tokenizer alone turns ids into text: a cached rerun loads no model.
     student_tokenizer = local_tokenizer(rsd.student, "student")

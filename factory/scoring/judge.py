@@ -24,6 +24,7 @@ from factory.backends.base import (
 )
 from factory.models.cached_generation import cached_generate
 from factory.models.request_cache import RequestCache
+from factory.models.usage import UsageMeter
 from schemas.sampling import SamplingParams
 
 JudgeKind = Literal["rv", "cd"]
@@ -116,6 +117,7 @@ def judge_traces(
     chat: bool = True,
     chat_template: str | None = None,
     max_tokens: int = MAX_TOKENS,
+    meter: UsageMeter | None = None,
 ) -> list[JudgeResult]:
     """One judgement per item, in order. ``identity`` and ``chat_template`` are the judge
     model's cache identity and template override, as for teacher annotation."""
@@ -129,6 +131,7 @@ def judge_traces(
         cache=cache,
         open_backend=backend_factory,
         label=f"judge {kind}",
+        meter=meter,
     )
     return [_judgement(result) for result in results]
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from factory.backends.base import Backend, Tokenizer
 from factory.models.request_cache import RequestCache
+from factory.models.usage import UsageMeter
 from factory.rewrite.answers import external_redundancy, first_correct_answer, task_checker
 from factory.scoring.judge import JudgeItem, judge_traces
 from factory.scoring.verbosity import (
@@ -65,12 +66,15 @@ def add_judge_scores(
     cache: RequestCache,
     identity: str,
     chat_template: str | None,
+    meter: UsageMeter | None = None,
 ) -> list[TraceVerbosity]:
     """``figures`` with RV and CD filled in (or a reason where a judge gave no score)."""
     problem_of = {p.problem_id: p for p in problems}
     items = [JudgeItem(question=problem_of[t.problem_id].prompt, trace=t.text) for t in traces]
     scores = {
-        kind: judge_traces(items, kind, open_backend, cache, identity, chat_template=chat_template)
+        kind: judge_traces(
+            items, kind, open_backend, cache, identity, chat_template=chat_template, meter=meter
+        )
         for kind in ("rv", "cd")
     }
     judged = []

@@ -50,6 +50,27 @@ def select_problems(problems: Sequence[Graded], grading: GradingConfig) -> list[
     return selections
 
 
+def shortfall(selections: Sequence[Selection], grading: GradingConfig) -> str | None:
+    """Why the selection is too small to publish (fewer than ``grading.min_problems``),
+    naming each dropped bucket with the problems it held; None when it is large enough."""
+    kept = sum(s.selected for s in selections)
+    if kept >= grading.min_problems:
+        return None
+    held = {bucket: 0 for bucket in grading.drop}
+    capped: dict[str, int] = {}
+    for selection in selections:
+        if selection.difficulty in held:
+            held[selection.difficulty] += 1
+        elif not selection.selected:
+            capped[selection.difficulty] = capped.get(selection.difficulty, 0) + 1
+    dropped = ", ".join(f"{bucket} held {count}" for bucket, count in held.items()) or "none"
+    over = "".join(f"; over the {b} quota: {n}" for b, n in sorted(capped.items()))
+    return (
+        f"grading: the selection keeps {kept} of {len(selections)} problems, fewer than "
+        f"min_problems {grading.min_problems}; dropped buckets: {dropped}{over}"
+    )
+
+
 def _kept(members: list[Graded], bucket_of: dict[str, str], grading: GradingConfig) -> set[str]:
     kept: set[str] = set()
     for bucket in grading.buckets.names():

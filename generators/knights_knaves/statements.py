@@ -116,16 +116,54 @@ def truth_mask(tree: Tree, masks: Masks) -> int:
 
 
 def _fitting_claim(
-    rng: Random, masks: Masks, target: int, speaker: int, depth: int, width: int
-) -> tuple[Tree, int]:
-    """A claim of ``speaker`` consistent with assignment ``target`` (true when the speaker is
-    truthful there, false otherwise), and the mask of assignments consistent with it."""
-    n = len(masks.truthful)
+    rng: Random, roles: list[bool | None], speaker: int, depth: int, width: int
+) -> Tree:
+    """A claim of ``speaker`` consistent with the full assignment ``roles``: true when the
+    speaker is truthful there, false otherwise (checked at that one assignment)."""
+    n = len(roles)
     while True:  # "I am truthful" always fits, so each draw fits with good odds
         claim = sample_claim(rng, n, speaker, depth, width)
-        consistent = truth_mask(claim, masks) ^ masks.lying[speaker]
-        if consistent >> target & 1:
-            return claim, consistent
+        if kleene(claim, roles) == roles[speaker]:
+            return claim
+
+
+def _block_masks(n: int, low: int, target: int) -> Masks:
+    """Leaf masks over the ``2**low`` assignments that agree with ``target`` on people
+    ``low..n-1`` (the target's *block*): those people's leaves are constants there."""
+    masks = truth_masks(low)
+    fixed = [bool(target >> j & 1) for j in range(low, n)]
+    constant = {True: masks.full, False: 0}
+    truthful = masks.truthful + tuple(constant[role] for role in fixed)
+    lying = masks.lying + tuple(constant[not role] for role in fixed)
+    return Masks(truthful, lying, masks.full)
+
+
+def _alone_in(claims: list[Tree], masks: Masks, target: int) -> bool:
+    """Whether ``target`` is the only assignment of the masks' universe consistent with
+    every claim (given that it is consistent with each): the AND over the universe at once,
+    stopping as soon as ``target`` alone is left (int equality is O(1) while sizes differ)."""
+    alone = 1 << target
+    consistent = masks.full
+    for speaker, claim in enumerate(claims):
+        consistent &= truth_mask(claim, masks) ^ masks.lying[speaker]
+        if consistent == alone:
+            return True
+    return False
+
+
+def only_fit(claims: list[Tree], target: int) -> bool:
+    """Whether ``target`` is the only assignment consistent with every claim (given that it
+    is consistent with each), proven over all ``2**n`` assignments.
+
+    A second solution usually differs from ``target`` in a few people; before the full
+    check, the blocks of assignments that agree with ``target`` on the last 8, then the last
+    4 people are searched (256 and 16 times smaller), which refutes most attempts cheaply.
+    """
+    n = len(claims)
+    for low in (n - 8, n - 4):
+        if low >= 8 and not _alone_in(claims, _block_masks(n, low, target), target % (1 << low)):
+            return False
+    return _alone_in(claims, truth_masks(n), target)
 
 
 def sample_unique_claims(
@@ -137,19 +175,14 @@ def sample_unique_claims(
     the answer more often than chance; every claim is drawn to fit it, and an attempt is
     kept only if no other assignment fits all claims. Person ``i`` is truthful exactly when
     claim ``i`` holds, so the consistent assignments are the AND over i of
-    NOT(T_i XOR S_i) = S_i XOR (i is lying).
+    NOT(T_i XOR S_i) = S_i XOR (i is lying); only the kept draws are evaluated that way.
     """
-    masks = truth_masks(n)
     target = rng.getrandbits(n)
+    roles: list[bool | None] = [bool(target >> j & 1) for j in range(n)]
     for _ in range(max_attempts):
-        claims: list[Tree] = []
-        consistent = masks.full
-        for speaker in range(n):
-            claim, fits = _fitting_claim(rng, masks, target, speaker, depth, width)
-            claims.append(claim)
-            consistent &= fits
-        if consistent == 1 << target:
-            return claims, [bool(target >> j & 1) for j in range(n)]
+        claims = [_fitting_claim(rng, roles, speaker, depth, width) for speaker in range(n)]
+        if only_fit(claims, target):
+            return claims, [bool(role) for role in roles]
     raise PuzzleGenerationError(
         f"no puzzle with exactly one solution in {max_attempts} attempts "
         f"(n_people={n}, depth={depth}, width={width}); raise max_attempts or change the knobs"

@@ -12,7 +12,7 @@ from generators.knights_knaves.puzzle import Puzzle
 from generators.knights_knaves.render import render_answer, render_prompt, sample_style
 from generators.knights_knaves.solver import solve
 from generators.knights_knaves.statements import LEAF_OPS, Tree, sample_unique_claims
-from generators.knights_knaves.verifier import check_answer
+from generators.knights_knaves.verifier import AnswerChecker
 from generators.wordlists import load_words
 from schemas.records import Problem
 
@@ -95,7 +95,11 @@ class KnightsKnaves(Task[KnightsKnavesConfig]):
         return solve(Puzzle.from_payload(problem.payload))
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
-        return check_answer(Puzzle.from_payload(problem.payload), answer)
+        return self.answer_checker(problem)(answer)
+
+    def answer_checker(self, problem: Problem) -> AnswerChecker:
+        """``check_answer`` bound to ``problem``, for scoring many answers to it."""
+        return AnswerChecker(Puzzle.from_payload(problem.payload))
 
     def answer_space(self, problem: Problem) -> int:
         return 2 ** len(problem.payload["names"])

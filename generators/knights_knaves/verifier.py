@@ -44,32 +44,84 @@ def parse_answer(answer: str) -> list[tuple[str, str]]:
     return claims
 
 
+class AnswerChecker:
+    """``check_answer`` for one puzzle, its lookups built once (a reward scores many answers
+    per puzzle).
+
+    Lines exactly as the reference answer writes them ("(2) Bob is a knave", either role)
+    are looked up whole; an answer with any other line goes through :func:`parse_answer`.
+    Both paths give the same score and reason.
+    """
+
+    def __init__(self, puzzle: Puzzle) -> None:
+        self.puzzle = puzzle
+        self.people = {name.casefold(): person for person, name in enumerate(puzzle.names)}
+        pair = puzzle.role_pair
+        self.role_of = {pair.truthful.casefold(): True, pair.liar.casefold(): False}
+        self.solution = dict(enumerate(puzzle.solution))
+        self.canonical = {
+            f"({person + 1}) {puzzle.role_phrase(person, truthful)}": (person, truthful)
+            for person in range(puzzle.n)
+            for truthful in (True, False)
+        }
+
+    def __call__(self, answer: str) -> tuple[float, str]:
+        """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
+        claimed = self._canonical_claims(answer)
+        if claimed is None:
+            claimed = self._parsed_claims(answer)
+            if isinstance(claimed, str):
+                return 0.0, claimed
+        return self._score(claimed)
+
+    def _canonical_claims(self, answer: str) -> dict[int, bool] | None:
+        """The roles claimed, if every non-blank line is a reference line naming a new
+        person; None sends the answer to the general parser (which also finds repeats)."""
+        claimed: dict[int, bool] = {}
+        for raw in answer.splitlines():
+            line = raw.strip()
+            if not line:
+                continue
+            hit = self.canonical.get(line)
+            if hit is None or hit[0] in claimed:
+                return None
+            claimed[hit[0]] = hit[1]
+        return claimed or None
+
+    def _parsed_claims(self, answer: str) -> dict[int, bool] | str:
+        """The roles claimed, or the reason the answer scores 0."""
+        pair = self.puzzle.role_pair
+        claimed: dict[int, bool] = {}
+        for name, role in parse_answer(answer):
+            person = self.people.get(name.casefold())
+            if person is None:
+                return f"unknown person {name!r}"
+            if person in claimed:
+                return f"{self.puzzle.names[person]} is named more than once"
+            if role.casefold() not in self.role_of:
+                return (
+                    f"unknown role {role!r} for {name}; expected {pair.truthful!r} or {pair.liar!r}"
+                )
+            claimed[person] = self.role_of[role.casefold()]
+        return claimed
+
+    def _score(self, claimed: dict[int, bool]) -> tuple[float, str]:
+        puzzle = self.puzzle
+        if len(claimed) < puzzle.n:
+            missing = [name for person, name in enumerate(puzzle.names) if person not in claimed]
+            return 0.0, f"no role given for {', '.join(missing)}"
+        n = puzzle.n
+        if claimed == self.solution:
+            return 1.0, f"all {n} roles correct"
+        correct = sum(claimed[person] == role for person, role in self.solution.items())
+        summary = f"{correct} of {n} roles correct"
+        if not puzzle.partial_credit:
+            return 0.0, summary
+        majority = max(sum(puzzle.solution), n - sum(puzzle.solution))
+        score = max(0.0, (correct - majority) / (n - majority)) if n > majority else 0.0
+        return score, f"{summary}; partial credit beyond the best constant guess ({majority})"
+
+
 def check_answer(puzzle: Puzzle, answer: str) -> tuple[float, str]:
     """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
-    people = {name.casefold(): person for person, name in enumerate(puzzle.names)}
-    pair = puzzle.role_pair
-    role_of = {pair.truthful.casefold(): True, pair.liar.casefold(): False}
-    claimed: dict[int, bool] = {}
-    for name, role in parse_answer(answer):
-        person = people.get(name.casefold())
-        if person is None:
-            return 0.0, f"unknown person {name!r}"
-        if person in claimed:
-            return 0.0, f"{puzzle.names[person]} is named more than once"
-        if role.casefold() not in role_of:
-            expected = f"{pair.truthful!r} or {pair.liar!r}"
-            return 0.0, f"unknown role {role!r} for {name}; expected {expected}"
-        claimed[person] = role_of[role.casefold()]
-    missing = [name for person, name in enumerate(puzzle.names) if person not in claimed]
-    if missing:
-        return 0.0, f"no role given for {', '.join(missing)}"
-    n = puzzle.n
-    correct = sum(claimed[person] == truthful for person, truthful in enumerate(puzzle.solution))
-    if correct == n:
-        return 1.0, f"all {n} roles correct"
-    summary = f"{correct} of {n} roles correct"
-    if not puzzle.partial_credit:
-        return 0.0, summary
-    majority = max(sum(puzzle.solution), n - sum(puzzle.solution))
-    score = max(0.0, (correct - majority) / (n - majority)) if n > majority else 0.0
-    return score, f"{summary}; partial credit beyond the best constant guess ({majority})"
+    return AnswerChecker(puzzle)(answer)

@@ -21,7 +21,7 @@ class CrtConfig(TaskConfig):
 
 
 LEVELS: dict[int, dict[str, Any]] = {
-    1: {"congruences": 2, "modulus": 15},
+    1: {"congruences": 2, "modulus": 20},
     2: {"congruences": 2, "modulus": 30},
     3: {"congruences": 3, "modulus": 15},
     4: {"congruences": 3, "modulus": 30},

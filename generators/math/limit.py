@@ -61,11 +61,14 @@ class Limit(ValueTask[LimitConfig]):
     LEVELS = LEVELS
 
     def generate(self, config: LimitConfig, rng: Random, index: int) -> Instance:
-        a = rng.randint(-config.bound, config.bound)
-        shared = poly_product([[1, -a]] * config.multiplicity)
-        top = poly_product([shared, _cofactor(rng, config.top, config.bound, a)])
-        bottom = poly_product([shared, _cofactor(rng, config.bottom, config.bound, a)])
-        limit = self._limit(top, bottom, a)[0]
+        while True:  # a limit of 0 or ±1 is too easy to guess: draw again
+            a = rng.randint(-config.bound, config.bound)
+            shared = poly_product([[1, -a]] * config.multiplicity)
+            top = poly_product([shared, _cofactor(rng, config.top, config.bound, a)])
+            bottom = poly_product([shared, _cofactor(rng, config.bottom, config.bound, a)])
+            limit = self._limit(top, bottom, a)[0]
+            if limit not in (0, 1, -1):
+                break
         statement = f"lim_(x → {a}) ({poly_text(top)}) / ({poly_text(bottom)})"
         return Instance(
             prompt=compose(rng, _INTROS, statement, _FORMAT),

@@ -27,7 +27,7 @@ class LinearEquationConfig(TaskConfig):
 
 
 LEVELS: dict[int, dict[str, Any]] = {
-    1: {"terms": 2, "grouped": 0, "coefficient": 12},
+    1: {"terms": 2, "grouped": 0, "coefficient": 20},
     2: {"terms": 3, "grouped": 0, "coefficient": 12},
     3: {"terms": 3, "grouped": 1, "coefficient": 9, "fraction_solution": True},
     4: {"terms": 4, "grouped": 1, "coefficient": 12, "fraction_solution": True},

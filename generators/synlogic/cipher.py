@@ -175,8 +175,8 @@ class CipherConfig(TaskConfig):
     """Phrase length, allowed ciphers, how many are chained, and key sizes."""
 
     words: int = Field(default=2, ge=1, le=12, description="words in the phrase")
-    ciphers: list[Name] = Field(
-        default=["caesar"], min_length=1, description="ciphers to draw from"
+    ciphers: tuple[Name, ...] = Field(
+        default=("caesar",), min_length=1, description="ciphers to draw from"
     )
     chain: int = Field(default=1, ge=1, le=3, description="ciphers applied one after another")
     key_length: int = Field(default=4, ge=3, le=8, description="Vigenère keyword length")

@@ -9,6 +9,7 @@ later ``expand`` stays small), and function arguments are bounded in magnitude.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import comb
 
 import sympy as sp
 
@@ -21,6 +22,9 @@ MAX_BITS = 4000
 """Bits of a numerator or denominator, before and after any operation."""
 MAX_DEGREE = 48
 """Bound on the total degree of a polynomial-like expression (keeps ``expand`` cheap)."""
+MAX_TERMS = 400
+"""Bound on the terms ``expand`` could produce (multinomial count), for any base: a
+degree bound alone misses ``(√2 + √3 + √5 + π)^24``."""
 MAX_ROOT_INDEX = 12
 MAX_ARGUMENT = 10**6
 """|x| of a number inside sin, exp, ln...: sin(10^1000) would need 1000 digits to evaluate."""
@@ -100,6 +104,8 @@ class Builder:
 
     def expr(self, node: Node) -> sp.Expr:
         value, _ = self._expr(node)
+        if expansion_size(value) > MAX_TERMS:
+            raise AnswerFormatError(f"an expression that expands to over {MAX_TERMS} terms")
         return value
 
     def _expr(self, node: Node) -> tuple[sp.Expr, int]:
@@ -190,6 +196,29 @@ class Builder:
         if value.is_Rational and value < 0 and n % 2:
             return _checked(-sp.root(-value, n)), degree
         return _checked(sp.root(value, n)), degree
+
+
+def expansion_size(value: sp.Expr) -> int:
+    """An upper bound on the terms of ``expand(value)``, capped just above
+    :data:`MAX_TERMS`: sums add, products multiply, a k-term sum to the n-th power has
+    C(k + n - 1, n) terms; function arguments are expanded on their own."""
+    cap = MAX_TERMS + 1
+    if value.is_Atom:
+        return 1
+    if value.is_Add:
+        return min(cap, sum(expansion_size(arg) for arg in value.args))
+    if value.is_Mul:
+        size = 1
+        for arg in value.args:
+            size = min(cap, size * expansion_size(arg))
+        return size
+    if value.is_Pow:
+        base = expansion_size(value.base)
+        n = value.exp
+        if n.is_Integer and base > 1:
+            return min(cap, comb(base + abs(int(n)) - 1, min(abs(int(n)), cap)))
+        return base
+    return 1 if all(expansion_size(arg) <= MAX_TERMS for arg in value.args) else cap
 
 
 def bits(value: sp.Rational) -> int:

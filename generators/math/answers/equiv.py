@@ -66,6 +66,8 @@ def same_value(a: sp.Expr, b: sp.Expr) -> bool:
     if difference.is_Rational:
         return False
     symbols = sorted(difference.free_symbols, key=lambda s: s.name)
+    if not symbols and _gaussian_rational(difference):
+        return False  # an expanded a + b·i with exact parts, not both zero
     verdict = _polynomial_verdict(difference, symbols) if symbols else None
     if verdict is not None:
         return verdict
@@ -73,6 +75,14 @@ def same_value(a: sp.Expr, b: sp.Expr) -> bool:
         numerator, _ = difference.as_numer_denom()
         return sp.expand(numerator) == 0
     return _numerically_zero(difference, a, symbols)
+
+
+def _gaussian_rational(value: sp.Expr) -> bool:
+    """Whether ``value`` is built from rationals and i by sums and products only (no
+    radicals, constants or functions), so that its expanded form is a + b·i."""
+    if value.has(sp.Pow):
+        return False
+    return all(atom.is_Rational or atom == sp.I for atom in value.atoms())
 
 
 def _polynomial_verdict(value: sp.Expr, symbols: list[sp.Symbol]) -> bool | None:

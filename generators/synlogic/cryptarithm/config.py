@@ -14,8 +14,8 @@ Operation = Literal["add", "sub", "mul"]
 class CryptarithmConfig(TaskConfig):
     """Knobs: which operations, how many addends and how many digits per operand."""
 
-    operations: list[Operation] = Field(
-        default=["add"], min_length=1, description="operations to draw from per puzzle"
+    operations: tuple[Operation, ...] = Field(
+        default=("add",), min_length=1, description="operations to draw from per puzzle"
     )
     n_addends: int = Field(
         default=2,

@@ -11,6 +11,7 @@ solution of the smaller puzzle puts another digit in ``x``. Tests from cheapest 
    solution: see ``search.completes``).
 
 Removing in one random order yields a minimal puzzle; the pass stops at the clue target.
+4×4 puzzles skip all that: uniqueness is read off a table of every grid (see ``table``).
 """
 
 from __future__ import annotations
@@ -19,11 +20,15 @@ from random import Random
 
 from generators.synlogic.sudoku.geometry import FIELD, Geometry, digit_bit
 from generators.synlogic.sudoku.search import completes, initial_state, propagate, solutions
+from generators.synlogic.sudoku.table import TABLE_SIZES, TableCarver, random_grid
 
 
 def random_solution(g: Geometry, rng: Random) -> list[int]:
-    """A random solved grid: the first box filled at random (for 9×9 all three diagonal
-    boxes, which never constrain each other), the rest by search in random order."""
+    """A random solved grid: for 4×4 one of all 288, uniformly; otherwise the first box
+    filled at random (for 9×9 all three diagonal boxes, which never constrain each other),
+    the rest by search in random order."""
+    if g.n in TABLE_SIZES:
+        return random_grid(g, rng)
     givens = [0] * g.cells
     stacks = g.n // g.box_cols
     for k in range(3 if g.n == 9 else 1):
@@ -150,7 +155,7 @@ def carve(
 
     With ``symmetric`` the givens are symmetric under a half turn: cells go in pairs.
     """
-    carver = _Carver(g, solution)
+    carver = TableCarver(g, solution) if g.n in TABLE_SIZES else _Carver(g, solution)
     last = g.cells - 1
     groups = [(x, last - x) if x < last - x else (x,) for x in range(last // 2 + 1)]
     if not symmetric:

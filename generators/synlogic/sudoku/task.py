@@ -17,7 +17,7 @@ from generators.synlogic.sudoku.render import (
     render_reasoning,
     sample_style,
 )
-from generators.synlogic.sudoku.verifier import check_grid
+from generators.synlogic.sudoku.verifier import GridChecker
 from schemas.records import Problem
 
 
@@ -46,7 +46,7 @@ class Sudoku(Task[SudokuConfig]):
     """
 
     name: ClassVar[str] = "sudoku"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Sudoku: fill an n×n grid (n = 4, 6 or 9) so that every row, column and box holds "
         "each digit once; the givens admit exactly one solution."
@@ -103,5 +103,8 @@ class Sudoku(Task[SudokuConfig]):
         return digest([p["box"], [[rank[v] + 1 if v else 0 for v in row] for row in p["givens"]]])
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
-        g, givens, solution = _unpack(problem)
-        return check_grid(g, givens, solution, answer)
+        return self.answer_checker(problem)(answer)
+
+    def answer_checker(self, problem: Problem) -> GridChecker:
+        """``check_answer`` bound to ``problem``, for scoring many answers to it."""
+        return GridChecker(*_unpack(problem))

@@ -1,0 +1,58 @@
+"""Counting what a model stage asks while it runs, per shard (see ``schemas.usage``)."""
+
+from __future__ import annotations
+
+import time
+
+from factory.backends.base import Generation, RequestFailed
+from schemas.usage import ModelUsage
+
+
+class UsageMeter:
+    """Fed each result as it is used; ``usage()`` is the shard's figures."""
+
+    def __init__(self, stage: str, model: str) -> None:
+        self.figures = ModelUsage(stage=stage, model=model)
+        self._started: float | None = None
+
+    def cached(self, result: Generation) -> None:
+        self._add(result, cached=True)
+
+    def asked(self, result: Generation | RequestFailed) -> None:
+        self._add(result, cached=False)
+
+    def waiting(self) -> None:
+        """The model is being asked from now on (wall time counts from the first call)."""
+        if self._started is None:
+            self._started = time.monotonic()
+
+    def done(self) -> None:
+        if self._started is not None:
+            wall = self.figures.wall_s + time.monotonic() - self._started
+            self.figures = self.figures.model_copy(update={"wall_s": round(wall, 3)})
+            self._started = None
+
+    def add_sample(self, completion_tokens: int, *, cached: bool) -> None:
+        """One unit that is not a ``Generation`` (an RSD sample): its emitted tokens."""
+        self._count(cached=cached, failed=False, prompt=0, completion=completion_tokens)
+
+    def _add(self, result: Generation | RequestFailed, *, cached: bool) -> None:
+        if isinstance(result, RequestFailed):
+            self._count(cached=cached, failed=True, prompt=0, completion=0)
+            return
+        completion = sum(sample.num_tokens for sample in result.samples)
+        self._count(cached=cached, failed=False, prompt=result.prompt_tokens, completion=completion)
+
+    def _count(self, *, cached: bool, failed: bool, prompt: int, completion: int) -> None:
+        f = self.figures
+        update = {
+            "requests": f.requests + 1,
+            "cached": f.cached + cached,
+            "failed": f.failed + failed,
+            "prompt_tokens": f.prompt_tokens + prompt,
+            "completion_tokens": f.completion_tokens + completion,
+        }
+        if not cached:
+            update["asked_prompt_tokens"] = f.asked_prompt_tokens + prompt
+            update["asked_completion_tokens"] = f.asked_completion_tokens + completion
+        self.figures = f.model_copy(update=update)
