@@ -1,6 +1,6 @@
 """The real trainers on our data, on the tiny test model (CPU): TRL's GRPOTrainer on the online
 stream with the curriculum, SFTTrainer on the SFT export, and verl 0.9.1's own config
-composition (the README's overrides), reward loader and datasets.
+composition (the overrides in docs/rl.md), reward loader and datasets.
 
 They need the RL stack (``bash scripts/install_rl_stack.sh``): without it they skip, unless
 ``FACTORY_REQUIRE_MODEL_TESTS=1``, where that is an error.
@@ -31,7 +31,7 @@ pytestmark = [
 ]
 
 FACTORY_DIR = Path(factory.__file__).resolve().parent
-README = FACTORY_DIR.parent / "README.md"
+RL_DOC = FACTORY_DIR.parent / "docs" / "rl.md"
 TASKS = [
     {"task": "knights_knaves", "count": 4, "levels": [1, 2]},
     {"task": "nlsat", "count": 2, "levels": [1]},
@@ -124,10 +124,10 @@ def test_sft_trains_on_the_sft_export(tiny_model_dir, version_dir, tmp_path, lay
 
 
 def readme_commands() -> list[list[str]]:
-    """The ``key=value`` overrides of every ``verl.trainer.main_ppo`` command in the README,
+    """The ``key=value`` overrides of every ``verl.trainer.main_ppo`` command in docs/rl.md,
     its ``/path/to/factory/`` made this checkout's."""
     commands = re.findall(
-        r"python -m verl\.trainer\.main_ppo (.*?)(?:\.\.\.|```)", README.read_text(), re.S
+        r"python -m verl\.trainer\.main_ppo (.*?)(?:\.\.\.|```)", RL_DOC.read_text(), re.S
     )
     return [
         [
