@@ -417,7 +417,7 @@ FAMILY_PAIRS: list[tuple[str, tuple[str, ...], str, dict[str, Any], dict[str, An
         "complex_arithmetic",
         ("complex_arithmetic",),
         "complex_arithmetic",
-        {"operations": ("+", "-")},
+        {"operations": ("+", "-"), "operations_weights": [0.5, 0.5]},
         {"min_real": -100, "max_real": 100, "min_imag": -100, "max_imag": 100},
         NOT_APPLICABLE,
     ),
