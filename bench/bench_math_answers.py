@@ -39,6 +39,13 @@ def ours(answer: str, reference: str) -> tuple[str, float]:
 
 
 def _theirs_child(answer: str, reference: str, out) -> None:
+    import logging
+    import os
+
+    quiet = os.open(os.devnull, os.O_WRONLY)  # math-verify logs the whole input on a timeout
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    logging.disable(logging.CRITICAL)
     from math_verify import parse, verify
 
     start = time.perf_counter()

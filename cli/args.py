@@ -67,10 +67,6 @@ def add_quiet(parser: argparse.ArgumentParser) -> None:
 
 
 def progress_mode(args: argparse.Namespace) -> str:
-    """The progress mode a command asked for (``quiet`` or ``auto``), made the process
-    default: model runs and forked Luigi workers read it."""
-    from factory.progress import set_default_mode
-
-    mode = "quiet" if getattr(args, "quiet", False) else "auto"
-    set_default_mode(mode)
-    return mode
+    """The progress mode a command asked for: ``quiet`` with --quiet, else ``auto``
+    (``cli.main.main`` makes it the default of displays while the command runs)."""
+    return "quiet" if getattr(args, "quiet", False) else "auto"

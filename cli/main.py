@@ -6,6 +6,7 @@ A failure the user can fix prints one line on stderr and exits 2; Ctrl-C exits 1
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -25,6 +26,7 @@ from cli.args import workers as args_workers
 from factory import __version__
 from factory.config import describe_validation_error, load_build_config, resolve_task
 from factory.errors import ConfigError, FactoryError, one_line
+from factory.progress import default_mode_as
 
 INTERRUPTED = "interrupted — rerun the same command to resume"
 ANSWER_HINT = (
@@ -120,8 +122,13 @@ def cmd_rewrite(args: argparse.Namespace) -> None:
         config = load_rewrite_config(args.source)
     else:
         config = rewrite_config_from_flags(args)
-    progress_mode(args)
-    result = run_rewrite(config, overwrite=args.overwrite)
+    with contextlib.ExitStack() as stack:
+        if config.teacher is not None:  # its request rounds share one display
+            from factory.progress import ProgressDisplay
+
+            title = f"rewrite {config.name} {config.version}"
+            stack.enter_context(ProgressDisplay(title, unit="requests"))
+        result = run_rewrite(config, overwrite=args.overwrite)
     figures = result.manifest["figures"]
     print(
         f"rewrote {result.manifest['name']} {result.manifest['version']}: "
@@ -348,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "problem_id", None) and not args.dataset:
         parser.error("--problem-id needs --dataset")
     try:
-        args.func(args)
+        with default_mode_as(progress_mode(args)):  # model runs, forked workers read it
+            args.func(args)
     except FactoryError as error:
         print(f"error: {one_line(str(error))}", file=sys.stderr)
         return 2

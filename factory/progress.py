@@ -110,6 +110,17 @@ def default_mode() -> Mode:
     return _default_mode
 
 
+@contextmanager
+def default_mode_as(mode: str) -> Iterator[None]:
+    """``set_default_mode`` for the duration of a block (one CLI command in a process)."""
+    previous = _default_mode
+    set_default_mode(mode)
+    try:
+        yield
+    finally:
+        set_default_mode(previous)
+
+
 def current() -> ProgressDisplay | None:
     """The display of this process (or of the parent that forked it), if one is open."""
     return _current

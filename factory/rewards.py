@@ -29,10 +29,10 @@ Guarantees, per completion, on any thread, process or event loop:
   :data:`generators.extract.MAX_ANSWER_CHARS`), with no super-linear regex backtracking,
   quadratic loop, unbounded ``int()`` or deep recursion on model text
   (``bench/bench_verifiers.py`` measures the worst case on hostile inputs). That bound
-  holds wherever the reward runs, e.g. in verl's thread pool. On the main thread,
-  :mod:`factory.deadline` also cuts a call off after :data:`TIME_LIMIT_S` seconds of wall
-  time (0.0), as a second line of defence against a future verifier bug; it cannot act
-  off the main thread, and nothing relies on it.
+  holds wherever the reward runs, e.g. in verl's thread pool. :mod:`factory.deadline` also
+  cuts a call off after :data:`TIME_LIMIT_S` seconds of wall time (score 0.0), on any
+  thread or event loop, as a second line of defence against a future verifier bug; nothing
+  relies on it.
 
 Decoded ground truths are kept in an LRU cache keyed by the string
 (:data:`CACHED_PROBLEMS` entries), as a trainer scores many rollouts per prompt: the

@@ -28,6 +28,7 @@ MAX_TEXT_CHARS = 4_000_000
 """About a million tokens: far beyond any completion, small enough to scan in milliseconds."""
 
 _THINK_OPEN, _THINK_CLOSE = b"<think>", b"</think>"
+_THINK_TAIL = b"think>"  # ends both thinking tags
 _ANSWER_OPEN, _ANSWER_CLOSE = b"<answer>", b"</answer>"
 
 
@@ -62,6 +63,8 @@ def _scan(text: str) -> _Scan:
     exact = text.rfind("</think>")
     base = exact + len(_THINK_CLOSE) if exact >= 0 else 0
     folded = _folded(text[base:])
+    if folded.rfind(_THINK_TAIL) < 0:  # neither tag in any case after base: one scan, not two
+        return _Scan(exact, base, base, folded)
     later = folded.rfind(_THINK_CLOSE)
     close = base + later if later >= 0 else exact
     if close >= 0:

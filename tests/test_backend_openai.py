@@ -492,6 +492,8 @@ def test_prompt_token_ids_go_to_completions_as_an_id_list(backend, proxy, connec
     assert results[1].prompt_tokens == len(chat_ids)
     steps = results[1].samples[0].logprobs
     assert [step.token_id for step in steps] == list(results[1].samples[0].token_ids)
+    # an id prompt gets its top-k as ids too (what an HTTP teacher's RSD drafts need)
+    assert all(len(step.top_ids) == 2 and step.top_ids[0] == step.token_id for step in steps)
     assert [step.logprob for step in steps] == pytest.approx(
         [step.logprob for step in results[0].samples[0].logprobs], abs=1e-5
     )
@@ -559,9 +561,7 @@ def test_score_top_needs_a_server_that_returns_token_ids(proxy, connect):
         backend.score_top(requests, -1)
 
 
-def test_preflight_names_a_dead_endpoint_and_a_model_the_server_does_not_serve(
-    model, vllm_server
-):
+def test_preflight_names_a_dead_endpoint_and_a_model_the_server_does_not_serve(model, vllm_server):
     from factory.backends.base import FatalBackendError
 
     dead = f"http://127.0.0.1:{free_port()}/v1"

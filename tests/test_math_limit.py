@@ -14,7 +14,7 @@ X = sp.Symbol("x")
 
 
 def test_sympy_limit_agrees_and_substitution_gives_zero_over_zero():
-    for problem in problems(TASK, range(1, 11), 3):
+    for problem in problems(TASK, (1, 4, 7, 10), 2):
         p = problem.payload
         top, bottom = sp.Poly(p["top"], X).as_expr(), sp.Poly(p["bottom"], X).as_expr()
         assert top.subs(X, p["a"]) == 0 == bottom.subs(X, p["a"])

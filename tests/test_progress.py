@@ -141,3 +141,13 @@ def test_a_build_off_a_terminal_prints_few_lines_with_rate_and_eta(tmp_path, cap
 def test_a_quiet_build_prints_nothing(tmp_path, capsys):
     run_build(toy_config(tmp_path), workers=1, progress="quiet")
     assert capsys.readouterr().err == ""
+
+
+def test_quiet_is_the_default_only_while_its_command_runs(monkeypatch, capsys):
+    from cli import main as cli
+
+    seen = []
+    monkeypatch.setattr(cli, "cmd_build", lambda args: seen.append(progress_module.default_mode()))
+    assert cli.main(["build", "c.yaml", "-q"]) == 0
+    assert cli.main(["build", "c.yaml"]) == 0
+    assert seen == ["quiet", "auto"] and progress_module.default_mode() == "auto"

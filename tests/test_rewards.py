@@ -3,6 +3,7 @@ loading the way verl loads a custom reward (by file path)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from factory import rewards
+from factory import deadline, rewards
 from factory.deadline import can_bound
 from factory.rewards import (
     compute_score,
@@ -235,8 +236,10 @@ def test_slow_verifier_is_cut_off_at_the_bound(monkeypatch, toy):
     monkeypatch.setattr(rewards, "TIME_LIMIT_S", 0.2)
     previous = signal.getsignal(signal.SIGALRM)
     truth = encode_ground_truth(problem_of("toy_slow_verifier"))
+    start = time.monotonic()
     assert compute_score("reasoning_factory/toy_slow_verifier", "<answer>1</answer>", truth) == 0.0
-    assert signal.getsignal(signal.SIGALRM) is previous
+    assert time.monotonic() - start < 0.2 + 1.0
+    assert signal.getsignal(signal.SIGALRM) is previous  # no signal handler or timer is used
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert compute_score("s", toy[1], toy[0]) == 1.0  # the next call is unaffected
 
@@ -260,16 +263,48 @@ def test_someone_elses_timer_is_left_alone(toy):
     assert fired == []
 
 
-def test_off_the_main_thread_the_reward_still_scores(toy):
+def test_off_the_main_thread_and_in_an_event_loop_the_bound_holds(monkeypatch, toy):
+    monkeypatch.setattr(rewards, "TIME_LIMIT_S", 0.2)
+    slow = encode_ground_truth(problem_of("toy_slow_verifier"))
     results = []
 
     def work() -> None:
-        results.append((can_bound(), compute_score("s", toy[1], toy[0])))
+        start = time.monotonic()
+        results.append(
+            (compute_score("s", "<answer>1</answer>", slow), compute_score("s", toy[1], toy[0]))
+        )
+        results.append(time.monotonic() - start < 1.2)
 
     thread = threading.Thread(target=work)
     thread.start()
     thread.join()
-    assert results == [(False, 1.0)]
+
+    async def in_loop() -> tuple[float, float]:
+        return compute_score("s", "<answer>1</answer>", slow), compute_score("s", toy[1], toy[0])
+
+    assert results == [(0.0, 1.0), True]
+    assert asyncio.run(in_loop()) == (0.0, 1.0)
+
+
+def test_a_bound_that_fires_as_the_call_returns_never_escapes_it(monkeypatch):
+    """Calls whose bound falls about when they finish, polled often: every call returns its
+    value or raises DeadlineExceeded inside it; no late interruption reaches the caller."""
+    monkeypatch.setattr(deadline, "POLL_S", 0.0005)
+
+    def busy(until: float) -> str:
+        while time.perf_counter() < until:
+            pass
+        return "done"
+
+    outcomes = {"done": 0, "cut": 0}
+    for _ in range(400):
+        try:
+            outcomes[deadline.call_with_deadline(0.001, busy, time.perf_counter() + 0.001)] += 1
+        except deadline.DeadlineExceeded:
+            outcomes["cut"] += 1
+        for _ in range(2000):  # bytecodes after the call, where a late exception would land
+            pass
+    assert sum(outcomes.values()) == 400 and outcomes["cut"] > 0
 
 
 def test_parsed_ground_truths_are_cached(toy):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from pydantic import ValidationError
 
 from schemas.arrow import arrow_schema, canonical_json, from_table, to_table
-from schemas.ids import derive_seed, problem_id, trace_id
-from schemas.records import DatasetRecord, Problem, Scores, Trace, Verdict
+from schemas.ids import Encoded, derive_seed, problem_id, trace_id
+from schemas.records import DatasetRecord, Problem, Scores, Trace, Verdict, problem_from_trusted
 
 
 def test_schema_maps_field_types():
@@ -54,3 +55,67 @@ def test_ids_are_content_hashes():
     assert base != problem_id("t", "other", "1", {"n": 2}, 0, 5)
     assert trace_id(base, "solver", None, {}, 0) != trace_id(base, "solver", None, {}, 1)
     assert derive_seed(0, "t", 1) != derive_seed(0, "t", 2) != derive_seed(1, "t", 1)
+
+
+def test_ids_are_pinned_to_the_published_values():
+    """Recorded in published datasets: the fast encodings must hash the same bytes."""
+    assert derive_seed(0, "t", 1) == 3198693495914415344
+    assert derive_seed(2**40 + 3, 'süd"oku', 10**6) == 15936796120013038394
+    knobs = {"n": 2, "ops": ["add"], "x": 1.5, "b": True, "z": None}
+    pinned = "65c4728c59e0093800731553087c9e44"
+    assert problem_id("t", "t", "1", knobs, 7, 3) == pinned
+    assert problem_id("t", "t", "1", Encoded(canonical_json(knobs)), 7, 3) == pinned
+    assert trace_id("abc", "solver", None, {"t": 0.5}, 2) == "c00819db1505fe6425316a59033b3232"
+    # bool seeds/indices encode as JSON true/false, not as 1/0
+    assert derive_seed(True, "t", 1) != derive_seed(1, "t", 1)
+
+
+_PROBLEM_VALUES = dict(
+    problem_id="0" * 16,
+    task="t",
+    generator_version="1",
+    seed=3,
+    index=4,
+    level=2,
+    config={"n": 1},
+    prompt="p",
+    answer="a",
+    payload={"grid": [[1, 2]], "k": None},
+)
+
+
+def test_trusted_problem_equals_the_validated_one():
+    built, validated = problem_from_trusted(**_PROBLEM_VALUES), Problem(**_PROBLEM_VALUES)
+    assert built == validated and built.model_dump_json() == validated.model_dump_json()
+    assert built.model_fields_set == validated.model_fields_set
+    assert built.payload is not _PROBLEM_VALUES["payload"]  # copied, as validation copies
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"seed": "3"}, {"answer": 5}, {"payload": {1: "x"}}, {"level": 2.0}, {"config": []}],
+)
+def test_trusted_problem_validates_anything_unexpected(change):
+    values = dict(_PROBLEM_VALUES, **change)
+    try:
+        expected = Problem(**values)
+    except ValidationError:
+        with pytest.raises(ValidationError):
+            problem_from_trusted(**values)
+    else:
+        assert problem_from_trusted(**values) == expected
+
+
+def test_make_problem_caches_knobs_without_sharing_them():
+    from generators.base import make_problem
+    from generators.registry import get_task
+
+    task = get_task("cipher")
+    config = task.config_for_level(2)
+    first = make_problem(task, config, 1, 0, 2)
+    first.config["words"] = -1  # a caller editing its record must not leak into the next
+    again = make_problem(task, config, 1, 0, 2)
+    assert again.config == config.model_dump(mode="json")
+    assert again.problem_id == problem_id(
+        task.name, task.name, task.version, config.model_dump(mode="json"), 1, 0
+    )

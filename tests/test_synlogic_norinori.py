@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from random import Random
+
 import pytest
 import z3
 
 from generators.base import ANSWER_INSTRUCTION
 from generators.synlogic.cell_search import search
 from generators.synlogic.norinori import Norinori
-from generators.synlogic.norinori.rules import NorinoriRules
+from generators.synlogic.norinori.count import shadings
+from generators.synlogic.norinori.generate import random_dominoes
+from generators.synlogic.norinori.rules import NorinoriGrid, NorinoriRules
 from generators.synlogic.norinori.task import puzzle_from_payload, render_shading
+from generators.synlogic.star_placement_puzzle.generate import grow_regions
 from schemas.records import Problem
 from tests import synlogic_helpers_placement as placement
 from tests.contract import contract_tests, problem_at
@@ -124,3 +129,19 @@ def test_trace_is_bounded_and_says_whether_other_shadings_exist():
 )
 def test_out_of_range_knobs_are_refused_by_name(knobs: dict, field: str):
     placement.assert_knob_refused(TASK, knobs, field)
+
+
+def test_domino_counter_finds_every_shading_the_cell_search_finds():
+    """The generator's bitmask counter against the traced cell search, all shadings listed."""
+    for index in range(12):
+        rng = Random(index)
+        rows, cols = rng.choice([(4, 4), (4, 5), (5, 5), (5, 6)])
+        dominoes = random_dominoes(rng, rows, cols, round(rows * cols * 0.3))
+        regions = tuple(grow_regions(rng, rows, cols, dominoes, balanced=True))
+        puzzle = NorinoriGrid(rows, cols, regions)
+        expected = search(NorinoriRules(puzzle), [0] * (rows * cols), limit=10**6).solutions
+        found = shadings(rows, cols, regions, limit=10**6)
+        assert sorted(found) == sorted(expected) and len(expected) >= 1
+        assert shadings(rows, cols, regions)[:2] == found[:2]  # the limit stops, same order
+        guided = shadings(rows, cols, regions, limit=10**6, prefer=expected[-1])
+        assert guided[0] == expected[-1] and sorted(guided) == sorted(expected)

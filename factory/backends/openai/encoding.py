@@ -62,8 +62,8 @@ def generation_body(model: str, request: GenerationRequest) -> tuple[str, dict[s
     chat = request.messages is not None
     if request.prompt_token_ids is not None:
         body["prompt"] = list(request.prompt_token_ids)
-        if params.logprobs is not None:
-            body["logprobs"] = params.logprobs
+        if params.logprobs is not None:  # ids in, ids out: the top-k as token ids
+            body.update(logprobs=params.logprobs, return_tokens_as_token_ids=True)
     elif chat:
         body["messages"] = [message.model_dump() for message in request.messages or ()]
         if params.logprobs is not None:
@@ -164,10 +164,22 @@ def _completion_logprobs(choice: dict, k: int) -> list[TokenLogprob]:
     tops = logprobs.get("top_logprobs") or [None] * len(tokens)
     if not len(tokens) == len(values) == len(tops):
         raise Malformed("logprobs: tokens, token_logprobs and top_logprobs differ in length")
-    return [
+    steps = [
         TokenLogprob(token=token, logprob=value, top=_top(list((top or {}).items()), k))
         for token, value, top in zip(tokens, values, tops, strict=True)
     ]
+    return [_with_ids(step) for step in steps]
+
+
+def _with_ids(step: TokenLogprob) -> TokenLogprob:
+    """Where the server wrote tokens as ``token_id:N`` (vLLM's
+    ``return_tokens_as_token_ids``, asked for token-id prompts), the ids they carry."""
+    texts = [step.token, *(text for text, _ in step.top)]
+    matches = [TOKEN_ID.fullmatch(text) for text in texts]
+    if not all(matches):
+        return step
+    ids = [int(match.group(1)) for match in matches if match]
+    return step.model_copy(update={"token_id": ids[0], "top_ids": tuple(ids[1:])})
 
 
 def _chat_logprobs(choice: dict, k: int) -> list[TokenLogprob]:

@@ -19,7 +19,7 @@ MAX_DIGITS = 60
 """Digits in one number literal (canonical answers have far fewer)."""
 
 FUNCTIONS = frozenset({"sqrt", "sin", "cos", "tan", "exp", "ln", "log", "abs"})
-CONSTANTS = {"pi": "pi", "e": "e", "oo": "oo", "inf": "oo", "infty": "oo", "infinity": "oo"}
+CONSTANTS = {"pi": "pi", "e": "e", "E": "e", "oo": "oo", "inf": "oo", "infty": "oo", "infinity": "oo"}
 SEPARATOR_WORDS = frozenset({"or", "and"})
 
 
@@ -92,7 +92,7 @@ class Lexer:
         for word in SEPARATOR_WORDS:
             self.words[word] = Token("OP", ",")
         if complex_unit:
-            self.words["i"] = Token("CONST", "i")
+            self.words["i"] = self.words["I"] = Token("CONST", "i")  # I: sympy's spelling
         for name in variables:
             self.words[name] = Token("VAR", name)
         self.longest = max(map(len, self.words))

@@ -5,7 +5,9 @@ subtraction ``a − b − … = c`` becomes ``b + … + c = a`` and multiplicati
 ``w × M = p`` has the single addend ``w`` and the letter ``M`` as factor (chosen first).
 Columns are processed from the units up; the addend letters that first appear in a column
 are branched on, the result letter is then forced by the column sum, and the carry passes
-left.
+left. When the column's result letter is already known, the sum forces one new addend
+letter instead (the last one appearing 1, 3, 7 or 9 times in the column: a unit mod 10), so
+that letter is solved for rather than tried with every digit.
 """
 
 from __future__ import annotations
@@ -45,6 +47,15 @@ class SearchResult:
     """Partial assignments created: one per digit tried for a letter that passed the checks."""
     dead_ends: list[int]
     """Per column (units first): partial assignments the column's sum refuted."""
+
+
+def _solvable(new: list[int], counts: dict[int, int]) -> int | None:
+    """The new letter the column sum determines once the result letter is known: the last
+    one whose count in the column is a unit mod 10 (1, 3, 7, 9), if any."""
+    for i in reversed(new):
+        if counts[i] % 2 and counts[i] % 5:
+            return i
+    return None
 
 
 def solve(equation: Equation, hints: dict[str, int] | None = None) -> SearchResult:
@@ -101,17 +112,39 @@ def solution_table(
         for word in equation.addends:
             if j < len(word):
                 counts[index[word[-1 - j]]] = counts.get(index[word[-1 - j]], 0) + 1
-        for i in sorted(counts):
-            if i not in seen:
+        r = index[equation.result[-1 - j]]
+        new = [i for i in sorted(counts) if i not in seen]
+        solved = _solvable(new, counts) if r in seen and not equation.factor else None
+        for i in new:
+            if i != solved:
                 branch(i)
                 seen.add(i)
         total = carry.copy()
         for i, m in counts.items():
-            total += m * values[:, i]
+            if i != solved:
+                total += m * values[:, i]
+        if solved is not None:  # m·x ≡ result − rest (mod 10) has one solution x
+            m = counts[solved]
+            x = (values[:, r] - total) * pow(m, -1, 10) % 10
+            letter = letters[solved]
+            fits = ((used >> x) & 1 == 0) & (x >= lowest(letter))
+            if letter in hints:
+                fits &= x == hints[letter]
+            nodes += int(fits.sum())
+            values, used, carry, total, x = (
+                values[fits],
+                used[fits],
+                carry[fits],
+                total[fits],
+                x[fits],
+            )
+            values[:, solved] = x
+            used = used | (1 << x)
+            total += m * x
+            seen.add(solved)
         if equation.factor:
             total = carry + values[:, 0] * (total - carry)
         digit = total % 10
-        r = index[equation.result[-1 - j]]
         if r in seen:
             ok = values[:, r] == digit
         else:

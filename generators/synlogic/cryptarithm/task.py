@@ -97,7 +97,7 @@ class Cryptarithm(Task[CryptarithmConfig]):
     """Letter arithmetic with a unique solution proven by the column solver."""
 
     name: ClassVar[str] = "cryptarithm"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Cryptarithm: an addition, subtraction or one-digit multiplication written in letters; "
         "find the digit of every letter (distinct letters, distinct digits, no leading zeros)."
@@ -236,7 +236,8 @@ def _reasoning(p: dict[str, Any], equation: Equation, search: SearchResult) -> s
         lines.append("Given: " + _format(p["hints"]) + ".")
     lines.append(
         "Work column by column from the units, with carries; in each column choose digits for "
-        "the new letters on the left, and the column sum then forces the result letter."
+        "the new letters on the left, and the column sum then forces the result letter (or, "
+        "when the result letter is already known, one of the new letters on the left)."
     )
     solution = search.solutions[0]
     if equation.factor:

@@ -86,6 +86,24 @@ def _moves(a: Rational, b: Rational) -> list[Move]:
     return moves
 
 
+def _results(a: Rational, b: Rational) -> list[Rational]:
+    """The results of :func:`_moves` (same order) without building the moves."""
+    (p, q), (r, s) = a, b
+    if q == 1 and s == 1:
+        results = [(p + r, 1), (p * r, 1), (p - r, 1)]
+    else:
+        results = [
+            _reduced(p * s + r * q, q * s),
+            _reduced(p * r, q * s),
+            _reduced(p * s - r * q, q * s),
+        ]
+    if r:
+        results.append(_reduced(p * s, q * r))
+    if p and a != b:
+        results.append(_reduced(r * q, s * p))
+    return results
+
+
 def _needed(c: Rational, t: int) -> set[Rational]:
     """Every r >= 0 that some final combination with c turns into t (all reduced)."""
     p, q = c
@@ -109,8 +127,12 @@ def _step(move: Move) -> Step:
     return Step(_fraction(left), op, _fraction(right), _fraction(result))
 
 
-def search(numbers: list[int], target: int, budget: int) -> Search:
-    """First solution in the fixed search order, examining at most ``budget`` states."""
+def search(numbers: list[int], target: int, budget: int, record: bool = True) -> Search:
+    """First solution in the fixed search order, examining at most ``budget`` states.
+
+    ``record=False`` leaves ``first_moves`` empty (the generator only needs the steps and
+    the node count; building a Step of Fractions per first move was a fifth of its time).
+    """
     if len(numbers) < 3 or target < 1:
         raise ValueError("the search needs at least three numbers and a positive target")
     failed: set[tuple[Rational, ...]] = set()
@@ -149,7 +171,7 @@ def search(numbers: list[int], target: int, budget: int) -> Search:
                     before = nodes
                     child = (*sorted((*rest, move[3])),)
                     found = three(child) if k == 4 else dfs(child)
-                    if k == top:
+                    if k == top and record:
                         first_moves.append((_step(move), nodes - before, found))
                     if found:
                         detours.append((dead_ends, before - start_nodes))
@@ -171,11 +193,12 @@ def search(numbers: list[int], target: int, budget: int) -> Search:
             needed = needed_by.get(c)
             if needed is None:
                 needed = needed_by[c] = _needed(c, target)
-            for move in _moves(a, b) if _ge(a, b) else _moves(b, a):
-                r = move[3]
+            if not _ge(a, b):
+                a, b = b, a
+            for position, r in enumerate(_results(a, b)):
                 if r in needed:
                     hi, lo = (r, c) if _ge(r, c) else (c, r)
-                    path.append(move)
+                    path.append(_moves(a, b)[position])
                     path.append(next(m for m in _moves(hi, lo) if m[3] == (target, 1)))
                     detours.extend([(0, 0), (dead_ends, 0)])
                     return True

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from random import Random
 
-from generators.synlogic.cell_search import neighbour_tables, search
-from generators.synlogic.norinori.rules import LABELS, NorinoriGrid, NorinoriRules
+from generators.synlogic.cell_search import neighbour_tables
+from generators.synlogic.norinori.count import shadings
+from generators.synlogic.norinori.rules import LABELS, NorinoriGrid
 from generators.synlogic.star_placement_puzzle.generate import grow_regions, repair
 
 # How many more free cells than the tightest choice a new domino may block. Tightest-only
@@ -55,14 +56,15 @@ def make_puzzle(
     shaded = sorted(cell for pair in dominoes for cell in pair)
     region = grow_regions(rng, rows, cols, dominoes, balanced=True)
     intended = [cell in set(shaded) for cell in range(rows * cols)]
-    for _ in range(repairs + 1):
+    for attempt in range(repairs + 1):
         puzzle = NorinoriGrid(rows, cols, tuple(region))
-        solutions = search(NorinoriRules(puzzle), [0] * (rows * cols)).solutions
+        solutions = shadings(rows, cols, puzzle.regions, prefer=intended)
         if len(solutions) == 1:
             return puzzle, intended, True
         rival = next(s for s in solutions if s != intended)
-        moved = repair(rng, cols, puzzle.regions, set(shaded), rival)
+        # no repair after the last count: the flag always describes the returned puzzle
+        moved = repair(rng, cols, puzzle.regions, set(shaded), rival) if attempt < repairs else None
         if moved is None:
             break
         region = moved
-    return NorinoriGrid(rows, cols, tuple(region)), intended, False
+    return puzzle, intended, False
