@@ -20,10 +20,10 @@ lock, and one fired but not yet delivered is withdrawn there.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -55,15 +55,12 @@ def _async_exc_functions() -> tuple[Callable[..., int], Callable[..., int]] | No
 _ASYNC_EXC = _async_exc_functions()
 
 
-@dataclass(eq=False)
-class _Call:
-    thread_id: int
-    deadline: float
-    fired: bool = False
-
-
+# The calls being watched: token -> [thread id, deadline, fired]. Plain lists, as a call's
+# bookkeeping is on every reward's path.
+_THREAD, _DEADLINE, _FIRED = 0, 1, 2
 _lock = threading.Lock()
-_in_flight: set[_Call] = set()
+_in_flight: dict[int, list] = {}
+_tokens = itertools.count()
 _watchdog: threading.Thread | None = None
 
 
@@ -77,33 +74,32 @@ def call_with_deadline(seconds: float, fn: Callable[P, T], *args: P.args, **kwar
     ``seconds`` (plus at most :data:`POLL_S`)."""
     if _ASYNC_EXC is None:
         return fn(*args, **kwargs)
-    call = _Call(threading.get_ident(), time.monotonic() + seconds)
-    _watch(call)
+    token = next(_tokens)
+    _watch(token, [threading.get_ident(), time.monotonic() + seconds, False])
     try:
         try:
             return fn(*args, **kwargs)
         finally:
-            _unwatch(call)
+            _unwatch(token)
     except _Expired:
-        _unwatch(call)  # if the exception landed before the first _unwatch took the call
+        _unwatch(token)  # if the exception landed before the first _unwatch took the call
         raise DeadlineExceeded(f"call exceeded its {seconds:g} s bound") from None
 
 
-def _watch(call: _Call) -> None:
+def _watch(token: int, call: list) -> None:
     global _watchdog
     with _lock:
-        _in_flight.add(call)
+        _in_flight[token] = call
         if _watchdog is None:
             _watchdog = threading.Thread(target=_run_watchdog, name="deadline", daemon=True)
             _watchdog.start()
 
 
-def _unwatch(call: _Call) -> None:
+def _unwatch(token: int) -> None:
     with _lock:
-        if call in _in_flight:
-            _in_flight.discard(call)
-            if call.fired:  # fired, not delivered yet: withdraw it
-                _ASYNC_EXC[1](call.thread_id, None)  # type: ignore[index]
+        call = _in_flight.pop(token, None)
+        if call is not None and call[_FIRED]:  # fired, not delivered yet: withdraw it
+            _ASYNC_EXC[1](call[_THREAD], None)  # type: ignore[index]
 
 
 def _run_watchdog() -> None:
@@ -120,7 +116,7 @@ def _run_watchdog() -> None:
                     return
                 continue
             idle_since = None
-            for call in _in_flight:
-                if not call.fired and now >= call.deadline:
-                    call.fired = True
-                    _ASYNC_EXC[0](call.thread_id, _Expired)  # type: ignore[index]
+            for call in _in_flight.values():
+                if not call[_FIRED] and now >= call[_DEADLINE]:
+                    call[_FIRED] = True
+                    _ASYNC_EXC[0](call[_THREAD], _Expired)  # type: ignore[index]

@@ -212,3 +212,19 @@ def test_unreachable_window_raises_a_clear_error():
     )
     with pytest.raises(RuntimeError, match="max_attempts"):
         TASK.generate(config, Random(0), 0)
+
+
+def test_unrecorded_search_finds_the_same_steps_with_the_same_effort():
+    """generate searches without recording first moves; solve records them."""
+    rng = Random(3)
+    for _ in range(40):
+        numbers = [rng.randint(1, 100) for _ in range(rng.choice((4, 5, 6)))]
+        target = rng.randint(100, 999)
+        recorded = search(numbers, target, 300)
+        bare = search(numbers, target, 300, record=False)
+        assert (bare.steps, bare.nodes, bare.exhausted) == (
+            recorded.steps,
+            recorded.nodes,
+            recorded.exhausted,
+        )
+        assert bare.first_moves == [] and (recorded.first_moves or recorded.steps is None)
