@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 from factory.backends.base import Generation, RequestFailed
-from schemas.usage import ModelUsage
+from schemas.usage import RunUsage
 
 
 class UsageMeter:
     """Fed each result as it is used; ``usage()`` is the shard's figures."""
 
     def __init__(self, stage: str, model: str) -> None:
-        self.figures = ModelUsage(stage=stage, model=model)
+        self.figures = RunUsage(stage=stage, model=model)
         self._started: float | None = None
 
     def cached(self, result: Generation) -> None:
@@ -32,9 +32,11 @@ class UsageMeter:
             self.figures = self.figures.model_copy(update={"wall_s": round(wall, 3)})
             self._started = None
 
-    def add_sample(self, completion_tokens: int, *, cached: bool) -> None:
-        """One unit that is not a ``Generation`` (an RSD sample): its emitted tokens."""
-        self._count(cached=cached, failed=False, prompt=0, completion=completion_tokens)
+    def add_sample(self, prompt_tokens: int, completion_tokens: int, *, cached: bool) -> None:
+        """One unit that is not a ``Generation`` (an RSD sample): its prompt and its
+        emitted tokens, as if one request had made it (the model calls behind it are in
+        the trace's stats)."""
+        self._count(cached=cached, failed=False, prompt=prompt_tokens, completion=completion_tokens)
 
     def _add(self, result: Generation | RequestFailed, *, cached: bool) -> None:
         if isinstance(result, RequestFailed):

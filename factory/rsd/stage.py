@@ -14,7 +14,7 @@ from factory.models.request_cache import RequestCache, content_key
 from factory.models.usage import UsageMeter
 from factory.progress import Progress
 from factory.rsd.decoding import RSDSample
-from factory.rsd.runner import RSDRunner, local_tokenizer
+from factory.rsd.runner import RSDRunner, local_tokenizer, prompt_ids
 from generators.extract import extract_answer
 from schemas.config import RSDConfig
 from schemas.ids import derive_seed, trace_id
@@ -64,9 +64,20 @@ def rsd_traces(
     ]
     keys = [sample_key(rsd, identity, problem, seed) for problem, _, seed in units]
     done = cache.get_many(keys, RSDSample)
+    # The student's tokenizer alone turns ids into text and counts prompt tokens: a
+    # cached rerun loads no model.
+    student_tokenizer = local_tokenizer(rsd.student, "student")
+    prompt_tokens = {
+        problem.problem_id: len(prompt_ids(student_tokenizer, rsd, problem.prompt))
+        for problem in problems
+    }
+    prompt_of = {
+        key: prompt_tokens[problem.problem_id]
+        for (problem, _, _), key in zip(units, keys, strict=True)
+    }
     if meter is not None:
-        for sample in done.values():
-            meter.add_sample(len(sample.token_ids), cached=True)
+        for key, sample in done.items():
+            meter.add_sample(prompt_of[key], len(sample.token_ids), cached=True)
     progress = Progress(label, total=len(set(keys)), cached=len(done))
     missing = {
         key: (problem.prompt, seed)
@@ -81,28 +92,40 @@ def rsd_traces(
         try:
             decoded = runner.decode_many([missing[key] for key in order], rsd.in_flight)
             for index, sample in decoded:
-                done[order[index]] = sample
-                cache.put(order[index], sample)
+                key = order[index]
+                done[key] = sample
+                cache.put(key, sample)
                 if meter is not None:
-                    meter.add_sample(len(sample.token_ids), cached=False)
+                    meter.add_sample(prompt_of[key], len(sample.token_ids), cached=False)
                 progress.advance(len(sample.token_ids))
         finally:
             if meter is not None:
                 meter.done()
     progress.show()
-    # The student's tokenizer alone turns ids into text: a cached rerun loads no model.
-    student_tokenizer = local_tokenizer(rsd.student, "student")
     return [
         make_trace(
-            problem, index, seed, done[key], student_tokenizer.decode(done[key].token_ids), rsd
+            problem,
+            index,
+            seed,
+            done[key],
+            student_tokenizer.decode(done[key].token_ids),
+            rsd,
+            prompt_tokens[problem.problem_id],
         )
         for (problem, index, seed), key in zip(units, keys, strict=True)
     ]
 
 
 def make_trace(
-    problem: Problem, index: int, seed: int, sample: RSDSample, text: str, rsd: RSDConfig
+    problem: Problem,
+    index: int,
+    seed: int,
+    sample: RSDSample,
+    text: str,
+    rsd: RSDConfig,
+    prompt_tokens: int | None = None,
 ) -> Trace:
+    """``prompt_tokens``: the student's prompt, as its chat template renders it."""
     params = {**rsd.params.model_dump(mode="json"), "engine": rsd.engine, "seed": seed}
     params["teacher"] = rsd.teacher.model
     extraction = extract_answer(text)
@@ -118,6 +141,7 @@ def make_trace(
         answer=extraction.answer,
         finish_reason=sample.finish_reason,
         num_tokens=len(sample.token_ids),
+        prompt_tokens=prompt_tokens,
         provenance=sample.provenance,
         stats={
             "acceptance_rate": round(sample.acceptance_rate, 6),
