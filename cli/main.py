@@ -6,7 +6,6 @@ A failure the user can fix prints one line on stderr and exits 2; Ctrl-C exits 1
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
@@ -122,12 +121,10 @@ def cmd_rewrite(args: argparse.Namespace) -> None:
         config = load_rewrite_config(args.source)
     else:
         config = rewrite_config_from_flags(args)
-    with contextlib.ExitStack() as stack:
-        if config.teacher is not None:  # its request rounds share one display
-            from factory.progress import ProgressDisplay
+    from factory.progress import ProgressDisplay
 
-            title = f"rewrite {config.name} {config.version}"
-            stack.enter_context(ProgressDisplay(title, unit="requests"))
+    unit = "traces" if config.teacher is None else "requests"  # a teacher's rounds share it
+    with ProgressDisplay(f"rewrite {config.name} {config.version}", unit=unit):
         result = run_rewrite(config, overwrite=args.overwrite)
     figures = result.manifest["figures"]
     print(

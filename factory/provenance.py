@@ -37,12 +37,47 @@ def generator_versions(config: BuildConfig) -> dict[str, str]:
     return {spec.task: get_task(spec.task).version for spec in config.tasks}
 
 
-def config_fingerprint(config: BuildConfig) -> str:
-    """Hash of everything that determines the data: the config and the generator versions.
+# How a model is reached and paced, not what it answers: each request's answer (and so
+# its cache key) is the same whatever these are. Timeouts and retries decide only whether
+# a request fails, and failures are asked again by a rerun (``--retry-failed``).
+MODEL_RUN_OPTIONS = {
+    name: True
+    for name in (
+        "concurrency",
+        "timeout_s",
+        "max_retries",
+        "requests_per_minute",
+        "tokens_per_minute",
+        "api_key_env",
+        "cache_dir",
+    )
+}
+# Where and how a build runs, never what it makes: left out of the fingerprint (so an
+# unfinished build resumes after changing them) and of the manifest's config (so the
+# version has the same bytes). ``rsd.in_flight`` batches samples whose tokens do not
+# depend on it; ``grading.min_problems`` only decides whether the build fails.
+RUN_OPTIONS: dict[str, Any] = {
+    "workers": True,
+    "output_root": True,
+    "teacher": MODEL_RUN_OPTIONS,
+    "rsd": {
+        "in_flight": True,
+        "cache_dir": True,
+        "teacher": MODEL_RUN_OPTIONS,
+        "student": MODEL_RUN_OPTIONS,
+    },
+    "verbosity": {"judge": MODEL_RUN_OPTIONS},
+    "grading": {"min_problems": True},
+}
 
-    ``workers`` and ``output_root`` change how and where the build runs, not what it
-    makes, so they are left out.
-    """
-    data = config.model_dump(mode="json", exclude={"workers", "output_root"})
-    payload = {"config": data, "generators": generator_versions(config)}
+
+def data_config(config: BuildConfig) -> dict[str, Any]:
+    """The config as the manifest records it: everything but ``RUN_OPTIONS``."""
+    return config.model_dump(mode="json", exclude=RUN_OPTIONS)
+
+
+def config_fingerprint(config: BuildConfig) -> str:
+    """Hash of everything that determines the data: the config (less ``RUN_OPTIONS``)
+    and the generator versions."""
+    payload = {"config": data_config(config), "generators": generator_versions(config)}
     return hashlib.sha256(canonical_json(payload).encode()).hexdigest()[:16]

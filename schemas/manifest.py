@@ -60,5 +60,9 @@ class DatasetManifest(BaseModel):
     )
     model_usage: list[ModelUsage] = Field(
         default_factory=list,
-        description="per model stage and model: requests, cached, failed, tokens, time, cost",
+        # a model-free build's manifest has no such key at all
+        exclude_if=lambda usage: not usage,
+        description="per model stage and model: requests, failed requests, prompt and "
+        "completion tokens, cost; only what every build of the config gives (wall time "
+        "and cached share are in the work directory's usage/run-*.json)",
     )

@@ -58,3 +58,21 @@ class UsageMeter:
             update["asked_prompt_tokens"] = f.asked_prompt_tokens + prompt
             update["asked_completion_tokens"] = f.asked_completion_tokens + completion
         self.figures = f.model_copy(update=update)
+
+
+def run_usage_line(usage: list[RunUsage]) -> str:
+    """The run-dependent figures for a build's last line, one clause per stage and model:
+    ``teacher m: 9 requests, 67% cached, 2.1 s, 48.3 tokens/s``."""
+    parts = []
+    for figures in usage:
+        speed = figures.tokens_per_s
+        rate = "" if speed is None else f", {speed:.1f} tokens/s"
+        cost = (
+            "" if figures.asked_cost is None else f", cost of tokens sent {figures.asked_cost:.2f}"
+        )
+        parts.append(
+            f"{figures.stage} {figures.model}: {figures.requests} requests, "
+            f"{figures.cached_share:.0%} cached, {figures.failed} failed, "
+            f"{figures.wall_s:.1f} s{rate}{cost}"
+        )
+    return "; ".join(parts)

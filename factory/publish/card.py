@@ -344,39 +344,22 @@ def render_card(
     return "\n\n".join(parts) + "\n"
 
 
-USAGE_COLUMNS = [
-    "stage",
-    "model",
-    "requests",
-    "cached",
-    "failed",
-    "prompt tokens",
-    "completion tokens",
-    "wall s",
-    "tokens/s",
-]
+USAGE_COLUMNS = ["stage", "model", "requests", "failed", "prompt tokens", "completion tokens"]
 
 
 def usage_section(usage: list[ModelUsage]) -> list[str]:
     """Requests and tokens per model stage (the manifest's ``model_usage``), a line on
-    failed requests and how to ask them again, and a cost line where prices are given."""
+    failed requests and how to ask them again, and a cost line where prices are given.
+    Only figures every build of the config gives: the card stays byte-identical however
+    the build ran, so wall time, tokens/s and cached share are left to the run record."""
     rows = [
-        [
-            u.stage,
-            u.model,
-            u.requests,
-            f"{u.cached} ({u.cached_share:.0%})",
-            u.failed,
-            u.prompt_tokens,
-            u.completion_tokens,
-            f"{u.wall_s:.1f}",
-            "-" if u.tokens_per_s is None else f"{u.tokens_per_s:.1f}",
-        ]
+        [u.stage, u.model, u.requests, u.failed, u.prompt_tokens, u.completion_tokens]
         for u in usage
     ]
     lines = [
-        "Tokens count every answer used (cached or not); wall time and tokens/s are this "
-        "build's own requests.",
+        "Tokens count every answer the data uses, cached or not (an RSD sample: its prompt "
+        "and emitted tokens). Wall time, tokens/s and the cached share depend on the run; "
+        "they are in the build's last line and its `usage/run-*.json` work record.",
         markdown_table(USAGE_COLUMNS, rows),
     ]
     failed = [f"{u.failed} in {u.stage}" for u in usage if u.failed]
@@ -387,7 +370,9 @@ def usage_section(usage: list[ModelUsage]) -> list[str]:
         )
     costs = [f"{u.stage} {u.model}: {u.cost:.2f}" for u in usage if u.cost is not None]
     if costs:
-        lines.append(f"Cost of the requests sent (price per million tokens): {'; '.join(costs)}.")
+        lines.append(
+            f"Cost of these tokens at the configured price per million: {'; '.join(costs)}."
+        )
     return lines
 
 

@@ -25,6 +25,7 @@ from huggingface_hub.hf_api import RepoFile
 from huggingface_hub.utils import validate_repo_id
 
 from factory.errors import FactoryError
+from factory.progress import ProgressDisplay
 from factory.publish.integrity import load_verified_manifest
 from factory.publish.store import MANIFEST
 from factory.storage.hashing import sha256_file
@@ -102,8 +103,11 @@ def push_version(
         raise FactoryError("no Hugging Face token: set HF_TOKEN or log in with `hf auth login`")
     rerun = _rerun_command(version_dir, repo_id, private, branch)
     api = HfApi(endpoint=endpoint, token=token)
-    push = _Push(api, token, manifest, repo_id, branch or DEFAULT_BRANCH, rerun)
-    return push.run(local, private)
+    with ProgressDisplay(
+        f"push {manifest.name} {manifest.version} → {repo_id}", unit="steps"
+    ) as display:
+        push = _Push(api, token, manifest, repo_id, branch or DEFAULT_BRANCH, rerun, display)
+        return push.run(local, private)
 
 
 class _Push:
@@ -117,8 +121,9 @@ class _Push:
         repo_id: str,
         branch: str,
         rerun: str,
+        display: ProgressDisplay,
     ) -> None:
-        self.api, self.token, self.manifest = api, token, manifest
+        self.api, self.token, self.manifest, self.display = api, token, manifest, display
         self.repo_id, self.branch, self.rerun = repo_id, branch, rerun
         self.tag = version_tag(manifest.version)
         self.state = "no tag was created"
@@ -154,9 +159,12 @@ class _Push:
 
     @contextmanager
     def step(self, doing: str) -> Iterator[None]:
-        """Turn a client or network error into a FactoryError naming the rerun; no token."""
+        """Turn a client or network error into a FactoryError naming the rerun; no token.
+        Each step is one item of the display's ``push`` stage (total grows as steps begin)."""
+        self.display.start("push", total=1)
         try:
             yield
+            self.display.advance("push")
         except (HTTPError, OSError, ValueError) as error:
             detail = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
             raise FactoryError(

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from factory.errors import FactoryError
-from factory.provenance import code_version, config_fingerprint, generator_versions
+from factory.provenance import code_version, config_fingerprint, data_config, generator_versions
 from factory.publish.assemble import assemble_model_traces, assemble_shard
 from factory.publish.card import (
     CardAudit,
@@ -41,10 +41,11 @@ from schemas.arrow import from_table
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest, ExcludedSource, FileEntry
 from schemas.records import DedupReport, Problem
-from schemas.usage import ModelUsage
+from schemas.usage import RunUsage
 
 MANIFEST = "manifest.json"
 USAGE = "usage"  # in the work directory: one JSON of model figures per stage and shard
+RUN_USAGE = "run-"  # ... and, beside them, one record per publish: ``run-<UTC time>.json``
 AUDIT_PER_LEVEL = 1000  # problems per subset and level the build's audit looks at
 PROBLEM_COLUMNS = list(Problem.model_fields)  # a data row's problem, re-verified at publish
 
@@ -111,6 +112,9 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
     refuse_if_any(failures, f"{config.name} {config.version}")
     reports = read_stage_records(layout.dedup_path, DedupReport, layout.storage)
     summary = level_summary(pa.concat_tables(stats))
+    run_usage = model_usage(config, layout)
+    if run_usage:
+        write_run_usage(layout, run_usage)
     manifest = DatasetManifest(
         name=config.name,
         version=config.version,
@@ -118,8 +122,8 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         created_at=source_date(),
         code_version=code_version(),
         # where and how the build ran is not part of what it made: a version built in
-        # another root or with other workers has the same bytes
-        config=config.model_dump(mode="json", exclude={"output_root", "workers"}),
+        # another root, with other workers or request concurrency has the same bytes
+        config=data_config(config),
         config_fingerprint=config_fingerprint(config),
         generators=generator_versions(config),
         seed=config.seed,
@@ -128,7 +132,7 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
         files=files,
         dedup=reports,
         excluded=read_stage_records(layout.excluded_path, ExcludedSource, layout.storage),
-        model_usage=model_usage(config, layout),
+        model_usage=[figures.totals() for figures in run_usage],
     )
     audits = audit(collector.samples(), config.audit, structural=not config.dedup)
     manifest.audit = [a.to_json() for a in audits]
@@ -142,20 +146,24 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
 
 
 def usage_path(layout: BuildLayout, stage: str, subset: str, shard: int) -> PurePath:
-    """Where a model stage's shard leaves its :class:`ModelUsage`."""
+    """Where a model stage's shard leaves its :class:`RunUsage`."""
     return layout.work_dir / USAGE / stage / subset / f"{shard:05d}.json"
 
 
-def model_usage(config: BuildConfig, layout: BuildLayout) -> list[ModelUsage]:
-    """Per stage and model, the sum of its shards' figures, with a cost where priced."""
-    totals: dict[tuple[str, str], ModelUsage] = {}
+def model_usage(config: BuildConfig, layout: BuildLayout) -> list[RunUsage]:
+    """Per stage and model, the sum of its shards' figures, with a cost where priced.
+
+    Their ``totals()`` go into the manifest and card (the same for every build of the
+    config); the run-dependent rest only into the run record (``write_run_usage``).
+    """
+    totals: dict[tuple[str, str], RunUsage] = {}
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
             for stage in ("teacher", "rsd", "judge"):
                 path = usage_path(layout, stage, spec.subset, shard)
                 if not layout.storage.exists(path):
                     continue
-                figures = ModelUsage.model_validate_json(layout.storage.read_text(path))
+                figures = RunUsage.model_validate_json(layout.storage.read_text(path))
                 key = (figures.stage, figures.model)
                 totals[key] = totals[key].plus(figures) if key in totals else figures
     prices = {
@@ -168,6 +176,27 @@ def model_usage(config: BuildConfig, layout: BuildLayout) -> list[ModelUsage]:
         figures.priced(price.prompt, price.completion) if (price := prices.get(stage)) else figures
         for (stage, _), figures in totals.items()
     ]
+
+
+def write_run_usage(layout: BuildLayout, usage: list[RunUsage]) -> PurePath:
+    """The run-dependent model figures of this publish (cached share, tokens sent, wall
+    time), as ``<work_dir>/usage/run-<UTC time>.json``: the sum of each shard's figures
+    as the run that made the shard measured them (a resumed build's record counts its
+    own shards and the earlier runs' finished ones)."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    path = layout.work_dir / USAGE / f"{RUN_USAGE}{stamp}.json"
+    record = [figures.model_dump(mode="json") for figures in usage]
+    layout.storage.write_text(path, json.dumps(record, indent=2) + "\n")
+    return path
+
+
+def latest_run_usage(layout: BuildLayout) -> list[RunUsage]:
+    """The newest run record's figures ([] if no publish wrote one)."""
+    records = layout.storage.glob(layout.work_dir / USAGE, f"{RUN_USAGE}*.json")
+    if not records:
+        return []
+    text = layout.storage.read_text(max(records, key=lambda path: path.name))
+    return [RunUsage.model_validate(item) for item in json.loads(text)]
 
 
 def stage_problems(layout: BuildLayout, subset: str, shard: int) -> list[Problem]:

@@ -43,6 +43,7 @@ from factory.backends.base import Backend
 from factory.config import describe_validation_error, inline_chat_template, read_yaml
 from factory.errors import ConfigError, FactoryError
 from factory.models.request_cache import RequestCache
+from factory.progress import current as current_display
 from factory.publish.reverify import refuse_if_any
 from factory.rewrite.answers import Checker, candidate_spans, reference_checker, task_checker
 from factory.rewrite.inputs import ColumnMapping, LongTrace, load_long_traces
@@ -197,6 +198,9 @@ def run_rewrite(
     difficulties: dict[int, str] = {}
     candidates: dict[int, tuple[str | None, str]] = {}  # rewrite text, or None and why
     if config.method == "rule":
+        display = current_display()
+        if display is not None:
+            display.start("rewrite", total=len(todo), unit="traces")
         for i in todo:
             cut = cut_after_first_correct(
                 rows[i].trace,
@@ -205,6 +209,8 @@ def run_rewrite(
                 count_tokens=tokens,
             )
             candidates[i] = (cut.text, cut.reason) if cut.cut else (None, cut.reason)
+            if display is not None:
+                display.advance("rewrite")
     else:
         outcomes = _teacher(
             config, [rows[i] for i in todo], [checkers[i][1] for i in todo], open_backend

@@ -19,7 +19,15 @@ MAX_DIGITS = 60
 """Digits in one number literal (canonical answers have far fewer)."""
 
 FUNCTIONS = frozenset({"sqrt", "sin", "cos", "tan", "exp", "ln", "log", "abs"})
-CONSTANTS = {"pi": "pi", "e": "e", "E": "e", "oo": "oo", "inf": "oo", "infty": "oo", "infinity": "oo"}
+CONSTANTS = {
+    "pi": "pi",
+    "e": "e",
+    "E": "e",
+    "oo": "oo",
+    "inf": "oo",
+    "infty": "oo",
+    "infinity": "oo",
+}
 SEPARATOR_WORDS = frozenset({"or", "and"})
 
 
