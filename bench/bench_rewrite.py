@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--tokenizer", help="local tokenizer directory (default: whitespace)")
     args = parser.parse_args()
 
-    from factory.rewrite.answers import (
+    from factory.scoring.answers import (
         external_redundancy,
         first_correct_answer,
         task_checker,

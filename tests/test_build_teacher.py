@@ -9,6 +9,7 @@ import factory.backends
 import factory.models.loaded_models
 from factory.config import parse_build_config
 from factory.errors import BuildError, ConfigError
+from factory.publish.store import latest_run_usage
 from pipelines.build import run_build
 from tests.model_fixtures import ENGINE_ARGS
 
@@ -203,17 +204,19 @@ def test_usage_totals_match_the_traces_and_retry_failed_asks_only_the_failed(
     rows = pq.read_table(built.layout.version_dir / "teacher_traces").to_pylist()
     answered = [r for r in rows if r["finish_reason"] != "error"]
     [usage] = built.manifest.model_usage
-    assert (usage.stage, usage.requests, usage.cached, usage.failed) == ("teacher", 9, 0, 3)
+    assert (usage.stage, usage.requests, usage.failed) == ("teacher", 9, 3)
     assert usage.completion_tokens == sum(r["num_tokens"] for r in answered)
     first_samples = [r for r in answered if r["sample_index"] == 0]
     assert usage.prompt_tokens == sum(r["prompt_tokens"] for r in first_samples)
-    assert usage.asked_completion_tokens == usage.completion_tokens
     expected_cost = (usage.prompt_tokens * 1.0 + usage.completion_tokens * 2.0) / 1e6
     assert usage.cost == pytest.approx(expected_cost, abs=1e-6)
-    assert usage.wall_s > 0 and usage.tokens_per_s > 0
+    [run] = latest_run_usage(built.layout)  # the run figures: in the work directory only
+    assert run.totals() == usage and run.cached == 0
+    assert run.asked_completion_tokens == usage.completion_tokens
+    assert run.wall_s > 0 and run.tokens_per_s > 0
     card = (built.layout.version_dir / "README.md").read_text()
     assert "## Model usage" in card and "Failed requests: 3 in teacher" in card
-    assert f"| teacher | {tiny_model_dir} | 9 | 0 (0%) | 3 |" in card
+    assert f"| teacher | {tiny_model_dir} | 9 | 3 | {usage.prompt_tokens} |" in card
 
     state["failing"] = False
     asked.clear()
@@ -222,5 +225,44 @@ def test_usage_totals_match_the_traces_and_retry_failed_asks_only_the_failed(
     rows = pq.read_table(again.layout.version_dir / "teacher_traces").to_pylist()
     assert len(rows) == 18 and all(r["finish_reason"] != "error" for r in rows)
     [usage] = again.manifest.model_usage
-    assert (usage.requests, usage.cached, usage.failed) == (9, 6, 0)
+    assert (usage.requests, usage.failed) == (9, 0)
     assert usage.completion_tokens == sum(r["num_tokens"] for r in rows)
+    [run] = latest_run_usage(again.layout)
+    assert run.cached == 6 and run.asked_completion_tokens < usage.completion_tokens
+
+
+def test_a_killed_and_resumed_teacher_build_has_a_clean_builds_bytes(
+    tmp_path, tiny_model_dir, monkeypatch
+):
+    """Manifest and card carry only run-independent usage: a build killed mid-shard,
+    then resumed (part of its answers from the request cache), publishes the same bytes
+    as a clean build; the run figures differ, in the work directory."""
+    import pipelines.tasks
+    from tests.backend_wrappers import WrappedBackend
+    from tests.test_build import version_bytes
+
+    state = {"left": 5}
+
+    class Dying(WrappedBackend):
+        """The real model, until the process "dies" after a few answers."""
+
+        def generate(self, requests):
+            for item in self.backend.generate(requests):
+                if state["left"] == 0:
+                    raise RuntimeError("killed")
+                state["left"] -= 1
+                yield item
+
+    teacher = {"backend": "transformers", "model": str(tiny_model_dir), "batch_size": 2}
+    clean = run_build(config(tmp_path / "clean", teacher))
+    real = factory.backends.shared_backend
+    monkeypatch.setattr(pipelines.tasks, "shared_backend", lambda s, seed: Dying(real(s, seed)))
+    with pytest.raises(BuildError):
+        run_build(config(tmp_path / "killed", teacher))
+    state["left"] = -1  # never dies again
+    resumed = run_build(config(tmp_path / "killed", teacher))
+    [run] = latest_run_usage(resumed.layout)
+    assert 0 < run.cached < run.requests, "the resumed shard took answers from the cache"
+    [clean_run] = latest_run_usage(clean.layout)
+    assert clean_run.cached == 0 and run.totals() == clean_run.totals()
+    assert version_bytes(resumed.layout.version_dir) == version_bytes(clean.layout.version_dir)

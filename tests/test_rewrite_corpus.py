@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from factory.rewrite.answers import (
+from factory.rewrite.corpus import CORPUS_TASKS, long_trace_corpus
+from factory.scoring.answers import (
     external_redundancy,
     first_correct_answer,
     task_checker,
     whitespace_tokens,
 )
-from factory.rewrite.corpus import CORPUS_TASKS, long_trace_corpus
 from factory.stages import reference_trace
 from generators.registry import get_task
 

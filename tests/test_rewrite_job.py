@@ -12,9 +12,9 @@ import yaml
 
 from cli.main import main
 from factory.errors import FactoryError
-from factory.rewrite.answers import task_checker
 from factory.rewrite.corpus import long_trace_corpus
 from factory.rewrite.job import DATA_FILE, RewriteConfig, run_rewrite, verify
+from factory.scoring.answers import task_checker
 from schemas.records import Problem
 
 
@@ -195,8 +195,8 @@ def test_cli_rewrites_a_data_file_given_only_its_columns(tmp_path):
 
 
 def test_publish_refuses_a_row_that_claims_a_trace_verifies_when_it_does_not():
-    from factory.rewrite.answers import reference_checker
     from factory.rewrite.job import _unverified
+    from factory.scoring.answers import reference_checker
 
     table = pa.table(
         {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from factory.rewrite.answers import reference_checker, task_checker, whitespace_tokens
 from factory.rewrite.corpus import long_trace_corpus
 from factory.rewrite.rule_cut import DEFAULT_CLOSING, cut_after_first_correct
+from factory.scoring.answers import reference_checker, task_checker, whitespace_tokens
 from generators.extract import extract_answer
 from generators.registry import get_task
 

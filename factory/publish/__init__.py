@@ -1,3 +1,3 @@
 """Publishing: assemble rows, re-verify, write a version atomically, its card, figures and
 manifest; read versions back (inspect, diff, check, lookup), export them, push them to the Hub.
-May import ``factory.storage``, ``factory.quality``, ``generators`` and ``schemas``."""
+The top room of ``factory/``: may import every other room, ``generators`` and ``schemas``."""

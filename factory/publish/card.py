@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import yaml
 
+from factory.markdown import markdown_table
 from factory.publish.card_data import (
     SCORE_COLUMNS,
     empty_columns,
@@ -117,12 +118,6 @@ SUMMARY_COLUMNS = [
     "trace chars p50 / p99 / max",
     "oracle score",
 ]
-
-
-def markdown_table(columns: list[str], rows: list[list[object]]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "| " + " | ".join("---" for _ in columns) + " |"]
-    lines += ["| " + " | ".join("-" if v is None else str(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 STATS_COLUMNS = ["level", "solver_effort", "reference_chars", "verify_score"]

@@ -6,11 +6,11 @@ from pathlib import PurePath
 
 import pyarrow as pa
 
+from factory.markdown import markdown_table
 from factory.publish.card import (
     STATS_COLUMNS,
     SUMMARY_COLUMNS,
     level_summary,
-    markdown_table,
     problem_stats,
 )
 from factory.publish.integrity import load_verified_manifest

@@ -10,7 +10,7 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from factory.errors import FactoryError
-from factory.publish.card import markdown_table
+from factory.markdown import markdown_table
 from factory.publish.store import MANIFEST, load_manifest
 from factory.storage.layout import BuildLayout
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from factory.errors import FactoryError
-from factory.publish.card import markdown_table
+from factory.markdown import markdown_table
 from factory.quality.problem_keys import exact_key64
 from generators.base import Task, make_problem
 from generators.registry import get_task

@@ -6,7 +6,7 @@ For every input trace:
    Problem records, else the reference answer compared after normalisation.
 2. The source trace is verified: its final answer (the last ``<answer>`` block after any
    thinking, else the last answer statement of the response, see
-   :mod:`factory.rewrite.answers`) must pass the checker. A source that does not verify
+   :mod:`factory.scoring.answers`) must pass the checker. A source that does not verify
    is not rewritten: compression must not turn a wrong trace into a right one.
 3. The rewrite (``rule``: cut after the first correct answer; ``teacher``: DAP) is
    verified the same way and kept only if it verifies and has fewer tokens; otherwise
@@ -45,10 +45,10 @@ from factory.errors import ConfigError, FactoryError
 from factory.models.request_cache import RequestCache
 from factory.progress import current as current_display
 from factory.publish.reverify import refuse_if_any
-from factory.rewrite.answers import Checker, candidate_spans, reference_checker, task_checker
 from factory.rewrite.inputs import ColumnMapping, LongTrace, load_long_traces
 from factory.rewrite.rule_cut import cut_after_first_correct
 from factory.rewrite.teacher_rewrite import RewriteItem, TeacherRewrite, teacher_rewrites
+from factory.scoring.answers import Checker, candidate_spans, reference_checker, task_checker
 from factory.scoring.verbosity import WHITESPACE, count_tokens, load_named_tokenizer
 from factory.storage.atomic import remove_stale_staging, staging_dir_for
 from factory.storage.hashing import sha256_file

@@ -1,7 +1,7 @@
 """Rule-based concise rewrite: stop a trace at its first (or second) correct answer.
 
 No model is involved: the trace is kept up to its ``confirmations``-th correct answer
-statement (see :mod:`factory.rewrite.answers`), the rest is dropped, and a short closing
+statement (see :mod:`factory.scoring.answers`), the rest is dropped, and a short closing
 sentence plus the final ``<answer>`` block with that correct candidate are appended, so
 the result always ends with its answer.
 
@@ -38,7 +38,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from factory.rewrite.answers import Checker, TokenCounter, correct_spans, whitespace_tokens
+from factory.scoring.answers import Checker, TokenCounter, correct_spans, whitespace_tokens
 
 DEFAULT_CLOSING = "That checks out, so I can stop here."
 

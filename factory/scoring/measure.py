@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from factory.backends.base import Backend, Tokenizer
 from factory.models.request_cache import RequestCache
 from factory.models.usage import UsageMeter
-from factory.rewrite.answers import external_redundancy, first_correct_answer, task_checker
+from factory.scoring.answers import external_redundancy, first_correct_answer, task_checker
 from factory.scoring.judge import JudgeItem, judge_traces
 from factory.scoring.verbosity import (
     TraceVerbosity,

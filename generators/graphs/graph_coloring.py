@@ -2,7 +2,7 @@
 
 Generation plants a colouring: every node gets one of k colours (each colour used) and
 edges are drawn only between differently coloured nodes, so a k-colouring exists. Any
-proper colouring passes. The reference solver is DSatur with backtracking (colour the
+proper colouring passes; the planted one is the stored answer. The reference solver is DSatur with backtracking (colour the
 node with the most distinctly coloured neighbours first, smallest colour first).
 """
 
@@ -15,6 +15,7 @@ from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
 from generators.graphs.answers import assignment
+from generators.graphs.fastrand import pick, sample, shuffle
 from generators.graphs.names import node_names
 from generators.graphs.render import FRIENDS, LINKS, ROADS, describe
 from generators.graphs.sampling import adjacency
@@ -64,11 +65,12 @@ FORMAT = (
 THEMES = (ROADS, LINKS, FRIENDS)
 
 
-def _planted(rng: Random, n: int, m: int, k: int) -> list[list[int]]:
-    colour = [i % k for i in range(n)]
-    rng.shuffle(colour)
-    pairs = [(a, b) for a in range(n) for b in range(a + 1, n) if colour[a] != colour[b]]
-    return sorted(list(e) for e in rng.sample(pairs, min(m, len(pairs))))
+def _planted(rng: Random, n: int, m: int, k: int) -> tuple[list[list[int]], list[int]]:
+    """(edges, the planted colouring 1..k): only differently coloured nodes are joined."""
+    colour = [1 + i % k for i in range(n)]
+    shuffle(rng, colour)
+    pairs = [[a, b] for a in range(n) for b in range(a + 1, n) if colour[a] != colour[b]]
+    return sorted(sample(rng, pairs, min(m, len(pairs)))), colour
 
 
 def dsatur(
@@ -120,7 +122,7 @@ def _text(names: list[str], colour: list[int]) -> str:
 
 class GraphColoring(GraphTask[ColoringConfig]):
     name: ClassVar[str] = "graph_coloring"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Graph colouring: colour the nodes of a graph with at most k colours so that adjacent "
         "nodes differ; any proper colouring passes."
@@ -130,16 +132,14 @@ class GraphColoring(GraphTask[ColoringConfig]):
 
     def generate(self, config: ColoringConfig, rng: Random, index: int) -> Instance:
         n, k = config.nodes, config.colours
-        edges = _planted(rng, n, config.edges, k)
-        theme = rng.choice(THEMES)
+        edges, colour = _planted(rng, n, config.edges, k)
+        theme = pick(rng, THEMES)
         names = node_names(rng, n, theme.scheme)
         words = {"k": k, "node": theme.node, "nodes": theme.nodes, "edge": theme.edge}
         body = describe(rng, theme, names, edges)
         prompt = compose(
-            rng, INTROS, body, rng.choice(QUESTIONS).format(**words), FORMAT.format(**words)
+            rng, INTROS, body, pick(rng, QUESTIONS).format(**words), FORMAT.format(**words)
         )
-        colour, _, _ = dsatur(names, edges, k)
-        assert colour is not None  # a k-colouring is planted
         return Instance(prompt, _text(names, colour), {"names": names, "edges": edges, "k": k})
 
     def solve(self, problem: Problem) -> Solution:

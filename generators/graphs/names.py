@@ -3,8 +3,10 @@ tokenised by one linear scan (:func:`generators.graphs.answers.tokens`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from random import Random
 
+from generators.graphs.fastrand import sample
 from generators.wordlists import load_words
 
 TOWNS = [
@@ -70,21 +72,24 @@ TOWNS = [
     "Ludlow",
 ]
 LETTERS = tuple(chr(ord("A") + i) for i in range(26))
+_PAIRS = tuple(a + b for a in LETTERS for b in LETTERS[:9])
+_CODES = tuple(f"N{i}" for i in range(1, 200))
 
 
 def node_names(rng: Random, n: int, scheme: str) -> list[str]:
     """``n`` distinct names in random order from a scheme: ``letters`` (n ≤ 26, else
     two-letter codes), ``towns``, ``people`` or ``codes`` (N1, N2…)."""
+    pool: Sequence[str]
     if scheme == "letters":
-        pool = list(LETTERS) if n <= 26 else [a + b for a in LETTERS for b in LETTERS[:9]]
+        pool = LETTERS if n <= 26 else _PAIRS
     elif scheme == "towns":
-        pool = list(TOWNS)
+        pool = TOWNS
     elif scheme == "people":
-        pool = list(load_words("names"))
+        pool = load_words("names")
     elif scheme == "codes":
-        pool = [f"N{i}" for i in range(1, max(n, 10) * 2 + 1)]
+        pool = _CODES[: max(n, 10) * 2]
     else:
         raise ValueError(f"unknown naming scheme {scheme!r}")
     if n > len(pool):
         raise ValueError(f"the {scheme} scheme has only {len(pool)} names, {n} asked")
-    return rng.sample(pool, n)
+    return sample(rng, pool, n)

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from random import Random
 
+from generators.graphs.fastrand import pick, shuffle
+
 STYLES = ("list", "sentences", "adjacency")
 
 
@@ -43,9 +45,9 @@ def describe(
 ) -> str:
     """The graph in one of :data:`STYLES` (drawn when not given); ``edges`` are ``[a, b]``
     or, when ``weighted``, ``[a, b, w]``."""
-    style = style or rng.choice(STYLES)
+    style = style or pick(rng, STYLES)
     shown = list(edges)
-    rng.shuffle(shown)
+    shuffle(rng, shown)
     if style == "list":
         return _as_list(theme, names, shown, directed, weighted)
     if style == "sentences":
@@ -90,7 +92,7 @@ def _as_adjacency(rng, theme, names, edges, directed, weighted) -> str:
         if not directed:
             out[b].append(names[a] + size)
     order = list(range(len(names)))
-    rng.shuffle(order)
+    shuffle(rng, order)
     what = f"the {theme.nodes} reachable by one {theme.edge}" if directed else "its neighbours"
     if weighted:
         what += f", each with the {theme.weight} of the {theme.edge} in brackets"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from random import Random
 
+from generators.graphs.fastrand import shuffle
+
 Edge = tuple[int, int]
 
 GOLDEN = 0.6180339887498949
@@ -27,8 +29,9 @@ def balanced_choice(index: int, k: int, salt: float = 0.0) -> int:
 def random_tree(rng: Random, n: int) -> list[Edge]:
     """A uniform-attachment random tree: node ``order[i]`` joins a random earlier node."""
     order = list(range(n))
-    rng.shuffle(order)
-    return [_pair(order[i], order[rng.randrange(i)]) for i in range(1, n)]
+    shuffle(rng, order)
+    rand = rng.random
+    return [_pair(order[i], order[int(rand() * i)]) for i in range(1, n)]
 
 
 def connected_edges(rng: Random, n: int, m: int) -> list[Edge]:
@@ -44,10 +47,11 @@ def random_edges(rng: Random, n: int, m: int) -> list[Edge]:
 
 def _add_random_edges(rng: Random, n: int, edges: set[Edge], m: int) -> set[Edge]:
     target = min(m, n * (n - 1) // 2)
+    rand = rng.random
     while len(edges) < target:
-        a, b = rng.randrange(n), rng.randrange(n)
+        a, b = int(rand() * n), int(rand() * n)
         if a != b:
-            edges.add(_pair(a, b))
+            edges.add((a, b) if a < b else (b, a))
     return edges
 
 
@@ -56,12 +60,14 @@ def dag_edges(rng: Random, order: list[int], m: int, connected: bool = True) -> 
     with ``connected`` every node after the first gets an edge from an earlier one."""
     n = len(order)
     edges: set[Edge] = set()
+    rand = rng.random
     if connected:
-        edges.update((order[rng.randrange(i)], order[i]) for i in range(1, n))
+        edges.update((order[int(rand() * i)], order[i]) for i in range(1, n))
     target = min(m, n * (n - 1) // 2)
     while len(edges) < target:
-        i, j = sorted(rng.sample(range(n), 2))
-        edges.add((order[i], order[j]))
+        i, j = int(rand() * n), int(rand() * n)
+        if i != j:
+            edges.add((order[i], order[j]) if i < j else (order[j], order[i]))
     return sorted(edges)
 
 
@@ -83,7 +89,8 @@ def indirect_pairs(n: int, edges: list[Edge]) -> list[Edge]:
 
 
 def weights(rng: Random, count: int, low: int, high: int) -> list[int]:
-    return [rng.randint(low, high) for _ in range(count)]
+    rand, span = rng.random, high - low + 1
+    return [low + int(rand() * span) for _ in range(count)]
 
 
 def adjacency(

@@ -25,7 +25,7 @@ FORMAT = (
 
 class ShortestPath(GraphTask[wp.WeightedPathConfig]):
     name: ClassVar[str] = "shortest_path"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Weighted shortest path: give a route of least total weight between two nodes of an "
         "undirected graph described in words; any cheapest route passes."
@@ -34,8 +34,7 @@ class ShortestPath(GraphTask[wp.WeightedPathConfig]):
     LEVELS = wp.LEVELS
 
     def generate(self, config: wp.WeightedPathConfig, rng: Random, index: int) -> Instance:
-        prompt, names, payload = wp.instance_prompt(rng, config, FORMAT)
-        path, _, _ = wp.narrate(names, payload)
+        prompt, names, payload, path = wp.instance_prompt(rng, config, FORMAT)
         return Instance(prompt, join_names(names, path), payload)
 
     def solve(self, problem: Problem) -> Solution:

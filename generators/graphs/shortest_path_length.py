@@ -22,7 +22,7 @@ FORMAT = "Give the total {weight} of the shortest route as a single whole number
 
 class ShortestPathLength(GraphTask[wp.WeightedPathConfig]):
     name: ClassVar[str] = "shortest_path_length"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Weighted shortest path length: the least total weight of a route between two nodes "
         "of an undirected graph described in words."
@@ -31,7 +31,7 @@ class ShortestPathLength(GraphTask[wp.WeightedPathConfig]):
     LEVELS = wp.LEVELS
 
     def generate(self, config: wp.WeightedPathConfig, rng: Random, index: int) -> Instance:
-        prompt, _, payload = wp.instance_prompt(rng, config, FORMAT)
+        prompt, _, payload, _ = wp.instance_prompt(rng, config, FORMAT)
         return Instance(prompt, str(payload["distance"]), payload)
 
     def solve(self, problem: Problem) -> Solution:

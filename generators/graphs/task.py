@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from random import Random
 from typing import ClassVar, TypeVar
 
+from generators.graphs.fastrand import pick
 from generators.base import ANSWER_INSTRUCTION, GenerationError, Task, TaskConfig
 from schemas.records import Problem
 
@@ -35,7 +36,7 @@ class GraphTask(Task[C]):
 def compose(rng: Random, intros: Sequence[str], body: str, question: str, fmt: str) -> str:
     """Intro (drawn), the graph, the question and the answer format, then the shared
     instruction."""
-    return "\n\n".join([rng.choice(intros), body, question, fmt, ANSWER_INSTRUCTION])
+    return "\n\n".join([pick(rng, intros), body, question, fmt, ANSWER_INSTRUCTION])
 
 
 def bounded(lines: list[str], limit: int = TRACE_LINES) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import Field
 
 from generators.base import GenerationError, TaskConfig
+from generators.graphs.fastrand import pick, shuffle
 from generators.graphs.names import node_names
 from generators.graphs.render import CABLES, ROADS, TRACKS, describe
 from generators.graphs.sampling import connected_edges, hop_distances, weighted_adjacency
@@ -86,24 +87,50 @@ def fewest_hops_weight(adj: Adjacency, source: int, target: int) -> tuple[int, i
     return hop[target], best[target]
 
 
-def sample(rng: Random, n: int, m: int, max_weight: int) -> dict[str, Any] | None:
-    """A payload (edges, source, target, distance) or None after too many draws."""
+def _settle_all(adj: Adjacency, source: int) -> tuple[list[int], list[int], list[int]]:
+    """(distance, edges on the fewest-edge cheapest route, parent) of every node: Dijkstra
+    ordered by (distance, edges) with the tie-breaks of :func:`dijkstra`, run to the end."""
+    n = len(adj)
+    dist, hops, parent = [1 << 60] * n, [0] * n, [-1] * n
+    dist[source] = 0
+    heap, done = [(0, 0, source)], [False] * n
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        d, h, u = pop(heap)
+        if done[u]:
+            continue
+        done[u] = True
+        for v, w in adj[u]:
+            if not done[v] and (d + w < dist[v] or (d + w == dist[v] and h + 1 < hops[v])):
+                dist[v], hops[v], parent[v] = d + w, h + 1, u
+                push(heap, (d + w, h + 1, v))
+    return dist, hops, parent
+
+
+def sample(
+    rng: Random, n: int, m: int, max_weight: int
+) -> tuple[dict[str, Any], list[int]] | None:
+    """(a payload (edges, source, target, distance), Dijkstra's path) or None after too many
+    draws. Each graph is searched from its nodes in random order for targets whose every cheapest
+    route has more edges than the fewest-edge route."""
+    rand = rng.random
     for _ in range(MAX_ATTEMPTS):
-        edges = [[a, b, rng.randint(1, max_weight)] for a, b in connected_edges(rng, n, m)]
+        edges = [[a, b, 1 + int(rand() * max_weight)] for a, b in connected_edges(rng, n, m)]
         adj = weighted_adjacency(n, edges)
-        source = rng.randrange(n)
-        hop = hop_distances([[v for v, _ in row] for row in adj], source)
-        targets = [t for t in range(n) if hop[t] >= 2]
-        rng.shuffle(targets)
-        for target in targets[:4]:
-            dist, path, _, _ = dijkstra(adj, source, target)
-            if len(path) - 1 > hop[target]:
-                return {
-                    "edges": edges,
-                    "source": source,
-                    "target": target,
-                    "distance": dist[target],
-                }
+        plain = [[v for v, _ in row] for row in adj]
+        sources = list(range(n))
+        shuffle(rng, sources)
+        for source in sources:
+            hop = hop_distances(plain, source)
+            dist, hops, parent = _settle_all(adj, source)
+            targets = [t for t in range(n) if hops[t] > hop[t] >= 2]
+            if targets:
+                target = pick(rng, targets)
+                path = [target]
+                while path[-1] != source:
+                    path.append(parent[path[-1]])
+                payload = {"edges": edges, "source": source, "target": target}
+                return {**payload, "distance": dist[target]}, path[::-1]
     return None
 
 
@@ -152,15 +179,16 @@ THEMES = (ROADS, TRACKS, CABLES)
 
 def instance_prompt(
     rng: Random, config: WeightedPathConfig, fmt: str
-) -> tuple[str, list[str], dict[str, Any]]:
-    """(prompt, names, payload) of one shortest-path instance; ``fmt`` states the answer
+) -> tuple[str, list[str], dict[str, Any], list[int]]:
+    """(prompt, names, payload, a cheapest path) of one shortest-path instance; ``fmt`` states the answer
     format and may use ``{s}``, ``{t}``, ``{nodes}``, ``{weight}``."""
-    payload = sample(rng, config.nodes, config.edges, config.max_weight)
-    if payload is None:
+    drawn = sample(rng, config.nodes, config.edges, config.max_weight)
+    if drawn is None:
         raise GenerationError(
             f"no instance in {MAX_ATTEMPTS} draws with {config}; raise 'edges' or 'max_weight'"
         )
-    theme = rng.choice(THEMES)
+    payload, path = drawn
+    theme = pick(rng, THEMES)
     names = node_names(rng, config.nodes, theme.scheme)
     words = {
         "s": names[payload["source"]],
@@ -170,6 +198,6 @@ def instance_prompt(
         "edge": theme.edge,
     }
     body = describe(rng, theme, names, payload["edges"], weighted=True)
-    question = rng.choice(QUESTIONS).format(**words)
+    question = pick(rng, QUESTIONS).format(**words)
     prompt = compose(rng, INTROS, body, question, fmt.format(**words))
-    return prompt, names, {"names": names, **payload}
+    return prompt, names, {"names": names, **payload}, path

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factory.rewrite.answers import (
+from factory.scoring.answers import (
     AnswerSpan,
     candidate_spans,
     external_redundancy,
