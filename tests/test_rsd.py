@@ -307,6 +307,10 @@ def test_rsd_build_publishes_filtered_student_aligned_traces(
         assert not row["kept"] or (row["passed"] and row["finish_reason"] == "stop")
     card = (version_dir / "README.md").read_text()
     assert "## RSD (student-aligned) traces" in card and "config_name: rsd_traces" in card
+    [usage] = result.manifest.model_usage  # a sample: one request of its prompt and tokens
+    assert (usage.stage, usage.requests, usage.failed) == ("rsd", 8, 0)
+    assert usage.prompt_tokens == sum(r["prompt_tokens"] for r in rows) > 8
+    assert usage.completion_tokens == sum(r["num_tokens"] for r in rows)
 
 
 def test_chunked_engine_on_vllm_and_http_matches_token_by_token(

@@ -136,7 +136,7 @@ def _odd_cycle(parent: list[int], u: int, v: int) -> list[int]:
 
 class BipartiteCheck(GraphTask[TwoTeamsConfig]):
     name: ClassVar[str] = "bipartite_check"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Bipartiteness: decide whether a graph's nodes split into two sides with every edge "
         "between the sides (yes and no equally often; odd cycles are long)."

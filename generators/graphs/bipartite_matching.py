@@ -184,7 +184,7 @@ def _text(names: list[str], pairs: list[tuple[int, int]]) -> str:
 
 class BipartiteMatching(GraphTask[MatchingConfig]):
     name: ClassVar[str] = "bipartite_matching"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Maximum bipartite matching: assign as many people as possible to jobs they can do, "
         "one job each; any maximum matching passes."

@@ -100,7 +100,7 @@ def components(names: list[str], edges: list[list[int]]) -> tuple[list[list[int]
 
 class ConnectedComponents(GraphTask[ComponentsConfig]):
     name: ClassVar[str] = "connected_components"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Connected components: count the separate groups of an undirected graph described in "
         "words (isolated nodes count)."

@@ -100,7 +100,7 @@ def count_paths(adj: list[list[int]], source: int) -> tuple[list[int], list[int]
 
 class CountShortestPaths(GraphTask[CountPathsConfig]):
     name: ClassVar[str] = "count_shortest_paths"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Counting shortest paths: the number of distinct fewest-edge routes between two nodes "
         "of an unweighted graph described in words (counts spread evenly)."

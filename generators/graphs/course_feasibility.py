@@ -1,7 +1,7 @@
 """Course feasibility: can every course be finished, or do prerequisites go round in a circle?
 
 Half of the catalogues (by :func:`balanced_choice`) are acyclic; the others are a DAG
-plus one link from a course back to one of its indirect prerequisites, which closes a
+plus one link from a course back to a prerequisite of one of its prerequisites, which closes a
 cycle of at least three courses. Both kinds have the same number of links.
 """
 
@@ -13,7 +13,8 @@ from typing import ClassVar
 from generators.base import Instance, Solution
 from generators.graphs import courses
 from generators.graphs.answers import score_yes_no
-from generators.graphs.sampling import balanced_choice, dag_edges, indirect_pairs
+from generators.graphs.fastrand import pick, shuffle
+from generators.graphs.sampling import balanced_choice, dag_edges
 from generators.graphs.task import GraphTask, compose, join_names
 from schemas.records import Problem
 
@@ -47,9 +48,30 @@ def find_cycle(names: list[str], edges: list[list[int]], left: set[int]) -> list
     return walk[seen[walk[-1]] :][::-1][:-1]
 
 
+def _closing_link(rng: Random, n: int, edges: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """A link b -> a where b is reached from a by a random walk along two or more links
+    and no link joins a and b directly, so it closes a cycle of three or more courses;
+    None if no walk from any course finds one."""
+    out: list[list[int]] = [[] for _ in range(n)]
+    for a, b in edges:
+        out[a].append(b)
+    direct = set(edges)
+    starts = [a for a in range(n) if out[a]]
+    shuffle(rng, starts)
+    for a in starts:
+        walk, v = [], a
+        while out[v]:
+            v = pick(rng, out[v])
+            walk.append(v)
+        options = [b for b in walk[1:] if (a, b) not in direct]
+        if options:
+            return pick(rng, options), a
+    return None
+
+
 class CourseFeasibility(GraphTask[courses.CourseConfig]):
     name: ClassVar[str] = "course_feasibility"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Course feasibility: decide whether all courses of a catalogue can be finished, i.e. "
         "whether the prerequisite graph is acyclic (yes and no equally often)."
@@ -62,19 +84,18 @@ class CourseFeasibility(GraphTask[courses.CourseConfig]):
         feasible = balanced_choice(index, 2) == 0
         order = list(range(n))
         while True:
-            rng.shuffle(order)
+            shuffle(rng, order)
             edges = dag_edges(rng, order, m if feasible else m - 1)
             if feasible:
                 break
-            pairs = indirect_pairs(n, edges)
-            if pairs:
-                a, b = rng.choice(pairs)
-                edges = sorted([*edges, (b, a)])
+            back = _closing_link(rng, n, edges)
+            if back is not None:
+                edges = sorted([*edges, back])
                 break
         names = courses.course_names(rng, n)
         links = [list(e) for e in edges]
         body = courses.describe(rng, names, links)
-        question = rng.choice(QUESTIONS).format(n=n)
+        question = pick(rng, QUESTIONS).format(n=n)
         return Instance(
             compose(rng, INTROS, body, question, FORMAT),
             "yes" if feasible else "no",

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import Field
 
 from generators.base import TaskConfig
+from generators.graphs.fastrand import shuffle
 from generators.graphs.task import bounded
 
 SUBJECTS = ("MATH", "PHYS", "CHEM", "BIO", "HIST", "ECON", "ART", "LAW", "CS", "GEO", "MUS")
@@ -39,21 +40,17 @@ LEVELS: dict[int, dict[str, Any]] = {
 
 def course_names(rng: Random, n: int) -> list[str]:
     """``n`` distinct course codes such as ``CHEM214``."""
-    names: set[str] = set()
+    rand, names = rng.random, dict[str, None]()
     while len(names) < n:
-        names.add(
-            f"{rng.choice(SUBJECTS)}{rng.randint(1, 4)}{rng.randint(0, 9)}{rng.randint(0, 9)}"
-        )
-    found = sorted(names)
-    rng.shuffle(found)
-    return found
+        names[f"{SUBJECTS[int(rand() * len(SUBJECTS))]}{100 + int(rand() * 400)}"] = None
+    return list(names)
 
 
 def describe(rng: Random, names: list[str], edges: list[list[int]]) -> str:
     """The catalogue in one of three phrasings, links in random order."""
     shown = list(edges)
-    rng.shuffle(shown)
-    style = rng.randrange(3)
+    shuffle(rng, shown)
+    style = int(rng.random() * 3)
     listing = f"The courses are {', '.join(sorted(names))}."
     if style == 0:
         lines = [f"To take {names[b]} you must first complete {names[a]}." for a, b in shown]
@@ -67,7 +64,7 @@ def describe(rng: Random, names: list[str], edges: list[list[int]]) -> str:
     for a, b in shown:
         needs[b].append(names[a])
     order = list(range(len(names)))
-    rng.shuffle(order)
+    shuffle(rng, order)
     lines = [f"{names[c]} requires: {', '.join(sorted(needs[c])) or 'nothing'}" for c in order]
     return "Each course is listed with the courses it requires:\n" + "\n".join(lines)
 

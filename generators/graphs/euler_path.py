@@ -105,7 +105,7 @@ def hierholzer(names: list[str], edges: list[list[int]]) -> tuple[list[int], int
 
 class EulerPath(GraphTask[EulerConfig]):
     name: ClassVar[str] = "euler_path"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Euler trail: a walk that uses every edge of an undirected graph exactly once; any "
         "such walk passes."

@@ -2,7 +2,9 @@
 
 The relation word is drawn first (evenly over the words the level's number of
 generations allows, by :func:`balanced_choice`); family trees are grown
-(:func:`kinship.grow`) until one has a pair of people related that way. The family is told
+(:func:`kinship.grow`) until one has a pair of people related that way (after
+``MAX_ATTEMPTS`` trees, rare at the smallest sizes, the last tree's next word in the list
+that it has is asked instead). The family is told
 in one of three phrasings (couples with their children, one fact per line, possessive
 sentences) in shuffled order, mixed with distractor facts about friends and neighbours.
 The reference solver searches outward from the second person through parent, child and
@@ -177,7 +179,7 @@ def parse_relation(answer: str) -> str:
 
 class FamilyRelationships(GraphTask[FamilyConfig]):
     name: ClassVar[str] = "family_relationships"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Family relationships: name how one member of a described family tree is related to "
         "another (27 relation words, drawn evenly; in-laws, cousins, great-grandparents)."
@@ -193,8 +195,14 @@ class FamilyRelationships(GraphTask[FamilyConfig]):
             pair = _pick_pair(rng, family, target)
             if pair is not None:
                 break
-        else:
-            raise self.give_up("people")
+        else:  # the word hardly fits this many people (a cousin among 8): take the next one
+            for shift in range(1, len(words)):
+                target = words[(words.index(target) + shift) % len(words)]
+                pair = _pick_pair(rng, family, target)
+                if pair is not None:
+                    break
+            else:
+                raise self.give_up("people")
         x, y = pair
         names = _names(rng, family)
         distractors = _distractors(rng, len(names), config.distractors)

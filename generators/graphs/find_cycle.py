@@ -100,7 +100,7 @@ def dfs_cycle(names: list[str], edges: list[list[int]]) -> tuple[list[int], int,
 
 class FindCycle(GraphTask[CycleConfig]):
     name: ClassVar[str] = "find_cycle"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Find a directed cycle: name nodes that lead round in a loop along one-way edges of a "
         "directed graph; any directed cycle passes."

@@ -2,8 +2,9 @@
 
 Generation plants a colouring: every node gets one of k colours (each colour used) and
 edges are drawn only between differently coloured nodes, so a k-colouring exists. Any
-proper colouring passes; the planted one is the stored answer. The reference solver is DSatur with backtracking (colour the
-node with the most distinctly coloured neighbours first, smallest colour first).
+proper colouring passes; the planted one is the stored answer. The reference solver is
+DSatur with backtracking (colour the node with the most distinctly coloured neighbours
+first, smallest colour first).
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ def hop_diameter(n: int, edges: list[list[int]]) -> int:
 
 class GraphDiameter(GraphTask[DiameterConfig]):
     name: ClassVar[str] = "graph_diameter"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Graph diameter: the largest shortest-route distance between two nodes of a connected "
         "graph, counted in edges or, on weighted levels, in total weight."

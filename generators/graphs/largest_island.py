@@ -1,10 +1,10 @@
 """Largest island: the size of the largest 4-connected region of land on a grid map.
 
 The answer is drawn first, uniform over 2..two fifths of the cells (by :func:`balanced_choice`):
-an island of that size grows from a random cell, then random cells become land, up to
-the map's own land share (uniform in ``land_low..land_high`` percent), wherever they
-keep every other island smaller (at least two such cells, so that
-"all the land" is never the answer). The reference trace floods each island in reading order.
+an island of that size grows from a random cell, then other cells become land at random,
+towards the map's own land share (uniform in ``land_low..land_high`` percent), wherever
+they keep every other island smaller (see :func:`_draw`). The reference trace floods each
+island in reading order.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from generators.base import Instance, Solution, TaskConfig
 from generators.graphs.answers import score_number
+from generators.graphs.fastrand import pick
 from generators.graphs.sampling import balanced_choice
 from generators.graphs.task import GraphTask, bounded, compose
 from schemas.records import Problem
@@ -101,48 +102,86 @@ def islands(grid: list[str]) -> tuple[list[tuple[int, int, int]], int]:
     return found, effort
 
 
-def _neighbours(rows: int, cols: int, r: int, c: int) -> list[tuple[int, int]]:
-    around = ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1))
-    return [(y, x) for y, x in around if 0 <= y < rows and 0 <= x < cols]
+_AROUND: dict[tuple[int, int], list[list[int]]] = {}
 
 
-def _grow(rng: Random, rows: int, cols: int, size: int) -> set[tuple[int, int]]:
-    cells = {(rng.randrange(rows), rng.randrange(cols))}
-    while len(cells) < size:
-        y, x = rng.choice(sorted(cells))
-        cells.update(rng.sample(_neighbours(rows, cols, y, x), 1))
-    return cells
+def _around(rows: int, cols: int) -> list[list[int]]:
+    """Per flat cell index ``y * cols + x``, the indices of its up/down/left/right cells."""
+    key = (rows, cols)
+    if key not in _AROUND:
+        _AROUND[key] = [
+            [
+                ny * cols + nx
+                for ny, nx in ((y - 1, x), (y + 1, x), (y, x - 1), (y, x + 1))
+                if 0 <= ny < rows and 0 <= nx < cols
+            ]
+            for y in range(rows)
+            for x in range(cols)
+        ]
+    return _AROUND[key]
 
 
-def _island_of(land: set[tuple[int, int]], start: tuple[int, int], rows: int, cols: int) -> int:
-    seen, stack = {start}, [start]
-    while stack:
-        for cell in _neighbours(rows, cols, *stack.pop()):
-            if cell in land and cell not in seen:
-                seen.add(cell)
-                stack.append(cell)
-    return len(seen)
+_CHAR = ".#.#"  # by state: open and shore are water
+
+
+def _root(parent: list[int], v: int) -> int:
+    while parent[v] != v:
+        parent[v] = parent[parent[v]]
+        v = parent[v]
+    return v
 
 
 def _draw(rng: Random, rows: int, cols: int, size: int, share: float) -> list[str]:
-    """A map whose largest island has exactly ``size`` cells."""
-    main = _grow(rng, rows, cols, size)
-    shore = {n for y, x in main for n in _neighbours(rows, cols, y, x)} - main
-    free = [(y, x) for y in range(rows) for x in range(cols) if (y, x) not in main | shore]
-    rng.shuffle(free)
-    land = set(main)
-    for cell in free:
-        if len(land) >= max(share * rows * cols, size + 2):
-            break
-        land.add(cell)
-        if _island_of(land, cell, rows, cols) >= size:
-            land.discard(cell)
-    return ["".join("#" if (y, x) in land else "." for x in range(cols)) for y in range(rows)]
+    """A map whose largest island has exactly ``size`` cells.
+
+    The island grows from a random cell through random cells of its frontier; its shore
+    stays water. Every other cell is then offered in reading order and becomes land with
+    the probability that fills the map to ``share`` (at least two such cells are wanted),
+    unless that would join land of ``size`` cells or more: with union-find over the up and
+    left neighbours (the only ones decided before it), every island stays below ``size``.
+    """
+    rand, cells, around = rng.random, rows * cols, _around(rows, cols)
+    state = [0] * cells  # 0 open, 1 the island, 2 its shore, 3 other land
+    first = int(rand() * cells)
+    state[first], grown, frontier = 1, 1, list(around[first])
+    while grown < size:
+        i = int(rand() * len(frontier))
+        cell = frontier[i]
+        frontier[i] = frontier[-1]
+        frontier.pop()
+        if state[cell] != 1:
+            state[cell] = 1
+            grown += 1
+            frontier += around[cell]
+    for cell in frontier:
+        if state[cell] == 0:
+            state[cell] = 2
+    open_cells = state.count(0)
+    wanted = max(share * cells - size, 2.0)
+    chance = wanted / open_cells if open_cells else 0.0
+    parent, weight = list(range(cells)), [1] * cells
+    for cell in range(cells):
+        if state[cell] or rand() >= chance:
+            continue
+        x = cell % cols
+        roots = set()
+        if cell >= cols and state[cell - cols] == 3:
+            roots.add(_root(parent, cell - cols))
+        if x and state[cell - 1] == 3:
+            roots.add(_root(parent, cell - 1))
+        if 1 + sum(weight[r] for r in roots) >= size:
+            continue
+        state[cell] = 3
+        for r in roots:
+            parent[r] = cell
+            weight[cell] += weight[r]
+    flat = "".join(map(_CHAR.__getitem__, state))
+    return [flat[y * cols : (y + 1) * cols] for y in range(rows)]
 
 
 class LargestIsland(GraphTask[IslandConfig]):
     name: ClassVar[str] = "largest_island"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Largest island: the number of cells of the largest 4-connected land region of a grid map."
     )
@@ -154,11 +193,14 @@ class LargestIsland(GraphTask[IslandConfig]):
         size = 2 + balanced_choice(index, max(rows * cols * 2 // 5 - 1, 1))
         share = rng.uniform(config.land_low, config.land_high) / 100
         grid = _draw(rng, rows, cols, size, share)
-        land, water, legend = rng.choice(STYLES)
-        sep = " " if land == "1" else ""
-        picture = "\n".join(sep.join(land if ch == "#" else water for ch in row) for row in grid)
+        land, water, legend = pick(rng, STYLES)
+        table = str.maketrans("#.", land + water)
+        rows_text = [row.translate(table) for row in grid]
+        if land == "1":
+            rows_text = [" ".join(row) for row in rows_text]
+        picture = "\n".join(rows_text)
         body = f"In this {config.rows}×{config.cols} map, {legend}:\n```\n{picture}\n```"
-        prompt = compose(rng, INTROS, body, rng.choice(QUESTIONS), FORMAT)
+        prompt = compose(rng, INTROS, body, pick(rng, QUESTIONS), FORMAT)
         return Instance(prompt, str(size), {"grid": grid, "largest": size})
 
     def solve(self, problem: Problem) -> Solution:

@@ -118,7 +118,7 @@ def edmonds_karp(names: list[str], edges: list[list[int]]) -> tuple[int, int, li
 
 class MaxFlow(GraphTask[MaxFlowConfig]):
     name: ClassVar[str] = "max_flow"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Maximum flow: the largest flow from a source to a sink in a directed network with "
         "integer capacities (equal to the minimum cut)."

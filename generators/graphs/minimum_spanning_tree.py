@@ -67,7 +67,7 @@ def _lightest_sum(n: int, edges: list[list[int]]) -> int:
 
 class MinimumSpanningTree(GraphTask[wp.WeightedPathConfig]):
     name: ClassVar[str] = "minimum_spanning_tree"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Minimum spanning tree: the least total weight of edges connecting all nodes of a "
         "weighted undirected graph described in words."

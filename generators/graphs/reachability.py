@@ -101,7 +101,7 @@ def search(
 
 class Reachability(GraphTask[ReachabilityConfig]):
     name: ClassVar[str] = "reachability"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Directed reachability: decide whether one node can be reached from another along "
         "one-way edges (yes and no equally often; 'no' targets are linked if directions are "

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from random import Random
 from typing import ClassVar, TypeVar
 
-from generators.graphs.fastrand import pick
 from generators.base import ANSWER_INSTRUCTION, GenerationError, Task, TaskConfig
+from generators.graphs.fastrand import pick
 from schemas.records import Problem
 
 C = TypeVar("C", bound=TaskConfig)

@@ -107,21 +107,27 @@ def _settle_all(adj: Adjacency, source: int) -> tuple[list[int], list[int], list
     return dist, hops, parent
 
 
-def sample(
-    rng: Random, n: int, m: int, max_weight: int
-) -> tuple[dict[str, Any], list[int]] | None:
+def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any], list[int]] | None:
     """(a payload (edges, source, target, distance), Dijkstra's path) or None after too many
     draws. Each graph is searched from its nodes in random order for targets whose every cheapest
     route has more edges than the fewest-edge route."""
     rand = rng.random
-    for _ in range(MAX_ATTEMPTS):
-        edges = [[a, b, 1 + int(rand() * max_weight)] for a, b in connected_edges(rng, n, m)]
+    for attempt in range(MAX_ATTEMPTS):
+        if attempt % 3 == 0:  # a new structure every third draw, new weights in between
+            pairs = connected_edges(rng, n, m)
+            plain = [[] for _ in range(n)]
+            for a, b in pairs:
+                plain[a].append(b)
+                plain[b].append(a)
+            sources = list(range(n))
+            hops_from: dict[int, list[int]] = {}
+        edges = [[a, b, 1 + int(rand() * max_weight)] for a, b in pairs]
         adj = weighted_adjacency(n, edges)
-        plain = [[v for v, _ in row] for row in adj]
-        sources = list(range(n))
         shuffle(rng, sources)
         for source in sources:
-            hop = hop_distances(plain, source)
+            hop = hops_from.get(source) or hops_from.setdefault(
+                source, hop_distances(plain, source)
+            )
             dist, hops, parent = _settle_all(adj, source)
             targets = [t for t in range(n) if hops[t] > hop[t] >= 2]
             if targets:
@@ -180,8 +186,8 @@ THEMES = (ROADS, TRACKS, CABLES)
 def instance_prompt(
     rng: Random, config: WeightedPathConfig, fmt: str
 ) -> tuple[str, list[str], dict[str, Any], list[int]]:
-    """(prompt, names, payload, a cheapest path) of one shortest-path instance; ``fmt`` states the answer
-    format and may use ``{s}``, ``{t}``, ``{nodes}``, ``{weight}``."""
+    """(prompt, names, payload, a cheapest path) of one shortest-path instance; ``fmt``
+    states the answer format and may use ``{s}``, ``{t}``, ``{nodes}``, ``{weight}``."""
     drawn = sample(rng, config.nodes, config.edges, config.max_weight)
     if drawn is None:
         raise GenerationError(
