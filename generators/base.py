@@ -55,25 +55,43 @@ class AnswerFormatError(ValueError):
 
 
 _EXAMPLE = re.compile(
-    r"(?P<paren>\()?\b(?:for example|e\.g\.|such as|like):?[ \t]+"
+    r"\b(?:for example|e\.g\.|such as|like):?[ \t]+"
     r"(?:'(?P<single>[^'\n]+)'|\"(?P<double>[^\"\n]+)\""
     r"|(?<=for example: )(?P<bare>[^\n]+)|(?<=e\.g\. )(?P<short>[^\n]+))",
     re.IGNORECASE,
 )
+_EXAMPLE_WORDS = (b"for example", b"e.g.", b"such as", b"like")
 
 
 def prompt_example(prompt: str) -> str | None:
     """The last example answer a prompt shows ('for example: 3, 7', 'e.g. "09:30"'), if any:
-    the answer format is stated last, so its example is the last one."""
-    found = list(_EXAMPLE.finditer(prompt))
-    if not found:
+    the answer format is stated last, so its example is the last one.
+
+    The regex is tried only where one of its words stands (found by byte search on an ASCII
+    case-folded copy with the same indices), left to right without overlaps as ``finditer``
+    would: a scan of the whole prompt by the regex costs ~0.1 ms, the audit makes millions."""
+    folded = prompt.encode("ascii", "replace").lower()
+    starts = sorted(at for word in _EXAMPLE_WORDS for at in _occurrences(folded, word))
+    match, end = None, 0
+    for at in starts:
+        if at >= end and (found := _EXAMPLE.match(prompt, at)):
+            match, end = found, found.end()
+    if match is None:
         return None
-    match = found[-1]
     quoted = match["single"] or match["double"]
     if quoted:
         return quoted
     text = (match["bare"] or match["short"]).rstrip()
-    return text[: text.rfind(")")] if match["paren"] else text.removesuffix(".")
+    in_parentheses = prompt[match.start() - 1 : match.start()] == "("
+    return text[: text.rfind(")")] if in_parentheses else text.removesuffix(".")
+
+
+def _occurrences(text: bytes, word: bytes) -> list[int]:
+    found, at = [], text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 @dataclass(frozen=True)

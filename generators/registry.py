@@ -75,6 +75,7 @@ _MATH: dict[str, str] = {
     "modular_inverse": "ModularInverse",
     "polynomial_factor": "PolynomialFactor",
     "polynomial_roots": "PolynomialRoots",
+    "prime_factorization": "PrimeFactorization",
 }
 _TASKS.update({name: f"generators.math.{name}:{cls}" for name, cls in _MATH.items()})
 

@@ -309,7 +309,9 @@ def test_rsd_build_publishes_filtered_student_aligned_traces(
     assert "## RSD (student-aligned) traces" in card and "config_name: rsd_traces" in card
     [usage] = result.manifest.model_usage  # a sample: one request of its prompt and tokens
     assert (usage.stage, usage.requests, usage.failed) == ("rsd", 8, 0)
-    assert usage.prompt_tokens == sum(r["prompt_tokens"] for r in rows) > 8
+    student = load_hf_tokenizer(str(close_student_dir), "student")
+    prompts = pq.read_table(version_dir / "data").column("prompt").to_pylist()
+    assert usage.prompt_tokens == 2 * sum(len(ids(student, p)) for p in prompts) > 8
     assert usage.completion_tokens == sum(r["num_tokens"] for r in rows)
 
 

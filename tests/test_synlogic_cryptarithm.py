@@ -9,8 +9,8 @@ import z3
 from pydantic import ValidationError
 
 from generators.base import ANSWER_INSTRUCTION
-from generators.synlogic.cryptarithm import Cryptarithm
-from generators.synlogic.cryptarithm.solver import Equation, solve
+from generators.synlogic.cryptarithm import Cryptarithm, linear
+from generators.synlogic.cryptarithm.solver import Equation, solution_table, solve
 from generators.synlogic.cryptarithm.task import _equation
 from tests.contract import contract_tests, problem_at, wrap
 
@@ -90,6 +90,31 @@ def test_column_solver_finds_send_more_money() -> None:
             limit=100,
         )
     )
+
+
+def _rows(letters: list[str], table) -> set[tuple[tuple[str, int], ...]]:
+    return {tuple(sorted(zip(letters, row, strict=True))) for row in table.tolist()}
+
+
+@pytest.mark.parametrize(
+    ("equation", "hints"),
+    [
+        (Equation(("SEND", "MORE"), "MONEY"), {}),
+        (Equation(("AB", "CD"), "EFG"), {}),  # hundreds of solutions
+        (Equation(("BCD", "EFG", "HIJ", "CDE", "FGH"), "CBGJ"), {}),  # 123+456+789+234+567
+        (Equation(("AB", "CD"), "EFB"), {}),  # B cancels: a zero coefficient
+        (Equation(("ABC",), "DAEC", factor="B"), {}),  # factor letter inside the words
+        (Equation(("ABCD",), "EFGHC", factor="I"), {"I": 7}),
+        (Equation(("ABCD",), "EFGHC", factor="I"), {}),
+        (Equation(("ABCDE", "FGH"), "IJAFB"), {"A": 3}),
+    ],
+)
+def test_linear_search_finds_what_the_column_search_finds(equation: Equation, hints) -> None:
+    """Two independent searches (bounded linear sum, columns with carries) agree on the
+    full solution set, hints included."""
+    letters, table = linear.solution_table(equation, hints)
+    column_letters, column_table, _, _ = solution_table(equation, hints)
+    assert _rows(letters, table) == _rows(column_letters, column_table)
 
 
 def test_all_operations_occur_and_payload_is_json() -> None:

@@ -353,8 +353,8 @@ def usage_section(usage: list[ModelUsage]) -> list[str]:
     ]
     lines = [
         "Tokens count every answer the data uses, cached or not (an RSD sample: its prompt "
-        "and emitted tokens). Wall time, tokens/s and the cached share depend on the run; "
-        "they are in the build's last line and its `usage/run-*.json` work record.",
+        "and emitted tokens). Wall time, tokens/s and the cached share depend on the run: "
+        "they are in the build's work directory (`usage/run-*.json`), not here.",
         markdown_table(USAGE_COLUMNS, rows),
     ]
     failed = [f"{u.failed} in {u.stage}" for u in usage if u.failed]

@@ -1,10 +1,11 @@
 """Family relationships: how is one person of a described family related to another?
 
 The relation word is drawn first (evenly over the words the level's number of
-generations allows, by :func:`balanced_choice`); family trees are grown
-(:func:`kinship.grow`) until one has a pair of people related that way (after
-``MAX_ATTEMPTS`` trees, rare at the smallest sizes, the last tree's next word in the list
-that it has is asked instead). The family is told
+generations allows, by :func:`balanced_choice`), then one chain of steps that gives it
+(an aunt is a parent's sister or a parent's brother's wife); the family is built around
+that chain (:func:`kinship.plant`: the chain, its ancestors, then random relatives), so
+no tree is ever drawn in vain. The family is told
+The family is told
 in one of three phrasings (couples with their children, one fact per line, possessive
 sentences) in shuffled order, mixed with distractor facts about friends and neighbours.
 The reference solver searches outward from the second person through parent, child and
@@ -21,13 +22,21 @@ from pydantic import Field
 
 from generators.base import AnswerFormatError, Instance, Solution, TaskConfig
 from generators.graphs import kinship as kin
+from generators.graphs.fastrand import below, pick, sample, shuffle
 from generators.graphs.sampling import balanced_choice
-from generators.graphs.task import MAX_ATTEMPTS, GraphTask, compose
+from generators.graphs.task import GraphTask, compose
 from schemas.records import Problem
 
 MAX_WORD_CHARS = 60
 _LETTERS = re.compile(r"[a-z]+")
 _BY_KEY = {label.replace("-", ""): label for label in kin.LABELS}
+_WORDS_OF = {
+    label: [word for word, (f, m, _) in kin.KIN.items() if label in (f, m)]
+    for label in kin.LABELS
+}
+"""The step words behind each relation word ("aunt": a parent's sister, or the wife of a
+parent's brother)."""
+_LABEL_LIST = ", ".join(kin.LABELS)
 
 
 class FamilyConfig(TaskConfig):
@@ -80,9 +89,15 @@ DISTRACTIONS = (
 
 
 def _names(rng: Random, family: kin.Family) -> list[str]:
-    women = iter(rng.sample(kin.FEMALE_NAMES, sum(family.female)))
-    men = iter(rng.sample(kin.MALE_NAMES, len(family.female) - sum(family.female)))
+    women = iter(sample(rng, kin.FEMALE_NAMES, sum(family.female)))
+    men = iter(sample(rng, kin.MALE_NAMES, len(family.female) - sum(family.female)))
     return [next(women) if f else next(men) for f in family.female]
+
+
+_PRONOUN = ("his", "her")  # indexed by ``female``
+_PARTNER = ("husband", "wife")
+_CHILD = ("son", "daughter")
+_A_CHILD = ("a son", "a daughter")
 
 
 def _gender(family: kin.Family, v: int, female: str, male: str) -> str:
@@ -94,75 +109,69 @@ def _and(items: list[str]) -> str:
 
 
 def _as_couples(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    kids = family.children()
+    kids, female, rand = family.children(), family.female, rng.random
     facts = []
     for wife, husband in family.couples():
-        first, other = rng.sample([wife, husband], 2)
-        lead = (
-            f"{names[first]} and {_gender(family, first, 'her', 'his')} "
-            f"{_gender(family, other, 'wife', 'husband')} {names[other]}"
-        )
-        children = [f"{names[c]} ({_gender(family, c, 'a daughter', 'a son')})" for c in kids[wife]]
-        rng.shuffle(children)
+        first, other = (wife, husband) if rand() < 0.5 else (husband, wife)
+        lead = f"{names[first]} and {_PRONOUN[female[first]]} {_PARTNER[female[other]]} {names[other]}"
+        children = [f"{names[c]} ({_A_CHILD[female[c]]})" for c in kids[wife]]
         if not children:
             facts.append(f"{lead} have no children.")
+        elif len(children) == 1:
+            facts.append(f"{lead} have one child: {children[0]}.")
         else:
-            noun = "one child" if len(children) == 1 else f"{len(children)} children"
-            facts.append(f"{lead} have {noun}: {_and(children)}.")
+            shuffle(rng, children)
+            facts.append(f"{lead} have {len(children)} children: {_and(children)}.")
     return facts
 
 
+def _marriages(rng: Random, family: kin.Family, names: list[str], forms: tuple[str, str]):
+    """One sentence per couple: ``forms`` (wife first, husband first) with {0} and {1}
+    the two names in that order."""
+    rand = rng.random
+    wife_first, husband_first = forms
+    return [
+        wife_first.format(names[w], names[h])
+        if rand() < 0.5
+        else husband_first.format(names[h], names[w])
+        for w, h in family.couples()
+    ]
+
+
 def _as_facts(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    facts = []
-    for wife, husband in family.couples():
-        if rng.random() < 0.5:
-            facts.append(f"{names[wife]} is the wife of {names[husband]}.")
-        else:
-            facts.append(f"{names[husband]} is the husband of {names[wife]}.")
+    facts = _marriages(rng, family, names, ("{0} is the wife of {1}.", "{0} is the husband of {1}."))
+    rand, female = rng.random, family.female
     for child, pair in enumerate(family.parents):
         if pair:
-            a, b = rng.sample(pair, 2)
-            role = _gender(family, child, "daughter", "son")
-            facts.append(f"{names[child]} is the {role} of {names[a]} and {names[b]}.")
+            a, b = pair if rand() < 0.5 else (pair[1], pair[0])
+            facts.append(
+                f"{names[child]} is the {_CHILD[female[child]]} of {names[a]} and {names[b]}."
+            )
     return facts
 
 
 def _as_possessive(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    facts = []
-    for wife, husband in family.couples():
-        if rng.random() < 0.5:
-            facts.append(f"{names[husband]}'s wife is {names[wife]}.")
-        else:
-            facts.append(f"{names[wife]}'s husband is {names[husband]}.")
+    facts = _marriages(rng, family, names, ("{1}'s wife is {0}.", "{1}'s husband is {0}."))
+    rand, female = rng.random, family.female
     for child, pair in enumerate(family.parents):
         if pair:
-            a, b = rng.sample(pair, 2)
-            role = _gender(family, child, "daughter", "son")
-            facts.append(f"{names[a]} and {names[b]} have a {role} called {names[child]}.")
+            a, b = pair if rand() < 0.5 else (pair[1], pair[0])
+            facts.append(
+                f"{names[a]} and {names[b]} have a {_CHILD[female[child]]} called {names[child]}."
+            )
     return facts
 
 
 STYLES = (_as_couples, _as_facts, _as_possessive)
 
 
-def _pick_pair(rng: Random, family: kin.Family, target: str) -> tuple[int, int] | None:
-    """A random (x, y) with x being y's ``target``, or None when the family has none."""
-    kids = family.children()
-    people = list(range(len(family.female)))
-    rng.shuffle(people)
-    for y in people:
-        _, word, _ = kin.chains_from(family, y, kids)
-        xs = [x for x in people if x != y and kin.label_of(family, word[x], x) == target]
-        if xs:
-            return rng.choice(xs), y
-    return None
-
-
 def _distractors(rng: Random, n: int, count: int) -> list[list[int]]:
     pairs: set[tuple[int, int]] = set()
+    rand = rng.random
     while len(pairs) < min(count, n * (n - 1) // 2):
-        a, b = rng.sample(range(n), 2)
-        pairs.add((min(a, b), max(a, b)))
+        a, b = int(rand() * n), int(rand() * n)
+        if a != b:
+            pairs.add((a, b) if a < b else (b, a))
     return sorted(list(p) for p in pairs)
 
 
@@ -179,7 +188,7 @@ def parse_relation(answer: str) -> str:
 
 class FamilyRelationships(GraphTask[FamilyConfig]):
     name: ClassVar[str] = "family_relationships"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Family relationships: name how one member of a described family tree is related to "
         "another (27 relation words, drawn evenly; in-laws, cousins, great-grandparents)."
@@ -190,32 +199,27 @@ class FamilyRelationships(GraphTask[FamilyConfig]):
     def generate(self, config: FamilyConfig, rng: Random, index: int) -> Instance:
         words = [w for w in kin.LABELS if config.generations >= 4 or w not in kin.GREAT]
         target = words[balanced_choice(index, len(words), salt=0.37)]
-        for _ in range(MAX_ATTEMPTS):
-            family = kin.grow(rng, config.people, config.generations, config.max_children)
-            pair = _pick_pair(rng, family, target)
-            if pair is not None:
-                break
-        else:  # the word hardly fits this many people (a cousin among 8): take the next one
-            for shift in range(1, len(words)):
-                target = words[(words.index(target) + shift) % len(words)]
-                pair = _pick_pair(rng, family, target)
-                if pair is not None:
-                    break
-            else:
-                raise self.give_up("people")
-        x, y = pair
+        steps = _WORDS_OF[target]
+        word = steps[below(rng, len(steps))]
+        female, male, _ = kin.KIN[word]
+        x_female = (rng.random() < 0.5) if female == male else target == female
+        family, x, y = kin.plant(
+            rng, word, x_female, config.people, config.generations, config.max_children
+        )
         names = _names(rng, family)
         distractors = _distractors(rng, len(names), config.distractors)
-        facts = rng.choice(STYLES)(rng, family, names)
+        facts = pick(rng, STYLES)(rng, family, names)
         facts += [
-            rng.choice(DISTRACTIONS).format(a=names[a], b=names[b])
-            for a, b in (rng.sample(p, 2) for p in distractors)
+            pick(rng, DISTRACTIONS).format(a=names[a], b=names[b])
+            if rng.random() < 0.5
+            else pick(rng, DISTRACTIONS).format(a=names[b], b=names[a])
+            for a, b in distractors
         ]
-        rng.shuffle(facts)
+        shuffle(rng, facts)
         body = "\n".join(f"- {fact}" for fact in facts) + "\n\n" + CONVENTIONS
         who = {"x": names[x], "y": names[y]}
-        fmt = FORMAT.format(labels=", ".join(kin.LABELS), **who)
-        prompt = compose(rng, INTROS, body, rng.choice(QUESTIONS).format(**who), fmt)
+        fmt = FORMAT.format(labels=_LABEL_LIST, **who)
+        prompt = compose(rng, INTROS, body, pick(rng, QUESTIONS).format(**who), fmt)
         payload = {
             "names": names,
             **family.to_payload(),

@@ -230,55 +230,145 @@ def chain(prev: list[int], x: int) -> list[int]:
     return path[::-1]
 
 
+class _Tree:
+    """A family under construction, with the slots growth draws from: mothers of couples
+    above the last generation (``open``) and people with parents (``singles``). Entries
+    that have filled up (a mother with ``max_children``, a single who married) are
+    dropped lazily when drawn, so every draw is uniform over the slots still free."""
+
+    def __init__(self, generations: int, max_children: int) -> None:
+        self.female: list[bool] = []
+        self.parents: list[list[int]] = []
+        self.spouse: list[int] = []
+        self.gen: list[int] = []
+        self.kids: list[int] = []
+        self.last_gen, self.max_children = generations - 1, max_children
+        self.open: list[int] = []
+        self.singles: list[int] = []
+
+    def add(self, is_female: bool, pair: list[int], g: int) -> int:
+        v = len(self.female)
+        self.female.append(is_female)
+        self.parents.append(pair)
+        self.spouse.append(-1)
+        self.gen.append(g)
+        self.kids.append(0)
+        if pair:
+            self.singles.append(v)
+            self.kids[pair[0]] += 1
+        return v
+
+    def marry(self, v: int) -> int:
+        w = self.add(not self.female[v], [], self.gen[v])
+        self.spouse[v], self.spouse[w] = w, v
+        if self.gen[v] < self.last_gen:
+            self.open.append(v if self.female[v] else w)
+        return w
+
+    def couple_of(self, v: int) -> list[int]:
+        return [v, self.spouse[v]] if self.female[v] else [self.spouse[v], v]
+
+    def add_parents(self, v: int) -> None:
+        mother = self.add(True, [], self.gen[v] - 1)
+        self.marry(mother)
+        self.parents[v] = self.couple_of(mother)
+        self.kids[mother] += 1
+        self.singles.append(v)
+
+    def fill(self, rng: Random, people: int) -> None:
+        """Random children of open couples (7 in 10 draws) and outside spouses for
+        singles until ``people`` (or no slot is left). Every addition hangs a new leaf
+        off the tree of couples, so no chain between earlier people gets shorter."""
+        rand, kids, spouse, female = rng.random, self.kids, self.spouse, self.female
+        mothers, singles, full = self.open, self.singles, self.max_children
+        while len(female) < people:
+            if mothers and (not singles or rand() < 0.7):
+                i = int(rand() * len(mothers))
+                mother = mothers[i]
+                if kids[mother] >= full:
+                    mothers[i] = mothers[-1]
+                    mothers.pop()
+                    continue
+                self.add(rand() < 0.5, [mother, spouse[mother]], self.gen[mother] + 1)
+            elif singles:
+                i = int(rand() * len(singles))
+                single = singles[i]
+                singles[i] = singles[-1]
+                singles.pop()
+                if spouse[single] < 0:
+                    self.marry(single)
+            else:
+                break
+
+    def family(self) -> Family:
+        return Family(self.female, self.parents, self.spouse)
+
+
 def grow(rng: Random, people: int, generations: int, max_children: int) -> Family:
     """A random family of ``people`` over ``generations`` generations: a founding couple,
     then a spine couple per generation down to a child in the last one, then random
     children of couples above the last generation and outside spouses for married-in
     in-laws (people that cannot be added any more stop the growth early)."""
-    female: list[bool] = []
-    parents: list[list[int]] = []
-    spouse: list[int] = []
-    gen: list[int] = []
-    kids: list[int] = []
-
-    def add(is_female: bool, pair: list[int], g: int) -> int:
-        female.append(is_female)
-        parents.append(pair)
-        spouse.append(-1)
-        gen.append(g)
-        kids.append(0)
-        return len(female) - 1
-
-    def marry(v: int) -> int:
-        w = add(not female[v], [], gen[v])
-        spouse[v], spouse[w] = w, v
-        return w
-
-    def couple_of(v: int) -> list[int]:
-        return [v, spouse[v]] if female[v] else [spouse[v], v]
-
-    first = add(True, [], 0)
-    marry(first)
-    v = first
+    tree = _Tree(generations, max_children)
+    v = tree.add(True, [], 0)
+    tree.marry(v)
     for g in range(1, generations):
-        child = add(rng.random() < 0.5, couple_of(v), g)
-        kids[v] += 1
+        v = tree.add(rng.random() < 0.5, tree.couple_of(v), g)
         if g < generations - 1:
-            marry(child)
-        v = child
-    while len(female) < people:
-        parents_ok = [
-            u
-            for u in range(len(female))
-            if female[u] and spouse[u] >= 0 and gen[u] < generations - 1 and kids[u] < max_children
-        ]
-        singles = [u for u in range(len(female)) if spouse[u] < 0 and parents[u]]
-        if not parents_ok and not singles:
-            break
-        if parents_ok and (not singles or rng.random() < 0.7):
-            mother = rng.choice(parents_ok)
-            add(rng.random() < 0.5, couple_of(mother), gen[mother] + 1)
-            kids[mother] += 1
+            tree.marry(v)
+    tree.fill(rng, people)
+    return tree.family()
+
+
+_SHIFT = {"P": -1, "C": 1, "S": 0}
+
+
+def plant(
+    rng: Random, word: str, x_female: bool, people: int, generations: int, max_children: int
+) -> tuple[Family, int, int]:
+    """A random family holding a pair (x, y) whose shortest chain from ``y`` to ``x`` is
+    ``word`` (x of the given gender): the chain is built first, at a random generation
+    that fits (and keeps the chain with its ancestry within ``people`` where it can),
+    its top person gets ancestors up to the first generation, then :meth:`_Tree.fill`
+    adds random relatives. Returns (family, x, y).
+
+    Each step adds new people only (a P step gives a parentless person new parents, a C
+    step a new child, an S step a new spouse), so the couples still form a tree and the
+    chain is the only shortest one up to mother-or-father (see the module docstring)."""
+    rand = rng.random
+    k = len(word)
+    female: list[bool] = [False] * (k + 1)
+    female[k] = x_female
+    for i in range(k, 0, -1):
+        female[i - 1] = (not female[i]) if word[i - 1] == "S" else rand() < 0.5
+    rel, low, high = 0, 0, 0
+    for step in word:
+        rel += _SHIFT[step]
+        low, high = min(low, rel), max(high, rel)
+    size = k + 1 + word.count("P") + word.count("C")  # a partner per P and C step at most
+    starts = [g for g in range(-low, generations - high) if size + 2 * (g + low) <= people]
+    start = (
+        starts[int(rand() * len(starts))]
+        if starts
+        else (-low if -low < generations - high else 0)
+    )
+    tree = _Tree(generations, max_children)
+    y = u = tree.add(female[0], [], start)
+    for i, step in enumerate(word, 1):
+        if step == "P":
+            tree.add_parents(u)
+            u = tree.parents[u][0 if female[i] else 1]
+        elif step == "C":
+            if tree.spouse[u] < 0:
+                tree.marry(u)
+            u = tree.add(female[i], tree.couple_of(u), tree.gen[u] + 1)
         else:
-            marry(rng.choice(singles))
-    return Family(female, parents, spouse)
+            u = tree.marry(u)
+    top = min(range(len(tree.gen)), key=tree.gen.__getitem__)
+    while tree.gen[top] > 0:
+        if tree.spouse[top] >= 0 and rand() < 0.5:
+            top = tree.spouse[top]
+        tree.add_parents(top)
+        top = tree.parents[top][0 if rand() < 0.5 else 1]
+    tree.fill(rng, people)
+    return tree.family(), u, y

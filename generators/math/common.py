@@ -94,6 +94,15 @@ def compose(rng: Random, intros: Sequence[str], statement: str, answer_format: s
     return f"{rng.choice(intros)}\n\n{statement}\n\n{answer_format} {ANSWER_INSTRUCTION}"
 
 
+def number_guesses(problem: Problem) -> dict[str, str]:
+    """The lazy numeric guesses every math task is audited against."""
+    guesses = {"zero": "0", "one": "1", "minus one": "-1"}
+    numbers = [int(n) for n in _NUMBER.findall(problem.prompt) if len(n) < 30]
+    if numbers:
+        guesses["largest number in the prompt"] = str(max(numbers))
+    return guesses
+
+
 @lru_cache(maxsize=4096)
 def _canonical(answer: str, variables: tuple[str, ...], complex_unit: bool) -> sp.Expr:
     return parse_expr(answer, variables, complex_unit)
@@ -131,12 +140,7 @@ class MathTask(Task[C]):
         """Score a parsed answer; may raise :class:`AnswerFormatError`."""
 
     def trivial_answers(self, problem: Problem) -> dict[str, str]:
-        guesses = super().trivial_answers(problem)
-        guesses.update({"zero": "0", "one": "1", "minus one": "-1"})
-        numbers = [int(n) for n in _NUMBER.findall(problem.prompt) if len(n) < 30]
-        if numbers:
-            guesses["largest number in the prompt"] = str(max(numbers))
-        return guesses
+        return {**super().trivial_answers(problem), **number_guesses(problem)}
 
 
 class ValueTask(MathTask[C]):

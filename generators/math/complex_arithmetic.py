@@ -1,16 +1,20 @@
 """Complex arithmetic: a chain of +, -, ×, ÷ on Gaussian integers, answered as a + bi
-with exact rational parts (computed with fractions, never floats)."""
+with exact rational parts (never floats). Generation computes with plain integers, a
+reduced ``(a + ci)/d``; the solver recomputes with fractions, step by step."""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
+from itertools import combinations
+from math import gcd
 from random import Random
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
-from generators.math.common import ValueTask, compose, frac_text
+from generators.math.common import ValueTask, compose
 from schemas.records import Problem
 
 Complex = tuple[Fraction, Fraction]
@@ -40,28 +44,84 @@ _INTROS = (
     "Compute the following, where i² = -1.",
     "Evaluate this expression in the complex numbers.",
 )
+_SYMBOL = {"+": "+", "-": "-", "*": "×", "/": "÷"}
 _FORMAT = (
     "Write the result as a + bi with a and b exact integers or fractions, for example: -3/2 + 5i/7."
 )
 
 
+def _ratio_text(num: int, den: int) -> str:
+    return str(num) if den == 1 else f"{num}/{den}"
+
+
+def parts_text(re_num: int, re_den: int, im_num: int, im_den: int) -> str:
+    """``a + bi`` from the reduced fractions of both parts (denominators positive)."""
+    if im_num == 0:
+        return _ratio_text(re_num, re_den)
+    size = abs(im_num)
+    body = "i" if size == 1 and im_den == 1 else f"{size}i" + (f"/{im_den}" if im_den != 1 else "")
+    if re_num == 0:
+        return f"-{body}" if im_num < 0 else body
+    return f"{_ratio_text(re_num, re_den)} {'-' if im_num < 0 else '+'} {body}"
+
+
 def complex_text(value: Complex) -> str:
     re, im = value
-    if im == 0:
-        return frac_text(re)
-    size = abs(im)
-    body = (
-        "i"
-        if size == 1
-        else f"{size.numerator}i" + (f"/{size.denominator}" if size.denominator != 1 else "")
-    )
-    if re == 0:
-        return f"-{body}" if im < 0 else body
-    return f"{frac_text(re)} {'-' if im < 0 else '+'} {body}"
+    return parts_text(re.numerator, re.denominator, im.numerator, im.denominator)
 
 
-def _operand_text(value: Complex) -> str:
-    return f"({complex_text(value)})"
+@lru_cache(maxsize=8192)
+def _operand_text(re: int, im: int) -> str:
+    return f"({parts_text(re, 1, im, 1)})"
+
+
+@lru_cache(maxsize=64)
+def _division_slots(operations: int, divisions: int) -> tuple[frozenset[int], ...]:
+    """Every choice of which operations in the chain are the divisions."""
+    return tuple(map(frozenset, combinations(range(operations), divisions)))
+
+
+def _draw(rng: Random, config: ComplexArithmeticConfig) -> tuple[list[list[int]], list[str]]:
+    """Operands (real part in [-bound, bound], imaginary part nonzero in the same range) and
+    operators, all uniform, from one draw of the rng."""
+    count, bound = config.operations, config.bound
+    slots = _division_slots(count, min(config.divisions, count))
+    reals, width = 2 * bound + 1, (2 * bound + 1) * 2 * bound
+    value = rng.randrange(len(slots) * 3 ** (count - len(slots[0])) * width ** (count + 1))
+    value, pick = divmod(value, len(slots))
+    divide, ops = slots[pick], []
+    for position in range(count):
+        if position in divide:
+            ops.append("/")
+        else:
+            value, op = divmod(value, 3)
+            ops.append("+-*"[op])
+    operands = []
+    for _ in range(count + 1):
+        value, cell = divmod(value, width)
+        im, re = divmod(cell, reals)
+        operands.append([re - bound, im - bound if im < bound else im - bound + 1])
+    return operands, ops
+
+
+def _value(operands: list[list[int]], ops: list[str]) -> str:
+    """The chain's value, left to right, as a reduced ``(a + ci)/d`` in integers."""
+    (a, c), d = operands[0], 1
+    for op, (r, s) in zip(ops, operands[1:], strict=True):
+        if op == "+":
+            a, c = a + r * d, c + s * d  # gcd(a, c, d) stays 1
+            continue
+        if op == "-":
+            a, c = a - r * d, c - s * d
+            continue
+        if op == "*":
+            a, c = a * r - c * s, a * s + c * r
+        else:  # multiply by the conjugate, divide by the norm
+            a, c, d = a * r + c * s, c * r - a * s, d * (r * r + s * s)
+        g = gcd(a, c, d)
+        a, c, d = a // g, c // g, d // g
+    g_re, g_im = gcd(a, d), gcd(c, d)
+    return parts_text(a // g_re, d // g_re, c // g_im, d // g_im)
 
 
 def apply(op: str, a: Complex, b: Complex) -> Complex:
@@ -78,41 +138,32 @@ def apply(op: str, a: Complex, b: Complex) -> Complex:
 
 class ComplexArithmetic(ValueTask[ComplexArithmeticConfig]):
     name: ClassVar[str] = "complex_arithmetic"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Chains of +, -, ×, ÷ on Gaussian integers; answer a + bi."
     Config = ComplexArithmeticConfig
     LEVELS = LEVELS
     complex_unit: ClassVar[bool] = True
 
     def generate(self, config: ComplexArithmeticConfig, rng: Random, index: int) -> Instance:
-        def operand() -> list[int]:
-            re, im = rng.randint(-config.bound, config.bound), rng.randint(1, config.bound)
-            return [re, im * rng.choice((1, -1))]
-
-        ops = ["/"] * min(config.divisions, config.operations)
-        ops += [rng.choice("+-*") for _ in range(config.operations - len(ops))]
-        rng.shuffle(ops)
-        if ops.count("*") + ops.count("/") == 0:
+        operands, ops = _draw(rng, config)
+        if "*" not in ops and "/" not in ops:
             ops[0] = "*"  # a sum of operands alone is too easy to guess
-        operands = [operand() for _ in range(len(ops) + 1)]
-        value = self._evaluate(operands, ops)[0]
         return Instance(
             prompt=compose(rng, _INTROS, self._text(operands, ops), _FORMAT),
-            answer=complex_text(value),
+            answer=_value(operands, ops),
             payload={"operands": operands, "ops": ops},
         )
 
     @staticmethod
     def _text(operands: list[list[int]], ops: list[str]) -> str:
         """Left to right: a sum so far is bracketed before a product or quotient."""
-        text = _operand_text((Fraction(operands[0][0]), Fraction(operands[0][1])))
+        text = _operand_text(*operands[0])
         has_sum = False
         for op, (re, im) in zip(ops, operands[1:], strict=True):
             if op in "*/" and has_sum:
                 text, has_sum = f"[{text}]", False
             has_sum = has_sum or op in "+-"
-            symbol = {"*": "×", "/": "÷"}.get(op, op)
-            text = f"{text} {symbol} {_operand_text((Fraction(re), Fraction(im)))}"
+            text = f"{text} {_SYMBOL[op]} {_operand_text(re, im)}"
         return text
 
     @staticmethod

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
 from generators.math.common import ValueTask, compose
-from generators.math.numbers import SMALL_PRIMES, euclid_steps, random_composite
+from generators.math.numbers import SMALL_PRIMES, euclid_steps, products, uniform_digits
 from schemas.records import Problem
 
 
@@ -54,26 +54,30 @@ _INTROS = {
 }
 
 
-def _cofactors(rng: Random, config: GcdLcmConfig, primes: list[int]) -> list[int]:
-    """Distinct cofactors above 1 with no prime common to all of them."""
+def _draw(rng: Random, config: GcdLcmConfig) -> tuple[int, list[int]]:
+    """The common part, and distinct cofactors above 1 with no prime common to all of them
+    (primes drawn uniformly from the first ``config.primes``)."""
+    base, size, count = config.primes, config.cofactor, config.count
+    common = products(SMALL_PRIMES, uniform_digits(rng, base, config.shared), config.shared)[0]
     while True:
-        found = [random_composite(rng, primes, config.cofactor) for _ in range(config.count)]
-        if len(set(found)) == config.count and gcd(*found) == 1 and min(found) > 1:
-            return found
+        found = products(SMALL_PRIMES, uniform_digits(rng, base, count * size), size)
+        if len(set(found)) == count and gcd(*found) == 1:
+            return common, found
 
 
 class GcdLcm(ValueTask[GcdLcmConfig]):
     name: ClassVar[str] = "gcd_lcm"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "gcd or lcm of 2-6 integers built from shared prime factors."
     Config = GcdLcmConfig
     LEVELS = LEVELS
 
     def generate(self, config: GcdLcmConfig, rng: Random, index: int) -> Instance:
-        primes = SMALL_PRIMES[: config.primes]
-        question = config.question if config.question != "either" else rng.choice(("gcd", "lcm"))
-        common = random_composite(rng, primes, config.shared)
-        numbers = [common * c for c in _cofactors(rng, config, primes)]
+        question = config.question
+        if question == "either":
+            question = "lcm" if rng.getrandbits(1) else "gcd"
+        common, cofactors = _draw(rng, config)
+        numbers = [common * c for c in cofactors]
         answer = gcd(*numbers) if question == "gcd" else lcm(*numbers)
         statement = ", ".join(map(str, numbers))
         return Instance(
@@ -97,4 +101,7 @@ class GcdLcm(ValueTask[GcdLcmConfig]):
             else:
                 running = g
         lines.append(f"{question} = {running}")
-        return Solution(str(running), "\n".join(lines), {"effort": steps})
+        # Effort: the divisions plus the digits they work on (a larger common part means
+        # longer divisions, not more of them).
+        effort = steps + sum(len(str(n)) for n in numbers)
+        return Solution(str(running), "\n".join(lines), {"effort": effort})

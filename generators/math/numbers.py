@@ -1,10 +1,13 @@
-"""Integer helpers for the number-theory tasks: Euclid with its steps, small primes."""
+"""Integer helpers for the number-theory tasks: Euclid with its steps, small primes, and
+cheap uniform draws (one call to the rng for many independent choices)."""
 
 from __future__ import annotations
 
 from random import Random
 
-SMALL_PRIMES = [p for p in range(2, 200) if all(p % d for d in range(2, int(p**0.5) + 1))]
+PRIMES_BELOW_1000 = [p for p in range(2, 1000) if all(p % d for d in range(2, int(p**0.5) + 1))]
+SMALL_PRIMES = [p for p in PRIMES_BELOW_1000 if p < 200]
+LARGE_PRIMES = [p for p in PRIMES_BELOW_1000 if p > 200]
 
 
 def euclid_steps(a: int, b: int) -> list[tuple[int, int, int, int]]:
@@ -30,11 +33,27 @@ def extended_gcd(a: int, b: int) -> tuple[int, int, int, list[str]]:
     return old_r, old_s, old_t, lines
 
 
-def random_composite(rng: Random, primes: list[int], factors: int) -> int:
-    value = 1
-    for _ in range(factors):
-        value *= rng.choice(primes)
-    return value
+def uniform_digits(rng: Random, base: int, count: int) -> list[int]:
+    """``count`` independent uniform draws from ``range(base)``: the base-``base`` digits of
+    one uniform integer below ``base**count`` (exactly uniform, one rng call instead of
+    ``count``, which is what makes the number tasks' generation cheap)."""
+    value = rng.randrange(base**count)
+    digits = []
+    for _ in range(count):
+        value, digit = divmod(value, base)
+        digits.append(digit)
+    return digits
+
+
+def products(primes: list[int], digits: list[int], size: int) -> list[int]:
+    """Consecutive groups of ``size`` drawn primes (``primes[d]`` for each digit), multiplied."""
+    out = []
+    for start in range(0, len(digits), size):
+        value = 1
+        for digit in digits[start : start + size]:
+            value *= primes[digit]
+        out.append(value)
+    return out
 
 
 def is_prime(n: int) -> bool:

@@ -1,10 +1,11 @@
 """Cryptarithms: letters stand for digits in an addition, subtraction or multiplication.
 
 Generation draws random numbers, computes the result, and replaces each digit by a random
-letter (so at most ten letters). The column solver (:mod:`.solver`) then finds every
-solution; while more than one remains, the generator reveals the value of the letter that
-rules out the most of them (a hint in the prompt), so every puzzle has exactly one solution,
-which ``solve`` re-proves (one full search with the hints) and the verifier relies on.
+letter (so at most ten letters). A search on the equation as one linear sum
+(:mod:`.linear`) then finds every solution; while more than one remains, the generator
+reveals the value of the letter that rules out the most of them (a hint in the prompt), so
+every puzzle has exactly one solution, which ``solve`` re-proves independently with the
+column solver (:mod:`.solver`, one full search with the hints) and the verifier relies on.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from generators.base import (
 )
 from generators.canonical import digest, first_seen
 from generators.synlogic.cryptarithm.config import LEVELS, CryptarithmConfig
-from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solution_table, solve
+from generators.synlogic.cryptarithm.linear import solution_table
+from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
 from schemas.records import Problem
 
 _SYMBOL = {"add": "+", "sub": "−", "mul": "×"}
@@ -190,7 +192,7 @@ class Cryptarithm(Task[CryptarithmConfig]):
 def _hints(rng: Random, equation: Equation, truth: dict[str, int]) -> dict[str, int]:
     """Letters to reveal until ``truth`` is the only solution: each time the letter whose
     true value rules out the most of the remaining solutions (ties at random)."""
-    letters, table, _, _ = solution_table(equation)
+    letters, table = solution_table(equation)
     order = sorted(range(len(letters)), key=letters.__getitem__)
     digits = np.array([truth[letter] for letter in letters], dtype=table.dtype)
     hints: dict[str, int] = {}
