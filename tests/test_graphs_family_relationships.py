@@ -112,3 +112,26 @@ def test_spellings_pass_and_other_words_fail():
     problem = problem_at(TASK, 3, 0)
     for text in ("grandma", "the aunt", "relative", "x" * 500, "mother father"):
         assert refuses(TASK, problem, text), text
+
+
+def _span(word: str) -> int:
+    heights = [0]
+    for step in word:
+        heights.append(heights[-1] + {"P": -1, "C": 1, "S": 0}[step])
+    return max(heights) - min(heights)
+
+
+def test_planted_chains_give_their_word_at_every_size():
+    rng = Random(5)
+    for people, generations, max_children in [(6, 3, 2), (8, 3, 3), (14, 4, 3), (32, 5, 4)]:
+        for word, (female, male, _) in kin.KIN.items():
+            if _span(word) > generations - 1:
+                continue  # great-... needs four generations
+            for x_female in (True, False):
+                family, x, y = kin.plant(rng, word, x_female, people, generations, max_children)
+                expected = female if x_female else male
+                assert family.female[x] == x_female
+                assert kin.relation(family, x, y) == expected, (word, people)
+                assert nx_relations(family, x, y) == {expected}, (word, people)
+                if people >= 14:
+                    assert len(family.female) == people

@@ -31,12 +31,14 @@ MAX_WORD_CHARS = 60
 _LETTERS = re.compile(r"[a-z]+")
 _BY_KEY = {label.replace("-", ""): label for label in kin.LABELS}
 _WORDS_OF = {
-    label: [word for word, (f, m, _) in kin.KIN.items() if label in (f, m)]
-    for label in kin.LABELS
+    label: [word for word, (f, m, _) in kin.KIN.items() if label in (f, m)] for label in kin.LABELS
 }
 """The step words behind each relation word ("aunt": a parent's sister, or the wife of a
 parent's brother)."""
 _LABEL_LIST = ", ".join(kin.LABELS)
+_WORDS = kin.LABELS
+_SHALLOW_WORDS = tuple(w for w in kin.LABELS if w not in kin.GREAT)
+"""The relation words asked with fewer than four generations (no great-...)."""
 
 
 class FamilyConfig(TaskConfig):
@@ -113,7 +115,9 @@ def _as_couples(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
     facts = []
     for wife, husband in family.couples():
         first, other = (wife, husband) if rand() < 0.5 else (husband, wife)
-        lead = f"{names[first]} and {_PRONOUN[female[first]]} {_PARTNER[female[other]]} {names[other]}"
+        lead = (
+            f"{names[first]} and {_PRONOUN[female[first]]} {_PARTNER[female[other]]} {names[other]}"
+        )
         children = [f"{names[c]} ({_A_CHILD[female[c]]})" for c in kids[wife]]
         if not children:
             facts.append(f"{lead} have no children.")
@@ -139,7 +143,9 @@ def _marriages(rng: Random, family: kin.Family, names: list[str], forms: tuple[s
 
 
 def _as_facts(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    facts = _marriages(rng, family, names, ("{0} is the wife of {1}.", "{0} is the husband of {1}."))
+    facts = _marriages(
+        rng, family, names, ("{0} is the wife of {1}.", "{0} is the husband of {1}.")
+    )
     rand, female = rng.random, family.female
     for child, pair in enumerate(family.parents):
         if pair:
@@ -197,7 +203,7 @@ class FamilyRelationships(GraphTask[FamilyConfig]):
     LEVELS = LEVELS
 
     def generate(self, config: FamilyConfig, rng: Random, index: int) -> Instance:
-        words = [w for w in kin.LABELS if config.generations >= 4 or w not in kin.GREAT]
+        words = _WORDS if config.generations >= 4 else _SHALLOW_WORDS
         target = words[balanced_choice(index, len(words), salt=0.37)]
         steps = _WORDS_OF[target]
         word = steps[below(rng, len(steps))]

@@ -320,7 +320,17 @@ def grow(rng: Random, people: int, generations: int, max_children: int) -> Famil
     return tree.family()
 
 
-_SHIFT = {"P": -1, "C": 1, "S": 0}
+def _shape(word: str) -> tuple[int, int, int]:
+    """(lowest, highest generation relative to y, most people) of a chain of steps: a
+    P step adds two people, a C step a child and maybe a partner, an S step one."""
+    rel, low, high = 0, 0, 0
+    for step in word:
+        rel += {"P": -1, "C": 1, "S": 0}[step]
+        low, high = min(low, rel), max(high, rel)
+    return low, high, len(word) + 1 + word.count("P") + word.count("C")
+
+
+_SHAPES = {word: _shape(word) for word in KIN}
 
 
 def plant(
@@ -341,17 +351,10 @@ def plant(
     female[k] = x_female
     for i in range(k, 0, -1):
         female[i - 1] = (not female[i]) if word[i - 1] == "S" else rand() < 0.5
-    rel, low, high = 0, 0, 0
-    for step in word:
-        rel += _SHIFT[step]
-        low, high = min(low, rel), max(high, rel)
-    size = k + 1 + word.count("P") + word.count("C")  # a partner per P and C step at most
+    low, high, size = _SHAPES[word]
     starts = [g for g in range(-low, generations - high) if size + 2 * (g + low) <= people]
-    start = (
-        starts[int(rand() * len(starts))]
-        if starts
-        else (-low if -low < generations - high else 0)
-    )
+    starts = starts or [-low]
+    start = starts[int(rand() * len(starts))]
     tree = _Tree(generations, max_children)
     y = u = tree.add(female[0], [], start)
     for i, step in enumerate(word, 1):
@@ -364,7 +367,8 @@ def plant(
             u = tree.add(female[i], tree.couple_of(u), tree.gen[u] + 1)
         else:
             u = tree.marry(u)
-    top = min(range(len(tree.gen)), key=tree.gen.__getitem__)
+    gens = tree.gen
+    top = gens.index(min(gens))
     while tree.gen[top] > 0:
         if tree.spouse[top] >= 0 and rand() < 0.5:
             top = tree.spouse[top]
