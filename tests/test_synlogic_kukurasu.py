@@ -10,6 +10,7 @@ import z3
 
 from generators.synlogic.grid import format_grid
 from generators.synlogic.kukurasu import Kukurasu
+from generators.synlogic.kukurasu.count import count_up_to
 from generators.synlogic.kukurasu.solver import Solver, clues_of
 from tests.contract import contract_tests, problem_at
 from tests.synlogic_helpers_latin import (
@@ -109,6 +110,21 @@ def test_solver_counts_solutions_like_brute_force():
     for grid in rng.sample(grids, 40) + rng.sample(ambiguous, 40):
         rows, cols = clues_of(grid)
         assert len(Solver(rows, cols).solve(1000)) == counts[repr((rows, cols))]
+
+
+def test_enumeration_count_matches_the_solver():
+    """The row-enumeration counter (small grids) agrees with the solver, hidden clues too."""
+    rng = Random(7)
+    for _ in range(200):
+        R, C = rng.randint(2, 4), rng.randint(2, 4)
+        grid = [[int(rng.random() < 0.5) for _ in range(C)] for _ in range(R)]
+        rows, cols = clues_of(grid)
+        for _ in range(rng.randint(0, 2)):
+            (rows if rng.random() < 0.5 else cols)[rng.randrange(min(R, C))] = None
+        counted = count_up_to(rows, cols, 1000, 10**6)
+        assert counted == len(Solver(rows, cols).solve(1000)) >= 1
+        assert count_up_to(rows, cols, 2, 10**6) == min(counted, 2)
+    assert count_up_to([None] * 5, [None] * 5, 2, 64) is None  # over budget: not counted
 
 
 def test_prompt_states_format_and_varies():

@@ -92,6 +92,29 @@ def test_counter_matches_the_solver_with_a_forbidden_value():
             assert counter.values == [v for row in puzzle for v in row]  # state restored
 
 
+def test_counter_shortcut_for_a_cell_alone_in_its_line():
+    """A forbidden value in a cell alone empty in its row or column is settled without a
+    search; the count still matches the solver (with the true value and a wrong one)."""
+    rng = Random(9)
+    for trial in range(40):
+        values = rng.sample(range(1, 17), 16)
+        grid = [values[r * 4 : r * 4 + 4] for r in range(4)]
+        rows, cols = sums_of(grid)
+        puzzle = [[v if rng.random() < 0.4 else 0 for v in row] for row in grid]
+        r, c = rng.randrange(4), rng.randrange(4)
+        if trial % 2:
+            puzzle[r] = [*grid[r]]  # row r: only (r, c) empty
+        else:
+            for k in range(4):
+                puzzle[k][c] = grid[k][c]  # column c: only (r, c) empty
+        puzzle[r][c] = 0
+        for value in (grid[r][c], grid[r][(c + 1) % 4]):
+            solver = Solver(puzzle, rows, cols)
+            solver.search(10_000, forbid=(r, c, value))
+            counter = Counter(puzzle, rows, cols)
+            assert counter.count(10_000, (r * 4 + c, value)) == len(solver.solutions)
+
+
 def test_perturbed_answers_fail():
     for level in (2, 7, 10):
         for index in range(3):

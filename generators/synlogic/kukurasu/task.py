@@ -16,6 +16,7 @@ from generators.base import (
     TaskConfig,
 )
 from generators.synlogic.grid import format_grid, parse_grid
+from generators.synlogic.kukurasu.count import count_up_to
 from generators.synlogic.kukurasu.solver import Solver, clues_of
 from generators.synlogic.search_log import search_stats
 from schemas.records import Problem
@@ -57,8 +58,15 @@ QUESTIONS = (
 BLACK = {"1": 1, "x": 1, "#": 1, "0": 0, ".": 0}
 
 
+_ENUMERATION_BUDGET = 64  # row combinations below which counting beats the solver
+
+
 def unique(rows: list, cols: list) -> bool:
-    return len(Solver(rows, cols).solve(2)) == 1
+    """Exactly one shading meets the clues (small option spaces are counted outright)."""
+    count = count_up_to(rows, cols, 2, _ENUMERATION_BUDGET)
+    if count is None:
+        count = len(Solver(rows, cols).solve(2))
+    return count == 1
 
 
 def build(config: KukurasuConfig, rng: Random) -> tuple[list[list[int]], list, list]:

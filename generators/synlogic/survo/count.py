@@ -29,6 +29,7 @@ class Counter:
         self.lines_of = [(i // C, R + i % C) for i in range(N)]
         self.nodes = 0
         self.forbid = (-1, 0)
+        self._bounds: dict[int, tuple[list[int], list[int]]] = {}
         for i, v in enumerate(v for row in grid for v in row):
             if v:
                 self.fill(i, v)
@@ -59,17 +60,28 @@ class Counter:
     def count(self, limit: int, forbid: tuple[int, int] | None = None) -> int:
         """Completions, up to ``limit``; ``forbid`` = (cell, value) rules value out there."""
         self.forbid = forbid or (-1, 0)
+        if forbid is not None and self.values[forbid[0]] == 0:
+            # A cell alone empty in a line takes the line's missing sum: with that value
+            # ruled out the search would stop at its first node.
+            a, b = self.lines_of[forbid[0]]
+            alone = a if self.empty[a] == 1 else b if self.empty[b] == 1 else -1
+            if alone >= 0 and self.need[alone] == forbid[1]:
+                return 0
         return self._search(limit)
 
     def _line_masks(self) -> list[int] | None:
         """Per line, the unused numbers one of its empty cells can take; None if some line
         cannot be completed."""
         N, unused = self.N, self.unused
-        free = [v for v in range(1, N + 1) if unused >> v & 1]
-        low, high = [0], [0]
-        for j in range(len(free)):
-            low.append(low[-1] + free[j])
-            high.append(high[-1] + free[-1 - j])
+        bounds = self._bounds.get(unused)
+        if bounds is None:  # the search revisits few sets of unused numbers: memoise
+            free = [v for v in range(1, N + 1) if unused >> v & 1]
+            low, high = [0], [0]
+            for j in range(len(free)):
+                low.append(low[-1] + free[j])
+                high.append(high[-1] + free[-1 - j])
+            bounds = self._bounds[unused] = (low, high)
+        low, high = bounds
         masks = []
         for k, left in zip(self.empty, self.need, strict=True):
             if not k:
