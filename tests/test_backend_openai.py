@@ -515,10 +515,20 @@ def test_score_top_gives_token_ids_and_the_tokenizers_texts(backend, model, prox
     forward = proxy()
     scored = connect([forward.url]).score_top(requests, 3)
     asked = [b for b, path in zip(forward.bodies, forward.paths, strict=True) if "/v1/" in path]
-    assert [(body["return_tokens_as_token_ids"], body["logprobs"]) for body in asked] == [
-        (True, 3),
-        (True, 3),
-    ]
+    # one request per ScoreRequest, a prompt per continuation position, not an echo with
+    # the top-k of every prompt position; an echo only for a token outside its top-k
+    positions = [body for body in asked if isinstance(body["prompt"][0], list)]
+    assert sorted(
+        (body["return_tokens_as_token_ids"], body["logprobs"], len(body["prompt"]))
+        for body in positions
+    ) == sorted((True, 3, len(request.continuation)) for request in requests)
+    for body in positions:
+        assert body["prompt"] == [
+            body["prompt"][-1][: len(prefix) + i] for i in range(len(body["prompt"]))
+        ]
+    fills = [body for body in asked if body not in positions]
+    assert all(body["echo"] and body["logprobs"] == 0 for body in fills)
+    assert len(fills) == 1, "the sampled continuation strays from the top-3, the greedy one not"
     # Texts come from the server's /detokenize, once per distinct token.
     distinct = {i for steps in scored for step in steps for i in (step.token_id, *step.top_ids)}
     assert forward.paths.count("/detokenize") == len(distinct)

@@ -40,7 +40,9 @@ from factory.backends.openai.encoding import (
     Unsupported,
     generation_body,
     parse_generation,
+    parse_positions,
     parse_score,
+    positions_body,
     score_body,
     served_models,
     server_message,
@@ -112,15 +114,47 @@ class OpenAIBackend(Backend):
 
     def score_top(self, requests: Sequence[ScoreRequest], k: int) -> list[list[TokenLogprob]]:
         """Needs a server that honours vLLM's ``return_tokens_as_token_ids``; token texts
-        are the tokenizer's (a local one given to the backend, else the server's)."""
+        are the tokenizer's (a local one given to the backend, else the server's).
+
+        The top-k come from one request per ``ScoreRequest`` asking a greedy token at
+        each continuation position (``positions_body``); a continuation token outside
+        its top-k gets its logprob from an echoed scoring of that request."""
         if k < 0:
             raise BackendError(f"model {self.name}: score_top needs k >= 0, not {k}")
+        scored = self._score(requests, k) if k == 0 else self._score_positions(requests, k)
         return [
             [
                 self._with_texts(token, step)
                 for token, step in zip(r.continuation, steps, strict=True)
             ]
-            for r, steps in zip(requests, self._score(requests, k), strict=True)
+            for r, steps in zip(requests, scored, strict=True)
+        ]
+
+    def _score_positions(
+        self, requests: Sequence[ScoreRequest], k: int
+    ) -> list[list[TokenLogprob]]:
+        tops: list[list[tuple[tuple[tuple[int, float], ...], float | None]]] = [
+            [] for _ in requests
+        ]
+        one = functools.partial(self._positions_one, k)
+        for index, steps in self._run(list(requests), one):
+            tops[index] = steps
+        unknown = [i for i, steps in enumerate(tops) if any(lp is None for _, lp in steps)]
+        exact = dict(zip(unknown, self._score([requests[i] for i in unknown], None), strict=True))
+        return [
+            [
+                TokenLogprob(
+                    token="",
+                    token_id=token,
+                    logprob=exact[i][position].logprob if logprob is None else logprob,
+                    top=tuple(("", value) for _, value in best),
+                    top_ids=tuple(token_id for token_id, _ in best),
+                )
+                for position, (token, (best, logprob)) in enumerate(
+                    zip(request.continuation, tops[i], strict=True)
+                )
+            ]
+            for i, request in enumerate(requests)
         ]
 
     def _with_texts(self, token: int, step: TokenLogprob) -> TokenLogprob:
@@ -225,6 +259,27 @@ class OpenAIBackend(Backend):
         try:
             return self._call(
                 "/completions", body, lambda data: parse_score(data, request, k), connections, stop
+            )
+        except GaveUp as error:
+            raise BackendError(f"model {self.name}: cannot score: {error}") from None
+
+    def _positions_one(
+        self,
+        k: int,
+        request: ScoreRequest,
+        connections: Connections,
+        stop: threading.Event,
+    ) -> list[tuple[tuple[tuple[int, float], ...], float | None]]:
+        if not request.continuation:
+            return []
+        body = positions_body(self.name, request, k)
+        try:
+            return self._call(
+                "/completions",
+                body,
+                lambda data: parse_positions(data, request, k),
+                connections,
+                stop,
             )
         except GaveUp as error:
             raise BackendError(f"model {self.name}: cannot score: {error}") from None

@@ -10,9 +10,14 @@ prompt (a chat request cannot carry ids).
 
 Scoring sends prefix + continuation as a token-id prompt to ``/completions`` with
 ``echo`` and ``logprobs: 0`` (the legacy OpenAI way, which vLLM serves) and keeps the
-last len(continuation) prompt-token logprobs. ``score_top`` asks for ``logprobs: k`` and
-needs token ids, which only a server that honours vLLM's ``return_tokens_as_token_ids``
-gives (token strings ``token_id:123``); any other answer is ``Unsupported``.
+last len(continuation) prompt-token logprobs. ``score_top`` needs the top-k at the
+continuation's positions only: an echo with ``logprobs: k`` would return the top-k of
+every prompt position (for RSD, hundreds of positions a round where 8 are wanted: the
+server spent ~90% of its time building that JSON), so it sends one request whose
+``prompt`` is a list, prefix + continuation[:i] for each position i, each asking one
+greedy token with ``logprobs: k`` (see ``positions_body``). Top-k ids need a server that
+honours vLLM's ``return_tokens_as_token_ids`` (token strings ``token_id:123``); any other
+answer is ``Unsupported``.
 """
 
 from __future__ import annotations
@@ -109,6 +114,47 @@ def score_body(model: str, request: ScoreRequest, k: int | None) -> dict[str, An
     if k is not None:
         body["return_tokens_as_token_ids"] = True
     return body
+
+
+def positions_body(model: str, request: ScoreRequest, k: int) -> dict[str, Any]:
+    """One prompt per continuation position (the prefix and the continuation before
+    it), each asked for one greedy token with its top-k: the model's top-k at exactly
+    the continuation's positions. Consecutive prompts share their prefix, which a
+    server with prefix caching computes once."""
+    continuation = request.continuation
+    prompts = [[*request.prefix, *continuation[:i]] for i in range(len(continuation))]
+    return {
+        "model": model,
+        "prompt": prompts,
+        "max_tokens": 1,
+        "temperature": 0.0,
+        "logprobs": k,
+        "return_tokens_as_token_ids": True,
+    }
+
+
+def parse_positions(
+    data: Any, request: ScoreRequest, k: int
+) -> list[tuple[tuple[tuple[int, float], ...], float | None]]:
+    """Per continuation position: the k best (id, logprob), best first, and the
+    continuation token's logprob where the answer holds it (None: outside the top-k)."""
+    choices = field(data, "choices", list, "response")
+    if len(choices) != len(request.continuation):
+        raise Malformed(f"expected {len(request.continuation)} choices, got {len(choices)}")
+    if all(isinstance(c, dict) and isinstance(c.get("index"), int) for c in choices):
+        choices = sorted(choices, key=lambda c: c["index"])
+    steps = []
+    for choice, token in zip(choices, request.continuation, strict=True):
+        tops = field(field(choice, "logprobs", dict, "choice"), "top_logprobs", list, "logprobs")
+        if len(tops) != 1 or not isinstance(tops[0], dict):
+            raise Malformed("top_logprobs: expected one object for the one token asked")
+        pairs = [(_token_id(text), logprob) for text, logprob in tops[0].items()]
+        best = _top(pairs, k)
+        known = dict(pairs).get(token)
+        steps.append(
+            (tuple((i, float(v)) for i, v in best), None if known is None else float(known))
+        )
+    return steps
 
 
 def served_models(data: Any) -> list[str]:

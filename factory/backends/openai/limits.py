@@ -59,8 +59,12 @@ class RateLimit:
 def estimated_tokens(body: dict) -> float:
     """What a request may count against a tokens-per-minute limit."""
     prompt = body.get("prompt", body.get("messages", ""))
-    size = (
-        len(prompt) if isinstance(prompt, list) and prompt and isinstance(prompt[0], int) else None
+    # a token-id prompt, or a list of them (one request, several prompts)
+    prompts = (
+        prompt if isinstance(prompt, list) and prompt and isinstance(prompt[0], list) else [prompt]
     )
-    prompt_tokens = size if size is not None else len(str(prompt)) / 4
-    return prompt_tokens + body.get("max_tokens", 0) * body.get("n", 1)
+    total = 0.0
+    for one in prompts:
+        ids = isinstance(one, list) and bool(one) and isinstance(one[0], int)
+        total += len(one) if ids else len(str(one)) / 4
+    return total + body.get("max_tokens", 0) * body.get("n", 1) * len(prompts)
