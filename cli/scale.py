@@ -27,7 +27,14 @@ def build_report(result: BuildResult) -> str:
     where = result.layout.url(result.layout.version_dir)
     verb = "found" if result.already_published else "built"
     note = " (published by another worker)" if result.already_published else ""
-    return (
+    report = (
         f"{verb} {manifest.name} {manifest.version}: {manifest.total} problems "
         f"in {len(manifest.files)} files → {where}{note}"
     )
+    if result.already_published:
+        return report
+    from factory.models.usage import run_usage_line
+    from factory.publish.store import latest_run_usage
+
+    usage = run_usage_line(latest_run_usage(result.layout))
+    return f"{report}\n{usage}" if usage else report

@@ -79,16 +79,18 @@ def prepare_work_dir(
     if overwrite:  # never with shared (run_build refuses): rebuild from nothing
         storage.remove_tree(layout.version_dir)
         storage.remove_tree(layout.work_dir)
-    _freeze_config(config, layout)
+    _freeze_config(config, layout, shared=shared)
     if storage.is_local:  # object storage gets whole objects only: no temporaries there
         remove_stale_temporaries(layout.work_dir, SHARED_STALE_AFTER_S if shared else 0.0)
     if not shared:
         storage.remove_tree(layout.failures_dir)
 
 
-def _freeze_config(config: BuildConfig, layout: BuildLayout) -> None:
-    """Write the config every task reads, once: the first invocation's copy stays (workers
-    of a shared build start together) and one with a different config is refused."""
+def _freeze_config(config: BuildConfig, layout: BuildLayout, *, shared: bool) -> None:
+    """Write the config every task reads. One with a different fingerprint is refused. In a
+    shared build the first invocation's copy stays (its workers start together); a local
+    build resumed with settings that cannot change the outputs (workers, concurrency, RSD
+    samples in flight, rate limits…) runs with the new ones."""
     storage, path = layout.storage, layout.frozen_config
     text = config.model_copy(update={"output_root": layout.url(layout.root)}).model_dump_json(
         indent=2
@@ -97,12 +99,15 @@ def _freeze_config(config: BuildConfig, layout: BuildLayout) -> None:
         _create_exclusive(Path(path), text)
     elif not storage.exists(path):
         storage.write_text(path, text)
-    previous = BuildConfig.model_validate(json.loads(storage.read_text(path)))
+    frozen = storage.read_text(path)
+    previous = BuildConfig.model_validate(json.loads(frozen))
     if config_fingerprint(previous) != config_fingerprint(config):
         raise BuildError(
             f"{layout.url(layout.work_dir)} holds an unfinished build of a different config "
             f"for {config.name} {config.version}; pass --overwrite to discard it"
         )
+    if not shared and frozen != text:
+        storage.write_text(path, text)
 
 
 def _create_exclusive(path: Path, text: str) -> None:

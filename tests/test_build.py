@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -120,6 +121,17 @@ def test_unfinished_work_of_another_config_is_refused(out_root):
         run_build(toy_config(out_root, seed=99))
     other = run_build(toy_config(out_root, seed=99), overwrite=True)  # as the error advises
     assert other.manifest.seed == 99
+
+
+def test_a_resumed_build_runs_with_its_new_output_free_settings(out_root):
+    first = run_build(toy_config(out_root, workers=1))
+    layout = BuildLayout.of(toy_config(out_root))
+    before = data_bytes(layout.version_dir)
+    shutil.rmtree(layout.version_dir)
+    second = run_build(toy_config(out_root, workers=2))  # same fingerprint: resumed, not refused
+    assert json.loads(layout.frozen_config.read_text())["workers"] == 2
+    assert data_bytes(second.layout.version_dir) == before
+    assert second.manifest.config_fingerprint == first.manifest.config_fingerprint
 
 
 def test_removed_shard_is_rebuilt_alone(out_root):
