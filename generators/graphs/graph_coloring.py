@@ -9,6 +9,7 @@ first, smallest colour first).
 
 from __future__ import annotations
 
+from functools import cache
 from random import Random
 from typing import Any, ClassVar
 
@@ -18,7 +19,7 @@ from generators.base import Instance, Solution, TaskConfig
 from generators.graphs.answers import assignment
 from generators.graphs.fastrand import pick, sample, shuffle
 from generators.graphs.names import node_names
-from generators.graphs.render import FRIENDS, LINKS, ROADS, describe
+from generators.graphs.render import FRIENDS, LINKS, ROADS, Theme, describe
 from generators.graphs.sampling import adjacency
 from generators.graphs.task import GraphTask, bounded, compose
 from schemas.records import Problem
@@ -117,6 +118,14 @@ def dsatur(
     return (colour if found else None), tried, bounded(lines)
 
 
+@cache
+def _wording(theme: Theme, k: int) -> tuple[tuple[str, ...], str]:
+    """The questions and the answer format for a theme and a number of colours (a few
+    combinations, formatted once)."""
+    words = {"k": k, "node": theme.node, "nodes": theme.nodes, "edge": theme.edge}
+    return tuple(q.format(**words) for q in QUESTIONS), FORMAT.format(**words)
+
+
 def _text(names: list[str], colour: list[int]) -> str:
     return ", ".join(f"{names[v]}={colour[v]}" for v in range(len(names)))
 
@@ -136,11 +145,9 @@ class GraphColoring(GraphTask[ColoringConfig]):
         edges, colour = _planted(rng, n, config.edges, k)
         theme = pick(rng, THEMES)
         names = node_names(rng, n, theme.scheme)
-        words = {"k": k, "node": theme.node, "nodes": theme.nodes, "edge": theme.edge}
         body = describe(rng, theme, names, edges)
-        prompt = compose(
-            rng, INTROS, body, pick(rng, QUESTIONS).format(**words), FORMAT.format(**words)
-        )
+        questions, fmt = _wording(theme, k)
+        prompt = compose(rng, INTROS, body, pick(rng, questions), fmt)
         return Instance(prompt, _text(names, colour), {"names": names, "edges": edges, "k": k})
 
     def solve(self, problem: Problem) -> Solution:

@@ -59,9 +59,10 @@ def _as_list(theme, names, edges, directed, weighted) -> str:
     arrow = "->" if directed else "--"
     fmt = f"X {arrow} Y" + (f" ({theme.weight})" if weighted else "")
     meaning = "from X to Y" if directed else "between X and Y"
-    lines = [
-        f"- {names[e[0]]} {arrow} {names[e[1]]}" + (f" ({e[2]})" if weighted else "") for e in edges
-    ]
+    if weighted:
+        lines = [f"- {names[a]} {arrow} {names[b]} ({w})" for a, b, w in edges]
+    else:
+        lines = [f"- {names[a]} {arrow} {names[b]}" for a, b, *_ in edges]
     return (
         f"The {theme.nodes} are {', '.join(sorted(names))}.\n"
         f"Each line below, written {fmt}, is a {'one-way ' if directed else ''}{theme.edge} "
@@ -70,14 +71,20 @@ def _as_list(theme, names, edges, directed, weighted) -> str:
 
 
 def _as_sentences(theme, names, edges, directed, weighted) -> str:
-    sentences = []
-    for e in edges:
-        a, b = names[e[0]], names[e[1]]
-        size = f" of {theme.weight} {e[2]}" if weighted else ""
-        if directed:
-            sentences.append(f"A one-way {theme.edge}{size} leads from {a} to {b}.")
-        else:
-            sentences.append(f"A {theme.edge}{size} joins {a} and {b}.")
+    edge, weight = theme.edge, theme.weight
+    if directed and weighted:
+        sentences = [
+            f"A one-way {edge} of {weight} {w} leads from {names[a]} to {names[b]}."
+            for a, b, w in edges
+        ]
+    elif directed:
+        sentences = [f"A one-way {edge} leads from {names[a]} to {names[b]}." for a, b, *_ in edges]
+    elif weighted:
+        sentences = [
+            f"A {edge} of {weight} {w} joins {names[a]} and {names[b]}." for a, b, w in edges
+        ]
+    else:
+        sentences = [f"A {edge} joins {names[a]} and {names[b]}." for a, b, *_ in edges]
     return f"There are {len(names)} {theme.nodes}: {', '.join(sorted(names))}.\n" + "\n".join(
         sentences
     )

@@ -58,16 +58,16 @@ def _add_random_edges(rng: Random, n: int, edges: set[Edge], m: int) -> set[Edge
 def dag_edges(rng: Random, order: list[int], m: int, connected: bool = True) -> list[Edge]:
     """``m`` directed edges that all point forward in ``order`` (so the graph is acyclic);
     with ``connected`` every node after the first gets an edge from an earlier one."""
-    n = len(order)
-    edges: set[Edge] = set()
-    rand = rng.random
-    if connected:
-        edges.update((order[int(rand() * i)], order[i]) for i in range(1, n))
+    n, rand = len(order), rng.random
+    edges = {(order[int(rand() * i)], order[i]) for i in range(1, n)} if connected else set()
     target = min(m, n * (n - 1) // 2)
+    add = edges.add
     while len(edges) < target:
         i, j = int(rand() * n), int(rand() * n)
-        if i != j:
-            edges.add((order[i], order[j]) if i < j else (order[j], order[i]))
+        if i < j:
+            add((order[i], order[j]))
+        elif i > j:
+            add((order[j], order[i]))
     return sorted(edges)
 
 
