@@ -35,14 +35,14 @@ def main() -> None:
     parser.add_argument("--tokenizer", help="local tokenizer directory (default: whitespace)")
     args = parser.parse_args()
 
+    from factory.rewrite.corpus import long_trace_corpus
+    from factory.rewrite.rule_cut import cut_after_first_correct
     from factory.scoring.answers import (
         external_redundancy,
         first_correct_answer,
         task_checker,
         whitespace_tokens,
     )
-    from factory.rewrite.corpus import long_trace_corpus
-    from factory.rewrite.rule_cut import cut_after_first_correct
     from generators.registry import get_task
 
     count_tokens = whitespace_tokens

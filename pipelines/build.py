@@ -23,9 +23,9 @@ from pathlib import Path
 from luigi.execution_summary import LuigiRunResult
 
 from factory.backends.base import FatalBackendError
+from factory.backends.loaded import close_all
 from factory.backends.preflight import preflight
 from factory.errors import BuildError, os_error_text
-from factory.models.loaded_models import close_all
 from factory.progress import Mode
 from factory.provenance import config_fingerprint
 from factory.publish.store import is_published, load_manifest

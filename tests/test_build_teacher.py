@@ -6,7 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import factory.backends
-import factory.models.loaded_models
+import factory.backends.loaded
 from factory.config import parse_build_config
 from factory.errors import BuildError, ConfigError
 from factory.publish.store import latest_run_usage
@@ -64,7 +64,7 @@ def test_vllm_teacher_build_publishes_verified_traces_and_reruns_from_cache(
 
     # A rebuild of the same config: every request is cached, no model is loaded, and the
     # published traces are byte-identical.
-    factory.models.loaded_models.forget_all()
+    factory.backends.loaded.forget_all()
 
     def no_model(*args, **kwargs):
         raise AssertionError("a cached rebuild must not load the model")

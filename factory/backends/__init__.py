@@ -10,8 +10,8 @@ from pathlib import Path
 
 from factory.backends.base import Backend
 from factory.backends.identity import model_identity
+from factory.backends.loaded import load_once
 from factory.backends.local_model import require_model_dir
-from factory.models.loaded_models import load_once
 from schemas.config import ModelSpec
 
 
@@ -58,7 +58,7 @@ def open_backend(teacher: ModelSpec, seed: int) -> Backend:
 
 
 def shared_backend(teacher: ModelSpec, seed: int) -> Backend:
-    """One backend per model config per process (``factory.models.loaded_models``)."""
+    """One backend per model config per process (``factory.backends.loaded``)."""
     key = f"backend:{seed}:{teacher.model_dump_json()}"
     return load_once(key, lambda: open_backend(teacher, seed))
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 
 from factory.backends.base import BackendError
 from factory.backends.hf_tokenizer import HFTokenizer, load_hf_tokenizer
-from factory.models.loaded_models import load_once
+from factory.backends.loaded import load_once
 from factory.models.prompting import styled_request
 from factory.rsd.decoding import RSDSample
 from factory.rsd.vocab import SharedVocab
@@ -108,5 +108,5 @@ class RSDRunner:
 
 
 def shared_runner(rsd: RSDConfig, seed: int) -> RSDRunner:
-    """One loaded pair per config per process (``factory.models.loaded_models``)."""
+    """One loaded pair per config per process (``factory.backends.loaded``)."""
     return load_once(f"rsd:{seed}:{rsd.model_dump_json()}", lambda: RSDRunner(rsd, seed))
