@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
@@ -169,15 +168,21 @@ def score_text(text: Any, ground_truth: Any) -> float:
         return 0.0
 
 
-@dataclass(frozen=True)
 class _Prepared:
-    """A decoded ground truth: its problem, its task and the task's answer check for it."""
+    """A decoded ground truth: its problem, its task and the task's answer check for it.
 
-    problem: Problem
-    task: Task
-    check: Callable[[str], tuple[float, str]] | None
-    """``task.answer_checker(problem)`` (or ``check_answer`` bound to the problem); None
-    when the task scores whole texts its own way (it overrides ``verify``)."""
+    A plain class, not a dataclass: verl loads this file by path without registering the
+    module in ``sys.modules``, where ``@dataclass`` fails."""
+
+    __slots__ = ("problem", "task", "check")
+
+    def __init__(
+        self, problem: Problem, task: Task, check: Callable[[str], tuple[float, str]] | None
+    ) -> None:
+        self.problem, self.task = problem, task
+        self.check = check
+        """``task.answer_checker(problem)`` (or ``check_answer`` bound to the problem); None
+        when the task scores whole texts its own way (it overrides ``verify``)."""
 
     def score(self, text: str) -> float:
         """``task.verify(problem, text).score`` without building the verdict. A verifier

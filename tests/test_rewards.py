@@ -316,16 +316,16 @@ def test_parsed_ground_truths_are_cached(toy):
 
 
 def test_verl_loads_the_reward_by_file_path(tmp_path):
-    """As verl does: spec_from_file_location on the file, then getattr(module, name)."""
+    """As verl 0.9 does: spec_from_file_location on the file, exec_module without registering
+    the module in sys.modules (where e.g. ``@dataclass`` fails), then getattr(module, name)."""
     problem = problem_of("knights_knaves", index=4)
     (tmp_path / "truth.json").write_text(encode_ground_truth(problem))
     (tmp_path / "response.txt").write_text(reference_trace(problem).text)
     script = f"""
 import importlib.util, sys
 from pathlib import Path
-spec = importlib.util.spec_from_file_location("custom_module", {str(Path(rewards.__file__))!r})
+spec = importlib.util.spec_from_file_location("custom_module_1", {str(Path(rewards.__file__))!r})
 module = importlib.util.module_from_spec(spec)
-sys.modules["custom_module"] = module
 spec.loader.exec_module(module)
 score = getattr(module, "compute_score")
 truth = Path("truth.json").read_text()
