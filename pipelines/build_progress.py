@@ -45,11 +45,12 @@ def shard_sizes(config: BuildConfig) -> dict[tuple[str, int], int]:
     }
 
 
-def problems_done(layout: BuildLayout, config: BuildConfig) -> dict[str, int]:
-    """Stage output → problems of its finished shards (one listing of the work dir)."""
-    sizes = shard_sizes(config)
-    stages = {output for _, output in BUILD_STAGES if output in stages_of(config)}
-    done = dict.fromkeys(stages, 0)
+def problems_done(
+    layout: BuildLayout, outputs: list[str], sizes: dict[tuple[str, int], int]
+) -> dict[str, int]:
+    """Stage output → problems of its finished shards (one listing of the work dir);
+    ``sizes`` is :func:`shard_sizes` of the build, computed once."""
+    done = dict.fromkeys(outputs, 0)
     for path in layout.storage.glob(layout.work_dir, "*/*/*.parquet"):
         stage, subset = path.parent.parent.name, path.parent.name
         if stage in done and path.stem.isdigit():
@@ -69,11 +70,12 @@ class BuildProgress:
         self._stages = [
             (name, output) for name, output in BUILD_STAGES if output in stages_of(config)
         ]
+        self._sizes = shard_sizes(config)
 
     def __enter__(self) -> ProgressDisplay:
-        total = sum(shard_sizes(self.config).values())
+        total = sum(self._sizes.values())
         with drawing():  # the listing too: a fork waits for it (see factory.progress)
-            done = problems_done(self.layout, self.config)
+            done = self._done()
             for name, output in self._stages:
                 self.display.start(name, total, done=done[output])
             self.display.refresh()  # the first line at once
@@ -95,10 +97,13 @@ class BuildProgress:
             self.tick()
         self.display.finish()
 
+    def _done(self) -> dict[str, int]:
+        return problems_done(self.layout, [output for _, output in self._stages], self._sizes)
+
     def tick(self) -> None:
         """Count the finished outputs and redraw."""
         with drawing():
-            done = problems_done(self.layout, self.config)
+            done = self._done()
             for name, output in self._stages:
                 self.display.update(name, done=done[output])
             self.display.refresh()
