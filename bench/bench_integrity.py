@@ -16,11 +16,12 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from temporary_build import build_arguments, temporary_build
 
-from factory.publish.reverify import data_row_failures
+from factory.publish.reverify import reference_failures
+from factory.publish.store import PROBLEM_COLUMNS
 from factory.storage.layout import is_data_file, subset_of
 from factory.storage.stage_files import SIDECAR_SUFFIX, _proven, stage_problem
 from schemas.arrow import from_table
-from schemas.records import DatasetRecord
+from schemas.records import Problem
 
 
 def main() -> None:
@@ -35,13 +36,20 @@ def main() -> None:
             if is_data_file(entry.path):
                 table = pq.read_table(version_dir / entry.path)
                 rows += table.num_rows
-                records = from_table(table, DatasetRecord)
-                failures += len(data_row_failures(records, subset_of(entry.path)))
+                failures += len(
+                    reference_failures(
+                        from_table(table.select(PROBLEM_COLUMNS), Problem),
+                        table["reference_trace"].to_pylist(),
+                        table["verify_score"].to_pylist(),
+                        subset_of(entry.path),
+                    )
+                )
         reverify_s = time.perf_counter() - start
 
         _proven.clear()  # hash every file, as a fresh process does
         stage_files = [
-            p for p in Path(layout.work_dir).rglob("*.parquet")
+            p
+            for p in Path(layout.work_dir).rglob("*.parquet")
             if Path(f"{p}{SIDECAR_SUFFIX}").exists()
         ]
         start = time.perf_counter()

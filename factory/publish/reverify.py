@@ -17,7 +17,7 @@ import pyarrow as pa
 from factory.errors import BuildError
 from generators.registry import get_task
 from schemas.ids import problem_id
-from schemas.records import DatasetRecord, Problem
+from schemas.records import Problem
 
 SHOWN = 5
 
@@ -37,21 +37,12 @@ def refuse_if_any(failures: list[str], what: str) -> None:
         )
 
 
-def data_row_failures(records: list[DatasetRecord], subset: str) -> list[str]:
-    """``problem_id: why`` for each data row of ``subset`` that does not re-verify."""
-    return reference_failures(
-        [record.problem() for record in records],
-        [record.reference_trace for record in records],
-        [record.verify_score for record in records],
-        subset,
-    )
-
-
 def reference_failures(
     problems: list[Problem], traces: list[str], scores: list[float], subset: str
 ) -> list[str]:
-    """:func:`data_row_failures` of rows given as columns: each row's problem, reference
-    trace and recorded verify score (what a data file holds, without a record a row)."""
+    """``problem_id: why`` for each data row of ``subset`` that does not re-verify, the rows
+    given as columns: each row's problem, reference trace and recorded verify score (what a
+    data file holds, without a record a row)."""
     failures = []
     for problem, trace, score in zip(problems, traces, scores, strict=True):
         why = _row_problem(problem, trace, score, subset)
