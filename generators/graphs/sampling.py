@@ -40,11 +40,6 @@ def connected_edges(rng: Random, n: int, m: int) -> list[Edge]:
     return sorted(_add_random_edges(rng, n, edges, m))
 
 
-def random_edges(rng: Random, n: int, m: int) -> list[Edge]:
-    """A simple graph with ``min(m, n(n-1)/2)`` uniformly drawn edges (maybe disconnected)."""
-    return sorted(_add_random_edges(rng, n, set(), m))
-
-
 def _add_random_edges(rng: Random, n: int, edges: set[Edge], m: int) -> set[Edge]:
     target = min(m, n * (n - 1) // 2)
     rand = rng.random

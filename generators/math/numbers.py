@@ -54,14 +54,3 @@ def products(primes: list[int], digits: list[int], size: int) -> list[int]:
             value *= primes[digit]
         out.append(value)
     return out
-
-
-def is_prime(n: int) -> bool:
-    if n < 2:
-        return False
-    d = 2
-    while d * d <= n:
-        if n % d == 0:
-            return False
-        d += 1
-    return True
