@@ -147,3 +147,26 @@ def test_trace_shows_search_at_high_levels():
 )
 def test_out_of_range_knobs_are_refused_by_name(knobs: dict, field: str):
     placement.assert_knob_refused(TASK, knobs, field)
+
+
+def test_remembered_quiet_lines_do_not_change_the_search():
+    """A rules object reused after a full search (its memo of lines that fix nothing
+    filled) finds the same solutions, with the same effort, as a fresh one."""
+    rng = Random(11)
+    for _ in range(30):
+        tents, trees = random_layout(rng, 8, 8, 12)
+        on = set(tents)
+        camp = Camp(
+            8,
+            8,
+            tuple(trees),
+            tuple(sum(r * 8 + c in on for c in range(8)) for r in range(8)),
+            tuple(sum(r * 8 + c in on for r in range(8)) for c in range(8)),
+        )
+        warm = CampRules(camp)
+        search(warm, warm.initial_state(), limit=10)
+        fresh = CampRules(camp)
+        first = search(fresh, fresh.initial_state(), limit=10)
+        again = search(warm, warm.initial_state(), limit=10)
+        assert again.solutions == first.solutions and again.stats == first.stats
+        assert on in [{cell for cell, tent in enumerate(s) if tent} for s in first.solutions]

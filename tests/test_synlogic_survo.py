@@ -12,6 +12,7 @@ from generators.synlogic.grid import format_grid
 from generators.synlogic.survo import Survo
 from generators.synlogic.survo.count import Counter
 from generators.synlogic.survo.solver import Solver, sums_of
+from generators.synlogic.survo.task import blank_while_unique
 from tests.contract import contract_tests, problem_at
 from tests.synlogic_helpers_latin import (
     assert_z3_unique,
@@ -184,3 +185,18 @@ test_out_of_range_knobs_are_refused = out_of_range_knobs_test(
         ({"colour": 1}, "colour"),
     ],
 )
+
+
+@pytest.mark.parametrize(("rows", "cols", "target"), [(3, 3, 4), (3, 4, 6), (4, 4, 9), (4, 5, 10)])
+def test_blanking_keeps_the_puzzle_unique(rows: int, cols: int, target: int):
+    """Blanks that join two unlinked lines are taken without a search: the puzzle stays
+    unique all the same (the counter, with no shortcut, finds one completion)."""
+    rng = Random(rows * 10 + cols)
+    for _ in range(25):
+        values = rng.sample(range(1, rows * cols + 1), rows * cols)
+        solution = [values[r * cols : r * cols + cols] for r in range(rows)]
+        sums = sums_of(solution)
+        blanks = blank_while_unique(values, sums, rng, target)
+        puzzle = [values[r * cols : r * cols + cols] for r in range(rows)]
+        assert sum(v == 0 for v in values) == blanks >= min(target, rows + cols - 1)
+        assert Counter(puzzle, *sums).count(2) == 1

@@ -113,6 +113,7 @@ class CampRules(PuzzleRules[Camp]):
             tree: [cell for cell in camp.orthogonal(tree) if cell not in trees]
             for tree in camp.trees
         }
+        self._settled: set[tuple[int, ...]] = set()  # lines whose rules fix nothing
         self.candidates = sorted({cell for cells in self.tree_cells.values() for cell in cells})
         self.cell_trees = {
             cell: [tree for tree in camp.orthogonal(cell) if tree in trees]
@@ -174,6 +175,18 @@ class CampRules(PuzzleRules[Camp]):
         self._check_matchings(state)
 
     def _line(self, state: list[int], index: int, log: Log) -> None:
+        """The line rules on one row or column. Their outcome depends on that line's cells
+        alone, so line contents that fix nothing are remembered and skipped: a search
+        revisits them at every node."""
+        cells = self.lines[index][1]
+        key = (index, *map(state.__getitem__, cells))
+        if key in self._settled:
+            return
+        self._apply_line(state, index, log)
+        if all(state[cell] == was for cell, was in zip(cells, key[1:], strict=True)):
+            self._settled.add(key)
+
+    def _apply_line(self, state: list[int], index: int, log: Log) -> None:
         name, cells, need = self.lines[index]
         have, open_cells = tally(state, cells, need, f"{name}'s count of {n_tents(need)}")
         if not open_cells:
@@ -242,12 +255,19 @@ class CampRules(PuzzleRules[Camp]):
             raise Contradiction("the trees cannot each get their own tent any more")
 
     def choose(self, state: list[int]) -> int:
-        """A free neighbour of the tentless tree with the fewest free neighbours."""
-        best: list[int] = []
-        for cells in self.tree_cells.values():
-            if any(state[cell] == ON for cell in cells):
-                continue
+        """The first open cell of the line with the least slack (open cells beyond the tents
+        it still needs), fewest open cells on ties.
+
+        Branching where a line is nearly decided settles it within a guess or two; the
+        tree with the fewest free neighbours left whole lines open and, on some grids, made
+        the search (and generation time) a hundred times the median.
+        """
+        best, best_key = -1, (0, 0)
+        for _, cells, need in self.lines:
             open_cells = [cell for cell in cells if state[cell] == UNKNOWN]
-            if not best or len(open_cells) < len(best):
-                best = open_cells
-        return best[0] if best else state.index(UNKNOWN)
+            if open_cells:
+                have = sum(state[cell] == ON for cell in cells)
+                key = (len(open_cells) - need + have, len(open_cells))
+                if best < 0 or key < best_key:
+                    best, best_key = open_cells[0], key
+        return best

@@ -114,7 +114,7 @@ class Campsite(Task[CampsiteConfig]):
     """
 
     name: ClassVar[str] = "campsite"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Tents and Trees: place one tent beside each tree, tents never touching, matching the "
         "given row and column tent counts."

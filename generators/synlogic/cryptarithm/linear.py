@@ -105,7 +105,9 @@ def solution_table(
             else:
                 c = coef[0][t]
                 bits = _range(c, need, lo[0][t + 1], hi[0][t + 1])
-            rows, digit = np.nonzero(_BITS[bits & (free & allowed)])
+            if allowed != _FULL:
+                bits &= allowed
+            rows, digit = _BITS[bits & free].nonzero()
             if factor:
                 f = f[rows]
                 need = need[rows] - c[rows] * digit
@@ -114,7 +116,7 @@ def solution_table(
         parents.append(rows)
         chosen.append(digit)
         free = free[rows] ^ _ONE[digit]
-    (index,) = np.nonzero(need == 0)
+    (index,) = (need == 0).nonzero()
     table = np.empty((len(index), n), dtype=np.int8)
     for t in range(n - 1, -1, -1):
         table[:, t] = chosen[t][index]
@@ -124,7 +126,7 @@ def solution_table(
 
 def _between(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """Bitmask of the digits low..high - 1 per row (any integers)."""
-    return np.take(_AT_LEAST, low, mode="clip") & np.take(_BELOW, high, mode="clip")
+    return _AT_LEAST.take(low, mode="clip") & _BELOW.take(high, mode="clip")
 
 
 def _range(c: int, need: np.ndarray, lo: int, hi: int) -> np.ndarray:

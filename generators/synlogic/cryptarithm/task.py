@@ -31,6 +31,7 @@ from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
 from schemas.records import Problem
 
 _SYMBOL = {"add": "+", "sub": "−", "mul": "×"}
+_DIGITS = "0123456789"
 
 _INTROS = (
     "Solve this cryptarithm: each letter stands for a digit.",
@@ -110,18 +111,19 @@ class Cryptarithm(Task[CryptarithmConfig]):
     def generate(self, config: CryptarithmConfig, rng: Random, index: int) -> Instance:
         op, operands, result = _draw(config, rng)
         letters = rng.sample(ascii_uppercase, 10)
-        words = ["".join(letters[int(c)] for c in str(n)) for n in operands]
-        result_word = "".join(letters[int(c)] for c in str(result))
+        digit_to_letter = str.maketrans(_DIGITS, "".join(letters))
+        words = [str(n).translate(digit_to_letter) for n in operands]
+        result_word = str(result).translate(digit_to_letter)
         equation = _equation(op, words, result_word)
-        truth = {letter: int(d) for d, letter in enumerate(letters)}
+        truth = {letter: d for d, letter in enumerate(letters)}
         hints = _hints(rng, equation, truth)
-        solution = {letter: truth[letter] for letter in equation.letters()}
+        solution = {letter: truth[letter] for letter in sorted({*result_word, *"".join(words)})}
         payload = {
             "operation": op,
             "operands": words,
             "result": result_word,
             "hints": dict(sorted(hints.items())),
-            "solution": dict(sorted(solution.items())),
+            "solution": solution,
         }
         return Instance(
             prompt=self._prompt(rng, op, words, result_word, hints),

@@ -11,7 +11,8 @@ included.
 Generation scrambles 1..R*C into a grid, gives every cell and then blanks cells in random
 order while the puzzle stays unique. Blanking a cell of a unique puzzle keeps it unique
 exactly when no solution puts a different value there (any other solution would agree
-with the old, unique puzzle otherwise), so each check is one small restricted search.
+with the old, unique puzzle otherwise), so each check is one small restricted search,
+and a blank that links two lines not yet linked by blanks needs none: the sums force it.
 """
 
 from generators.synlogic.survo.task import Survo

@@ -14,6 +14,14 @@ with each. Counting is exact: a completion is counted only with every line at it
 
 from __future__ import annotations
 
+from functools import cache
+
+
+@cache
+def lines_of(R: int, C: int) -> list[tuple[int, int]]:
+    """Per cell of an R x C grid (row-major), its row's and its column's line index."""
+    return [(i // C, R + i % C) for i in range(R * C)]
+
 
 class Counter:
     """Completions of a puzzle state; ``count`` leaves the state as it found it."""
@@ -21,18 +29,20 @@ class Counter:
     def __init__(self, grid: list[list[int]], row_sums: list[int], col_sums: list[int]) -> None:
         R, C = len(row_sums), len(col_sums)
         self.N = N = R * C
-        self.values = [0] * N
-        self.need = list(row_sums) + list(col_sums)
-        self.empty = [C] * R + [R] * C
-        self.unused = (1 << (N + 1)) - 2  # bit v set: v unused
-        self.mirror = self.unused  # bit N + 1 - v set: v unused
-        self.lines_of = [(i // C, R + i % C) for i in range(N)]
+        self.values = [v for row in grid for v in row]
+        columns = list(zip(*grid, strict=True))
+        self.need = [total - sum(line) for total, line in zip(row_sums, grid, strict=True)]
+        self.need += [total - sum(line) for total, line in zip(col_sums, columns, strict=True)]
+        self.empty = [line.count(0) for line in grid] + [line.count(0) for line in columns]
+        self.unused = self.mirror = (1 << (N + 1)) - 2  # bit v / bit N + 1 - v: v unused
+        for v in self.values:
+            if v:
+                self.unused ^= 1 << v
+                self.mirror ^= 1 << (N + 1 - v)
+        self.lines_of = lines_of(R, C)
         self.nodes = 0
         self.forbid = (-1, 0)
         self._bounds: dict[int, tuple[list[int], list[int]]] = {}
-        for i, v in enumerate(v for row in grid for v in row):
-            if v:
-                self.fill(i, v)
 
     def blank(self, cell: int) -> int:
         """Empty a filled cell; returns the value it held."""

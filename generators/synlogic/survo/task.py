@@ -15,6 +15,7 @@ from generators.base import (
     Task,
     TaskConfig,
 )
+from generators.graphs.fastrand import pick, shuffle
 from generators.synlogic.grid import format_grid, int_cell, parse_grid
 from generators.synlogic.survo.count import Counter
 from generators.synlogic.survo.solver import Solver, sums_of
@@ -55,50 +56,84 @@ QUESTIONS = (
 )
 
 
-def build(config: SurvoConfig, rng: Random) -> tuple[list[list[int]], list[list[int]]]:
-    """(solution, puzzle grid with 0 for blanks) with ``config.blanks`` blanks and a unique
-    solution; a grid that cannot take that many is redrawn, and after ``max_attempts``
-    draws the one that took the most is used."""
+Sums = tuple[list[int], list[int]]
+
+
+def build(config: SurvoConfig, rng: Random) -> tuple[list[list[int]], list[list[int]], Sums]:
+    """(solution, puzzle grid with 0 for blanks, line sums) with ``config.blanks`` blanks
+    and a unique solution; a grid that cannot take that many is redrawn, and after
+    ``max_attempts`` draws the one that took the most is used."""
     R, C = config.rows, config.cols
-    best: tuple[int, list[list[int]], list[list[int]]] | None = None
+    best: tuple[int, list[list[int]], list[list[int]], Sums] | None = None
     for _ in range(config.max_attempts):
         values = list(range(1, R * C + 1))
-        rng.shuffle(values)
+        shuffle(rng, values)
         solution = [values[r * C : r * C + C] for r in range(R)]
-        rows, cols = sums_of(solution)
-        counter = Counter(solution, rows, cols)
-        cells = list(range(R * C))
-        rng.shuffle(cells)
-        blanks = 0
-        for cell in cells:
-            if blanks == config.blanks:
-                break
+        sums = sums_of(solution)
+        blanks = blank_while_unique(values, sums, rng, config.blanks)
+        puzzle = [values[r * C : r * C + C] for r in range(R)]
+        if blanks == config.blanks:
+            return solution, puzzle, sums
+        if best is None or blanks > best[0]:
+            best = (blanks, solution, puzzle, sums)
+    assert best is not None
+    return best[1:]
+
+
+def blank_while_unique(values: list[int], sums: Sums, rng: Random, target: int) -> int:
+    """Blank (set to 0) up to ``target`` cells of the full grid ``values`` (row-major) in
+    random order, each only if the puzzle stays unique; returns how many were blanked.
+
+    A blank whose row and column are not yet linked by blanks needs no search: adding up
+    the sums of its row's side of the blank graph, rows minus columns, leaves its value
+    alone, so the sums force it and the rest is the old, unique puzzle. Only a blank that
+    closes a cycle of blanks is checked, by a :class:`Counter` made at the first such one.
+    """
+    rows, cols = sums
+    C = len(cols)
+    cells = list(range(len(values)))
+    shuffle(rng, cells)
+    group = list(range(len(rows) + C))  # union-find over lines linked by blanks
+
+    def root(line: int) -> int:
+        while group[line] != line:
+            group[line] = line = group[group[line]]
+        return line
+
+    counter: Counter | None = None
+    blanks = 0
+    for cell in cells:
+        if blanks == target:
+            break
+        a, b = root(cell // C), root(len(rows) + cell % C)
+        if a != b:
+            group[a] = b
+            if counter is not None:
+                counter.blank(cell)
+        else:
+            if counter is None:
+                counter = Counter([values[i : i + C] for i in range(0, len(values), C)], *sums)
             v = counter.blank(cell)
             if counter.count(1, forbid=(cell, v)):
                 counter.fill(cell, v)
-            else:
-                blanks += 1
-        puzzle = [counter.values[r * C : r * C + C] for r in range(R)]
-        if blanks == config.blanks:
-            return solution, puzzle
-        if best is None or blanks > best[0]:
-            best = (blanks, solution, puzzle)
-    assert best is not None
-    return best[1], best[2]
+                continue
+        values[cell] = 0
+        blanks += 1
+    return blanks
 
 
 def render_prompt(rng: Random, puzzle: list[list[int]], rows: list[int], cols: list[int]) -> str:
     R, C = len(rows), len(cols)
-    width = len(str(max(max(rows), max(cols))))
+    width = len(str(max(*rows, *cols)))
     table = [
-        " ".join((str(v) if v else "_").rjust(width) for v in row) + f" | {rows[r]}"
-        for r, row in enumerate(puzzle)
+        " ".join([(str(v) if v else "_").rjust(width) for v in row]) + f" | {total}"
+        for row, total in zip(puzzle, rows, strict=True)
     ]
     table.append("-" * len(table[0]))
-    table.append(" ".join(str(s).rjust(width) for s in cols))
+    table.append(" ".join([str(total).rjust(width) for total in cols]))
     return "\n".join(
         [
-            rng.choice(INTROS).format(r=R, c=C),
+            pick(rng, INTROS).format(r=R, c=C),
             "",
             "Rules:",
             f"- Each of the numbers 1 to {R * C} appears exactly once in the grid.",
@@ -108,7 +143,7 @@ def render_prompt(rng: Random, puzzle: list[list[int]], rows: list[int], cols: l
             "",
             *table,
             "",
-            f"{rng.choice(QUESTIONS)} Answer with the full grid (given numbers included) as "
+            f"{pick(rng, QUESTIONS)} Answer with the full grid (given numbers included) as "
             f"{R} lines, one per row from top to bottom, each with {C} numbers separated by "
             "spaces; leave out the sums.",
             "",
@@ -121,7 +156,7 @@ class Survo(Task[SurvoConfig]):
     """Survo with a unique completion proven by sum-bounded backtracking."""
 
     name: ClassVar[str] = "survo"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Survo: complete an R x C grid with the numbers 1..R*C, each once, so that rows and "
         "columns add up to the given sums; some cells are given; unique solution."
@@ -130,8 +165,7 @@ class Survo(Task[SurvoConfig]):
     LEVELS = LEVELS
 
     def generate(self, config: SurvoConfig, rng: Random, index: int) -> Instance:
-        solution, puzzle = build(config, rng)
-        rows, cols = sums_of(solution)
+        solution, puzzle, (rows, cols) = build(config, rng)
         payload = {"puzzle": puzzle, "row_sums": rows, "col_sums": cols, "solution": solution}
         return Instance(render_prompt(rng, puzzle, rows, cols), format_grid(solution), payload)
 
