@@ -239,10 +239,13 @@ class RSDConfig(PromptStyle):
 
     teacher: ModelSpec
     student: ModelSpec
-    engine: Literal["token", "chunked"] = Field(
+    engine: Literal["token", "chunked", "sampled"] = Field(
         default="chunked",
         description="token: token by token, both models in process (transformers); "
-        "chunked: the teacher drafts, the student scores a draft in one pass (any backend)",
+        "chunked: the teacher drafts greedily, the student scores a draft in one pass (any "
+        "backend; the same tokens as token by token); sampled: the teacher samples its draft "
+        "and its token is the first candidate (same distribution, other draws; fastest on "
+        "servers)",
     )
     params: RSDParams = Field(default_factory=RSDParams)
     n: int = Field(default=1, ge=1, le=1024)

@@ -11,6 +11,7 @@ class WrappedBackend(Backend):
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.name = backend.name
+        self.score_top_per_position = backend.score_top_per_position
 
     def generate(self, requests):
         return self.backend.generate(requests)

@@ -197,6 +197,151 @@ def test_many_samples_in_flight_decode_exactly_as_token_by_token(
         assert results[index].candidate_draws == reference.candidate_draws
 
 
+class PerPosition(WrappedBackend):
+    """An in-process student seen as a server would be: top-k asked position by position."""
+
+    def __init__(self, backend) -> None:
+        super().__init__(backend)
+        self.score_top_per_position = True
+        self.top_k_positions = 0
+
+    def score_top(self, requests, k):
+        self.top_k_positions += sum(len(r.continuation) for r in requests)
+        return self.backend.score_top(requests, k)
+
+
+@pytest.mark.parametrize("student", ["close", "far"])
+def test_top_k_fetched_only_where_needed_decodes_exactly_as_token_by_token(
+    step_models, backends, tokenizer, vocab, student
+):
+    """The HTTP path: the draft tokens' logprobs first, a position's top-k only when the
+    rule needs it — still the same tokens as token-by-token decoding."""
+    from factory.rsd.chunked import Job, decode_chunked_many
+
+    units = [(prompt, seed) for seed in range(3) for prompt in PROMPTS]
+    eos = tokenizer.eos_token_id
+    jobs = [Job(tuple(ids(tokenizer, p)), tuple(ids(tokenizer, p)), eos, s) for p, s in units]
+    scorer = PerPosition(backends[student])
+    results = dict(decode_chunked_many(backends["teacher"], scorer, vocab, PARAMS, jobs, 4))
+    emitted = 0
+    for index, (prompt, seed) in enumerate(units):
+        reference = token_by_token(step_models, student, tokenizer, vocab, prompt, seed)
+        assert results[index].token_ids == reference.token_ids
+        assert results[index].provenance == reference.provenance
+        assert results[index].candidate_draws == reference.candidate_draws
+        emitted += len(reference.token_ids)
+    assert 0 < scorer.top_k_positions < emitted, "top-k fetched at some positions, not all"
+
+
+def sampled(backends, student, tokenizer, vocab, prompt, seed, params=PARAMS):
+    return decode_chunked(
+        backends["teacher"],
+        backends[student],
+        vocab,
+        params,
+        ids(tokenizer, prompt),
+        ids(tokenizer, prompt),
+        tokenizer.eos_token_id,
+        seed,
+        sampled=True,
+    )
+
+
+def teacher_rounds(teacher, tokenizer, prompt, seed, params):
+    """The teacher's own seeded samples, round after round as the sampled engine drafts
+    them when every draft is kept (lengths 8, 16, 32 … capped by max_tokens)."""
+    from factory.backends.base import GenerationRequest, SamplingParams
+    from factory.rsd.chunked import MAX_DRAFT_GROWTH
+    from factory.rsd.rule import round_seed
+
+    tokens, length = [], params.draft_tokens
+    while len(tokens) < params.max_tokens:
+        size = min(length, params.max_tokens - len(tokens))
+        sampling = SamplingParams(
+            temperature=params.temperature,
+            top_p=params.top_p,
+            top_k=params.k,
+            max_tokens=size,
+            logprobs=params.k,
+            seed=round_seed(seed, len(tokens)),
+        )
+        prompt_tokens = (*ids(tokenizer, prompt), *tokens)
+        request = GenerationRequest(prompt_token_ids=prompt_tokens, params=sampling)
+        [(_, generation)] = list(teacher.generate([request]))
+        drafted = [step.token_id for step in generation.samples[0].logprobs]
+        for token in drafted:
+            if token == tokenizer.eos_token_id:
+                return tokens
+            tokens.append(token)
+        length = min(2 * length, MAX_DRAFT_GROWTH * params.draft_tokens)
+    return tokens
+
+
+def test_sampled_engine_at_threshold_zero_emits_the_teachers_own_samples(
+    backends, tokenizer, vocab
+):
+    params = PARAMS.model_copy(update={"p_th": 0.0})
+    for seed, prompt in enumerate(PROMPTS):
+        sample = sampled(backends, "far", tokenizer, vocab, prompt, seed, params)
+        expected = teacher_rounds(backends["teacher"], tokenizer, prompt, seed, params)
+        assert list(sample.token_ids) == expected
+        assert set(sample.provenance) <= {TEACHER_MARK}
+
+
+def test_sampled_engine_above_one_is_plain_student_sampling(
+    step_models, backends, tokenizer, vocab
+):
+    from factory.rsd.token_engine import decode_plain
+
+    params = PARAMS.model_copy(update={"p_th": 1.5})
+    for seed, prompt in enumerate(PROMPTS):
+        sample = sampled(backends, "far", tokenizer, vocab, prompt, seed, params)
+        plain = decode_plain(
+            step_models["far"], params, ids(tokenizer, prompt), tokenizer.eos_token_id, seed, 5
+        )
+        assert list(sample.token_ids) == plain
+        assert set(sample.provenance) == {STUDENT_MARK}
+
+
+def test_sampled_engine_keeps_the_rule_and_most_of_its_drafts(backends, tokenizer, vocab):
+    """Every teacher token it emits has student probability >= p_th (far student); with a
+    close student it keeps far more of its drafts than greedy drafting, in fewer rounds;
+    the same seed gives the same tokens."""
+    marks = ""
+    for seed, prompt in enumerate(PROMPTS):
+        sample = sampled(backends, "far", tokenizer, vocab, prompt, seed)
+        marks += sample.provenance
+        rescored = backends["far"].score(
+            [ScoreRequest(prefix=tuple(ids(tokenizer, prompt)), continuation=sample.token_ids)]
+        )[0]
+        for mark, logprob in zip(sample.provenance, rescored, strict=True):
+            if mark == TEACHER_MARK:
+                assert math.exp(logprob) >= PARAMS.p_th - 1e-9
+    assert TEACHER_MARK in marks and STUDENT_MARK in marks, marks
+    rounds = {"sampled": 0, "chunked": 0}
+    kept = {"sampled": [], "chunked": []}
+    for seed in range(4):
+        for prompt in PROMPTS:
+            fast = sampled(backends, "close", tokenizer, vocab, prompt, seed)
+            assert fast == sampled(backends, "close", tokenizer, vocab, prompt, seed)
+            greedy = decode_chunked(
+                backends["teacher"],
+                backends["close"],
+                vocab,
+                PARAMS,
+                ids(tokenizer, prompt),
+                ids(tokenizer, prompt),
+                tokenizer.eos_token_id,
+                seed,
+            )
+            for name, sample in (("sampled", fast), ("chunked", greedy)):
+                rounds[name] += sample.teacher_calls
+                kept[name].append(sample.draft_acceptance)
+    mean = {name: sum(values) / len(values) for name, values in kept.items()}
+    assert mean["sampled"] > 0.8 > mean["chunked"], mean
+    assert rounds["sampled"] * 2 <= rounds["chunked"], rounds
+
+
 def rsd_config(teacher, student, **overrides) -> RSDConfig:
     data = {
         "teacher": {

@@ -48,17 +48,18 @@ def test_pick_inverts_the_cdf():
     ]
 
 
-def step(params, teacher, student, seed=0, position=0, t2s=IDENTITY):
+def step(params, teacher, student, seed=0, position=0, t2s=IDENTITY, first=None):
     student_logprob = dict(student)
     return rsd_step(
         params,
         seed,
         position,
         teacher,
-        student,
+        lambda: student,
         lambda token: student_logprob.get(token, -math.inf),
         t2s,
         {s: t for t, s in t2s.items()},
+        first_candidate=first,
     )
 
 
@@ -143,3 +144,32 @@ def test_filter_keeps_the_shortest_sample_that_passes_every_rule():
     assert words["t0"].startswith("passed")
     relaxed = select(traces, verdicts, RSDFilter(require_think_marker=False))
     assert relaxed["t1"] == KEPT
+
+
+def test_a_supplied_first_candidate_is_the_first_trial():
+    params = RSDParams(p_th=0.0, temperature=1.0, top_p=1.0)
+    for position in range(20):
+        for first in (1, 2, 3):
+            result = step(params, TEACHER, STUDENT, position=position, first=first)
+            assert (result.teacher_id, result.trials) == (first, 1)
+
+
+def test_a_supplied_candidate_outside_the_candidates_is_replaced_by_the_rules_draw():
+    params = RSDParams(p_th=0.0, temperature=1.0, top_p=1.0)
+    only_shared = {1: 1, 2: 2}  # token 3 is not in the student's vocabulary
+    for position in range(20):
+        expected = step(params, TEACHER, STUDENT, position=position, t2s=only_shared)
+        for first in (3, 99):
+            result = step(params, TEACHER, STUDENT, position=position, t2s=only_shared, first=first)
+            assert result == expected
+
+
+def test_a_rejected_supplied_candidate_moves_on_to_the_rules_next_draws():
+    params = RSDParams(p_th=0.01, temperature=1.0, top_p=1.0, trials=5)
+    student = lp((1, 0.5), (2, 0.5))  # token 3: probability 0 for the student
+    for position in range(20):
+        result = step(params, TEACHER, student, position=position, first=3)
+        assert result.teacher_id in (1, 2) and result.trials >= 2
+        distribution = sampling_distribution(TEACHER, 1.0, 1.0)
+        later = [pick(distribution, draw(0, position, t)) for t in range(1, 5)]
+        assert result.teacher_id == next(t for t in later if t != 3)

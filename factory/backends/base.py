@@ -119,6 +119,9 @@ class Backend(ABC):
     """A loaded model (or a set of endpoints serving one)."""
 
     name: str
+    score_top_per_position: bool = False
+    """True where ``score_top`` costs a request per continuation position (HTTP servers),
+    so that callers ask it only at the positions they need."""
 
     @abstractmethod
     def generate(

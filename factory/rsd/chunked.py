@@ -1,15 +1,35 @@
-"""Chunked RSD on any backend: the teacher drafts, the student scores the draft at once.
+"""Chunked RSD on any backend: the teacher drafts, the student checks the draft at once.
 
-One round: the teacher greedily drafts ``draft_tokens`` tokens from the current context,
-reporting its top-k at each position; the student scores the draft in one pass
-(``score_top``), giving its top-k and the draft token's logprob at each position. Walking
-the draft, the token rule runs on exactly the numbers token-by-token decoding would see
-— both models' outputs at a position depend only on the context before it, and that
-context *is* the draft as long as every emitted token equals the draft token. At the
-first position where the rule emits something else, that token is kept and the next
-round starts from there. So the output equals token-by-token RSD with the same draws,
-while most model calls disappear when the teacher's draft is usually what the rule
-emits.
+One round: the teacher drafts tokens from the current context, reporting its top-k at
+each position; the student scores the draft in one request. Walking the draft, the token
+rule runs on exactly the numbers token-by-token decoding would see — both models' outputs
+at a position depend only on the context before it, and that context *is* the draft as
+long as every emitted token equals the draft token. At the first position where the rule
+emits something else, that token is kept and the next round starts from there.
+
+Two engines share the walk:
+
+- ``chunked``: the teacher drafts greedily and every candidate is the rule's own draw
+  ``draw(seed, position, trial)``, so the output equals token-by-token RSD with the same
+  draws (the tests prove it). A draft token survives when the draw picks the teacher's
+  best token.
+- ``sampled``: the teacher samples its draft with the rule's temperature, top_p and top-k,
+  seeded per round (``rule.round_seed``), and its sampled token is the first candidate at
+  each position (``rsd_step(first_candidate=...)``). A candidate is still one draw from
+  the same distribution, so the traces are RSD's with the teacher's sampler as the source
+  of the first draw; a draft token survives whenever the student accepts it, so rounds
+  are long — the engine for servers.
+
+The draft length adapts: ``draft_tokens`` at first, doubled (up to 8 × ``draft_tokens``)
+after a round that kept its whole draft, back to ``draft_tokens`` after one that did not.
+It is a function of the sample's own history, so decoding stays deterministic.
+
+The student's top-k at a position is needed only where the first candidate is not the
+draft token or is rejected, and for the fallback. Backends that compute every position's
+top-k in one pass give it with the scoring. For those where each position's top-k is a
+request of its own (``score_top_per_position``: HTTP servers), the round asks only the
+draft tokens' logprobs, and a position's top-k is fetched when the rule needs it — batched
+across the samples in flight.
 
 The student's probability of a candidate outside its reported top-k is only bounded by
 the k-th logprob; when that bound is already below ``p_th`` the candidate is rejected
@@ -19,7 +39,7 @@ the k-th logprob; when that bound is already below ``p_th`` the candidate is rej
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from factory.backends.base import (
@@ -32,9 +52,15 @@ from factory.backends.base import (
     TokenLogprob,
 )
 from factory.rsd.decoding import Emitted, RSDSample
-from factory.rsd.rule import rsd_step
+from factory.rsd.rule import round_seed, rsd_step
 from factory.rsd.vocab import SharedVocab
 from schemas.config import RSDParams
+
+MAX_DRAFT_GROWTH = 8
+
+Walk = Generator[ScoreRequest, TokenLogprob, None]
+"""A sample walking its draft: it yields a one-position request whenever the rule needs
+the student's top-k there, and is sent the answer."""
 
 
 @dataclass
@@ -63,10 +89,11 @@ def decode_chunked(
     student_prompt: Sequence[int],
     student_eos: int | None,
     seed: int,
+    sampled: bool = False,
 ) -> RSDSample:
     """One sample (see :func:`decode_chunked_many` for many at once)."""
     job = Job(tuple(teacher_prompt), tuple(student_prompt), student_eos, seed)
-    [(_, sample)] = list(decode_chunked_many(teacher, student, vocab, params, [job]))
+    [(_, sample)] = list(decode_chunked_many(teacher, student, vocab, params, [job], 1, sampled))
     return sample
 
 
@@ -77,96 +104,201 @@ def decode_chunked_many(
     params: RSDParams,
     jobs: Sequence[Job],
     in_flight: int = 64,
+    sampled: bool = False,
 ) -> Iterator[tuple[int, RSDSample]]:
     """Yield ``(job index, sample)`` as each finishes, up to ``in_flight`` decoded at once.
 
     The samples advance in lockstep rounds: one batched teacher ``generate`` drafts for
-    every sample in flight, one batched student ``score_top`` scores every draft, then
-    each sample walks its own draft. A sample's decisions depend only on its own
-    context and draws, so each is what :func:`decode_chunked` alone gives; batching is
-    what lets an engine (or an HTTP server, asked concurrently) stay busy.
+    every sample in flight, one batched student request scores every draft, then each
+    sample walks its own draft (the top-k fetches the walks need are batched too). A
+    sample's decisions depend only on its own context and draws, so each is what
+    :func:`decode_chunked` alone gives; batching is what lets an engine (or an HTTP server,
+    asked concurrently) stay busy.
     """
     queue = iter(enumerate(jobs))
     active: dict[int, _Sample] = {}
+    per_position = getattr(student, "score_top_per_position", False)
     while True:
         while len(active) < in_flight:
             item = next(queue, None)
             if item is None:
                 break
-            active[item[0]] = _Sample(item[1], params)
+            active[item[0]] = _Sample(item[1], params, sampled)
         if not active:
             return
         order = list(active)
-        drafts = _drafts(teacher, [active[i].draft_request() for i in order], params.k)
-        scored = student.score_top(
-            [active[i].score_request(draft, vocab) for i, draft in zip(order, drafts, strict=True)],
-            params.k,
-        )
-        for i, draft, steps in zip(order, drafts, scored, strict=True):
-            sample = active[i]
-            sample.walk(draft, steps, student, vocab)
-            if sample.emitted.done:
-                del active[i]
-                yield i, sample.result()
+        drafts = _drafts(teacher, [active[i].draft_request() for i in order])
+        requests = [active[i].score_request(d, vocab) for i, d in zip(order, drafts, strict=True)]
+        scored = _score_drafts(student, requests, params.k, per_position)
+        walks = [
+            active[i].walk(draft, positions, student, vocab)
+            for i, draft, positions in zip(order, drafts, scored, strict=True)
+        ]
+        _finish(walks, student, params.k)
+        for i in order:
+            if active[i].emitted.done:
+                yield i, active.pop(i).result()
+
+
+def _score_drafts(
+    student: Backend, requests: list[ScoreRequest], k: int, per_position: bool
+) -> list[list[_Position]]:
+    """The student at every draft position: with its top-k, or (``per_position``) the draft
+    tokens' logprobs alone, top-k fetched later where needed."""
+    if per_position:
+        return [
+            [_Position.of_logprob(t, lp) for t, lp in zip(r.continuation, lps, strict=True)]
+            for r, lps in zip(requests, student.score(requests), strict=True)
+        ]
+    return [
+        [_Position.of_step(t, step) for t, step in zip(r.continuation, steps, strict=True)]
+        for r, steps in zip(requests, student.score_top(requests, k), strict=True)
+    ]
+
+
+def _finish(walks: list[Walk], student: Backend, k: int) -> None:
+    """Run every walk to its end, answering the top-k requests they yield in batches."""
+    waiting = {index: request for index, walk in enumerate(walks) if (request := _resume(walk))}
+    while waiting:
+        indices = list(waiting)
+        answers = student.score_top([waiting[i] for i in indices], k)
+        waiting = {
+            i: request
+            for i, [answer] in zip(indices, answers, strict=True)
+            if (request := _resume(walks[i], answer))
+        }
+
+
+def _resume(walk: Walk, answer: TokenLogprob | None = None) -> ScoreRequest | None:
+    try:
+        return next(walk) if answer is None else walk.send(answer)
+    except StopIteration:
+        return None
+
+
+class _TopNeeded(Exception):
+    """The rule needs the student's top-k at a position whose top-k is not fetched yet."""
+
+
+class _Position:
+    """What is known of the student at one draft position."""
+
+    def __init__(self, token: int, known: dict[int, float], top: list | None) -> None:
+        self.token = token  # the token scored here: the draft's, or a stand-in (unshared)
+        self.known = known  # student token id -> raw logprob
+        self.top: list[tuple[int, float]] | None = top
+
+    @classmethod
+    def of_logprob(cls, token: int, logprob: float) -> _Position:
+        return cls(token, {token: logprob}, None)
+
+    @classmethod
+    def of_step(cls, token: int, step: TokenLogprob) -> _Position:
+        position = cls(token, {token: step.logprob}, None)
+        position.fill(step)
+        return position
+
+    def fill(self, step: TokenLogprob) -> None:
+        self.top = _pairs(step)
+        self.known.update(self.top)
+        self.known.setdefault(self.token, step.logprob)
+
+    def top_k(self) -> list[tuple[int, float]]:
+        if self.top is None:
+            raise _TopNeeded
+        return self.top
 
 
 class _Sample:
     """One sample's decoding state between rounds."""
 
-    def __init__(self, job: Job, params: RSDParams) -> None:
+    def __init__(self, job: Job, params: RSDParams, sampled: bool) -> None:
         self.job = job
         self.params = params
+        self.sampled = sampled
+        self.length = params.draft_tokens
         self.emitted = Emitted(job.student_eos, params.max_tokens)
         self.calls = Calls()
 
     def draft_request(self) -> GenerationRequest:
-        length = min(self.params.draft_tokens, self.params.max_tokens - self.emitted.position)
+        params, position = self.params, self.emitted.position
+        length = min(self.length, params.max_tokens - position)
+        if self.sampled:
+            sampling = SamplingParams(
+                temperature=params.temperature,
+                top_p=params.top_p,
+                top_k=params.k,
+                max_tokens=length,
+                logprobs=params.k,
+                seed=round_seed(self.job.seed, position),
+            )
+        else:
+            sampling = SamplingParams(temperature=0.0, max_tokens=length, logprobs=params.k)
         return GenerationRequest(
             prompt_token_ids=(*self.job.teacher_prompt, *self.emitted.teacher_ids),
-            params=SamplingParams(temperature=0.0, max_tokens=length, logprobs=self.params.k),
+            params=sampling,
         )
 
     def score_request(self, draft: list[TokenLogprob], vocab: SharedVocab) -> ScoreRequest:
         self.calls.teacher += 1
         self.calls.drafted += len(draft)
         self.calls.student += 1
-        context = (*self.job.student_prompt, *self.emitted.student_ids)
-        return ScoreRequest(prefix=context, continuation=_student_tokens(draft, vocab))
+        return ScoreRequest(
+            prefix=self._student_context(), continuation=_student_tokens(draft, vocab)
+        )
 
     def walk(
         self,
         draft: list[TokenLogprob],
-        scored: list[TokenLogprob],
+        positions: list[_Position],
         student: Backend,
         vocab: SharedVocab,
-    ) -> None:
+    ) -> Walk:
         """Emit tokens along the draft until the rule departs from it (or decoding ends)."""
         emitted, params = self.emitted, self.params
-        for teacher_step, student_step in zip(draft, scored, strict=False):
-            step = rsd_step(
-                params,
-                self.job.seed,
-                emitted.position,
-                _pairs(teacher_step),
-                _pairs(student_step),
-                _StudentLookup(
-                    student, student_step, self.job.student_prompt, emitted, params, self.calls
-                ),
-                vocab.teacher_to_student,
-                vocab.student_to_teacher,
-            )
+        kept = 0
+        for teacher_step, position in zip(draft, positions, strict=False):
+            lookup = _StudentLookup(student, position, self._student_context, params, self.calls)
+            while True:
+                try:
+                    step = rsd_step(
+                        params,
+                        self.job.seed,
+                        emitted.position,
+                        _pairs(teacher_step),
+                        position.top_k,
+                        lookup,
+                        vocab.teacher_to_student,
+                        vocab.student_to_teacher,
+                        teacher_step.token_id if self.sampled else None,
+                    )
+                    break
+                except _TopNeeded:
+                    self.calls.student += 1
+                    context = self._student_context()
+                    position.fill(
+                        (yield ScoreRequest(prefix=context, continuation=(position.token,)))
+                    )
             emitted.add(step)
             if emitted.done or step.teacher_id != teacher_step.token_id:
                 break
+            kept += 1
+        whole = kept == len(draft)
+        self.length = (
+            min(2 * self.length, MAX_DRAFT_GROWTH * params.draft_tokens)
+            if whole
+            else (params.draft_tokens)
+        )
+
+    def _student_context(self) -> tuple[int, ...]:
+        return (*self.job.student_prompt, *self.emitted.student_ids)
 
     def result(self) -> RSDSample:
         return self.emitted.sample(self.calls.teacher, self.calls.student, self.calls.drafted)
 
 
-def _drafts(
-    teacher: Backend, requests: list[GenerationRequest], k: int
-) -> list[list[TokenLogprob]]:
-    """Every request's greedy draft with its top-k, in request order."""
+def _drafts(teacher: Backend, requests: list[GenerationRequest]) -> list[list[TokenLogprob]]:
+    """Every request's draft with its top-k, in request order."""
     drafts: list[list[TokenLogprob]] = [[] for _ in requests]
     for index, generation in teacher.generate(requests):
         if isinstance(generation, RequestFailed):
@@ -193,32 +325,31 @@ def _pairs(step: TokenLogprob) -> list[tuple[int, float]]:
 
 
 class _StudentLookup:
-    """The student's raw logprob of a token at the current position."""
+    """The student's raw logprob of a token at one position."""
 
     def __init__(
         self,
         student: Backend,
-        step: TokenLogprob,
-        student_prompt: Sequence[int],
-        emitted: Emitted,
+        position: _Position,
+        context: Callable[[], tuple[int, ...]],
         params: RSDParams,
         calls: Calls,
     ) -> None:
-        self.known = dict(_pairs(step))
-        if step.token_id is not None:
-            self.known[step.token_id] = step.logprob
         self.student = student
-        self.student_prompt = student_prompt
-        self.emitted = emitted
+        self.position = position
+        self.context = context
         self.params = params
         self.calls = calls
 
     def __call__(self, token: int) -> float:
-        if token in self.known:
-            return self.known[token]
-        bound = min(self.known.values())
-        if bound < math.log(self.params.p_th):
+        known = self.position.known
+        if token in known:
+            return known[token]
+        top = self.position.top_k()
+        bound = min(value for _, value in top)  # the k-th best: above any token outside
+        if len(top) >= self.params.k and bound < math.log(self.params.p_th):
             return bound  # an upper bound that already rejects: the same decision
         self.calls.student += 1
-        prefix = (*self.student_prompt, *self.emitted.student_ids)
-        return self.student.score([ScoreRequest(prefix=prefix, continuation=(token,))])[0][0]
+        scored = self.student.score([ScoreRequest(prefix=self.context(), continuation=(token,))])
+        known[token] = scored[0][0]
+        return known[token]

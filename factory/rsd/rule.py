@@ -14,7 +14,12 @@ Choices (documented because the paper leaves them open):
 - every random number is ``draw(seed, position, trial)`` — a hash, not a stream — so
   any engine, calling the models in any order, makes the same decisions;
 - candidates are laid out by token id for inverse-CDF sampling, so float noise that
-  swaps two near-equal logprobs cannot change which token a draw picks.
+  swaps two near-equal logprobs cannot change which token a draw picks;
+- an engine may supply the first candidate itself (``first_candidate``: the token the
+  teacher sampled with the rule's temperature, top_p and top-k, see the ``sampled``
+  engine): it is one draw from the same distribution, used when it is a candidate; an
+  unshared token is not, and the rule's own draw replaces it (sampling the restricted
+  distribution by rejection).
 """
 
 from __future__ import annotations
@@ -34,6 +39,13 @@ def draw(seed: int, position: int, trial: int) -> float:
     """A uniform number in [0, 1) fixed by (seed, position, trial)."""
     digest = hashlib.blake2b(f"{seed}:{position}:{trial}".encode(), digest_size=8).digest()
     return (int.from_bytes(digest, "big") >> 11) / float(1 << 53)
+
+
+def round_seed(seed: int, position: int) -> int:
+    """A 31-bit sampler seed fixed by (seed, position): the ``sampled`` engine seeds the
+    teacher's draft that starts at ``position`` with it."""
+    digest = hashlib.blake2b(f"round:{seed}:{position}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def sampling_distribution(
@@ -90,22 +102,29 @@ def rsd_step(
     seed: int,
     position: int,
     teacher_top: TokenLogprobs,
-    student_top: TokenLogprobs,
+    student_top: Callable[[], TokenLogprobs],
     student_logprob: Callable[[int], float],
     teacher_to_student: dict[int, int],
     student_to_teacher: dict[int, int],
+    first_candidate: int | None = None,
 ) -> Step:
-    """One emitted token. ``teacher_top``/``student_top`` are the models' raw top-k at this
-    position in their own ids; ``student_logprob`` gives the student's raw logprob of a
-    student token id here (it may answer an upper bound when that already decides)."""
+    """One emitted token. ``teacher_top`` is the teacher's raw top-k at this position in its
+    own ids; ``student_top()`` the student's (asked only for the fallback);
+    ``student_logprob`` gives the student's raw logprob of a student token id here (it may
+    answer an upper bound when that already decides). ``first_candidate``: a teacher token
+    drawn from the candidate distribution by the engine, used as the first candidate."""
     shared_teacher = [(t, lp) for t, lp in teacher_top if t in teacher_to_student]
     candidates = sampling_distribution(shared_teacher, params.temperature, params.top_p)
+    supplied = first_candidate if any(t == first_candidate for t, _ in candidates) else None
     for trial in range(params.trials if candidates else 0):
-        teacher_id = pick(candidates, draw(seed, position, trial))
+        if trial == 0 and supplied is not None:
+            teacher_id = supplied
+        else:
+            teacher_id = pick(candidates, draw(seed, position, trial))
         student_id = teacher_to_student[teacher_id]
         if accepts(params, student_logprob, student_id):
             return Step(teacher_id, student_id, True, trial + 1)
-    shared_student = [(s, lp) for s, lp in student_top if s in student_to_teacher]
+    shared_student = [(s, lp) for s, lp in student_top() if s in student_to_teacher]
     fallback = sampling_distribution(shared_student, params.temperature, params.top_p)
     if not fallback:
         raise BackendError(f"RSD position {position}: no shared token in the student's top-k")

@@ -61,9 +61,8 @@ class RSDRunner:
         from factory.rsd.chunked import decode_chunked
         from factory.rsd.token_engine import decode_token_by_token
 
-        decode = decode_token_by_token if self.rsd.engine == "token" else decode_chunked
         teacher, student = self._models
-        return decode(
+        arguments = (
             teacher,
             student,
             self.vocab,
@@ -73,12 +72,16 @@ class RSDRunner:
             self.student_tokenizer.eos_token_id,
             seed,
         )
+        if self.rsd.engine == "token":
+            return decode_token_by_token(*arguments)
+        return decode_chunked(*arguments, sampled=self.rsd.engine == "sampled")
 
     def decode_many(
         self, units: Sequence[tuple[str, int]], in_flight: int = 1
     ) -> Iterator[tuple[int, RSDSample]]:
         """``(index, sample)`` for each (prompt, seed) as it finishes; the chunked engine
-        keeps up to ``in_flight`` samples decoding at once, the token engine one."""
+        and sampled engines keep up to ``in_flight`` samples decoding at once, the token
+        engine one."""
         if self.rsd.engine == "token":
             for index, (prompt, seed) in enumerate(units):
                 yield index, self.decode(prompt, seed)
@@ -96,8 +99,9 @@ class RSDRunner:
             for prompt, seed in units
         ]
         teacher, student = self._models
+        sampled = self.rsd.engine == "sampled"
         yield from decode_chunked_many(
-            teacher, student, self.vocab, self.rsd.params, jobs, in_flight
+            teacher, student, self.vocab, self.rsd.params, jobs, in_flight, sampled
         )
 
     def close(self) -> None:

@@ -82,7 +82,7 @@ def decode_token_by_token(
             seed,
             emitted.position,
             top_k(teacher_logprobs, params.k),
-            top_k(student_logprobs, params.k),
+            lambda now=student_logprobs: top_k(now, params.k),
             lambda token, now=student_logprobs: float(now[token]),
             vocab.teacher_to_student,
             vocab.student_to_teacher,

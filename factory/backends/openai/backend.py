@@ -60,6 +60,8 @@ PREFLIGHT_TIMEOUT_S = 10.0
 class OpenAIBackend(Backend):
     """A model served by one or more OpenAI-compatible base URLs (``http://host:8000/v1``)."""
 
+    score_top_per_position = True
+
     def __init__(
         self,
         model: str,
