@@ -8,7 +8,7 @@ from random import Random
 
 import pytest
 
-from generators.graphs.fastrand import below, pick, sample, shuffle
+from generators.graphs.fastrand import below, pick, sample, shuffle, take
 
 
 def _chi_square(counts: Counter, cells: int, draws: int) -> float:
@@ -68,3 +68,13 @@ def test_shuffle_keeps_the_elements():
     empty: list[int] = []
     shuffle(rng, empty)
     assert empty == []
+
+
+def test_take_empties_the_list_in_uniform_order():
+    rng = Random(11)
+    orders = Counter()
+    for _ in range(6000):
+        items = [0, 1, 2]
+        orders[tuple(take(rng, items) for _ in range(3))] += 1
+        assert items == []
+    assert len(orders) == 6 and min(orders.values()) > 850  # 1000 expected each

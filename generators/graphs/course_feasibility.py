@@ -13,7 +13,7 @@ from typing import ClassVar
 from generators.base import Instance, Solution
 from generators.graphs import courses
 from generators.graphs.answers import score_yes_no
-from generators.graphs.fastrand import pick, shuffle
+from generators.graphs.fastrand import pick, take
 from generators.graphs.sampling import balanced_choice, dag_edges
 from generators.graphs.task import GraphTask, compose, join_names
 from schemas.records import Problem
@@ -55,15 +55,14 @@ def _closing_link(rng: Random, n: int, edges: list[tuple[int, int]]) -> tuple[in
     out: list[list[int]] = [[] for _ in range(n)]
     for a, b in edges:
         out[a].append(b)
-    direct = set(edges)
     starts = [a for a in range(n) if out[a]]
-    shuffle(rng, starts)
-    for a in starts:
+    while starts:
+        a = take(rng, starts)
         walk, v = [], a
         while out[v]:
             v = pick(rng, out[v])
             walk.append(v)
-        options = [b for b in walk[1:] if (a, b) not in direct]
+        options = [b for b in walk[1:] if b not in out[a]]
         if options:
             return pick(rng, options), a
     return None
@@ -71,7 +70,7 @@ def _closing_link(rng: Random, n: int, edges: list[tuple[int, int]]) -> tuple[in
 
 class CourseFeasibility(GraphTask[courses.CourseConfig]):
     name: ClassVar[str] = "course_feasibility"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Course feasibility: decide whether all courses of a catalogue can be finished, i.e. "
         "whether the prerequisite graph is acyclic (yes and no equally often)."
@@ -82,9 +81,8 @@ class CourseFeasibility(GraphTask[courses.CourseConfig]):
     def generate(self, config: courses.CourseConfig, rng: Random, index: int) -> Instance:
         n, m = config.courses, config.prerequisites
         feasible = balanced_choice(index, 2) == 0
-        order = list(range(n))
+        order = list(range(n))  # unshuffled: names are drawn independently of the index
         while True:
-            shuffle(rng, order)
             edges = dag_edges(rng, order, m if feasible else m - 1)
             if feasible:
                 break

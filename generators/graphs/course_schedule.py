@@ -34,7 +34,7 @@ FORMAT = (
 
 class CourseSchedule(GraphTask[courses.CourseConfig]):
     name: ClassVar[str] = "course_schedule"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Course schedule: order all courses so that every prerequisite comes first (a "
         "topological order of a DAG); any valid order passes."

@@ -15,8 +15,8 @@ from generators.graphs.fastrand import shuffle
 from generators.graphs.task import bounded
 
 SUBJECTS = ("MATH", "PHYS", "CHEM", "BIO", "HIST", "ECON", "ART", "LAW", "CS", "GEO", "MUS")
-_CODES = tuple(tuple(f"{subject}{number}" for number in range(100, 500)) for subject in SUBJECTS)
-"""Every course code, by subject then number (100-499): drawn by two indices."""
+_CODES = tuple(f"{subject}{number}" for subject in SUBJECTS for number in range(100, 500))
+"""Every course code (subject, number 100-499): one draw picks one."""
 
 
 class CourseConfig(TaskConfig):
@@ -42,9 +42,9 @@ LEVELS: dict[int, dict[str, Any]] = {
 
 def course_names(rng: Random, n: int) -> list[str]:
     """``n`` distinct course codes such as ``CHEM214``."""
-    rand, names, subjects = rng.random, dict[str, None](), len(_CODES)
+    rand, names, codes = rng.random, dict[str, None](), len(_CODES)
     while len(names) < n:
-        names[_CODES[int(rand() * subjects)][int(rand() * 400)]] = None
+        names[_CODES[int(rand() * codes)]] = None
     return list(names)
 
 

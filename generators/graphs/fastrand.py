@@ -24,6 +24,17 @@ def pick(rng: Random, items: Sequence[T]) -> T:
     return items[int(rng.random() * len(items))]
 
 
+def take(rng: Random, items: list[T]) -> T:
+    """Remove and return a uniform element of a non-empty list (the last one takes its
+    place): taking until the list is empty visits it in random order, paying only for the
+    elements taken."""
+    i = int(rng.random() * len(items))
+    item = items[i]
+    items[i] = items[-1]
+    items.pop()
+    return item
+
+
 def shuffle(rng: Random, items: MutableSequence[T]) -> None:
     """Fisher–Yates in place."""
     rand = rng.random

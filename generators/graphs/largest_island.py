@@ -9,6 +9,7 @@ island in reading order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from random import Random
 from typing import Any, ClassVar
 
@@ -53,6 +54,8 @@ STYLES = (
     ("1", "0", "1 is land and 0 is water"),
     ("L", "W", "L is land and W is water"),
 )
+_TABLES = tuple(str.maketrans("#.", land + water) for land, water, _ in STYLES)
+"""Per style, the translation of the stored map's characters."""
 INTROS = (
     "Below is a map of a stretch of sea.",
     "Here is a grid map of land and water.",
@@ -131,14 +134,38 @@ def _root(parent: list[int], v: int) -> int:
     return v
 
 
+def _scatter(
+    rand: Callable[[], float], state: list[int], cols: int, size: int, chance: float
+) -> None:
+    """Make each open cell land (state 3) with probability ``chance``, in reading order,
+    unless it would join land of ``size`` cells or more (union-find over the up and left
+    neighbours, the only ones decided before it)."""
+    parent, weight = list(range(len(state))), [1] * len(state)
+    for cell in range(len(state)):
+        if state[cell] or rand() >= chance:
+            continue
+        up = _root(parent, cell - cols) if cell >= cols and state[cell - cols] == 3 else -1
+        left = _root(parent, cell - 1) if cell % cols and state[cell - 1] == 3 else -1
+        if left == up:
+            left = -1
+        total = 1 + (weight[up] if up >= 0 else 0) + (weight[left] if left >= 0 else 0)
+        if total >= size:
+            continue
+        state[cell] = 3
+        weight[cell] = total
+        if up >= 0:
+            parent[up] = cell
+        if left >= 0:
+            parent[left] = cell
+
+
 def _draw(rng: Random, rows: int, cols: int, size: int, share: float) -> list[str]:
     """A map whose largest island has exactly ``size`` cells.
 
     The island grows from a random cell through random cells of its frontier; its shore
     stays water. Every other cell is then offered in reading order and becomes land with
     the probability that fills the map to ``share`` (at least two such cells are wanted),
-    unless that would join land of ``size`` cells or more: with union-find over the up and
-    left neighbours (the only ones decided before it), every island stays below ``size``.
+    unless that would join land of ``size`` cells or more (:func:`_scatter`).
     """
     rand, cells, around = rng.random, rows * cols, _around(rows, cols)
     state = [0] * cells  # 0 open, 1 the island, 2 its shore, 3 other land
@@ -158,23 +185,7 @@ def _draw(rng: Random, rows: int, cols: int, size: int, share: float) -> list[st
             state[cell] = 2
     open_cells = state.count(0)
     wanted = max(share * cells - size, 2.0)
-    chance = wanted / open_cells if open_cells else 0.0
-    parent, weight = list(range(cells)), [1] * cells
-    for cell in range(cells):
-        if state[cell] or rand() >= chance:
-            continue
-        x = cell % cols
-        roots = set()
-        if cell >= cols and state[cell - cols] == 3:
-            roots.add(_root(parent, cell - cols))
-        if x and state[cell - 1] == 3:
-            roots.add(_root(parent, cell - 1))
-        if 1 + sum(weight[r] for r in roots) >= size:
-            continue
-        state[cell] = 3
-        for r in roots:
-            parent[r] = cell
-            weight[cell] += weight[r]
+    _scatter(rand, state, cols, size, wanted / open_cells if open_cells else 0.0)
     flat = "".join(map(_CHAR.__getitem__, state))
     return [flat[y * cols : (y + 1) * cols] for y in range(rows)]
 
@@ -191,11 +202,12 @@ class LargestIsland(GraphTask[IslandConfig]):
     def generate(self, config: IslandConfig, rng: Random, index: int) -> Instance:
         rows, cols = config.rows, config.cols
         size = 2 + balanced_choice(index, max(rows * cols * 2 // 5 - 1, 1))
-        share = rng.uniform(config.land_low, config.land_high) / 100
+        low, high = config.land_low, config.land_high
+        share = (low + (high - low) * rng.random()) / 100  # what rng.uniform(low, high) draws
         grid = _draw(rng, rows, cols, size, share)
-        land, water, legend = pick(rng, STYLES)
-        table = str.maketrans("#.", land + water)
-        rows_text = [row.translate(table) for row in grid]
+        style = int(rng.random() * len(STYLES))
+        land, _, legend = STYLES[style]
+        rows_text = [row.translate(_TABLES[style]) for row in grid]
         if land == "1":
             rows_text = [" ".join(row) for row in rows_text]
         picture = "\n".join(rows_text)
