@@ -8,8 +8,14 @@ prompts and seeds, in one process, on CPU:
 - plain: the teacher alone, RSD's sampling distribution and draws (``decode_plain``);
 - token: token-by-token RSD, both models in process on KV caches (one teacher and one
   student forward per token);
-- chunked: the teacher drafts ``draft_tokens`` tokens per call and the student scores a
-  draft in one call (transformers backends here; any backend works).
+- chunked: the teacher drafts ``draft_tokens`` tokens per call (more after a round that
+  kept its whole draft) and the student scores a draft in one call (transformers backends
+  here; any backend works).
+
+With ``--in-flight N`` it also compares the ``chunked`` and ``sampled`` engines (the
+teacher samples its own draft) with 1 and N samples in flight against plain teacher
+sampling of every prompt at once, on the same backends (``--serve``: both models behind
+one ``vllm serve``).
 
 "student ok" is the share of teacher candidates the student accepted (p >= p_th); "draft
 acc." is the speculative-decoding acceptance: the share of drafted tokens the rule
@@ -198,19 +204,20 @@ def in_flight(args, params, vocab, prompts, eos, teacher_dir, student_dir) -> No
             f"{'plain teacher sampling':<28} {len(requests):>9} {tokens:>7} "
             f"{plain_rate:>9.1f} {'-':>18}"
         )
-        for count in (1, args.in_flight):
-            start = time.perf_counter()
-            samples = [
-                sample
-                for _, sample in decode_chunked_many(teacher, student, vocab, params, jobs, count)
-            ]
-            seconds = time.perf_counter() - start
-            tokens = sum(len(sample.token_ids) for sample in samples)
-            calls = sum(sample.teacher_calls for sample in samples)
-            print(
-                f"{'RSD chunked':<28} {count:>9} {tokens:>7} {tokens / seconds:>9.1f} "
-                f"{calls / tokens:>18.3f}  ({tokens / seconds / plain_rate:.2f}x plain)"
-            )
+        for engine in ("chunked", "sampled"):
+            for count in (1, args.in_flight):
+                start = time.perf_counter()
+                decoded = decode_chunked_many(
+                    teacher, student, vocab, params, jobs, count, engine == "sampled"
+                )
+                samples = [sample for _, sample in decoded]
+                seconds = time.perf_counter() - start
+                tokens = sum(len(sample.token_ids) for sample in samples)
+                calls = sum(sample.teacher_calls for sample in samples)
+                print(
+                    f"{'RSD ' + engine:<28} {count:>9} {tokens:>7} {tokens / seconds:>9.1f} "
+                    f"{calls / tokens:>18.3f}  ({tokens / seconds / plain_rate:.2f}x plain)"
+                )
     finally:
         teacher.close()
         student.close()

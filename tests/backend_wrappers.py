@@ -12,6 +12,7 @@ class WrappedBackend(Backend):
         self.backend = backend
         self.name = backend.name
         self.score_top_per_position = backend.score_top_per_position
+        self.thread_safe = backend.thread_safe
 
     def generate(self, requests):
         return self.backend.generate(requests)

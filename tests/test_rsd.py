@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import pyarrow.parquet as pq
 import pytest
@@ -505,3 +506,62 @@ def test_chunked_engine_on_vllm_and_http_matches_token_by_token(
             assert chunked.teacher_calls < expected.teacher_calls
     finally:
         runner.close()
+
+
+class Callers(WrappedBackend):
+    """Records which threads called the backend."""
+
+    def __init__(self, backend) -> None:
+        super().__init__(backend)
+        self.threads: set[str] = set()
+
+    def generate(self, requests):
+        self.threads.add(threading.current_thread().name)
+        return self.backend.generate(requests)
+
+    def score(self, requests):
+        self.threads.add(threading.current_thread().name)
+        return self.backend.score(requests)
+
+
+def test_on_http_samples_run_their_own_rounds_concurrently_and_decide_the_same(
+    tiny_model_dir, vllm_server, tokenizer, vocab
+):
+    """Teacher and student both behind `vllm serve`: each sample decodes on its own thread;
+    the chunked engine still gives token-by-token's tokens, and the sampled engine at
+    p_th = 0 gives the server's own seeded teacher samples."""
+    from factory.backends.openai import OpenAIBackend
+    from factory.rsd.chunked import Job, decode_chunked_many
+    from factory.rsd.token_engine import StepModel, decode_token_by_token
+
+    model = str(tiny_model_dir)
+
+    def served():
+        return OpenAIBackend(
+            model, [vllm_server.base_url], api_key_env=None, concurrency=8, tokenizer=tokenizer
+        )
+
+    teacher, student = Callers(served()), Callers(served())
+    units = [(prompt, seed) for seed in range(2) for prompt in PROMPTS]
+    eos = tokenizer.eos_token_id
+    jobs = [Job(tuple(ids(tokenizer, p)), tuple(ids(tokenizer, p)), eos, s) for p, s in units]
+    params = RSDParams(max_tokens=32)
+    try:
+        decoded = dict(decode_chunked_many(teacher, student, vocab, params, jobs, len(jobs)))
+        assert len({t for t in teacher.threads | student.threads if "rsd-sample" in t}) > 1
+        steps = StepModel(model), StepModel(model)
+        for index, (prompt, seed) in enumerate(units):
+            prompt_tokens = ids(tokenizer, prompt)
+            expected = decode_token_by_token(
+                *steps, vocab, params, prompt_tokens, prompt_tokens, eos, seed
+            )
+            assert decoded[index].token_ids == expected.token_ids
+            assert decoded[index].provenance == expected.provenance
+        at_zero = params.model_copy(update={"p_th": 0.0})
+        fast = dict(decode_chunked_many(teacher, student, vocab, at_zero, jobs, len(jobs), True))
+        for index, (prompt, seed) in enumerate(units):
+            expected = teacher_rounds(teacher, tokenizer, prompt, seed, at_zero)
+            assert list(fast[index].token_ids) == expected
+    finally:
+        teacher.close()
+        student.close()

@@ -122,6 +122,9 @@ class Backend(ABC):
     score_top_per_position: bool = False
     """True where ``score_top`` costs a request per continuation position (HTTP servers),
     so that callers ask it only at the positions they need."""
+    thread_safe: bool = False
+    """True where several threads may call the backend at once (HTTP servers); in-process
+    engines take one caller at a time."""
 
     @abstractmethod
     def generate(

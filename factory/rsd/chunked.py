@@ -38,8 +38,10 @@ the k-th logprob; when that bound is already below ``p_th`` the candidate is rej
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from factory.backends.base import (
@@ -108,36 +110,80 @@ def decode_chunked_many(
 ) -> Iterator[tuple[int, RSDSample]]:
     """Yield ``(job index, sample)`` as each finishes, up to ``in_flight`` decoded at once.
 
-    The samples advance in lockstep rounds: one batched teacher ``generate`` drafts for
-    every sample in flight, one batched student request scores every draft, then each
-    sample walks its own draft (the top-k fetches the walks need are batched too). A
-    sample's decisions depend only on its own context and draws, so each is what
-    :func:`decode_chunked` alone gives; batching is what lets an engine (or an HTTP server,
-    asked concurrently) stay busy.
+    A sample's decisions depend only on its own context and draws, so each is what
+    :func:`decode_chunked` alone gives, however the samples share the models:
+
+    - in-process engines: the samples advance in lockstep rounds — one batched teacher
+      ``generate`` drafts for every sample in flight, one batched student request scores
+      every draft, then each sample walks its own draft (the top-k fetches the walks need
+      are batched too);
+    - when both backends take calls from several threads (``Backend.thread_safe``: HTTP
+      servers), each sample runs its own rounds on a thread of its own, so drafts and
+      scorings of different samples overlap and no sample waits for the slowest of a round.
     """
-    queue = iter(enumerate(jobs))
+    samples = ((index, _Sample(job, params, sampled)) for index, job in enumerate(jobs))
+    if teacher.thread_safe and student.thread_safe and in_flight > 1:
+        yield from _concurrently(teacher, student, vocab, samples, in_flight)
+    else:
+        yield from _in_lockstep(teacher, student, vocab, samples, in_flight)
+
+
+def _in_lockstep(
+    teacher: Backend,
+    student: Backend,
+    vocab: SharedVocab,
+    samples: Iterator[tuple[int, _Sample]],
+    in_flight: int,
+) -> Iterator[tuple[int, RSDSample]]:
     active: dict[int, _Sample] = {}
-    per_position = getattr(student, "score_top_per_position", False)
     while True:
-        while len(active) < in_flight:
-            item = next(queue, None)
-            if item is None:
-                break
-            active[item[0]] = _Sample(item[1], params, sampled)
+        active.update(itertools.islice(samples, in_flight - len(active)))
         if not active:
             return
-        order = list(active)
-        drafts = _drafts(teacher, [active[i].draft_request() for i in order])
-        requests = [active[i].score_request(d, vocab) for i, d in zip(order, drafts, strict=True)]
-        scored = _score_drafts(student, requests, params.k, per_position)
-        walks = [
-            active[i].walk(draft, positions, student, vocab)
-            for i, draft, positions in zip(order, drafts, scored, strict=True)
-        ]
-        _finish(walks, student, params.k)
-        for i in order:
-            if active[i].emitted.done:
-                yield i, active.pop(i).result()
+        _round(list(active.values()), teacher, student, vocab)
+        for index in [i for i, sample in active.items() if sample.emitted.done]:
+            yield index, active.pop(index).result()
+
+
+def _concurrently(
+    teacher: Backend,
+    student: Backend,
+    vocab: SharedVocab,
+    samples: Iterator[tuple[int, _Sample]],
+    in_flight: int,
+) -> Iterator[tuple[int, RSDSample]]:
+    def decode(sample: _Sample) -> RSDSample:
+        while not sample.emitted.done:
+            _round([sample], teacher, student, vocab)
+        return sample.result()
+
+    pending: dict[Future[RSDSample], int] = {}
+    with ThreadPoolExecutor(in_flight, thread_name_prefix="rsd-sample") as pool:
+        try:
+            while True:
+                for index, sample in itertools.islice(samples, in_flight - len(pending)):
+                    pending[pool.submit(decode, sample)] = index
+                if not pending:
+                    return
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield pending.pop(future), future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _round(samples: list[_Sample], teacher: Backend, student: Backend, vocab: SharedVocab) -> None:
+    """One round for every sample: draft, score, walk."""
+    k = samples[0].params.k
+    drafts = _drafts(teacher, [sample.draft_request() for sample in samples])
+    requests = [s.score_request(d, vocab) for s, d in zip(samples, drafts, strict=True)]
+    scored = _score_drafts(student, requests, k, student.score_top_per_position)
+    walks = [
+        sample.walk(draft, positions, student, vocab)
+        for sample, draft, positions in zip(samples, drafts, scored, strict=True)
+    ]
+    _finish(walks, student, k)
 
 
 def _score_drafts(

@@ -61,6 +61,7 @@ class OpenAIBackend(Backend):
     """A model served by one or more OpenAI-compatible base URLs (``http://host:8000/v1``)."""
 
     score_top_per_position = True
+    thread_safe = True
 
     def __init__(
         self,
