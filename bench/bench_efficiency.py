@@ -1,7 +1,7 @@
 """Pipeline efficiency: the work a build's problems need, over the build's wall time.
 
 Run: ``python bench/bench_efficiency.py [--sizes 20000] [--mix quickstart scale]
-[--no-quickstart] [--rounds N] [--profile] [--json]``.
+[--no-quickstart] [--rounds N] [--workers N] [--profile] [--json]``.
 
 For each config — the quick start (``configs/quickstart.yaml``) and, for each of
 ``--sizes``, model-free mixes of that many problems: the quick start's subsets scaled up
@@ -13,7 +13,8 @@ For each config — the quick start (``configs/quickstart.yaml``) and, for each 
   (``0..count-1``, plus the further draws dedup made), the reference ``solve`` and the
   ``verify`` of its trace (``factory.stages``, no Luigi, no files);
 - **build**: the wall time of a fresh ``factory build --workers 1`` subprocess into a
-  temporary output root, interpreter start-up to published version;
+  temporary output root, interpreter start-up to published version (``--workers N``:
+  with N workers instead, e.g. 2, the quick start's own setting, for its wall time);
 - **efficiency** = work / build (target ≥ 0.85 on a 20,000-problem mix; the quick
   start's build ≤ 5 s on an idle 2-core machine), also in CPU seconds (the build's
   processes, the work in this one), which a loaded machine disturbs less.
@@ -135,9 +136,10 @@ def quickstart_mix_config(root: Path, size: int, shard_size: int) -> Path:
 MIXES = {"quickstart": (quickstart_mix_config, 1_000), "scale": (scale_mix_config, 5_000)}
 
 
-def build_command(config: Path, profile: Path | None = None) -> list[str]:
+def build_command(config: Path, workers: int, profile: Path | None = None) -> list[str]:
     runner = ["-m", "cProfile", "-o", str(profile)] if profile else []
-    return [sys.executable, *runner, "-m", "cli.main", "build", str(config), "--workers", "1"]
+    build = ["build", str(config), "--workers", str(workers)]
+    return [sys.executable, *runner, "-m", "cli.main", *build]
 
 
 def children_cpu() -> float:
@@ -145,12 +147,15 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_build(config: Path, out: Path, profile: Path | None = None) -> tuple[float, float]:
+def run_build(
+    config: Path, out: Path, workers: int = 1, profile: Path | None = None
+) -> tuple[float, float]:
     """Wall and CPU seconds of one fresh ``factory build`` (start-up included); the output
     root is emptied first so that nothing is resumed."""
     shutil.rmtree(out, ignore_errors=True)
     cpu, start = children_cpu(), time.perf_counter()
-    done = subprocess.run(build_command(config, profile), cwd=REPO, capture_output=True, text=True)
+    command = build_command(config, workers, profile)
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"build of {config} failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -212,13 +217,13 @@ def breakdown(profile: Path) -> dict[str, float]:
     return figures
 
 
-def bench(name: str, path: Path, rounds: int, profile: bool) -> Result:
+def bench(name: str, path: Path, rounds: int, profile: bool, workers: int = 1) -> Result:
     config = load_build_config(str(path))
     out = Path(config.output_root)
     builds, works = [], []
     published: dict[str, list[int]] = {}
     for _ in range(rounds):  # interleaved, so that a change in load hits both sides
-        builds.append(run_build(path, out))
+        builds.append(run_build(path, out, workers))
         published = published or published_indices(config)
         works.append(measure_work(config, published))
     generate, solve, verify, work_cpu = (statistics.median(w[i] for w in works) for i in range(4))
@@ -235,7 +240,7 @@ def bench(name: str, path: Path, rounds: int, profile: bool) -> Result:
     )
     if profile:
         stats_file = path.with_suffix(".prof")
-        result.profiled_build_s = run_build(path, out, stats_file)[0]
+        result.profiled_build_s = run_build(path, out, 1, stats_file)[0]
         result.breakdown = breakdown(stats_file)
     shutil.rmtree(out, ignore_errors=True)
     return result
@@ -270,6 +275,9 @@ def main() -> None:
     )
     parser.add_argument("--no-quickstart", action="store_true")
     parser.add_argument("--rounds", type=int, default=1, help="builds and work runs, median")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="the builds' Luigi workers (default: 1)"
+    )
     parser.add_argument("--profile", action="store_true", help="a cProfile breakdown too")
     parser.add_argument("--json", action="store_true", help="one JSON object per config")
     args = parser.parse_args()
@@ -283,7 +291,7 @@ def main() -> None:
                 for size in args.sizes
             ]
         for name, path in configs:
-            result = bench(name, path, args.rounds, args.profile)
+            result = bench(name, path, args.rounds, args.profile, args.workers)
             if args.json:
                 figures = {"efficiency": result.efficiency, "cpu_efficiency": result.cpu_efficiency}
                 print(json.dumps(asdict(result) | figures), flush=True)

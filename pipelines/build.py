@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 from luigi.execution_summary import LuigiRunResult
 
 from factory.backends.base import FatalBackendError
@@ -194,6 +195,7 @@ def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) 
     """Run the Luigi workflow until the version is published, or raise naming why not."""
     frozen_config.cache_clear()
     log_file = _luigi_log(layout)
+    import_for_workers()
     try:
         result = run_tasks(
             AssembleDataset(work_dir=layout.url(layout.work_dir)),
@@ -206,6 +208,13 @@ def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) 
         close_all()  # models loaded in this process (one worker)
     if not result.scheduling_succeeded or not is_published(layout.version_dir, layout.storage):
         raise BuildError(_failure_message(layout, result, log_file))
+
+
+def import_for_workers() -> None:
+    """Import here, once, what every task would otherwise import on its own: with more
+    than one worker Luigi forks a process per task, and an import made there is lost
+    with it. pyarrow imports pandas (~0.4 s) the first time it builds an array."""
+    pa.array([])
 
 
 @contextlib.contextmanager
