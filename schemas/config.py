@@ -215,7 +215,9 @@ class RSDParams(BaseModel):
     temperature: float = Field(default=0.7, ge=0.0, le=10.0)
     top_p: float = Field(default=0.95, gt=0.0, le=1.0)
     max_tokens: int = Field(default=1024, ge=1, le=1_000_000)
-    draft_tokens: int = Field(default=8, ge=1, le=256, description="chunked: teacher draft length")
+    draft_tokens: int = Field(
+        default=8, ge=1, le=256, description="chunked, sampled: first teacher draft length"
+    )
     min_shared_vocab: float = Field(
         default=0.9, gt=0.0, le=1.0, description="refuse tokenizers sharing less than this"
     )

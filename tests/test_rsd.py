@@ -263,7 +263,7 @@ def teacher_rounds(teacher, tokenizer, prompt, seed, params):
             top_p=params.top_p,
             top_k=params.k,
             max_tokens=size,
-            logprobs=params.k,
+            logprobs=0,
             seed=round_seed(seed, len(tokens)),
         )
         prompt_tokens = (*ids(tokenizer, prompt), *tokens)

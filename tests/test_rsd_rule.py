@@ -54,7 +54,7 @@ def step(params, teacher, student, seed=0, position=0, t2s=IDENTITY, first=None)
         params,
         seed,
         position,
-        teacher,
+        lambda: teacher,
         lambda: student,
         lambda token: student_logprob.get(token, -math.inf),
         t2s,

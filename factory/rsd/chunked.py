@@ -38,11 +38,13 @@ the k-th logprob; when that bound is already below ``p_th`` the candidate is rej
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Literal
 
 from factory.backends.base import (
     Backend,
@@ -60,9 +62,10 @@ from schemas.config import RSDParams
 
 MAX_DRAFT_GROWTH = 8
 
-Walk = Generator[ScoreRequest, TokenLogprob, None]
-"""A sample walking its draft: it yields a one-position request whenever the rule needs
-the student's top-k there, and is sent the answer."""
+Fetch = tuple[Literal["teacher", "student"], GenerationRequest | ScoreRequest]
+Walk = Generator[Fetch, TokenLogprob, None]
+"""A sample walking its draft: it yields a one-position request whenever the rule needs a
+model's top-k there, and is sent the answer."""
 
 
 @dataclass
@@ -152,17 +155,16 @@ def _concurrently(
     samples: Iterator[tuple[int, _Sample]],
     in_flight: int,
 ) -> Iterator[tuple[int, RSDSample]]:
-    def decode(sample: _Sample) -> RSDSample:
-        while not sample.emitted.done:
-            _round([sample], teacher, student, vocab)
-        return sample.result()
-
     pending: dict[Future[RSDSample], int] = {}
-    with ThreadPoolExecutor(in_flight, thread_name_prefix="rsd-sample") as pool:
+    with (
+        ThreadPoolExecutor(in_flight, thread_name_prefix="rsd-sample") as pool,
+        ThreadPoolExecutor(in_flight, thread_name_prefix="rsd-ahead") as ahead,
+    ):
         try:
             while True:
                 for index, sample in itertools.islice(samples, in_flight - len(pending)):
-                    pending[pool.submit(decode, sample)] = index
+                    run = functools.partial(_decode_alone, sample, teacher, student, vocab, ahead)
+                    pending[pool.submit(run)] = index
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -173,17 +175,57 @@ def _concurrently(
                 future.cancel()
 
 
+def _decode_alone(
+    sample: _Sample,
+    teacher: Backend,
+    student: Backend,
+    vocab: SharedVocab,
+    ahead: ThreadPoolExecutor,
+) -> RSDSample:
+    """One sample's rounds. After a round that kept its whole draft, the next draft is
+    asked for while the student checks this one, from the end of this draft — exactly the
+    request the next round makes if this draft is kept again (else it is dropped)."""
+    draft = _drafts(teacher, [sample.draft_request()])[0]
+    while not sample.emitted.done:
+        following = None
+        if sample.kept_last:
+            request = sample.draft_after(draft)
+            if request is not None:
+                following = ahead.submit(_drafts, teacher, [request])
+        kept_whole = _check([sample], [draft], teacher, student, vocab)[0]
+        if sample.emitted.done:
+            break
+        if following is not None and kept_whole:
+            draft = following.result()[0]
+        else:
+            draft = _drafts(teacher, [sample.draft_request()])[0]
+    return sample.result()
+
+
 def _round(samples: list[_Sample], teacher: Backend, student: Backend, vocab: SharedVocab) -> None:
-    """One round for every sample: draft, score, walk."""
-    k = samples[0].params.k
+    """One round for every sample: draft, then check."""
     drafts = _drafts(teacher, [sample.draft_request() for sample in samples])
+    _check(samples, drafts, teacher, student, vocab)
+
+
+def _check(
+    samples: list[_Sample],
+    drafts: list[list[TokenLogprob]],
+    teacher: Backend,
+    student: Backend,
+    vocab: SharedVocab,
+) -> list[bool]:
+    """The student scores every draft and each sample walks its own; whether each kept
+    its whole draft."""
+    k = samples[0].params.k
     requests = [s.score_request(d, vocab) for s, d in zip(samples, drafts, strict=True)]
     scored = _score_drafts(student, requests, k, student.score_top_per_position)
     walks = [
         sample.walk(draft, positions, student, vocab)
         for sample, draft, positions in zip(samples, drafts, scored, strict=True)
     ]
-    _finish(walks, student, k)
+    _finish(walks, teacher, student, k)
+    return [sample.kept_last for sample in samples]
 
 
 def _score_drafts(
@@ -202,20 +244,25 @@ def _score_drafts(
     ]
 
 
-def _finish(walks: list[Walk], student: Backend, k: int) -> None:
+def _finish(walks: list[Walk], teacher: Backend, student: Backend, k: int) -> None:
     """Run every walk to its end, answering the top-k requests they yield in batches."""
-    waiting = {index: request for index, walk in enumerate(walks) if (request := _resume(walk))}
+    waiting = {index: fetch for index, walk in enumerate(walks) if (fetch := _resume(walk))}
     while waiting:
-        indices = list(waiting)
-        answers = student.score_top([waiting[i] for i in indices], k)
+        answers: dict[int, TokenLogprob] = {}
+        for model in ("teacher", "student"):
+            indices = [i for i, (asked, _) in waiting.items() if asked == model]
+            requests = [waiting[i][1] for i in indices]
+            if model == "teacher" and indices:
+                found = [draft[0] for draft in _drafts(teacher, requests)]  # type: ignore[arg-type]
+            elif indices:
+                found = [steps[0] for steps in student.score_top(requests, k)]  # type: ignore[arg-type]
+            answers.update(zip(indices, found if indices else [], strict=True))
         waiting = {
-            i: request
-            for i, [answer] in zip(indices, answers, strict=True)
-            if (request := _resume(walks[i], answer))
+            i: fetch for i, answer in answers.items() if (fetch := _resume(walks[i], answer))
         }
 
 
-def _resume(walk: Walk, answer: TokenLogprob | None = None) -> ScoreRequest | None:
+def _resume(walk: Walk, answer: TokenLogprob | None = None) -> Fetch | None:
     try:
         return next(walk) if answer is None else walk.send(answer)
     except StopIteration:
@@ -223,7 +270,11 @@ def _resume(walk: Walk, answer: TokenLogprob | None = None) -> ScoreRequest | No
 
 
 class _TopNeeded(Exception):
-    """The rule needs the student's top-k at a position whose top-k is not fetched yet."""
+    """The rule needs a model's top-k at a position where it is not fetched yet."""
+
+    def __init__(self, model: Literal["teacher", "student"]) -> None:
+        super().__init__(model)
+        self.model = model
 
 
 class _Position:
@@ -251,7 +302,7 @@ class _Position:
 
     def top_k(self) -> list[tuple[int, float]]:
         if self.top is None:
-            raise _TopNeeded
+            raise _TopNeeded("student")
         return self.top
 
 
@@ -263,30 +314,47 @@ class _Sample:
         self.params = params
         self.sampled = sampled
         self.length = params.draft_tokens
+        self.kept_last = False  # the last round kept its whole draft
         self.emitted = Emitted(job.student_eos, params.max_tokens)
         self.calls = Calls()
 
     def draft_request(self) -> GenerationRequest:
-        params, position = self.params, self.emitted.position
-        length = min(self.length, params.max_tokens - position)
+        return self._draft(self.emitted.position, self.length, self.emitted.teacher_ids)
+
+    def draft_after(self, draft: Sequence[TokenLogprob]) -> GenerationRequest | None:
+        """The draft request of the round after this one if this one keeps the whole
+        ``draft`` (None where no such round would run)."""
+        position = self.emitted.position + len(draft)
+        if position >= self.params.max_tokens:
+            return None
+        ids = (*self.emitted.teacher_ids, *(step.token_id for step in draft))
+        return self._draft(position, self._length(True), ids)
+
+    def _draft(self, position: int, length: int, teacher_ids: Sequence) -> GenerationRequest:
+        params = self.params
+        self.calls.teacher += 1
+        length = min(length, params.max_tokens - position)
         if self.sampled:
             sampling = SamplingParams(
                 temperature=params.temperature,
                 top_p=params.top_p,
                 top_k=params.k,
                 max_tokens=length,
-                logprobs=params.k,
+                logprobs=0,  # the teacher's top-k is fetched where a draft token is rejected
                 seed=round_seed(self.job.seed, position),
             )
         else:
             sampling = SamplingParams(temperature=0.0, max_tokens=length, logprobs=params.k)
         return GenerationRequest(
-            prompt_token_ids=(*self.job.teacher_prompt, *self.emitted.teacher_ids),
-            params=sampling,
+            prompt_token_ids=(*self.job.teacher_prompt, *teacher_ids), params=sampling
         )
 
+    def _length(self, grown: bool) -> int:
+        if not grown:
+            return self.length
+        return min(2 * self.length, MAX_DRAFT_GROWTH * self.params.draft_tokens)
+
     def score_request(self, draft: list[TokenLogprob], vocab: SharedVocab) -> ScoreRequest:
-        self.calls.teacher += 1
         self.calls.drafted += len(draft)
         self.calls.student += 1
         return ScoreRequest(
@@ -305,13 +373,20 @@ class _Sample:
         kept = 0
         for teacher_step, position in zip(draft, positions, strict=False):
             lookup = _StudentLookup(student, position, self._student_context, params, self.calls)
+            teacher_top = None if self.sampled else _pairs(teacher_step)
+
+            def teacher_top_k(known: list | None = teacher_top) -> list[tuple[int, float]]:
+                if known is None:
+                    raise _TopNeeded("teacher")
+                return known
+
             while True:
                 try:
                     step = rsd_step(
                         params,
                         self.job.seed,
                         emitted.position,
-                        _pairs(teacher_step),
+                        teacher_top_k,
                         position.top_k,
                         lookup,
                         vocab.teacher_to_student,
@@ -319,22 +394,32 @@ class _Sample:
                         teacher_step.token_id if self.sampled else None,
                     )
                     break
-                except _TopNeeded:
-                    self.calls.student += 1
-                    context = self._student_context()
-                    position.fill(
-                        (yield ScoreRequest(prefix=context, continuation=(position.token,)))
-                    )
+                except _TopNeeded as needed:
+                    if needed.model == "student":
+                        self.calls.student += 1
+                        context = self._student_context()
+                        request = ScoreRequest(prefix=context, continuation=(position.token,))
+                        position.fill((yield "student", request))
+                    else:
+                        answer = yield "teacher", self._top_request()
+                        teacher_top = _pairs(answer)
+
+                        def teacher_top_k(known: list = teacher_top) -> list[tuple[int, float]]:
+                            return known
+
             emitted.add(step)
             if emitted.done or step.teacher_id != teacher_step.token_id:
                 break
             kept += 1
-        whole = kept == len(draft)
-        self.length = (
-            min(2 * self.length, MAX_DRAFT_GROWTH * params.draft_tokens)
-            if whole
-            else (params.draft_tokens)
-        )
+        self.kept_last = kept == len(draft)
+        self.length = self._length(True) if self.kept_last else params.draft_tokens
+
+    def _top_request(self) -> GenerationRequest:
+        """The teacher's top-k at the current position: one greedy token with its top-k."""
+        self.calls.teacher += 1
+        sampling = SamplingParams(temperature=0.0, max_tokens=1, logprobs=self.params.k)
+        context = (*self.job.teacher_prompt, *self.emitted.teacher_ids)
+        return GenerationRequest(prompt_token_ids=context, params=sampling)
 
     def _student_context(self) -> tuple[int, ...]:
         return (*self.job.student_prompt, *self.emitted.student_ids)

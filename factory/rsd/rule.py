@@ -17,9 +17,8 @@ Choices (documented because the paper leaves them open):
   swaps two near-equal logprobs cannot change which token a draw picks;
 - an engine may supply the first candidate itself (``first_candidate``: the token the
   teacher sampled with the rule's temperature, top_p and top-k, see the ``sampled``
-  engine): it is one draw from the same distribution, used when it is a candidate; an
-  unshared token is not, and the rule's own draw replaces it (sampling the restricted
-  distribution by rejection).
+  engine): one draw from the same distribution, used when it is shared; an unshared one
+  is replaced by the rule's own draws (sampling the restricted distribution by rejection).
 """
 
 from __future__ import annotations
@@ -101,33 +100,37 @@ def rsd_step(
     params: RSDParams,
     seed: int,
     position: int,
-    teacher_top: TokenLogprobs,
+    teacher_top: Callable[[], TokenLogprobs],
     student_top: Callable[[], TokenLogprobs],
     student_logprob: Callable[[int], float],
     teacher_to_student: dict[int, int],
     student_to_teacher: dict[int, int],
     first_candidate: int | None = None,
 ) -> Step:
-    """One emitted token. ``teacher_top`` is the teacher's raw top-k at this position in its
-    own ids; ``student_top()`` the student's (asked only for the fallback);
-    ``student_logprob`` gives the student's raw logprob of a student token id here (it may
-    answer an upper bound when that already decides). ``first_candidate``: a teacher token
-    drawn from the candidate distribution by the engine, used as the first candidate."""
-    shared_teacher = [(t, lp) for t, lp in teacher_top if t in teacher_to_student]
-    candidates = sampling_distribution(shared_teacher, params.temperature, params.top_p)
-    supplied = first_candidate if any(t == first_candidate for t, _ in candidates) else None
-    for trial in range(params.trials if candidates else 0):
-        if trial == 0 and supplied is not None:
-            teacher_id = supplied
-        else:
-            teacher_id = pick(candidates, draw(seed, position, trial))
-        student_id = teacher_to_student[teacher_id]
+    """One emitted token. ``teacher_top()``/``student_top()`` give the models' raw top-k at
+    this position in their own ids (each asked only when needed); ``student_logprob`` gives
+    the student's raw logprob of a student token id here (it may answer an upper bound when
+    that already decides). ``first_candidate``: a teacher token the engine drew from the
+    candidate distribution (the teacher's own sampler with the rule's temperature, top_p
+    and top-k), the first candidate when it is shared."""
+    draws = 0
+    if first_candidate in teacher_to_student:
+        draws = 1
+        student_id = teacher_to_student[first_candidate]
         if accepts(params, student_logprob, student_id):
-            return Step(teacher_id, student_id, True, trial + 1)
+            return Step(first_candidate, student_id, True, 1)
+    shared_teacher = [(t, lp) for t, lp in teacher_top() if t in teacher_to_student]
+    candidates = sampling_distribution(shared_teacher, params.temperature, params.top_p)
+    if candidates:
+        for trial in range(draws, params.trials):
+            teacher_id = pick(candidates, draw(seed, position, trial))
+            student_id = teacher_to_student[teacher_id]
+            if accepts(params, student_logprob, student_id):
+                return Step(teacher_id, student_id, True, trial + 1)
+        draws = max(draws, params.trials)
     shared_student = [(s, lp) for s, lp in student_top() if s in student_to_teacher]
     fallback = sampling_distribution(shared_student, params.temperature, params.top_p)
     if not fallback:
         raise BackendError(f"RSD position {position}: no shared token in the student's top-k")
     student_id = pick(fallback, draw(seed, position, params.trials))
-    tried = params.trials if candidates else 0
-    return Step(student_to_teacher[student_id], student_id, False, tried)
+    return Step(student_to_teacher[student_id], student_id, False, draws)

@@ -81,7 +81,7 @@ def decode_token_by_token(
             params,
             seed,
             emitted.position,
-            top_k(teacher_logprobs, params.k),
+            lambda now=teacher_logprobs: top_k(now, params.k),
             lambda now=student_logprobs: top_k(now, params.k),
             lambda token, now=student_logprobs: float(now[token]),
             vocab.teacher_to_student,
