@@ -4,10 +4,9 @@ The relation word is drawn first (evenly over the words the level's number of
 generations allows, by :func:`balanced_choice`), then one chain of steps that gives it
 (an aunt is a parent's sister or a parent's brother's wife); the family is built around
 that chain (:func:`kinship.plant`: the chain, its ancestors, then random relatives), so
-no tree is ever drawn in vain. The family is told
-The family is told
-in one of three phrasings (couples with their children, one fact per line, possessive
-sentences) in shuffled order, mixed with distractor facts about friends and neighbours.
+no tree is ever drawn in vain. The family is told in one of three phrasings (couples
+with their children, one fact per line, possessive sentences) in shuffled order, mixed
+with distractor facts about friends and neighbours.
 The reference solver searches outward from the second person through parent, child and
 spouse steps and names the shortest chain (:mod:`.kinship`).
 """
@@ -81,73 +80,64 @@ QUESTIONS = (
     "What is {x} to {y}?",
     "Which family relation does {x} have to {y}?",
 )
-FORMAT = 'Complete the sentence "{x} is {y}\'s ___" with exactly one of these words: {labels}.'
-DISTRACTIONS = (
-    "{a} and {b} are close friends.",
-    "{a} works in the same office as {b}.",
-    "{a} often plays tennis with {b}.",
-    "{a} lives next door to {b}.",
+FORMAT = (
+    'Complete the sentence "{x} is {y}\'s ___" with exactly one of these words: '
+    + _LABEL_LIST
+    + "."
 )
+DISTRACTIONS = (
+    "{0} and {1} are close friends.",
+    "{0} works in the same office as {1}.",
+    "{0} often plays tennis with {1}.",
+    "{0} lives next door to {1}.",
+)
+_TAIL = "\n\n" + CONVENTIONS
 
 
-def _names(rng: Random, family: kin.Family) -> list[str]:
-    women = iter(sample(rng, kin.FEMALE_NAMES, sum(family.female)))
-    men = iter(sample(rng, kin.MALE_NAMES, len(family.female) - sum(family.female)))
-    return [next(women) if f else next(men) for f in family.female]
+def _names(rng: Random, female: list[bool]) -> list[str]:
+    women = sum(female)
+    woman = iter(sample(rng, kin.FEMALE_NAMES, women)).__next__
+    man = iter(sample(rng, kin.MALE_NAMES, len(female) - women)).__next__
+    return [woman() if f else man() for f in female]
 
 
-_PRONOUN = ("his", "her")  # indexed by ``female``
-_PARTNER = ("husband", "wife")
-_CHILD = ("son", "daughter")
-_A_CHILD = ("a son", "a daughter")
+_CHILD = ("son", "daughter")  # indexed by ``female``
+_A_CHILD = (" (a son)", " (a daughter)")
 
 
 def _gender(family: kin.Family, v: int, female: str, male: str) -> str:
     return female if family.female[v] else male
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _as_couples(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
     kids, female, rand = family.children(), family.female, rng.random
     facts = []
     for wife, husband in family.couples():
-        first, other = (wife, husband) if rand() < 0.5 else (husband, wife)
-        lead = (
-            f"{names[first]} and {_PRONOUN[female[first]]} {_PARTNER[female[other]]} {names[other]}"
-        )
-        children = [f"{names[c]} ({_A_CHILD[female[c]]})" for c in kids[wife]]
+        if rand() < 0.5:
+            lead = f"{names[wife]} and her husband {names[husband]} have "
+        else:
+            lead = f"{names[husband]} and his wife {names[wife]} have "
+        children = [names[c] + _A_CHILD[female[c]] for c in kids[wife]]
         if not children:
-            facts.append(f"{lead} have no children.")
+            facts.append(lead + "no children.")
         elif len(children) == 1:
-            facts.append(f"{lead} have one child: {children[0]}.")
+            facts.append(f"{lead}one child: {children[0]}.")
         else:
             shuffle(rng, children)
-            facts.append(f"{lead} have {len(children)} children: {_and(children)}.")
+            last = children.pop()
+            facts.append(f"{lead}{len(children) + 1} children: {', '.join(children)} and {last}.")
     return facts
 
 
-def _marriages(rng: Random, family: kin.Family, names: list[str], forms: tuple[str, str]):
-    """One sentence per couple: ``forms`` (wife first, husband first) with {0} and {1}
-    the two names in that order."""
-    rand = rng.random
-    wife_first, husband_first = forms
-    return [
-        wife_first.format(names[w], names[h])
+def _as_facts(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
+    rand, female, parents = rng.random, family.female, family.parents
+    facts = [
+        f"{names[w]} is the wife of {names[h]}."
         if rand() < 0.5
-        else husband_first.format(names[h], names[w])
+        else f"{names[h]} is the husband of {names[w]}."
         for w, h in family.couples()
     ]
-
-
-def _as_facts(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    facts = _marriages(
-        rng, family, names, ("{0} is the wife of {1}.", "{0} is the husband of {1}.")
-    )
-    rand, female = rng.random, family.female
-    for child, pair in enumerate(family.parents):
+    for child, pair in enumerate(parents):
         if pair:
             a, b = pair if rand() < 0.5 else (pair[1], pair[0])
             facts.append(
@@ -157,9 +147,14 @@ def _as_facts(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
 
 
 def _as_possessive(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    facts = _marriages(rng, family, names, ("{1}'s wife is {0}.", "{1}'s husband is {0}."))
-    rand, female = rng.random, family.female
-    for child, pair in enumerate(family.parents):
+    rand, female, parents = rng.random, family.female, family.parents
+    facts = [
+        f"{names[h]}'s wife is {names[w]}."
+        if rand() < 0.5
+        else f"{names[w]}'s husband is {names[h]}."
+        for w, h in family.couples()
+    ]
+    for child, pair in enumerate(parents):
         if pair:
             a, b = pair if rand() < 0.5 else (pair[1], pair[0])
             facts.append(
@@ -173,12 +168,22 @@ STYLES = (_as_couples, _as_facts, _as_possessive)
 
 def _distractors(rng: Random, n: int, count: int) -> list[list[int]]:
     pairs: set[tuple[int, int]] = set()
-    rand = rng.random
-    while len(pairs) < min(count, n * (n - 1) // 2):
+    rand, count = rng.random, min(count, n * (n - 1) // 2)
+    while len(pairs) < count:
         a, b = int(rand() * n), int(rand() * n)
         if a != b:
             pairs.add((a, b) if a < b else (b, a))
     return sorted(list(p) for p in pairs)
+
+
+def _distraction_facts(rng: Random, names: list[str], pairs: list[list[int]]) -> list[str]:
+    """One friends-or-neighbours sentence per pair, either name first."""
+    rand, facts = rng.random, []
+    for a, b in pairs:
+        if rand() < 0.5:
+            a, b = b, a
+        facts.append(DISTRACTIONS[int(rand() * 4)].format(names[a], names[b]))
+    return facts
 
 
 def parse_relation(answer: str) -> str:
@@ -194,7 +199,7 @@ def parse_relation(answer: str) -> str:
 
 class FamilyRelationships(GraphTask[FamilyConfig]):
     name: ClassVar[str] = "family_relationships"
-    version: ClassVar[str] = "1.2.0"
+    version: ClassVar[str] = "1.3.0"
     description: ClassVar[str] = (
         "Family relationships: name how one member of a described family tree is related to "
         "another (27 relation words, drawn evenly; in-laws, cousins, great-grandparents)."
@@ -212,23 +217,22 @@ class FamilyRelationships(GraphTask[FamilyConfig]):
         family, x, y = kin.plant(
             rng, word, x_female, config.people, config.generations, config.max_children
         )
-        names = _names(rng, family)
-        distractors = _distractors(rng, len(names), config.distractors)
+        names = _names(rng, family.female)
         facts = pick(rng, STYLES)(rng, family, names)
-        facts += [
-            pick(rng, DISTRACTIONS).format(a=names[a], b=names[b])
-            if rng.random() < 0.5
-            else pick(rng, DISTRACTIONS).format(a=names[b], b=names[a])
-            for a, b in distractors
-        ]
+        distractors = _distractors(rng, len(names), config.distractors)
+        if distractors:
+            facts += _distraction_facts(rng, names, distractors)
         shuffle(rng, facts)
-        body = "\n".join(f"- {fact}" for fact in facts) + "\n\n" + CONVENTIONS
+        body = "- " + "\n- ".join(facts) + _TAIL
         who = {"x": names[x], "y": names[y]}
-        fmt = FORMAT.format(labels=_LABEL_LIST, **who)
-        prompt = compose(rng, INTROS, body, pick(rng, QUESTIONS).format(**who), fmt)
-        payload = {
+        prompt = compose(
+            rng, INTROS, body, pick(rng, QUESTIONS).format_map(who), FORMAT.format_map(who)
+        )
+        payload = {  # the family's lists are fresh from plant: the payload takes them
             "names": names,
-            **family.to_payload(),
+            "female": family.female,
+            "parents": family.parents,
+            "spouse": family.spouse,
             "distractors": distractors,
             "x": x,
             "y": y,

@@ -169,13 +169,6 @@ class Family:
         """(wife, husband) pairs in index order of the wife."""
         return [(w, h) for w, h in enumerate(self.spouse) if h >= 0 and self.female[w]]
 
-    def to_payload(self) -> dict[str, list]:
-        return {
-            "female": list(self.female),
-            "parents": [list(p) for p in self.parents],
-            "spouse": list(self.spouse),
-        }
-
     @classmethod
     def from_payload(cls, payload: dict) -> Family:
         return cls(payload["female"], payload["parents"], payload["spouse"])

@@ -124,12 +124,17 @@ def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any]
         edges = [[a, b, 1 + int(rand() * max_weight)] for a, b in pairs]
         adj = weighted_adjacency(n, edges)
         shuffle(rng, sources)
-        for source in sources:
+        for i, source in enumerate(sources):
             hop = hops_from.get(source) or hops_from.setdefault(
                 source, hop_distances(plain, source)
             )
+            # (s, t) qualifies exactly when (t, s) does, so the sources already searched
+            # are no targets: only the later ones two or more edges away are in question
+            wanted = [t for t in sources[i + 1 :] if hop[t] >= 2]
+            if not wanted:
+                continue
             dist, hops, parent = _settle_all(adj, source)
-            targets = [t for t in range(n) if hops[t] > hop[t] >= 2]
+            targets = sorted([t for t in wanted if hops[t] > hop[t]])
             if targets:
                 target = pick(rng, targets)
                 path = [target]
