@@ -19,16 +19,18 @@ import logging
 import re
 from _random import Random as _CRandom
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from random import Random
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from generators.canonical import digest
 from generators.extract import extract_answer
+from generators.hashrandom import HashRandom
 from schemas.arrow import canonical_json
-from schemas.ids import Encoded, derive_seed, problem_id
+from schemas.ids import Encoded, derive_seed, id_of_digest, problem_digest, problem_id
 from schemas.records import Problem, Verdict, problem_from_trusted
 
 log = logging.getLogger(__name__)
@@ -94,9 +96,9 @@ def _occurrences(text: bytes, word: bytes) -> list[int]:
     return found
 
 
-@dataclass(frozen=True)
-class Instance:
-    """What ``generate`` returns: the prompt, the canonical answer, the checkable payload."""
+class Instance(NamedTuple):
+    """What ``generate`` returns: the prompt, the canonical answer, the checkable payload
+    (a named tuple: made once per problem, it is the cheapest immutable record)."""
 
     prompt: str
     answer: str
@@ -131,6 +133,10 @@ class Task(ABC, Generic[C]):
     surface_fields: ClassVar[frozenset[str]] = frozenset()
     """Payload fields holding names, phrasings or one of several valid answers rather than
     structure; the default :meth:`structural_key` leaves them out."""
+    hashed_rng: ClassVar[bool] = False
+    """Whether :func:`make_problem` hands ``generate`` a :class:`HashRandom` keyed by the
+    problem id's digest instead of ``Random(derive_seed(...))``: no Mersenne Twister seeding
+    and no hash beyond the id's, for tasks whose whole generation costs a few µs."""
 
     def config_for_level(self, level: int | None, knobs: dict[str, Any] | None = None) -> C:
         """The level's knobs (or the defaults when ``level`` is None) with overrides applied."""
@@ -223,51 +229,66 @@ def make_problem(
 ) -> Problem:
     """Problem ``index`` of ``task``: a pure function of its arguments.
 
-    ``subset`` (defaults to the task name) enters the rng seed so that two subsets
-    of one task in a build draw different problems.
+    ``subset`` (defaults to the task name) enters the rng seed (the id, for tasks with
+    ``hashed_rng``) so that two subsets of one task in a build draw different problems.
     """
     knobs, knobs_json = _knobs(config)
-    stream = subset or task.name
-    rng = _seeded_random(derive_seed(seed, stream, index))
-    instance = task.generate(config, rng, index)
+    name, version, stream = task.name, task.version, subset or task.name
+    if task.hashed_rng:
+        digest = problem_digest(name, stream, version, knobs_json, seed, index)
+        prompt, answer, payload = task.generate(config, HashRandom(digest), index)
+        identity = id_of_digest(digest)
+    else:
+        rng = _seeded_random(derive_seed(seed, stream, index))
+        prompt, answer, payload = task.generate(config, rng, index)
+        identity = problem_id(name, stream, version, knobs_json, seed, index)
     return problem_from_trusted(
-        problem_id=problem_id(task.name, stream, task.version, knobs_json, seed, index),
-        task=task.name,
-        generator_version=task.version,
-        seed=seed,
-        index=index,
-        level=level,
-        config=knobs,
-        prompt=instance.prompt,
-        answer=instance.answer,
-        payload=instance.payload,
+        identity,
+        name,
+        version,
+        seed,
+        index,
+        level,
+        knobs,
+        prompt,
+        answer,
+        payload,
     )
 
 
 _ATOMS = (str, int, float, bool, type(None))
-_KNOBS_CACHE: dict[int, tuple[TaskConfig, dict[str, Any], Encoded]] = {}
-_KNOBS_CACHE_SIZE = 256
+_CONFIG_CACHE_SIZE = 256
+R = TypeVar("R")
 
 
+def config_cached(build: Callable[[C], R]) -> Callable[[C], R]:
+    """``build(config)`` memoised per config object: builds reuse one config for many
+    problems, so what a task derives from its knobs alone is made once. Only configs whose
+    field values are immutable all the way down are cached (a frozen model can still hold a
+    list that is changed in place), keyed by ``id`` with the object itself kept and
+    compared by identity, so a recycled id never hits."""
+    cache: dict[int, tuple[C, R]] = {}
+
+    def cached(config: C) -> R:
+        entry = cache.get(id(config))
+        if entry is not None and entry[0] is config:
+            return entry[1]
+        value = build(config)
+        if all(map(_immutable, config.__dict__.values())):
+            if len(cache) >= _CONFIG_CACHE_SIZE:
+                cache.clear()
+            cache[id(config)] = (config, value)
+        return value
+
+    return cached
+
+
+@config_cached
 def _knobs(config: TaskConfig) -> tuple[dict[str, Any], Encoded]:
-    """A config's knobs (a fresh dict) and their canonical JSON, cached per config object.
-
-    Builds reuse one config object for many problems. Only configs whose field values are
-    immutable all the way down are cached (a frozen model can still hold a list that is
-    changed in place), keyed by ``id`` with the object itself kept and compared by
-    identity, so a recycled id never hits.
-    """
-    entry = _KNOBS_CACHE.get(id(config))
-    if entry is not None and entry[0] is config:
-        return dict(entry[1]), entry[2]
+    """A config's knobs and their canonical JSON (the knobs dict may be a cached one: the
+    Problem gets its own copy, as validation makes one)."""
     knobs = config.model_dump(mode="json")
-    knobs_json = Encoded(canonical_json(knobs))
-    if all(map(_immutable, config.__dict__.values())):
-        if len(_KNOBS_CACHE) >= _KNOBS_CACHE_SIZE:
-            _KNOBS_CACHE.clear()
-        _KNOBS_CACHE[id(config)] = (config, knobs, knobs_json)
-        return dict(knobs), knobs_json
-    return knobs, knobs_json
+    return knobs, Encoded(canonical_json(knobs))
 
 
 def _immutable(value: Any) -> bool:

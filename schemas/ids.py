@@ -53,16 +53,28 @@ def derive_seed(seed: int, task: str, index: int) -> int:
     return int.from_bytes(_digest("rng", seed, task, index)[:8], "big")
 
 
+def problem_digest(
+    task: str, stream: str, version: str, config: dict[str, Any] | Encoded, seed: int, index: int
+) -> bytes:
+    """The 32-byte digest whose first 16 bytes are the :func:`problem_id`; tasks that draw
+    from :class:`generators.hashrandom.HashRandom` are keyed by all of it."""
+    if type(config) is Encoded and type(seed) is int and type(index) is int:
+        head = _problem_head(task, stream, version)
+        return _sha256(f"{head}{config},{seed},{index}]".encode()).digest()
+    return _digest("problem", task, stream, version, config, seed, index)
+
+
 def problem_id(
     task: str, stream: str, version: str, config: dict[str, Any] | Encoded, seed: int, index: int
 ) -> str:
     """``stream`` is the name the rng seed was derived from (the subset, usually the task);
     ``config`` is the knobs or their canonical JSON as :class:`Encoded`."""
-    if type(config) is Encoded and type(seed) is int and type(index) is int:
-        head = _problem_head(task, stream, version)
-        text = f"{head}{config},{seed},{index}]"
-        return _sha256(text.encode()).digest()[:16].hex()
-    return _digest("problem", task, stream, version, config, seed, index)[:16].hex()
+    return id_of_digest(problem_digest(task, stream, version, config, seed, index))
+
+
+def id_of_digest(digest: bytes) -> str:
+    """The :func:`problem_id` of a :func:`problem_digest`."""
+    return digest[:16].hex()
 
 
 def trace_id(

@@ -7,6 +7,7 @@ shares one table layout (see :mod:`schemas.arrow`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,37 +35,43 @@ class Problem(Record):
 
 
 _PROBLEM_FIELDS = tuple(Problem.model_fields)
-_PROBLEM_STR_FIELDS = ("problem_id", "task", "generator_version", "prompt", "answer")
+_FIELDS_SET = set(_PROBLEM_FIELDS)  # copied into each assembled Problem, never changed
+_new_problem = Problem.__new__
 
 
-def _validation_is_identity(values: dict[str, Any]) -> bool:
-    """True when validating ``values`` as a Problem could neither change nor reject them:
-    every field present with exactly its declared type (no subclasses, no coercion) and
-    both dicts keyed by ``str``."""
-    if tuple(values) != _PROBLEM_FIELDS:
-        return False
-    level = values["level"]
-    if type(values["seed"]) is not int or type(values["index"]) is not int:
-        return False
-    if level is not None and type(level) is not int:
-        return False
-    if any(type(values[name]) is not str for name in _PROBLEM_STR_FIELDS):
-        return False
-    config, payload = values["config"], values["payload"]
-    if type(config) is not dict or type(payload) is not dict:
-        return False
-    return all(type(key) is str for key in config) and all(type(key) is str for key in payload)
+def _slot_setter(slot: str) -> Callable[[Any, Any], None]:
+    """BaseModel's setter of one of its slots, called directly: a third cheaper than
+    ``object.__setattr__``, which stands in where this pydantic has no such slot (then the
+    check at import, :func:`_assembly_matches_validation`, decides)."""
+    descriptor = BaseModel.__dict__.get(slot)
+    if descriptor is None:
+        return lambda model, value: object.__setattr__(model, slot, value)
+    return descriptor.__set__
 
 
-def _assemble(values: dict[str, Any]) -> Problem:
-    """The Problem pydantic would build from ``values`` when validation is the identity: the
-    same field values, dicts shallow-copied as validation copies them."""
-    problem = Problem.__new__(Problem)
-    fields = dict(values, config=dict(values["config"]), payload=dict(values["payload"]))
-    object.__setattr__(problem, "__dict__", fields)
-    object.__setattr__(problem, "__pydantic_fields_set__", set(_PROBLEM_FIELDS))
-    object.__setattr__(problem, "__pydantic_extra__", None)
-    object.__setattr__(problem, "__pydantic_private__", None)
+_set_dict, _set_fields_set, _set_extra, _set_private = map(
+    _slot_setter,
+    ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"),
+)
+
+
+def _str_keyed(mapping: dict[Any, Any]) -> bool:
+    for key in mapping:  # noqa: SIM110 (all() over a generator costs three times more)
+        if type(key) is not str:
+            return False
+    return True
+
+
+def _assemble(fields: dict[str, Any]) -> Problem:
+    """The Problem pydantic would build from ``fields`` (taken over as its field dict) when
+    validation is the identity: the same field values, dicts shallow-copied as validation
+    copies them."""
+    problem = _new_problem(Problem)
+    fields["config"], fields["payload"] = dict(fields["config"]), dict(fields["payload"])
+    _set_dict(problem, fields)
+    _set_fields_set(problem, _FIELDS_SET.copy())
+    _set_extra(problem, None)
+    _set_private(problem, None)
     return problem
 
 
@@ -81,9 +88,10 @@ def _assembly_matches_validation() -> bool:
         answer="a",
         payload={"x": [1]},
     )
-    built, validated = _assemble(sample), Problem(**sample)
+    built, validated = _assemble(dict(sample)), Problem(**sample)
     return (
-        built == validated
+        tuple(sample) == _PROBLEM_FIELDS
+        and built == validated
         and built.model_fields_set == validated.model_fields_set
         and built.model_dump_json() == validated.model_dump_json()
     )
@@ -92,14 +100,52 @@ def _assembly_matches_validation() -> bool:
 _ASSEMBLY_OK = _assembly_matches_validation()
 
 
-def problem_from_trusted(**values: Any) -> Problem:
+def problem_from_trusted(
+    problem_id: str,
+    task: str,
+    generator_version: str,
+    seed: int,
+    index: int,
+    level: int | None,
+    config: dict[str, Any],
+    prompt: str,
+    answer: str,
+    payload: dict[str, Any],
+) -> Problem:
     """A Problem from generator output, skipping pydantic validation where it provably does
-    nothing (:func:`_validation_is_identity`) and this pydantic's models are laid out as
-    :func:`_assemble` expects (checked once at import); otherwise the validating constructor.
-    Makes the per-problem cost of :func:`generators.base.make_problem` a few µs lower."""
-    if _ASSEMBLY_OK and _validation_is_identity(values):
-        return _assemble(values)
-    return Problem(**values)
+    nothing: every field of exactly its declared type (no subclasses, no coercion), both
+    dicts keyed by ``str``, and this pydantic's models laid out as :func:`_assemble` expects
+    (checked once at import); otherwise the validating constructor. Makes the per-problem
+    cost of :func:`generators.base.make_problem` a few µs lower."""
+    fields = {
+        "problem_id": problem_id,
+        "task": task,
+        "generator_version": generator_version,
+        "seed": seed,
+        "index": index,
+        "level": level,
+        "config": config,
+        "prompt": prompt,
+        "answer": answer,
+        "payload": payload,
+    }
+    if (
+        _ASSEMBLY_OK
+        and type(problem_id) is str
+        and type(task) is str
+        and type(generator_version) is str
+        and type(seed) is int
+        and type(index) is int
+        and (level is None or type(level) is int)
+        and type(config) is dict
+        and type(prompt) is str
+        and type(answer) is str
+        and type(payload) is dict
+        and _str_keyed(config)
+        and _str_keyed(payload)
+    ):
+        return _assemble(fields)
+    return Problem(**fields)
 
 
 class Trace(Record):

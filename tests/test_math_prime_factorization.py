@@ -17,7 +17,8 @@ from tests.contract import contract_tests, problem_at
 from tests.test_math_support import check_oracle_and_perturbed, problems, score
 
 TASK = PrimeFactorization()
-globals().update(contract_tests(TASK))
+# levels 7 and 8 differ by ~2 divisions in median effort: 15 samples can swap them
+globals().update(contract_tests(TASK, effort_samples=61))
 
 
 def test_sympy_factorint_agrees_and_the_number_is_composite():
@@ -99,3 +100,9 @@ def test_fuzz_never_raises_anything_but_format_errors(text):
     assert TASK.verify(problem, f"<answer>{text}</answer>").score in (0.0, 1.0)
     with contextlib.suppress(AnswerFormatError):  # nothing else may escape
         read_factorisation(text, problem.payload["number"])
+
+
+def test_generated_answer_is_the_solvers_text():
+    """generate writes the answer without factorisation_text's sort: the same text."""
+    for problem in problems(TASK, range(1, 11), 5):
+        assert problem.answer == TASK.solve(problem).answer

@@ -1,20 +1,25 @@
 """Complex arithmetic: a chain of +, -, ×, ÷ on Gaussian integers, answered as a + bi
 with exact rational parts (never floats). Generation computes with plain integers, a
-reduced ``(a + ci)/d``; the solver recomputes with fractions, step by step."""
+reduced ``(a + ci)/d``; the solver recomputes with fractions, step by step. One draw of a
+:class:`~generators.hashrandom.HashRandom` picks the intro, the operator sequence and the
+operands, each from a table made once per config."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from functools import lru_cache
-from itertools import combinations
+from itertools import combinations, product
 from math import gcd
 from random import Random
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import Field
 
-from generators.base import Instance, Solution, TaskConfig
-from generators.math.common import ValueTask, compose
+from generators.base import Instance, Solution, TaskConfig, config_cached
+from generators.hashrandom import Pools
+from generators.math.common import ValueTask
+from generators.math.frames import statement_frames
 from schemas.records import Problem
 
 Complex = tuple[Fraction, Fraction]
@@ -48,6 +53,7 @@ _SYMBOL = {"+": "+", "-": "-", "*": "×", "/": "÷"}
 _FORMAT = (
     "Write the result as a + bi with a and b exact integers or fractions, for example: -3/2 + 5i/7."
 )
+_FRAMES = statement_frames(_INTROS, _FORMAT)
 
 
 def _ratio_text(num: int, den: int) -> str:
@@ -70,56 +76,70 @@ def complex_text(value: Complex) -> str:
     return parts_text(re.numerator, re.denominator, im.numerator, im.denominator)
 
 
-@lru_cache(maxsize=8192)
-def _operand_text(re: int, im: int) -> str:
-    return f"({parts_text(re, 1, im, 1)})"
+class _Chain(NamedTuple):
+    """An operator sequence and its expression with ``{0}``, ``{1}``, … for the operands."""
+
+    ops: tuple[str, ...]
+    template: str
+
+
+def _expression(operands: list[str], ops: Sequence[str]) -> str:
+    """Left to right: a sum so far is bracketed before a product or quotient."""
+    text, has_sum = operands[0], False
+    for op, operand in zip(ops, operands[1:], strict=True):
+        if op in "*/" and has_sum:
+            text, has_sum = f"[{text}]", False
+        has_sum = has_sum or op in "+-"
+        text = f"{text} {_SYMBOL[op]} {operand}"
+    return text
 
 
 @lru_cache(maxsize=64)
-def _division_slots(operations: int, divisions: int) -> tuple[frozenset[int], ...]:
-    """Every choice of which operations in the chain are the divisions."""
-    return tuple(map(frozenset, combinations(range(operations), divisions)))
+def _chains(operations: int, divisions: int) -> tuple[_Chain, ...]:
+    """Every operator sequence with exactly ``divisions`` divisions, each once (a sum alone,
+    too easy to guess, gets a product first), so a uniform pick is a uniform sequence."""
+    chains = []
+    for divide in combinations(range(operations), divisions):
+        for others in product("+-*", repeat=operations - divisions):
+            rest = iter(others)
+            ops = ["/" if at in divide else next(rest) for at in range(operations)]
+            if "*" not in ops and "/" not in ops:
+                ops[0] = "*"
+            slots = [f"{{{at}}}" for at in range(operations + 1)]
+            chains.append(_Chain(tuple(ops), _expression(slots, ops)))
+    return tuple(chains)
 
 
-def _draw(rng: Random, config: ComplexArithmeticConfig) -> tuple[list[list[int]], list[str]]:
-    """Operands (real part in [-bound, bound], imaginary part nonzero in the same range) and
-    operators, all uniform, from one draw of the rng."""
-    count, bound = config.operations, config.bound
-    slots = _division_slots(count, min(config.divisions, count))
-    reals, width = 2 * bound + 1, (2 * bound + 1) * 2 * bound
-    value = rng.randrange(len(slots) * 3 ** (count - len(slots[0])) * width ** (count + 1))
-    value, pick = divmod(value, len(slots))
-    divide, ops = slots[pick], []
-    for position in range(count):
-        if position in divide:
-            ops.append("/")
-        else:
-            value, op = divmod(value, 3)
-            ops.append("+-*"[op])
-    operands = []
-    for _ in range(count + 1):
-        value, cell = divmod(value, width)
-        im, re = divmod(cell, reals)
-        operands.append([re - bound, im - bound if im < bound else im - bound + 1])
-    return operands, ops
+@lru_cache(maxsize=64)
+def _operands(bound: int) -> tuple[tuple[int, int, str], ...]:
+    """Every operand (real part in [-bound, bound], imaginary part nonzero in the same
+    range) with its text."""
+    parts = range(-bound, bound + 1)
+    return tuple((re, im, f"({parts_text(re, 1, im, 1)})") for im in parts if im for re in parts)
+
+
+@config_cached
+def _pools(config: ComplexArithmeticConfig) -> Pools[Any]:
+    """One problem's draw: the prompt frame, the operator sequence, each operand."""
+    count = config.operations
+    chains = _chains(count, min(config.divisions, count))
+    return Pools([_FRAMES, chains, *[_operands(config.bound)] * (count + 1)])
 
 
 def _value(operands: list[list[int]], ops: list[str]) -> str:
-    """The chain's value, left to right, as a reduced ``(a + ci)/d`` in integers."""
+    """The chain's value, left to right, as ``(a + ci)/d`` in integers, reduced at the end
+    (each part's reduced fraction is unique, so reducing once gives what reducing at every
+    step would)."""
     (a, c), d = operands[0], 1
     for op, (r, s) in zip(ops, operands[1:], strict=True):
         if op == "+":
-            a, c = a + r * d, c + s * d  # gcd(a, c, d) stays 1
-            continue
-        if op == "-":
+            a, c = a + r * d, c + s * d
+        elif op == "-":
             a, c = a - r * d, c - s * d
-            continue
-        if op == "*":
+        elif op == "*":
             a, c = a * r - c * s, a * s + c * r
         else:  # multiply by the conjugate, divide by the norm
             a, c, d = a * r + c * s, c * r - a * s, d * (r * r + s * s)
-        g = gcd(a, c, d)
-        a, c, d = a // g, c // g, d // g
     g_re, g_im = gcd(a, d), gcd(c, d)
     return parts_text(a // g_re, d // g_re, c // g_im, d // g_im)
 
@@ -138,33 +158,21 @@ def apply(op: str, a: Complex, b: Complex) -> Complex:
 
 class ComplexArithmetic(ValueTask[ComplexArithmeticConfig]):
     name: ClassVar[str] = "complex_arithmetic"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = "Chains of +, -, ×, ÷ on Gaussian integers; answer a + bi."
     Config = ComplexArithmeticConfig
     LEVELS = LEVELS
     complex_unit: ClassVar[bool] = True
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: ComplexArithmeticConfig, rng: Random, index: int) -> Instance:
-        operands, ops = _draw(rng, config)
-        if "*" not in ops and "/" not in ops:
-            ops[0] = "*"  # a sum of operands alone is too easy to guess
+        (head, tail), chain, *picked = _pools(config).pick(rng)
+        operands = [[re, im] for re, im, _ in picked]
+        ops = list(chain.ops)
+        statement = chain.template.format(*[text for _, _, text in picked])
         return Instance(
-            prompt=compose(rng, _INTROS, self._text(operands, ops), _FORMAT),
-            answer=_value(operands, ops),
-            payload={"operands": operands, "ops": ops},
+            head + statement + tail, _value(operands, ops), {"operands": operands, "ops": ops}
         )
-
-    @staticmethod
-    def _text(operands: list[list[int]], ops: list[str]) -> str:
-        """Left to right: a sum so far is bracketed before a product or quotient."""
-        text = _operand_text(*operands[0])
-        has_sum = False
-        for op, (re, im) in zip(ops, operands[1:], strict=True):
-            if op in "*/" and has_sum:
-                text, has_sum = f"[{text}]", False
-            has_sum = has_sum or op in "+-"
-            text = f"{text} {_SYMBOL[op]} {_operand_text(re, im)}"
-        return text
 
     @staticmethod
     def _evaluate(operands: list[list[int]], ops: list[str]) -> tuple[Complex, list[str]]:

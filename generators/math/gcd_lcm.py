@@ -2,20 +2,24 @@
 
 The numbers are a shared part times cofactors with no common factor, so the gcd is the
 shared part; the gcd never equals one of the numbers and the lcm never equals the
-largest, so copying an input never scores.
+largest, so copying an input never scores. Generation draws from a
+:class:`~generators.hashrandom.HashRandom`: one draw picks the question, the intro and
+every prime (the cofactors' redrawn alone if they collide or share a prime).
 """
 
 from __future__ import annotations
 
-from math import gcd, lcm
+from math import gcd, lcm, prod
 from random import Random
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from generators.base import Instance, Solution, TaskConfig
-from generators.math.common import ValueTask, compose
-from generators.math.numbers import SMALL_PRIMES, euclid_steps, products, uniform_digits
+from generators.base import Instance, Solution, TaskConfig, config_cached
+from generators.hashrandom import Pools
+from generators.math.common import ValueTask
+from generators.math.frames import statement_frames
+from generators.math.numbers import SMALL_PRIMES, euclid_steps
 from schemas.records import Problem
 
 
@@ -52,36 +56,60 @@ _INTROS = {
         "Compute lcm of the following integers.",
     ),
 }
+_FRAMES = {
+    q: statement_frames(intros, "Give one positive integer.") for q, intros in _INTROS.items()
+}
+_ASKED = {"gcd": ("gcd",), "lcm": ("lcm",), "either": ("gcd", "lcm")}
 
 
-def _draw(rng: Random, config: GcdLcmConfig) -> tuple[int, list[int]]:
-    """The common part, and distinct cofactors above 1 with no prime common to all of them
-    (primes drawn uniformly from the first ``config.primes``)."""
-    base, size, count = config.primes, config.cofactor, config.count
-    common = products(SMALL_PRIMES, uniform_digits(rng, base, config.shared), config.shared)[0]
+def _factor_pools(primes: list[int], size: int) -> list[tuple[int, ...]]:
+    """Pools whose picks multiply to a product of ``size`` independent uniform ``primes``:
+    the products of every ordered pair as far as pairs go (half the picks), then a prime."""
+    pairs = tuple(p * q for p in primes for q in primes)
+    return [pairs] * (size // 2) + [tuple(primes)] * (size % 2)
+
+
+@config_cached
+def _pools(config: GcdLcmConfig) -> tuple[Pools[Any], Pools[int], int]:
+    """One problem's draw (the question with its prompt frame, the common part, the
+    cofactors' factors), the cofactors' redraw, and the picks per cofactor."""
+    primes = SMALL_PRIMES[: config.primes]
+    frames = [(q, *frame) for q in _ASKED[config.question] for frame in _FRAMES[q]]
+    per_cofactor = _factor_pools(primes, config.cofactor)
+    cofactors = per_cofactor * config.count
+    first = Pools([frames, *_factor_pools(primes, config.shared), *cofactors])
+    return first, Pools(cofactors), len(per_cofactor)
+
+
+def _draw(rng: Random, config: GcdLcmConfig) -> tuple[tuple[str, str, str], int, list[int]]:
+    """The question with its frame, the common part, and distinct cofactors above 1 with no
+    prime common to all of them (primes drawn uniformly from the first ``config.primes``)."""
+    first, again, per = _pools(config)
+    frame, *picked = first.pick(rng)
+    shared = len(picked) - per * config.count
+    common, picked = prod(picked[:shared]), picked[shared:]
     while True:
-        found = products(SMALL_PRIMES, uniform_digits(rng, base, count * size), size)
-        if len(set(found)) == count and gcd(*found) == 1:
-            return common, found
+        found = list(map(prod, zip(*[iter(picked)] * per, strict=True)))  # each run of per
+        if len(set(found)) == config.count and gcd(*found) == 1:
+            return frame, common, found
+        picked = again.pick(rng)
 
 
 class GcdLcm(ValueTask[GcdLcmConfig]):
     name: ClassVar[str] = "gcd_lcm"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = "gcd or lcm of 2-6 integers built from shared prime factors."
     Config = GcdLcmConfig
     LEVELS = LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: GcdLcmConfig, rng: Random, index: int) -> Instance:
-        question = config.question
-        if question == "either":
-            question = "lcm" if rng.getrandbits(1) else "gcd"
-        common, cofactors = _draw(rng, config)
+        (question, head, tail), common, cofactors = _draw(rng, config)
         numbers = [common * c for c in cofactors]
-        answer = gcd(*numbers) if question == "gcd" else lcm(*numbers)
-        statement = ", ".join(map(str, numbers))
+        # gcd(c·x, c·y, …) = c·gcd(x, y, …) = c, and the lcm likewise, on the smaller cofactors
+        answer = common if question == "gcd" else common * lcm(*cofactors)
         return Instance(
-            prompt=compose(rng, _INTROS[question], statement, "Give one positive integer."),
+            prompt=head + ", ".join(map(str, numbers)) + tail,
             answer=str(answer),
             payload={"numbers": numbers, "question": question},
         )

@@ -1,9 +1,6 @@
-"""Integer helpers for the number-theory tasks: Euclid with its steps, small primes, and
-cheap uniform draws (one call to the rng for many independent choices)."""
+"""Integer helpers for the number-theory tasks: Euclid with its steps and small primes."""
 
 from __future__ import annotations
-
-from random import Random
 
 PRIMES_BELOW_1000 = [p for p in range(2, 1000) if all(p % d for d in range(2, int(p**0.5) + 1))]
 SMALL_PRIMES = [p for p in PRIMES_BELOW_1000 if p < 200]
@@ -31,26 +28,3 @@ def extended_gcd(a: int, b: int) -> tuple[int, int, int, list[str]]:
         old_t, t = t, old_t - q * t
         lines.append(f"q = {q}: remainder {r}, coefficients ({s}, {t})")
     return old_r, old_s, old_t, lines
-
-
-def uniform_digits(rng: Random, base: int, count: int) -> list[int]:
-    """``count`` independent uniform draws from ``range(base)``: the base-``base`` digits of
-    one uniform integer below ``base**count`` (exactly uniform, one rng call instead of
-    ``count``, which is what makes the number tasks' generation cheap)."""
-    value = rng.randrange(base**count)
-    digits = []
-    for _ in range(count):
-        value, digit = divmod(value, base)
-        digits.append(digit)
-    return digits
-
-
-def products(primes: list[int], digits: list[int], size: int) -> list[int]:
-    """Consecutive groups of ``size`` drawn primes (``primes[d]`` for each digit), multiplied."""
-    out = []
-    for start in range(0, len(digits), size):
-        value = 1
-        for digit in digits[start : start + size]:
-            value *= primes[digit]
-        out.append(value)
-    return out

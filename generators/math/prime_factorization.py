@@ -5,20 +5,26 @@ The number is a product of ``factors`` primes (with repeats) drawn from the firs
 at least two prime factors (the number itself never scores) and every factor stays below
 1000. The answer is checked exactly as a multiset of prime powers in any usual notation
 (:mod:`generators.math.answers.factors`); a product with a composite or a 1 in it fails.
+Generation draws the intro and every prime at once from a
+:class:`~generators.hashrandom.HashRandom`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
+from math import prod
 from random import Random
 from typing import Any, ClassVar
 
 from pydantic import Field
 
 from generators.base import Instance, Solution, Task, TaskConfig
+from generators.hashrandom import Pools
 from generators.math.answers.factors import factorisation_text, read_factorisation
-from generators.math.common import compose, number_guesses
-from generators.math.numbers import LARGE_PRIMES, PRIMES_BELOW_1000, SMALL_PRIMES, uniform_digits
+from generators.math.common import number_guesses
+from generators.math.frames import statement_frames
+from generators.math.numbers import LARGE_PRIMES, PRIMES_BELOW_1000, SMALL_PRIMES
 from schemas.records import Problem
 
 
@@ -54,10 +60,19 @@ _FORMAT = (
     "Give the primes in increasing order joined by ×, each repeated prime once with its "
     "exponent (2, 2, 2, 3, 3, 5 and 2*2*2*3*3*5 are accepted too), for example: 2^3 × 3^2 × 5"
 )
+_FRAMES = statement_frames(_INTROS, _FORMAT)
 
 
-def _grouped(primes: list[int]) -> list[list[int]]:
-    """``[7, 2, 3, 2]`` → ``[[2, 2], [3, 1], [7, 1]]`` (prime, exponent), increasing."""
+@lru_cache(maxsize=256)
+def _pools(factors: int, primes: int, large: int) -> Pools[Any]:
+    """What one problem draws: the intro's frame, then each small prime, each large one."""
+    large = min(large, factors)
+    return Pools([_FRAMES, *[SMALL_PRIMES[:primes]] * (factors - large), *[LARGE_PRIMES] * large])
+
+
+def _factored(primes: list[int]) -> tuple[list[list[int]], str]:
+    """``[7, 2, 3, 2]`` → ``[[2, 2], [3, 1], [7, 1]]`` (prime, exponent), increasing, and its
+    answer text ``2^2 × 3 × 7`` (:func:`factorisation_text`'s, written here without a sort)."""
     primes.sort()
     out: list[list[int]] = []
     for p in primes:
@@ -65,7 +80,7 @@ def _grouped(primes: list[int]) -> list[list[int]]:
             out[-1][1] += 1
         else:
             out.append([p, 1])
-    return out
+    return out, " × ".join([str(p) if e == 1 else f"{p}^{e}" for p, e in out])
 
 
 def trial_division(n: int) -> tuple[list[list[int]], list[str], int]:
@@ -110,27 +125,17 @@ def _misses(primes: list[int], n: int) -> str:
 
 class PrimeFactorization(Task[PrimeFactorizationConfig]):
     name: ClassVar[str] = "prime_factorization"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Factor an integer (3-6 prime factors below 1000) into primes."
     Config = PrimeFactorizationConfig
     LEVELS = LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: PrimeFactorizationConfig, rng: Random, index: int) -> Instance:
-        large = min(config.large, config.factors)
-        primes = [
-            SMALL_PRIMES[d] for d in uniform_digits(rng, config.primes, config.factors - large)
-        ]
-        if large:
-            primes += [LARGE_PRIMES[d] for d in uniform_digits(rng, len(LARGE_PRIMES), large)]
-        number = 1
-        for p in primes:
-            number *= p
-        factors = _grouped(primes)
-        return Instance(
-            prompt=compose(rng, _INTROS, f"n = {number}", _FORMAT),
-            answer=factorisation_text(dict(factors)),
-            payload={"number": number, "factors": factors},
-        )
+        (head, tail), *primes = _pools(config.factors, config.primes, config.large).pick(rng)
+        number = prod(primes)
+        factors, answer = _factored(primes)
+        return Instance(f"{head}n = {number}{tail}", answer, {"number": number, "factors": factors})
 
     def solve(self, problem: Problem) -> Solution:
         number = problem.payload["number"]

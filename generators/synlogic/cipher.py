@@ -5,16 +5,20 @@ rail fence (spaces dropped, letters written in a zigzag over the rails, read rai
 Higher levels apply two or three ciphers in sequence. Every cipher is a bijection on letter
 strings of a given length, so the answer is unique; the verifier compares letters only
 (case, spaces and surrounding punctuation are ignored). Effort is letters × the summed
-complexity of the ciphers applied.
+complexity of the ciphers applied. Generation draws the phrasing, every step and every
+word at once from a :class:`~generators.hashrandom.HashRandom` (repeated words redrawn).
 """
 
 from __future__ import annotations
 
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
+from math import lcm
+from operator import methodcaller
 from random import Random
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NamedTuple
 
 from pydantic import Field
 
@@ -25,8 +29,10 @@ from generators.base import (
     Solution,
     Task,
     TaskConfig,
+    config_cached,
 )
 from generators.canonical import digest, pattern
+from generators.hashrandom import Pools, distinct
 from generators.synlogic.normalize import normalize_text
 from generators.wordlists import load_words
 from schemas.records import Problem
@@ -92,6 +98,15 @@ class Step:
         key = str(self.key)
         return [sign * _ABC.index(key[i % len(key)]) for i in range(sum(ch in _ABC for ch in text))]
 
+    def encryption(self) -> Callable[[str], str]:
+        """``apply(text, decrypt=False)`` as one callable: a bare ``str.translate`` for the
+        ciphers that are letter substitutions."""
+        if self.name == "atbash":
+            return methodcaller("translate", _ATBASH)
+        if self.name == "caesar":
+            return methodcaller("translate", _caesar_table(int(self.key)))
+        return partial(self.apply, decrypt=False)
+
     def apply(self, text: str, decrypt: bool) -> str:
         if self.name == "atbash":
             return text.translate(_ATBASH)
@@ -150,14 +165,15 @@ class Step:
         return " ".join(pairs) + f" -> {result}"
 
 
-def draw_step(name: str, rng: Random, config: CipherConfig) -> Step:
+def _keys(name: str, config: CipherConfig) -> tuple[int | str, ...]:
+    """The keys a cipher is drawn with: shifts 1-25, keywords, rail counts, none (Atbash)."""
     if name == "caesar":
-        return Step(name, rng.randint(1, 25))
+        return tuple(range(1, 26))
     if name == "vigenere":
-        return Step(name, rng.choice(_keywords(config.key_length)))
+        return _keywords(config.key_length)
     if name == "rail_fence":
-        return Step(name, rng.randint(2, config.max_rails))
-    return Step(name)
+        return tuple(range(2, config.max_rails + 1))
+    return (0,)
 
 
 def letters_of(answer: str) -> str:
@@ -196,10 +212,67 @@ _FORMATS = (
 )
 
 
+@dataclass(frozen=True)
+class _Phrasing:
+    """The prompt around the text and the listed steps, for one direction, intro and format."""
+
+    decrypt: bool
+    head: str
+    middle: str
+    tail: str
+
+
+def _phrasings() -> tuple[_Phrasing, ...]:
+    phrasings = []
+    for decrypt in (False, True):
+        verb = "Decrypt" if decrypt else "Encrypt"
+        applied = "It was encrypted" if decrypt else "Encrypt it"
+        undo = "\nUndo these steps to recover the original text." if decrypt else ""
+        for intro in _INTROS:
+            head = intro.format(verb=verb, verb_lower=verb.lower()) + "\n\nText: "
+            middle = f"\n\n{applied} by applying, in this order:\n"
+            for answer_format in _FORMATS:
+                tail = f"{undo}\n\n{answer_format}\n\n{ANSWER_INSTRUCTION}"
+                phrasings.append(_Phrasing(decrypt, head, middle, tail))
+    return tuple(phrasings)
+
+
+_PHRASINGS = _phrasings()
+
+
+class _Drawn(NamedTuple):
+    """A step as drawn for one place of the chain, with its line in the prompt."""
+
+    step: Step
+    line: str
+    encrypt: Callable[[str], str]
+
+
+def _step_pool(config: CipherConfig, place: int) -> tuple[_Drawn, ...]:
+    """Every (cipher, key) as drawn for ``place``, each cipher's keys repeated up to the lcm
+    of the key counts, so that a uniform pick is a uniform cipher with a uniform key of it."""
+    keys = {name: _keys(name, config) for name in config.ciphers}
+    span = lcm(*map(len, keys.values()))
+    pool = []
+    for name in config.ciphers:
+        for key in keys[name] * (span // len(keys[name])):
+            step = Step(name, key)
+            pool.append(_Drawn(step, f"{place}. {step.describe()}.", step.encryption()))
+    return tuple(pool)
+
+
+@config_cached
+def _pools(config: CipherConfig) -> Pools[Any]:
+    """One problem's draw: its phrasing, each step of the chain, each word of the text."""
+    chain = [_step_pool(config, place) for place in range(1, config.chain + 1)]
+    return Pools([_PHRASINGS, *chain, *[load_words("english_words")] * config.words])
+
+
 class Cipher(Task[CipherConfig]):
     name: ClassVar[str] = "cipher"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = "Encrypt or decrypt a phrase with Caesar/Atbash/Vigenère/rails."
+    hashed_rng: ClassVar[bool] = True
     Config: ClassVar[type[TaskConfig]] = CipherConfig
     LEVELS: ClassVar[dict[int, dict[str, Any]]] = {
         1: {"words": 1, "ciphers": ["caesar"]},
@@ -221,37 +294,18 @@ class Cipher(Task[CipherConfig]):
     }
 
     def generate(self, config: CipherConfig, rng: Random, index: int) -> Instance:
-        plain = " ".join(rng.sample(load_words("english_words"), config.words))
-        names = [rng.choice(config.ciphers) for _ in range(config.chain)]
-        steps = [draw_step(name, rng, config) for name in names]
+        phrasing, *picks = _pools(config).pick(rng)
+        chain: list[_Drawn] = picks[: config.chain]
+        plain = " ".join(distinct(rng, picks[config.chain :], load_words("english_words")))
         cipher = plain
-        for step in steps:
-            cipher = step.apply(cipher, decrypt=False)
-        decrypt = rng.random() < 0.5
+        for drawn in chain:
+            cipher = drawn.encrypt(cipher)
+        decrypt = phrasing.decrypt
         given, answer = (cipher, plain) if decrypt else (plain, cipher)
-        verb = "Decrypt" if decrypt else "Encrypt"
-        listed = "\n".join(f"{i}. {s.describe()}." for i, s in enumerate(steps, start=1))
-        how = (
-            f"It was encrypted by applying, in this order:\n{listed}\n"
-            "Undo these steps to recover the original text."
-            if decrypt
-            else f"Encrypt it by applying, in this order:\n{listed}"
-        )
-        prompt = "\n\n".join(
-            [
-                rng.choice(_INTROS).format(verb=verb, verb_lower=verb.lower()),
-                f"Text: {given}",
-                how,
-                rng.choice(_FORMATS),
-                ANSWER_INSTRUCTION,
-            ]
-        )
-        payload = {
-            "text": given,
-            "decrypt": decrypt,
-            "steps": [[s.name, s.key] for s in steps],
-        }
-        return Instance(prompt=prompt, answer=answer, payload=payload)
+        listed = "\n".join([drawn.line for drawn in chain])
+        prompt = f"{phrasing.head}{given}{phrasing.middle}{listed}{phrasing.tail}"
+        steps = [[drawn.step.name, drawn.step.key] for drawn in chain]
+        return Instance(prompt, answer, {"text": given, "decrypt": decrypt, "steps": steps})
 
     def solve(self, problem: Problem) -> Solution:
         p = problem.payload

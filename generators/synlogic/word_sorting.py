@@ -4,7 +4,9 @@ Rules: usual alphabetical order, reverse order, a custom alphabet (a permutation
 or by last letter with ties broken by the whole word in usual order. A word that is a
 prefix of another comes first (before reversing, for reverse order). Words are distinct
 and every rule is a total order, so the sorted list is unique; the verifier compares
-the exact order. Effort is the number of comparisons a merge sort makes.
+the exact order. Effort is the number of comparisons a merge sort makes. Generation
+draws the phrasing and the words at once from a :class:`~generators.hashrandom.HashRandom`
+(repeated words redrawn; words from a few initials and custom alphabets drawn apart).
 
 The ordering helpers (:class:`Ordering`, :func:`draw_words`) are shared with
 ``word_sorting_mistake``.
@@ -28,8 +30,10 @@ from generators.base import (
     Solution,
     Task,
     TaskConfig,
+    config_cached,
 )
 from generators.canonical import digest
+from generators.hashrandom import Pools, distinct
 from generators.synlogic.normalize import split_list
 from generators.wordlists import load_words
 from schemas.records import Problem
@@ -238,31 +242,54 @@ _FORMATS = (
 )
 
 
+_ORDERINGS = {order: Ordering(order) for order in ("ascending", "descending", "last_letter")}
+# Fisher–Yates on the alphabet as one draw: the swap partner of each place from the last
+_SWAPS = Pools([range(place + 1) for place in range(25, 0, -1)])
+
+
+def _ordering(order: str, rng: Random) -> Ordering:
+    """The order's rule, a custom alphabet uniformly shuffled with one rng call."""
+    if order != "custom":
+        return _ORDERINGS[order]
+    letters = list(string.ascii_lowercase)
+    for place, partner in zip(range(25, 0, -1), _SWAPS.pick(rng), strict=True):
+        letters[place], letters[partner] = letters[partner], letters[place]
+    return Ordering(order, "".join(letters))
+
+
+@config_cached
+def _pools(config: WordSortingConfig) -> Pools[Any]:
+    """One problem's draw: intro and format, then each word (unless they are drawn from a
+    few initials, by :func:`draw_words`)."""
+    phrasings = [(i, f.format(n=config.count)) for i in _INTROS for f in _FORMATS]
+    words = [] if config.first_letters else [load_words("english_words")] * config.count
+    return Pools([phrasings, *words])
+
+
 class WordSorting(Task[WordSortingConfig]):
     name: ClassVar[str] = "word_sorting"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = "Sort words alphabetically, in reverse, by a custom alphabet."
     Config: ClassVar[type[TaskConfig]] = WordSortingConfig
     LEVELS: ClassVar[dict[int, dict[str, Any]]] = levels_with_counts(
         (4, 6, 8, 10, 12, 14, 17, 20, 24, 28)
     )
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: WordSortingConfig, rng: Random, index: int) -> Instance:
-        ordering = draw_ordering(config.order, rng)
-        words = draw_words(rng, config.count, config.first_letters)
+        (intro, answer_format), *words = _pools(config).pick(rng)
+        if config.first_letters:
+            words = draw_words(rng, config.count, config.first_letters)
+        else:
+            words = distinct(rng, words, load_words("english_words"))
+        ordering = _ordering(config.order, rng)
         ordered = ordering.sort(words)
         while words == ordered:  # never list them presorted: copying the input must not score
             rng.shuffle(words)
-        prompt = "\n\n".join(
-            [
-                rng.choice(_INTROS).format(rule=ordering.rule()),
-                "Words: " + ", ".join(words),
-                rng.choice(_FORMATS).format(n=len(words)),
-                ANSWER_INSTRUCTION,
-            ]
-        )
+        rule, listed = intro.format(rule=ordering.rule()), ", ".join(words)
+        prompt = f"{rule}\n\nWords: {listed}\n\n{answer_format}\n\n{ANSWER_INSTRUCTION}"
         payload = {"words": words, "order": ordering.order, "alphabet": ordering.alphabet}
-        return Instance(prompt=prompt, answer=", ".join(ordered), payload=payload)
+        return Instance(prompt, ", ".join(ordered), payload)
 
     def solve(self, problem: Problem) -> Solution:
         p = problem.payload
