@@ -158,7 +158,7 @@ def _concurrently(
     pending: dict[Future[RSDSample], int] = {}
     with (
         ThreadPoolExecutor(in_flight, thread_name_prefix="rsd-sample") as pool,
-        ThreadPoolExecutor(in_flight, thread_name_prefix="rsd-ahead") as ahead,
+        ThreadPoolExecutor(2 * in_flight, thread_name_prefix="rsd-ahead") as ahead,
     ):
         try:
             while True:
@@ -182,24 +182,61 @@ def _decode_alone(
     vocab: SharedVocab,
     ahead: ThreadPoolExecutor,
 ) -> RSDSample:
-    """One sample's rounds. After a round that kept its whole draft, the next draft is
-    asked for while the student checks this one, from the end of this draft — exactly the
-    request the next round makes if this draft is kept again (else it is dropped)."""
+    """One sample's rounds, pipelined: while the student checks a draft, the next round's
+    draft is asked for and scored — from the end of this draft, exactly what the next
+    round does if this draft is kept whole, and dropped if it is not. This runs after a
+    round that kept its whole draft (from the first round for the sampled engine)."""
+    k, per_position = sample.params.k, student.score_top_per_position
     draft = _drafts(teacher, [sample.draft_request()])[0]
-    while not sample.emitted.done:
-        following = None
-        if sample.kept_last:
-            request = sample.draft_after(draft)
-            if request is not None:
-                following = ahead.submit(_drafts, teacher, [request])
-        kept_whole = _check([sample], [draft], teacher, student, vocab)[0]
+    request = sample.score_request(draft, vocab)
+    scored = ahead.submit(_score_drafts, student, [request], k, per_position)
+    while True:
+        following = _draft_ahead(sample, draft, teacher, student, vocab, ahead)
+        positions = scored.result()[0]
+        _finish([sample.walk(draft, positions, student, vocab)], teacher, student, k)
         if sample.emitted.done:
-            break
-        if following is not None and kept_whole:
-            draft = following.result()[0]
+            return sample.result()
+        if following is not None and sample.kept_last:
+            draft, positions = following.result()
+            sample.calls.drafted += len(draft)
+            scored = _known(positions)
         else:
             draft = _drafts(teacher, [sample.draft_request()])[0]
-    return sample.result()
+            request = sample.score_request(draft, vocab)
+            scored = ahead.submit(_score_drafts, student, [request], k, per_position)
+
+
+def _draft_ahead(
+    sample: _Sample,
+    draft: list[TokenLogprob],
+    teacher: Backend,
+    student: Backend,
+    vocab: SharedVocab,
+    ahead: ThreadPoolExecutor,
+) -> Future[tuple[list[TokenLogprob], list[_Position]]] | None:
+    """The next round's draft and its scoring, started now, if the last round kept its
+    whole draft and this draft, kept whole, leaves a round to run."""
+    if not sample.kept_last:
+        return None
+    request = sample.draft_after(draft)
+    prefix = sample.student_context_after(draft, vocab)
+    if request is None or prefix is None:
+        return None
+    sample.calls.student += 1
+    k, per_position = sample.params.k, student.score_top_per_position
+
+    def draft_and_score() -> tuple[list[TokenLogprob], list[_Position]]:
+        following = _drafts(teacher, [request])[0]
+        scoring = ScoreRequest(prefix=prefix, continuation=_student_tokens(following, vocab))
+        return following, _score_drafts(student, [scoring], k, per_position)[0]
+
+    return ahead.submit(draft_and_score)
+
+
+def _known(positions: list[_Position]) -> Future[list[list[_Position]]]:
+    done: Future[list[list[_Position]]] = Future()
+    done.set_result([positions])
+    return done
 
 
 def _round(samples: list[_Sample], teacher: Backend, student: Backend, vocab: SharedVocab) -> None:
@@ -314,7 +351,7 @@ class _Sample:
         self.params = params
         self.sampled = sampled
         self.length = params.draft_tokens
-        self.kept_last = False  # the last round kept its whole draft
+        self.kept_last = sampled  # the last round kept its whole draft (sampled: expected)
         self.emitted = Emitted(job.student_eos, params.max_tokens)
         self.calls = Calls()
 
@@ -420,6 +457,15 @@ class _Sample:
         sampling = SamplingParams(temperature=0.0, max_tokens=1, logprobs=self.params.k)
         context = (*self.job.teacher_prompt, *self.emitted.teacher_ids)
         return GenerationRequest(prompt_token_ids=context, params=sampling)
+
+    def student_context_after(
+        self, draft: list[TokenLogprob], vocab: SharedVocab
+    ) -> tuple[int, ...] | None:
+        """The student's context once ``draft`` is kept whole (None: it cannot be)."""
+        ids = [vocab.teacher_to_student.get(step.token_id) for step in draft]
+        if None in ids:
+            return None
+        return (*self._student_context(), *ids)  # type: ignore[arg-type]
 
     def _student_context(self) -> tuple[int, ...]:
         return (*self.job.student_prompt, *self.emitted.student_ids)
