@@ -59,11 +59,16 @@ class _Scan(NamedTuple):
     folded: bytes  # text[base:] folded; holds the whole response
 
 
-def _scan(text: str) -> _Scan:
+def _tail(text: str) -> tuple[int, int, bytes]:
+    """The exact last ``</think>`` (or -1), where the text after it begins, that text folded."""
     exact = text.rfind("</think>")
     base = exact + len(_THINK_CLOSE) if exact >= 0 else 0
-    folded = _folded(text[base:])
-    if folded.rfind(_THINK_TAIL) < 0:  # neither tag in any case after base: one scan, not two
+    return exact, base, _folded(text[base:])
+
+
+def _scan(text: str, exact: int, base: int, folded: bytes) -> _Scan:
+    """The scan of ``text``, given its :func:`_tail`."""
+    if _THINK_TAIL not in folded:  # neither tag in any case after base: one scan, not two
         return _Scan(exact, base, base, folded)
     later = folded.rfind(_THINK_CLOSE)
     close = base + later if later >= 0 else exact
@@ -73,10 +78,9 @@ def _scan(text: str) -> _Scan:
     return _Scan(-1, None if opened else 0, base, folded)
 
 
-def _last_answer(text: str, scan: _Scan) -> str | None:
-    """The stripped content of the last complete answer pair in the response."""
-    folded, base = scan.folded, scan.base
-    start = scan.start - base  # type: ignore[operator]
+def _last_answer(text: str, folded: bytes, base: int, start: int = 0) -> str | None:
+    """The stripped content of the last complete answer pair in ``folded`` (``text[base:]``
+    folded) from ``start`` on."""
     last_close = folded.rfind(_ANSWER_CLOSE, start)
     opened = folded.rfind(_ANSWER_OPEN, start, last_close) if last_close >= 0 else -1
     if opened < 0:
@@ -98,31 +102,40 @@ def _thinking(text: str, close: int) -> str:
 
 def split_thinking(text: str) -> tuple[str | None, str | None]:
     """(thinking, response); response is None when the thinking never ends."""
-    scan = _scan(text)
+    scan = _scan(text, *_tail(text))
     if scan.start is None:
         return text, None
     return (_thinking(text, scan.close) if scan.close >= 0 else None), text[scan.start :]
 
 
 def final_answer(text: str) -> str | None:
-    """``extract_answer(text).answer`` without the thinking and the reason (for rewards)."""
+    """``extract_answer(text).answer`` without the thinking and the reason (for rewards).
+
+    The usual completion, with no thinking tag after its last exact ``</think>``, is read
+    without building a :class:`_Scan`: this runs once per rollout.
+    """
     if len(text) > MAX_TEXT_CHARS:
         return None
-    scan = _scan(text)
-    if scan.start is None:
-        return None
-    answer = _last_answer(text, scan)
+    tail = _tail(text)
+    _, base, folded = tail
+    if _THINK_TAIL not in folded:  # what _scan finds: the response is all of folded
+        answer = _last_answer(text, folded, base)
+    else:
+        scan = _scan(text, *tail)
+        if scan.start is None:
+            return None
+        answer = _last_answer(text, scan.folded, scan.base, scan.start - scan.base)
     return None if answer is None or len(answer) > MAX_ANSWER_CHARS else answer
 
 
 def extract_answer(text: str) -> Extraction:
     if len(text) > MAX_TEXT_CHARS:
         return Extraction(None, None, f"text longer than {MAX_TEXT_CHARS} characters")
-    scan = _scan(text)
+    scan = _scan(text, *_tail(text))
     if scan.start is None:
         return Extraction(None, text, "unterminated <think>: no final answer")
     thinking = _thinking(text, scan.close) if scan.close >= 0 else None
-    answer = _last_answer(text, scan)
+    answer = _last_answer(text, scan.folded, scan.base, scan.start - scan.base)
     if answer is None:
         return Extraction(None, thinking, "no <answer>…</answer> found after the thinking")
     if len(answer) > MAX_ANSWER_CHARS:

@@ -12,7 +12,12 @@ from pydantic import ValidationError
 from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
 from generators.synlogic.game_of_24 import GameOf24
 from generators.synlogic.game_of_24.expression import MAX_CHARS, MAX_DEPTH, evaluate
-from generators.synlogic.game_of_24.solver import expression, search
+from generators.synlogic.game_of_24.solver import (
+    _integers_reach,
+    _rationals_reach,
+    expression,
+    search,
+)
 from schemas.records import Problem
 from tests.contract import contract_tests, problem_at, wrap
 
@@ -62,6 +67,18 @@ def test_solver_agrees_with_brute_force_and_its_expressions_check_out():
             result = evaluate(expression(numbers, found.steps))
             assert result.value == target and sorted(result.numbers) == sorted(numbers)
     assert solvable > 50
+
+
+def test_integer_shortcut_agrees_with_the_rational_check():
+    """Three-number nodes of integers take a cross-multiplied shortcut; it must decide
+    exactly what the check on reduced rationals decides (zeros and fractions included)."""
+    for x, y, z in itertools.combinations_with_replacement(range(0, 14), 3):
+        state = ((x, 1), (y, 1), (z, 1))
+        for target in (1, 2, 3, 5, 7, 12, 24, 26, 60, 91):
+            assert _integers_reach(state, target, {}) == _rationals_reach(state, target, {}), (
+                state,
+                target,
+            )
 
 
 def test_solver_needs_fractions_when_the_puzzle_does():

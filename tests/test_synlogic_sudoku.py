@@ -9,6 +9,7 @@ import z3
 from pydantic import ValidationError
 
 from generators.base import ANSWER_INSTRUCTION, AnswerFormatError
+from generators.synlogic.grid import int_cell, parse_grid
 from generators.synlogic.sudoku import Sudoku
 from generators.synlogic.sudoku.geometry import geometry
 from generators.synlogic.sudoku.search import count_solutions
@@ -115,6 +116,29 @@ def test_reference_layout_and_other_layouts_get_the_same_verdict():
             plain = rows_text(rows)
             commas = "\n".join(", ".join(map(str, row)) for row in rows)
             assert TASK.check_answer(p, plain) == TASK.check_answer(p, commas)
+
+
+def test_fast_read_of_the_reference_layout_agrees_with_the_grid_parser():
+    """Every one-character edit of a reference answer is read by the layout check as the
+    general grid parser reads it (or refused by both)."""
+    p = problem_at(TASK, 1, 2)
+    checker = TASK.answer_checker(p)
+    reference = p.answer
+    for position in range(len(reference)):
+        for char in "0145 \n\tx١":
+            edited = reference[:position] + char + reference[position + 1 :]
+            try:
+                parsed = "".join(
+                    str(d)
+                    for row in parse_grid(edited, 4, 4, int_cell(1, 4), compact=True)
+                    for d in row
+                )
+            except AnswerFormatError:
+                with pytest.raises(AnswerFormatError):
+                    checker.read(edited)
+                continue
+            assert checker.read(edited) == parsed, repr(edited)
+            assert TASK.check_answer(p, edited) == checker(edited)
 
 
 # --- clue targets and sizes ----------------------------------------------------------------

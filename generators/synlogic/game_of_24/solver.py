@@ -118,6 +118,55 @@ def _needed(c: Rational, t: int) -> set[Rational]:
     return needed
 
 
+def _needed_integers(c: int, t: int) -> set[int]:
+    """The integers among :func:`_needed` of an integer ``c`` (negatives are harmless)."""
+    if c == 0:
+        return {t, -t}
+    needed = {t + c, t - c, c - t, t * c}
+    if t % c == 0:
+        needed.add(t // c)
+    if c % t == 0:
+        needed.add(c // t)
+    return needed
+
+
+def _integers_reach(state: tuple[Rational, ...], t: int, needed_by: dict[int, set[int]]) -> bool:
+    """Whether three integers (sorted) make ``t``: what :func:`search`'s three-number node
+    decides, without building a rational per result.
+
+    For a pair ``a >= b`` and the third number ``c``, the results ``a + b``, ``a * b`` and
+    ``a - b`` (and ``a / b`` when it is an integer) are looked up among the integers that
+    make ``t`` with ``c``; a fraction ``a / b`` or ``b / a`` can make the integer ``t``
+    only by a product or a quotient with ``c``, tested cross-multiplied.
+    """
+    (x, _), (y, _), (z, _) = state
+    for a, b, c in ((y, x, z), (z, x, y), (z, y, x)):
+        needed = needed_by.get(c)
+        if needed is None:
+            needed = needed_by[c] = _needed_integers(c, t)
+        if not needed.isdisjoint((a + b, a * b, a - b)):
+            return True
+        if b and (
+            a % b == 0 and a // b in needed or a * c == t * b or b * c == t * a or a == t * b * c
+        ):
+            return True
+    return False
+
+
+def _rationals_reach(
+    state: tuple[Rational, ...], t: int, needed_by: dict[Rational, set[Rational]]
+) -> bool:
+    """Whether three numbers make ``t``: some pair's result is needed by the third."""
+    x, y, z = state
+    for a, b, c in ((x, y, z), (x, z, y), (y, z, x)):
+        needed = needed_by.get(c)
+        if needed is None:
+            needed = needed_by[c] = _needed(c, t)
+        if not needed.isdisjoint(_results(a, b) if _ge(a, b) else _results(b, a)):
+            return True
+    return False
+
+
 def _fraction(value: Rational) -> Fraction:
     return Fraction(*value)
 
@@ -137,6 +186,7 @@ def search(numbers: list[int], target: int, budget: int, record: bool = True) ->
         raise ValueError("the search needs at least three numbers and a positive target")
     failed: set[tuple[Rational, ...]] = set()
     needed_by: dict[Rational, set[Rational]] = {}
+    integers_needed: dict[int, set[int]] = {}
     path: list[Move] = []
     first_moves: list[tuple[Step, int, bool]] = []
     detours: list[tuple[int, int]] = []
@@ -186,6 +236,15 @@ def search(numbers: list[int], target: int, budget: int, record: bool = True) ->
         if not enter(state):
             return False
         x, y, z = state
+        # Decide first (most nodes fail); the loop below, which finds the same split and
+        # result in the fixed order, then runs once per search, on the node that succeeds.
+        if x[1] == y[1] == z[1] == 1:
+            reached = _integers_reach(state, target, integers_needed)
+        else:
+            reached = _rationals_reach(state, target, needed_by)
+        if not reached:
+            failed.add(state)
+            return False
         dead_ends = 0
         for index, (a, b, c) in enumerate(((x, y, z), (x, z, y), (y, z, x))):
             if index and state[2 - index] == state[3 - index]:
