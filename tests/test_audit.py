@@ -15,6 +15,7 @@ from factory.publish.integrity import load_verified_manifest
 from factory.quality.audit import (
     AuditThresholds,
     Sample,
+    Scorer,
     audit_sample,
     chao1,
     config_samples,
@@ -160,6 +161,26 @@ def test_exact_and_structural_duplicates_are_counted():
     result = audit_sample(sample(Echo(), n=40), THRESHOLDS)
     assert result.exact_duplicates == 30  # ten distinct prompts
     assert result.structural_duplicates == 36  # four structures once names are dropped
+
+
+def test_the_audit_asks_the_verifier_once_per_problem_and_guess(monkeypatch):
+    coin = sample(Coin(), n=40)
+    expected = audit_sample(coin, THRESHOLDS)
+    asked: list[tuple[int, str]] = []
+    verify = Coin.verify
+
+    def counted(self, problem, text):
+        asked.append((id(problem), text))
+        return verify(self, problem, text)
+
+    monkeypatch.setattr(Coin, "verify", counted)
+    assert audit_sample(coin, THRESHOLDS) == expected
+    # heads and tails: each a label (trivial strategy), the constant and the next answer
+    assert len(asked) == len(set(asked)) == 2 * 40
+    score = Scorer(coin.task)
+    assert [score(p, "heads") for p in coin.problems] == [
+        wins(coin.task, p, "heads") for p in coin.problems
+    ]
 
 
 def test_answer_space_is_estimated_when_not_declared():

@@ -113,6 +113,24 @@ def wins(task: Task, problem: Problem, guess: str) -> bool:
     return task.verify(problem, f"<answer>\n{guess}\n</answer>").passed
 
 
+class Scorer:
+    """:func:`wins` on one task's problems, remembered per (problem, guess): an audit asks
+    about one guess on one problem several times (a label is a trivial strategy, and often
+    the best constant and the next problem's answer too), and the verifier's word on it
+    never changes. Problems are told apart by identity: keep them alive while it is used."""
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self._seen: dict[tuple[int, str], bool] = {}
+
+    def __call__(self, problem: Problem, guess: str) -> bool:
+        key = (id(problem), guess)
+        found = self._seen.get(key)
+        if found is None:
+            found = self._seen[key] = wins(self.task, problem, guess)
+        return found
+
+
 def _rate(hits: Iterable[bool], n: int) -> float:
     return sum(hits) / n if n else 0.0
 
@@ -134,32 +152,32 @@ def uniform_chance(task: Task, problems: list[Problem]) -> tuple[float, bool]:
     return _rate(chances, len(problems)), bool(unknown)
 
 
-def best_constant(task: Task, problems: list[Problem]) -> tuple[str | None, float]:
+def best_constant(score: Scorer, problems: list[Problem]) -> tuple[str | None, float]:
     """The modal answer of the first half and its win rate on the second half."""
     half = len(problems) // 2
     learned, scored = problems[:half], problems[half:]
     if not learned:
         return None, 0.0
     constant = Counter(p.answer for p in learned).most_common(1)[0][0]
-    return constant, _rate((wins(task, p, constant) for p in scored), len(scored))
+    return constant, _rate((score(p, constant) for p in scored), len(scored))
 
 
-def trivial_rates(task: Task, problems: list[Problem]) -> dict[str, float]:
+def trivial_rates(score: Scorer, problems: list[Problem]) -> dict[str, float]:
     """Win rate of each declared strategy over all problems (a loss where not declared)."""
     hits: dict[str, int] = {}
     for problem in problems:
-        for name, guess in task.trivial_answers(problem).items():
-            hits[name] = hits.get(name, 0) + wins(task, problem, guess)
+        for name, guess in score.task.trivial_answers(problem).items():
+            hits[name] = hits.get(name, 0) + score(problem, guess)
     return {name: hits[name] / len(problems) for name in sorted(hits)}
 
 
-def other_answer_rate(task: Task, problems: list[Problem]) -> float:
+def other_answer_rate(score: Scorer, problems: list[Problem]) -> float:
     """How often problem i+1's reference answer passes on problem i."""
     if len(problems) < 2:
         return 0.0
     shifted = problems[1:] + problems[:1]
     return _rate(
-        (wins(task, p, q.answer) for p, q in zip(problems, shifted, strict=True)), len(problems)
+        (score(p, q.answer) for p, q in zip(problems, shifted, strict=True)), len(problems)
     )
 
 
@@ -183,10 +201,11 @@ def audit_sample(
     sample: Sample, thresholds: AuditThresholds, structural: bool = True
 ) -> GroupAudit:
     task, problems = sample.task, sample.problems
+    score = Scorer(task)
     chance, estimated = uniform_chance(task, problems)
     limit = thresholds.win_limit(chance)
-    constant, constant_win = best_constant(task, problems)
-    trivial = trivial_rates(task, problems)
+    constant, constant_win = best_constant(score, problems)
+    trivial = trivial_rates(score, problems)
     counts = label_counts(task, problems)
     violations = []
     judged = len(problems) >= thresholds.min_problems
@@ -204,7 +223,7 @@ def audit_sample(
         constant=constant,
         constant_win=constant_win,
         trivial=trivial,
-        other_win=other_answer_rate(task, problems),
+        other_win=other_answer_rate(score, problems),
         labels=_shares(counts),
         exact_duplicates=duplicates(map(exact_key64, problems)),
         structural_duplicates=(

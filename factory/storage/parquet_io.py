@@ -29,4 +29,3 @@ def read_table(
     filesystem = storage.arrow_filesystem()
     source = path if filesystem is None else str(path)
     return pq.read_table(source, columns=columns, filesystem=filesystem)
-

@@ -6,7 +6,7 @@ from random import Random
 from typing import Any, ClassVar
 
 from generators.base import Instance, Solution, Task
-from generators.canonical import digest, least_relabelling, sorted_operands
+from generators.canonical import digest, least_relabelling
 from generators.knights_knaves.config import LEVELS, RANDOM_ROLES, ROLE_PAIRS, KnightsKnavesConfig
 from generators.knights_knaves.puzzle import Puzzle
 from generators.knights_knaves.render import render_answer, render_prompt, sample_style
@@ -19,11 +19,34 @@ from schemas.records import Problem
 _COMMUTATIVE = frozenset({"and", "or", "iff"})
 
 
-def _relabelled(tree: Tree, label: list[Any]) -> Tree:
-    """``tree`` with person ``j`` renamed ``label[j]``."""
-    if tree[0] in LEAF_OPS:
-        return [tree[0], label[tree[1]]]
-    return [tree[0], *(_relabelled(operand, label) for operand in tree[1:])]
+def _canonical(tree: Tree, label: list[Any]) -> Tree:
+    """``tree`` with person ``j`` renamed ``label[j]`` and the operands of and/or/iff
+    sorted (``sorted_operands`` of the relabelled tree, in one pass)."""
+    op = tree[0]
+    if op in LEAF_OPS:
+        return [op, label[tree[1]]]
+    operands = [_canonical(operand, label) for operand in tree[1:]]
+    if op in _COMMUTATIVE:
+        operands.sort(key=repr)
+    return [op, *operands]
+
+
+def _colours(statements: list[Tree]) -> list[list[Any]]:
+    """Per person, what they say (people seen as self or other) and which claims of others
+    name them (the sorted leaf operators): a description that does not depend on anyone's
+    name or place in the order."""
+    heard: list[list[str]] = [[] for _ in statements]
+    for speaker, tree in enumerate(statements):
+        for op, person in _leaves(tree):
+            if person != speaker:
+                heard[person].append(op)
+    others = ["other"] * len(statements)
+    colours = []
+    for person, tree in enumerate(statements):
+        others[person] = "self"
+        colours.append([_canonical(tree, others), sorted(heard[person])])
+        others[person] = "other"
+    return colours
 
 
 def _leaves(tree: Tree) -> list[Tree]:
@@ -32,26 +55,11 @@ def _leaves(tree: Tree) -> list[Tree]:
     return [leaf for operand in tree[1:] for leaf in _leaves(operand)]
 
 
-def _colour(statements: list[Tree], leaves: list[list[Tree]], person: int) -> list[Any]:
-    """What ``person`` says (people seen as self or other) and which claims name them
-    (``leaves[speaker]``: the speaker's claim's leaves): a description that does not depend
-    on anyone's name or place in the order."""
-    self_or_other = ["self" if j == person else "other" for j in range(len(statements))]
-    heard = sorted(
-        op
-        for speaker, claim_leaves in enumerate(leaves)
-        if speaker != person
-        for op, j in claim_leaves
-        if j == person
-    )
-    return [sorted_operands(_relabelled(statements[person], self_or_other), _COMMUTATIVE), heard]
-
-
 def _structure(statements: list[Tree], relabel: list[int]) -> list[Tree]:
     """The claims with people renumbered (and reordered) by ``relabel``."""
     claims: list[Tree] = [[] for _ in statements]
     for speaker, tree in enumerate(statements):
-        claims[relabel[speaker]] = sorted_operands(_relabelled(tree, relabel), _COMMUTATIVE)
+        claims[relabel[speaker]] = _canonical(tree, relabel)
     return claims
 
 
@@ -116,6 +124,5 @@ class KnightsKnaves(Task[KnightsKnavesConfig]):
         """Names, role words and phrasings aside; people (with their claims) renumbered
         canonically, operands of and/or/iff sorted."""
         statements = problem.payload["statements"]
-        leaves = [_leaves(tree) for tree in statements]
-        colours = [_colour(statements, leaves, person) for person in range(len(statements))]
+        colours = _colours(statements)
         return digest(least_relabelling(colours, lambda relabel: _structure(statements, relabel)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from random import Random
 from typing import Any
 
@@ -21,6 +22,7 @@ from generators.nlsat.formula import (
 from generators.nlsat.narrate import narrate
 from generators.nlsat.render import assignment_answer, prompt
 from generators.nlsat.verifier import check_assignment, check_verdict
+from schemas.arrow import canonical_json
 from schemas.records import Problem
 
 MAX_ATTEMPTS = 2000
@@ -41,23 +43,49 @@ def _knobs(config: NLSatConfig) -> str:
     )
 
 
-def _colours(clauses: list[tuple[int, ...]], n: int) -> list[list[list[Any]]]:
-    """Per variable, the clauses it occurs in, by its sign and the other literals' signs
-    only (one pass over the clauses)."""
-    occurrences: list[list[list[Any]]] = [[] for _ in range(n)]
+@cache
+def _occurrence_forms(width: int) -> tuple[dict[tuple[bool, int, int], int], list[str]]:
+    """Every occurrence of a variable in a clause of at most ``width`` literals, described
+    as [its sign, the sorted signs of the clause's other literals] and keyed by (its sign,
+    the clause's positive literals, the clause's size): each key's rank in the sort order
+    of the descriptions, and the canonical JSON of the description of each rank."""
+    forms: dict[tuple[bool, int, int], list[Any]] = {}
+    for size in range(1, width + 1):
+        for positives in range(size + 1):
+            for positive in (False, True):
+                others_true = positives - positive
+                others_false = size - 1 - others_true
+                if others_true >= 0 and others_false >= 0:
+                    others = [False] * others_false + [True] * others_true
+                    forms[positive, positives, size] = [positive, others]
+    order = sorted(forms, key=forms.__getitem__)
+    ranks = {key: rank for rank, key in enumerate(order)}
+    return ranks, [canonical_json(forms[key]) for key in order]
+
+
+def _colours(clauses: list[list[int]], n: int) -> list[str]:
+    """Per variable, the canonical JSON of the sorted list of its occurrences (see
+    :func:`_occurrence_forms`): the clauses it is in, by its sign and the other literals'
+    signs only. One pass over the clauses; a clause's literals of one sign share a rank."""
+    ranks, texts = _occurrence_forms(max(map(len, clauses), default=0))
+    found: list[list[int]] = [[] for _ in range(n)]
+    of_literal = [[], *found, *reversed(found)]  # literal v and -v: variable v's list
     for clause in clauses:
+        size, positives = len(clause), sum(map((0).__lt__, clause))
+        # -1 where the clause has no literal of that sign (never looked up then)
+        by_sign = ranks.get((False, positives, size), -1), ranks.get((True, positives, size), -1)
         for lit in clause:
-            others = sorted(other > 0 for other in clause if other != lit)
-            occurrences[abs(lit) - 1].append([lit > 0, others])
-    return [sorted(found) for found in occurrences]
+            of_literal[lit].append(by_sign[lit > 0])
+    return ["[" + ",".join([texts[rank] for rank in sorted(seen)]) + "]" for seen in found]
 
 
-def _renumbered(clauses: list[tuple[int, ...]], relabel: list[int]) -> list[list[int]]:
+def _renumbered(clauses: list[list[int]], relabel: list[int]) -> list[list[int]]:
     """The clauses with variable v renumbered ``relabel[v - 1] + 1``, then sorted."""
-    return sorted(
-        sorted((relabel[abs(lit) - 1] + 1) * (1 if lit > 0 else -1) for lit in clause)
-        for clause in clauses
-    )
+    new = [0] * (2 * len(relabel) + 1)  # literal -> renumbered literal; -v indexes from the end
+    for old, number in enumerate(relabel, 1):
+        new[old], new[-old] = number + 1, -(number + 1)
+    renumber = new.__getitem__
+    return sorted([sorted(map(renumber, clause)) for clause in clauses])
 
 
 def _answer(question: str, formula: Formula, result: dpll.SearchResult) -> str:
@@ -162,8 +190,10 @@ class NLSat(Task[NLSatConfig]):
     def structural_key(self, problem: Problem) -> str:
         """The question and the clauses, with the statements (names and properties)
         renumbered canonically."""
-        clauses = Formula.from_payload(problem.payload).clauses
-        n = len(problem.payload["variables"])
-        colours = _colours(clauses, n)
+        clauses = problem.payload["clauses"]
+        # Each colour as its JSON text: least_relabelling groups and orders colours by their
+        # canonical JSON, and quoting texts that need no escapes and of which none is a
+        # prefix of another (each is one whole JSON array) keeps both.
+        colours = _colours(clauses, len(problem.payload["variables"]))
         form = least_relabelling(colours, lambda relabel: _renumbered(clauses, relabel))
         return digest([problem.payload["question"], form])
