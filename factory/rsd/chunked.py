@@ -38,9 +38,10 @@ the k-th logprob; when that bound is already below ``p_th`` the candidate is rej
 
 from __future__ import annotations
 
-import functools
+import collections
 import itertools
 import math
+import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -68,11 +69,19 @@ Walk = Generator[Fetch, TokenLogprob, None]
 model's top-k there, and is sent the answer."""
 
 
-@dataclass
 class Calls:
-    teacher: int = 0
-    student: int = 0
-    drafted: int = 0
+    """Model calls and drafted tokens of one sample (its pipeline counts from several
+    threads)."""
+
+    def __init__(self) -> None:
+        self.teacher = self.student = self.drafted = 0
+        self._lock = threading.Lock()
+
+    def add(self, teacher: int = 0, student: int = 0, drafted: int = 0) -> None:
+        with self._lock:
+            self.teacher += teacher
+            self.student += student
+            self.drafted += drafted
 
 
 @dataclass(frozen=True)
@@ -158,13 +167,13 @@ def _concurrently(
     pending: dict[Future[RSDSample], int] = {}
     with (
         ThreadPoolExecutor(in_flight, thread_name_prefix="rsd-sample") as pool,
-        ThreadPoolExecutor(2 * in_flight, thread_name_prefix="rsd-ahead") as ahead,
+        ThreadPoolExecutor((MAX_AHEAD + 2) * in_flight, thread_name_prefix="rsd-ahead") as ahead,
     ):
         try:
             while True:
                 for index, sample in itertools.islice(samples, in_flight - len(pending)):
-                    run = functools.partial(_decode_alone, sample, teacher, student, vocab, ahead)
-                    pending[pool.submit(run)] = index
+                    chain = _Chain(sample, teacher, student, vocab, ahead)
+                    pending[pool.submit(chain.decode)] = index
                 if not pending:
                     return
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -175,68 +184,129 @@ def _concurrently(
                 future.cancel()
 
 
-def _decode_alone(
-    sample: _Sample,
-    teacher: Backend,
-    student: Backend,
-    vocab: SharedVocab,
-    ahead: ThreadPoolExecutor,
-) -> RSDSample:
-    """One sample's rounds, pipelined: while the student checks a draft, the next round's
-    draft is asked for and scored — from the end of this draft, exactly what the next
-    round does if this draft is kept whole, and dropped if it is not. This runs after a
-    round that kept its whole draft (from the first round for the sampled engine)."""
-    k, per_position = sample.params.k, student.score_top_per_position
-    draft = _drafts(teacher, [sample.draft_request()])[0]
-    request = sample.score_request(draft, vocab)
-    scored = ahead.submit(_score_drafts, student, [request], k, per_position)
-    while True:
-        following = _draft_ahead(sample, draft, teacher, student, vocab, ahead)
-        positions = scored.result()[0]
-        _finish([sample.walk(draft, positions, student, vocab)], teacher, student, k)
-        if sample.emitted.done:
-            return sample.result()
-        if following is not None and sample.kept_last:
-            draft, positions = following.result()
-            sample.calls.drafted += len(draft)
-            scored = _known(positions)
-        else:
-            draft = _drafts(teacher, [sample.draft_request()])[0]
-            request = sample.score_request(draft, vocab)
-            scored = ahead.submit(_score_drafts, student, [request], k, per_position)
+MAX_AHEAD = 3
+"""Rounds a sample's pipeline may run ahead of the one being checked."""
 
 
-def _draft_ahead(
-    sample: _Sample,
-    draft: list[TokenLogprob],
-    teacher: Backend,
-    student: Backend,
-    vocab: SharedVocab,
-    ahead: ThreadPoolExecutor,
-) -> Future[tuple[list[TokenLogprob], list[_Position]]] | None:
-    """The next round's draft and its scoring, started now, if the last round kept its
-    whole draft and this draft, kept whole, leaves a round to run."""
-    if not sample.kept_last:
-        return None
-    request = sample.draft_after(draft)
-    prefix = sample.student_context_after(draft, vocab)
-    if request is None or prefix is None:
-        return None
-    sample.calls.student += 1
-    k, per_position = sample.params.k, student.score_top_per_position
+@dataclass
+class _Link:
+    """One planned round: the context it drafts from (assuming every earlier round of its
+    chain kept its whole draft), its length, and the draft with the student's scoring."""
 
-    def draft_and_score() -> tuple[list[TokenLogprob], list[_Position]]:
-        following = _drafts(teacher, [request])[0]
-        scoring = ScoreRequest(prefix=prefix, continuation=_student_tokens(following, vocab))
-        return following, _score_drafts(student, [scoring], k, per_position)[0]
-
-    return ahead.submit(draft_and_score)
+    position: int
+    length: int
+    teacher_ids: tuple[int, ...]
+    student_ids: tuple[int, ...]
+    checked: Future[tuple[list[TokenLogprob], list[_Position]]]
 
 
-def _known(positions: list[_Position]) -> Future[list[list[_Position]]]:
-    done: Future[list[list[_Position]]] = Future()
-    done.set_result([positions])
-    return done
+class _Chain:
+    """One sample's rounds, pipelined over thread-safe backends.
+
+    A link drafts from the end of the previous link's draft — exactly what the next round
+    asks if that draft is kept whole — as soon as that draft exists, so the teacher keeps
+    drafting while the student scores behind it, up to ``MAX_AHEAD`` rounds ahead. When the
+    rule departs from a draft, the links after it are dropped and a new chain starts from
+    what was emitted. A chain runs ahead only when the last round kept its whole draft
+    (from the first round for the sampled engine), so low acceptance wastes little.
+    """
+
+    def __init__(
+        self,
+        sample: _Sample,
+        teacher: Backend,
+        student: Backend,
+        vocab: SharedVocab,
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        self.sample, self.teacher, self.student, self.vocab = sample, teacher, student, vocab
+        self.pool = pool
+        self.lock = threading.Lock()
+        self.links: collections.deque[_Link] = collections.deque()
+        self.stopped = threading.Event()
+        self.ahead = False
+
+    def decode(self) -> RSDSample:
+        sample = self.sample
+        self._restart()
+        while True:
+            if not self.links:
+                self._restart()
+            draft, positions = self.links.popleft().checked.result()
+            k = sample.params.k
+            _finish(
+                [sample.walk(draft, positions, self.student, self.vocab)],
+                self.teacher,
+                self.student,
+                k,
+            )
+            if sample.emitted.done:
+                self.stopped.set()
+                return sample.result()
+            if not sample.kept_last:
+                self._restart()
+
+    def _restart(self) -> None:
+        """A new chain from what was emitted; the old one's links are dropped."""
+        self.stopped.set()
+        self.links, self.stopped = collections.deque(), threading.Event()
+        sample = self.sample
+        self.ahead = sample.kept_last
+        student_ids = (*sample.job.student_prompt, *sample.emitted.student_ids)
+        teacher_ids = tuple(sample.emitted.teacher_ids)
+        first = (sample.emitted.position, sample.length, teacher_ids, student_ids)
+        self._plan(first, self.links, self.stopped)
+
+    def _plan(
+        self,
+        start: tuple[int, int, tuple[int, ...], tuple[int, ...]],
+        links: collections.deque[_Link],
+        stopped: threading.Event,
+    ) -> None:
+        link = _Link(*start, checked=Future())
+        links.append(link)
+        self.pool.submit(self._run, link, links, stopped)
+
+    def _run(self, link: _Link, links: collections.deque[_Link], stopped: threading.Event) -> None:
+        sample = self.sample
+        try:
+            request = sample.draft_request(link.position, link.length, link.teacher_ids)
+            draft = _drafts(self.teacher, [request])[0]
+            self._extend(link, draft, links, stopped)
+            continuation = _student_tokens(draft, self.vocab)
+            scoring = ScoreRequest(prefix=link.student_ids, continuation=continuation)
+            sample.calls.add(drafted=len(draft), student=1)
+            per_position = self.student.score_top_per_position
+            positions = _score_drafts(self.student, [scoring], sample.params.k, per_position)
+            link.checked.set_result((draft, positions[0]))
+        except BaseException as error:  # handed to the sample's thread
+            link.checked.set_exception(error)
+
+    def _extend(
+        self,
+        link: _Link,
+        draft: list[TokenLogprob],
+        links: collections.deque[_Link],
+        stopped: threading.Event,
+    ) -> None:
+        """Plan the round after ``link`` in its own chain, if its draft, kept whole,
+        leaves one to run."""
+        params = self.sample.params
+        position = link.position + len(draft)
+        student = [self.vocab.teacher_to_student.get(step.token_id) for step in draft]
+        if (
+            not self.ahead
+            or stopped.is_set()
+            or len(links) >= MAX_AHEAD
+            or position >= params.max_tokens
+            or len(draft) < min(link.length, params.max_tokens - link.position)
+            or None in student
+        ):
+            return
+        teacher_ids = (*link.teacher_ids, *(step.token_id for step in draft))
+        length = min(2 * link.length, MAX_DRAFT_GROWTH * params.draft_tokens)
+        start = (position, length, teacher_ids, (*link.student_ids, *student))
+        self._plan(start, links, stopped)  # type: ignore[arg-type]
 
 
 def _round(samples: list[_Sample], teacher: Backend, student: Backend, vocab: SharedVocab) -> None:
@@ -355,21 +425,19 @@ class _Sample:
         self.emitted = Emitted(job.student_eos, params.max_tokens)
         self.calls = Calls()
 
-    def draft_request(self) -> GenerationRequest:
-        return self._draft(self.emitted.position, self.length, self.emitted.teacher_ids)
-
-    def draft_after(self, draft: Sequence[TokenLogprob]) -> GenerationRequest | None:
-        """The draft request of the round after this one if this one keeps the whole
-        ``draft`` (None where no such round would run)."""
-        position = self.emitted.position + len(draft)
-        if position >= self.params.max_tokens:
-            return None
-        ids = (*self.emitted.teacher_ids, *(step.token_id for step in draft))
-        return self._draft(position, self._length(True), ids)
-
-    def _draft(self, position: int, length: int, teacher_ids: Sequence) -> GenerationRequest:
+    def draft_request(
+        self,
+        position: int | None = None,
+        length: int | None = None,
+        teacher_ids: Sequence[int] | None = None,
+    ) -> GenerationRequest:
+        """The draft request of the current round, or of a planned one (its position,
+        length and teacher context given)."""
         params = self.params
-        self.calls.teacher += 1
+        if position is None or length is None or teacher_ids is None:
+            position, length = self.emitted.position, self.length
+            teacher_ids = self.emitted.teacher_ids
+        self.calls.add(teacher=1)
         length = min(length, params.max_tokens - position)
         if self.sampled:
             sampling = SamplingParams(
@@ -392,8 +460,7 @@ class _Sample:
         return min(2 * self.length, MAX_DRAFT_GROWTH * self.params.draft_tokens)
 
     def score_request(self, draft: list[TokenLogprob], vocab: SharedVocab) -> ScoreRequest:
-        self.calls.drafted += len(draft)
-        self.calls.student += 1
+        self.calls.add(drafted=len(draft), student=1)
         return ScoreRequest(
             prefix=self._student_context(), continuation=_student_tokens(draft, vocab)
         )
@@ -433,7 +500,7 @@ class _Sample:
                     break
                 except _TopNeeded as needed:
                     if needed.model == "student":
-                        self.calls.student += 1
+                        self.calls.add(student=1)
                         context = self._student_context()
                         request = ScoreRequest(prefix=context, continuation=(position.token,))
                         position.fill((yield "student", request))
@@ -453,19 +520,10 @@ class _Sample:
 
     def _top_request(self) -> GenerationRequest:
         """The teacher's top-k at the current position: one greedy token with its top-k."""
-        self.calls.teacher += 1
+        self.calls.add(teacher=1)
         sampling = SamplingParams(temperature=0.0, max_tokens=1, logprobs=self.params.k)
         context = (*self.job.teacher_prompt, *self.emitted.teacher_ids)
         return GenerationRequest(prompt_token_ids=context, params=sampling)
-
-    def student_context_after(
-        self, draft: list[TokenLogprob], vocab: SharedVocab
-    ) -> tuple[int, ...] | None:
-        """The student's context once ``draft`` is kept whole (None: it cannot be)."""
-        ids = [vocab.teacher_to_student.get(step.token_id) for step in draft]
-        if None in ids:
-            return None
-        return (*self._student_context(), *ids)  # type: ignore[arg-type]
 
     def _student_context(self) -> tuple[int, ...]:
         return (*self.job.student_prompt, *self.emitted.student_ids)
@@ -526,7 +584,7 @@ class _StudentLookup:
         bound = min(value for _, value in top)  # the k-th best: above any token outside
         if len(top) >= self.params.k and bound < math.log(self.params.p_th):
             return bound  # an upper bound that already rejects: the same decision
-        self.calls.student += 1
+        self.calls.add(student=1)
         scored = self.student.score([ScoreRequest(prefix=self.context(), continuation=(token,))])
         known[token] = scored[0][0]
         return known[token]
