@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import json
 import os
 import sys
@@ -197,13 +198,14 @@ def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) 
     log_file = _luigi_log(layout)
     import_for_workers()
     try:
-        result = run_tasks(
-            AssembleDataset(work_dir=layout.url(layout.work_dir)),
-            workers=workers,
-            scheduler_url=scheduler_url,
-            finished=lambda: is_published(layout.version_dir, layout.storage),
-            log_file=log_file,
-        )
+        with fewer_collections():
+            result = run_tasks(
+                AssembleDataset(work_dir=layout.url(layout.work_dir)),
+                workers=workers,
+                scheduler_url=scheduler_url,
+                finished=lambda: is_published(layout.version_dir, layout.storage),
+                log_file=log_file,
+            )
     finally:
         close_all()  # models loaded in this process (one worker)
     if not result.scheduling_succeeded or not is_published(layout.version_dir, layout.storage):
@@ -215,6 +217,22 @@ def import_for_workers() -> None:
     than one worker Luigi forks a process per task, and an import made there is lost
     with it. pyarrow imports pandas (~0.4 s) the first time it builds an array."""
     pa.array([])
+
+
+@contextlib.contextmanager
+def fewer_collections(first_generation: int = 50_000) -> Iterator[None]:
+    """Collect garbage less often while the workflow runs (as often as before afterwards).
+
+    A build allocates millions of small objects that live as long as a shard (records,
+    payload dicts); with the default threshold (700) the collector scans them again and
+    again, ~10% of a 20,000-problem build's CPU. Reference counting still frees them; the
+    collector only has to find cycles, which builds hardly make."""
+    before = gc.get_threshold()
+    gc.set_threshold(first_generation, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @contextlib.contextmanager

@@ -25,3 +25,20 @@ def test_building_arrays_after_import_for_workers_imports_nothing_more() -> None
         [sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_collections_are_rarer_during_a_workflow_and_as_before_after():
+    import gc
+
+    from pipelines.build import fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections(12_345):
+        assert gc.get_threshold() == (12_345, *before[1:])
+    assert gc.get_threshold() == before
+    try:
+        with fewer_collections(23_456):
+            raise RuntimeError("a failing build")
+    except RuntimeError:
+        pass
+    assert gc.get_threshold() == before
