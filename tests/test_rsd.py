@@ -212,25 +212,27 @@ class PerPosition(WrappedBackend):
 
 
 @pytest.mark.parametrize("student", ["close", "far"])
-def test_top_k_fetched_only_where_needed_decodes_exactly_as_token_by_token(
-    step_models, backends, tokenizer, vocab, student
+def test_top_k_fetched_only_where_needed_decides_as_with_every_top_k(
+    backends, tokenizer, vocab, student
 ):
-    """The HTTP path: the draft tokens' logprobs first, a position's top-k only when the
-    rule needs it — still the same tokens as token-by-token decoding."""
+    """The sampled engine's HTTP path: the draft tokens' logprobs first, a position's top-k
+    (student or teacher) only when the rule needs it — the same tokens as when every
+    position's top-k comes with the scoring."""
     from factory.rsd.chunked import Job, decode_chunked_many
 
     units = [(prompt, seed) for seed in range(3) for prompt in PROMPTS]
     eos = tokenizer.eos_token_id
     jobs = [Job(tuple(ids(tokenizer, p)), tuple(ids(tokenizer, p)), eos, s) for p, s in units]
+    teacher = backends["teacher"]
     scorer = PerPosition(backends[student])
-    results = dict(decode_chunked_many(backends["teacher"], scorer, vocab, PARAMS, jobs, 4))
+    lazy = dict(decode_chunked_many(teacher, scorer, vocab, PARAMS, jobs, 4, sampled=True))
+    eager = dict(decode_chunked_many(teacher, backends[student], vocab, PARAMS, jobs, 4, True))
     emitted = 0
-    for index, (prompt, seed) in enumerate(units):
-        reference = token_by_token(step_models, student, tokenizer, vocab, prompt, seed)
-        assert results[index].token_ids == reference.token_ids
-        assert results[index].provenance == reference.provenance
-        assert results[index].candidate_draws == reference.candidate_draws
-        emitted += len(reference.token_ids)
+    for index in range(len(jobs)):
+        assert lazy[index].token_ids == eager[index].token_ids
+        assert lazy[index].provenance == eager[index].provenance
+        assert lazy[index].candidate_draws == eager[index].candidate_draws
+        emitted += len(eager[index].token_ids)
     assert 0 < scorer.top_k_positions < emitted, "top-k fetched at some positions, not all"
 
 

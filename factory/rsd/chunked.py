@@ -26,10 +26,12 @@ It is a function of the sample's own history, so decoding stays deterministic.
 
 The student's top-k at a position is needed only where the first candidate is not the
 draft token or is rejected, and for the fallback. Backends that compute every position's
-top-k in one pass give it with the scoring. For those where each position's top-k is a
-request of its own (``score_top_per_position``: HTTP servers), the round asks only the
-draft tokens' logprobs, and a position's top-k is fetched when the rule needs it — batched
-across the samples in flight.
+top-k in one pass give it with the scoring. Where each position's top-k is a request of
+its own (``score_top_per_position``: HTTP servers) and the engine is ``sampled`` (whose
+draft tokens are mostly kept), the round asks only the draft tokens' logprobs, and a
+position's top-k is fetched when the rule needs it — batched across the samples in
+flight. The greedy engine departs from most drafts, so it asks every position's top-k at
+once: a fetch after the scoring would add a round trip to most rounds.
 
 The student's probability of a candidate outside its reported top-k is only bounded by
 the k-th logprob; when that bound is already below ``p_th`` the candidate is rejected
@@ -276,8 +278,8 @@ class _Chain:
             continuation = _student_tokens(draft, self.vocab)
             scoring = ScoreRequest(prefix=link.student_ids, continuation=continuation)
             sample.calls.add(drafted=len(draft), student=1)
-            per_position = self.student.score_top_per_position
-            positions = _score_drafts(self.student, [scoring], sample.params.k, per_position)
+            lazy = sample.sampled and self.student.score_top_per_position
+            positions = _score_drafts(self.student, [scoring], sample.params.k, lazy)
             link.checked.set_result((draft, positions[0]))
         except BaseException as error:  # handed to the sample's thread
             link.checked.set_exception(error)
@@ -326,7 +328,8 @@ def _check(
     its whole draft."""
     k = samples[0].params.k
     requests = [s.score_request(d, vocab) for s, d in zip(samples, drafts, strict=True)]
-    scored = _score_drafts(student, requests, k, student.score_top_per_position)
+    lazy = samples[0].sampled and student.score_top_per_position
+    scored = _score_drafts(student, requests, k, lazy)
     walks = [
         sample.walk(draft, positions, student, vocab)
         for sample, draft, positions in zip(samples, drafts, scored, strict=True)
@@ -336,11 +339,11 @@ def _check(
 
 
 def _score_drafts(
-    student: Backend, requests: list[ScoreRequest], k: int, per_position: bool
+    student: Backend, requests: list[ScoreRequest], k: int, lazy: bool
 ) -> list[list[_Position]]:
-    """The student at every draft position: with its top-k, or (``per_position``) the draft
+    """The student at every draft position: with its top-k, or (``lazy``) the draft
     tokens' logprobs alone, top-k fetched later where needed."""
-    if per_position:
+    if lazy:
         return [
             [_Position.of_logprob(t, lp) for t, lp in zip(r.continuation, lps, strict=True)]
             for r, lps in zip(requests, student.score(requests), strict=True)
