@@ -101,12 +101,18 @@ def test_threshold_zero_is_plain_teacher_sampling(step_models, tokenizer, vocab)
         assert set(sample.provenance) <= {TEACHER_MARK}
 
 
-def test_threshold_above_one_is_plain_student_sampling(step_models, tokenizer, vocab):
+@pytest.mark.parametrize("engine", ["token", "sampled"])
+def test_threshold_above_one_is_plain_student_sampling(
+    step_models, backends, tokenizer, vocab, engine
+):
     from factory.rsd.token_engine import decode_plain
 
     params = PARAMS.model_copy(update={"p_th": 1.5})
     for seed, prompt in enumerate(PROMPTS):
-        sample = token_by_token(step_models, "far", tokenizer, vocab, prompt, seed, params)
+        if engine == "token":
+            sample = token_by_token(step_models, "far", tokenizer, vocab, prompt, seed, params)
+        else:
+            sample = sampled(backends, "far", tokenizer, vocab, prompt, seed, params)
         plain = decode_plain(
             step_models["far"], params, ids(tokenizer, prompt), tokenizer.eos_token_id, seed, 5
         )
@@ -289,21 +295,6 @@ def test_sampled_engine_at_threshold_zero_emits_the_teachers_own_samples(
         expected = teacher_rounds(backends["teacher"], tokenizer, prompt, seed, params)
         assert list(sample.token_ids) == expected
         assert set(sample.provenance) <= {TEACHER_MARK}
-
-
-def test_sampled_engine_above_one_is_plain_student_sampling(
-    step_models, backends, tokenizer, vocab
-):
-    from factory.rsd.token_engine import decode_plain
-
-    params = PARAMS.model_copy(update={"p_th": 1.5})
-    for seed, prompt in enumerate(PROMPTS):
-        sample = sampled(backends, "far", tokenizer, vocab, prompt, seed, params)
-        plain = decode_plain(
-            step_models["far"], params, ids(tokenizer, prompt), tokenizer.eos_token_id, seed, 5
-        )
-        assert list(sample.token_ids) == plain
-        assert set(sample.provenance) == {STUDENT_MARK}
 
 
 def test_sampled_engine_keeps_the_rule_and_most_of_its_drafts(backends, tokenizer, vocab):
