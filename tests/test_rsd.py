@@ -146,22 +146,13 @@ def test_chunked_engine_reproduces_token_by_token_exactly(
     for seed in range(4):
         for prompt in PROMPTS:
             reference = token_by_token(step_models, student, tokenizer, vocab, prompt, seed)
-            chunked = decode_chunked(
-                backends["teacher"],
-                backends[student],
-                vocab,
-                PARAMS,
-                ids(tokenizer, prompt),
-                ids(tokenizer, prompt),
-                tokenizer.eos_token_id,
-                seed,
-            )
-            assert chunked.token_ids == reference.token_ids
-            assert chunked.provenance == reference.provenance
-            assert chunked.finish_reason == reference.finish_reason
-            assert chunked.candidate_draws == reference.candidate_draws
+            greedy = chunked(backends, student, tokenizer, vocab, prompt, seed)
+            assert greedy.token_ids == reference.token_ids
+            assert greedy.provenance == reference.provenance
+            assert greedy.finish_reason == reference.finish_reason
+            assert greedy.candidate_draws == reference.candidate_draws
             teacher_calls["token"] += reference.teacher_calls
-            teacher_calls["chunked"] += chunked.teacher_calls
+            teacher_calls["chunked"] += greedy.teacher_calls
             emitted += len(reference.token_ids)
     assert emitted > 100
     if student == "close":
@@ -242,7 +233,8 @@ def test_top_k_fetched_only_where_needed_decides_as_with_every_top_k(
     assert 0 < scorer.top_k_positions < emitted, "top-k fetched at some positions, not all"
 
 
-def sampled(backends, student, tokenizer, vocab, prompt, seed, params=PARAMS):
+def chunked(backends, student, tokenizer, vocab, prompt, seed, params=PARAMS, sampled=False):
+    """One sample of the chunked (greedy drafts) or sampled engine, transformers in process."""
     return decode_chunked(
         backends["teacher"],
         backends[student],
@@ -252,8 +244,12 @@ def sampled(backends, student, tokenizer, vocab, prompt, seed, params=PARAMS):
         ids(tokenizer, prompt),
         tokenizer.eos_token_id,
         seed,
-        sampled=True,
+        sampled=sampled,
     )
+
+
+def sampled(backends, student, tokenizer, vocab, prompt, seed, params=PARAMS):
+    return chunked(backends, student, tokenizer, vocab, prompt, seed, params, sampled=True)
 
 
 def teacher_rounds(teacher, tokenizer, prompt, seed, params):
@@ -318,16 +314,7 @@ def test_sampled_engine_keeps_the_rule_and_most_of_its_drafts(backends, tokenize
         for prompt in PROMPTS:
             fast = sampled(backends, "close", tokenizer, vocab, prompt, seed)
             assert fast == sampled(backends, "close", tokenizer, vocab, prompt, seed)
-            greedy = decode_chunked(
-                backends["teacher"],
-                backends["close"],
-                vocab,
-                PARAMS,
-                ids(tokenizer, prompt),
-                ids(tokenizer, prompt),
-                tokenizer.eos_token_id,
-                seed,
-            )
+            greedy = chunked(backends, "close", tokenizer, vocab, prompt, seed)
             for name, sample in (("sampled", fast), ("chunked", greedy)):
                 rounds[name] += sample.teacher_calls
                 kept[name].append(sample.draft_acceptance)

@@ -132,8 +132,9 @@ def decode_chunked_many(
       every draft, then each sample walks its own draft (the top-k fetches the walks need
       are batched too);
     - when both backends take calls from several threads (``Backend.thread_safe``: HTTP
-      servers), each sample runs its own rounds on a thread of its own, so drafts and
-      scorings of different samples overlap and no sample waits for the slowest of a round.
+      servers), each sample runs its own pipeline of rounds (:class:`_Chain`), so drafts
+      and scorings of different samples overlap and no sample waits for the slowest of a
+      round.
     """
     samples = ((index, _Sample(job, params, sampled)) for index, job in enumerate(jobs))
     if teacher.thread_safe and student.thread_safe and in_flight > 1:
@@ -223,25 +224,18 @@ class _Chain:
     ) -> None:
         self.sample, self.teacher, self.student, self.vocab = sample, teacher, student, vocab
         self.pool = pool
-        self.lock = threading.Lock()
         self.links: collections.deque[_Link] = collections.deque()
         self.stopped = threading.Event()
         self.ahead = False
 
     def decode(self) -> RSDSample:
-        sample = self.sample
-        self._restart()
+        sample, k = self.sample, self.sample.params.k
         while True:
             if not self.links:
                 self._restart()
             draft, positions = self.links.popleft().checked.result()
-            k = sample.params.k
-            _finish(
-                [sample.walk(draft, positions, self.student, self.vocab)],
-                self.teacher,
-                self.student,
-                k,
-            )
+            walk = sample.walk(draft, positions, self.student, self.vocab)
+            _finish([walk], self.teacher, self.student, k)
             if sample.emitted.done:
                 self.stopped.set()
                 return sample.result()
@@ -272,7 +266,7 @@ class _Chain:
     def _run(self, link: _Link, links: collections.deque[_Link], stopped: threading.Event) -> None:
         sample = self.sample
         try:
-            request = sample.draft_request(link.position, link.length, link.teacher_ids)
+            request = sample.draft_at(link.position, link.length, link.teacher_ids)
             draft = _drafts(self.teacher, [request])[0]
             self._extend(link, draft, links, stopped)
             continuation = _student_tokens(draft, self.vocab)
@@ -306,7 +300,7 @@ class _Chain:
         ):
             return
         teacher_ids = (*link.teacher_ids, *(step.token_id for step in draft))
-        length = min(2 * link.length, MAX_DRAFT_GROWTH * params.draft_tokens)
+        length = _grown(params, link.length)
         start = (position, length, teacher_ids, (*link.student_ids, *student))
         self._plan(start, links, stopped)  # type: ignore[arg-type]
 
@@ -323,9 +317,8 @@ def _check(
     teacher: Backend,
     student: Backend,
     vocab: SharedVocab,
-) -> list[bool]:
-    """The student scores every draft and each sample walks its own; whether each kept
-    its whole draft."""
+) -> None:
+    """The student scores every draft and each sample walks its own."""
     k = samples[0].params.k
     requests = [s.score_request(d, vocab) for s, d in zip(samples, drafts, strict=True)]
     lazy = samples[0].sampled and student.score_top_per_position
@@ -335,7 +328,6 @@ def _check(
         for sample, draft, positions in zip(samples, drafts, scored, strict=True)
     ]
     _finish(walks, teacher, student, k)
-    return [sample.kept_last for sample in samples]
 
 
 def _score_drafts(
@@ -355,21 +347,31 @@ def _score_drafts(
 
 
 def _finish(walks: list[Walk], teacher: Backend, student: Backend, k: int) -> None:
-    """Run every walk to its end, answering the top-k requests they yield in batches."""
+    """Run every walk to its end, answering the top-k requests they yield in batches (one
+    teacher and one student call a pass)."""
     waiting = {index: fetch for index, walk in enumerate(walks) if (fetch := _resume(walk))}
     while waiting:
-        answers: dict[int, TokenLogprob] = {}
-        for model in ("teacher", "student"):
-            indices = [i for i, (asked, _) in waiting.items() if asked == model]
-            requests = [waiting[i][1] for i in indices]
-            if model == "teacher" and indices:
-                found = [draft[0] for draft in _drafts(teacher, requests)]  # type: ignore[arg-type]
-            elif indices:
-                found = [steps[0] for steps in student.score_top(requests, k)]  # type: ignore[arg-type]
-            answers.update(zip(indices, found if indices else [], strict=True))
+        asked = {
+            model: [i for i, (wanted, _) in waiting.items() if wanted == model]
+            for model in ("teacher", "student")
+        }
+        teacher_asks = [waiting[i][1] for i in asked["teacher"]]
+        student_asks = [waiting[i][1] for i in asked["student"]]
+        answers = dict(zip(asked["teacher"], _teacher_tops(teacher, teacher_asks), strict=True))
+        answers.update(zip(asked["student"], _student_tops(student, student_asks, k), strict=True))
         waiting = {
             i: fetch for i, answer in answers.items() if (fetch := _resume(walks[i], answer))
         }
+
+
+def _teacher_tops(teacher: Backend, requests: list) -> list[TokenLogprob]:
+    """The teacher's top-k where each request (one greedy token) ends."""
+    return [draft[0] for draft in _drafts(teacher, requests)] if requests else []
+
+
+def _student_tops(student: Backend, requests: list, k: int) -> list[TokenLogprob]:
+    """The student's top-k at each request's one continuation position."""
+    return [steps[0] for steps in student.score_top(requests, k)] if requests else []
 
 
 def _resume(walk: Walk, answer: TokenLogprob | None = None) -> Fetch | None:
@@ -385,6 +387,19 @@ class _TopNeeded(Exception):
     def __init__(self, model: Literal["teacher", "student"]) -> None:
         super().__init__(model)
         self.model = model
+
+
+class _TeacherTop:
+    """The teacher's top-k at one draft position, where known (greedy drafts carry it;
+    sampled ones do not, and it is fetched when the rule asks)."""
+
+    def __init__(self, pairs: list[tuple[int, float]] | None) -> None:
+        self.pairs = pairs
+
+    def __call__(self) -> list[tuple[int, float]]:
+        if self.pairs is None:
+            raise _TopNeeded("teacher")
+        return self.pairs
 
 
 class _Position:
@@ -428,18 +443,13 @@ class _Sample:
         self.emitted = Emitted(job.student_eos, params.max_tokens)
         self.calls = Calls()
 
-    def draft_request(
-        self,
-        position: int | None = None,
-        length: int | None = None,
-        teacher_ids: Sequence[int] | None = None,
-    ) -> GenerationRequest:
-        """The draft request of the current round, or of a planned one (its position,
-        length and teacher context given)."""
+    def draft_request(self) -> GenerationRequest:
+        """The current round's draft request."""
+        return self.draft_at(self.emitted.position, self.length, self.emitted.teacher_ids)
+
+    def draft_at(self, position: int, length: int, teacher_ids: Sequence[int]) -> GenerationRequest:
+        """The draft request of a round at ``position`` after ``teacher_ids``."""
         params = self.params
-        if position is None or length is None or teacher_ids is None:
-            position, length = self.emitted.position, self.length
-            teacher_ids = self.emitted.teacher_ids
         self.calls.add(teacher=1)
         length = min(length, params.max_tokens - position)
         if self.sampled:
@@ -456,11 +466,6 @@ class _Sample:
         return GenerationRequest(
             prompt_token_ids=(*self.job.teacher_prompt, *teacher_ids), params=sampling
         )
-
-    def _length(self, grown: bool) -> int:
-        if not grown:
-            return self.length
-        return min(2 * self.length, MAX_DRAFT_GROWTH * self.params.draft_tokens)
 
     def score_request(self, draft: list[TokenLogprob], vocab: SharedVocab) -> ScoreRequest:
         self.calls.add(drafted=len(draft), student=1)
@@ -480,20 +485,14 @@ class _Sample:
         kept = 0
         for teacher_step, position in zip(draft, positions, strict=False):
             lookup = _StudentLookup(student, position, self._student_context, params, self.calls)
-            teacher_top = None if self.sampled else _pairs(teacher_step)
-
-            def teacher_top_k(known: list | None = teacher_top) -> list[tuple[int, float]]:
-                if known is None:
-                    raise _TopNeeded("teacher")
-                return known
-
+            teacher_top = _TeacherTop(None if self.sampled else _pairs(teacher_step))
             while True:
                 try:
                     step = rsd_step(
                         params,
                         self.job.seed,
                         emitted.position,
-                        teacher_top_k,
+                        teacher_top,
                         position.top_k,
                         lookup,
                         vocab.teacher_to_student,
@@ -508,18 +507,13 @@ class _Sample:
                         request = ScoreRequest(prefix=context, continuation=(position.token,))
                         position.fill((yield "student", request))
                     else:
-                        answer = yield "teacher", self._top_request()
-                        teacher_top = _pairs(answer)
-
-                        def teacher_top_k(known: list = teacher_top) -> list[tuple[int, float]]:
-                            return known
-
+                        teacher_top.pairs = _pairs((yield "teacher", self._top_request()))
             emitted.add(step)
             if emitted.done or step.teacher_id != teacher_step.token_id:
                 break
             kept += 1
         self.kept_last = kept == len(draft)
-        self.length = self._length(True) if self.kept_last else params.draft_tokens
+        self.length = _grown(params, self.length) if self.kept_last else params.draft_tokens
 
     def _top_request(self) -> GenerationRequest:
         """The teacher's top-k at the current position: one greedy token with its top-k."""
@@ -533,6 +527,11 @@ class _Sample:
 
     def result(self) -> RSDSample:
         return self.emitted.sample(self.calls.teacher, self.calls.student, self.calls.drafted)
+
+
+def _grown(params: RSDParams, length: int) -> int:
+    """The draft length after a round of ``length`` that kept its whole draft."""
+    return min(2 * length, MAX_DRAFT_GROWTH * params.draft_tokens)
 
 
 def _drafts(teacher: Backend, requests: list[GenerationRequest]) -> list[list[TokenLogprob]]:
