@@ -62,6 +62,33 @@ class HashRandom:
     uniform = Random.uniform
 
 
+class Draws:
+    """Uniform draws as the mixed-radix digits of one random integer: a ``divmod`` each
+    instead of a Python-level rng call (``randint``, ``choice``, ``shuffle`` cost about a
+    microsecond a value). The caller draws the integer with 64 bits more than the product
+    of every radix it will use, so the draws are uniform up to a relative 2**-64, like
+    :class:`Pools`, whose radices are fixed where these may depend on earlier draws."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def below(self, n: int) -> int:
+        """Uniform in 0..n-1."""
+        self.value, digit = divmod(self.value, n)
+        return digit
+
+    def pick(self, items: Sequence[T]) -> T:
+        return items[self.below(len(items))]
+
+    def shuffle(self, items: list[T]) -> None:
+        """Fisher–Yates in place; takes radices len(items), len(items) - 1, … 2."""
+        for i in range(len(items) - 1, 0, -1):
+            j = self.below(i + 1)
+            items[i], items[j] = items[j], items[i]
+
+
 class Pools(Generic[T]):
     """Pools to draw one element of each from, independently, with one rng call: the
     mixed-radix digits of one integer below the product of the pool sizes, drawn as 64 more

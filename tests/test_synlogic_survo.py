@@ -8,6 +8,7 @@ from random import Random
 import pytest
 import z3
 
+from generators.hashrandom import Draws
 from generators.synlogic.grid import format_grid
 from generators.synlogic.survo import Survo
 from generators.synlogic.survo.count import Counter
@@ -196,7 +197,7 @@ def test_blanking_keeps_the_puzzle_unique(rows: int, cols: int, target: int):
         values = rng.sample(range(1, rows * cols + 1), rows * cols)
         solution = [values[r * cols : r * cols + cols] for r in range(rows)]
         sums = sums_of(solution)
-        blanks = blank_while_unique(values, sums, rng, target)
+        blanks = blank_while_unique(values, sums, Draws(rng.getrandbits(128)), target)
         puzzle = [values[r * cols : r * cols + cols] for r in range(rows)]
         assert sum(v == 0 for v in values) == blanks >= min(target, rows + cols - 1)
         assert Counter(puzzle, *sums).count(2) == 1

@@ -12,16 +12,26 @@ fewer partial assignments survive than in the column search from the units up
 column sum can refute it.
 
 All partial assignments of one depth are rows of numpy arrays, so a letter costs a fixed
-handful of vectorised operations whatever the number of rows.
+handful of vectorised operations whatever the number of rows. Where the C kernel
+:mod:`._linear` was compiled, the same search runs there depth-first (several times
+faster); it keeps the same partial assignments and returns the solutions in the same,
+lexicographic order, so the numpy search below is the reference and the fallback.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 
 import numpy as np
 
 from generators.synlogic.cryptarithm.solver import Equation
+
+native: ModuleType | None
+try:
+    from generators.synlogic.cryptarithm import _linear as native
+except ImportError:  # not compiled (no compiler at install): the numpy search below
+    native = None
 
 _FULL = (1 << 10) - 1
 _ONE = 1 << np.arange(10, dtype=np.int64)
@@ -32,6 +42,8 @@ _AT_LEAST = np.array([_FULL & ~((1 << d) - 1) for d in range(11)], dtype=np.int6
 """Row ``d``: the digits ≥ d (indices clipped to 0..10 cover any integer)."""
 _BELOW = np.array([(1 << d) - 1 for d in range(11)], dtype=np.int64)
 """Row ``d``: the digits < d."""
+_FROM = (_FULL, _FULL & ~1)
+"""Index ``low``: the digits a letter may take without a hint (1..9 for a leading one)."""
 
 
 def _terms(equation: Equation) -> tuple[dict[str, int], dict[str, int]]:
@@ -47,20 +59,51 @@ def _terms(equation: Equation) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def solution_table(
-    equation: Equation, hints: Mapping[str, int] | None = None
+    equation: Equation, hints: Mapping[str, int] | None = None, python: bool = False
 ) -> tuple[list[str], np.ndarray]:
-    """(letters, one row of digits per solution honouring ``hints``)."""
-    hints = hints or {}
+    """(letters, one row of digits per solution honouring ``hints``); ``python`` runs the
+    numpy search even where the C kernel is available."""
     leading = equation.leading()
     a, b = _terms(equation)
     factor = equation.factor
-    others = set(a) | set(b)
-    others.discard(factor)
     # Coefficient at a middling factor orders the letters; any order is correct.
     weight = 5 if factor else 1
-    rest = sorted(others, key=lambda x: (-abs(a.get(x, 0) * weight + b.get(x, 0)), x))
+    size = {x: abs(a.get(x, 0) * weight + b.get(x, 0)) for x in a.keys() | b.keys()}
+    size.pop(factor, None)
+    rest = sorted(size, key=lambda x: (-size[x], x))
     letters = [factor, *rest] if factor else rest
-    lows = [1 if x in leading else 0 for x in letters]
+    lows = [int(x in leading) for x in letters]
+    allowed = [_FROM[low] for low in lows]
+    if hints:
+        allowed = [
+            1 << hints[x] if x in hints else m for x, m in zip(letters, allowed, strict=True)
+        ]
+    if native is not None and not python:
+        av = [a.get(x, 0) for x in letters]
+        bv = [b.get(x, 0) for x in letters]
+        rows = native.solutions(av, bv, lows, allowed, factor is not None)
+        return letters, np.frombuffer(rows, dtype=np.int8).reshape(-1, len(letters))
+    return letters, _search(letters, lows, allowed, a, b, factor)
+
+
+def agreement(table: np.ndarray, truth: bytes, python: bool = False) -> bytes:
+    """Per letter (column of ``table``), the bitmask of the rows whose digit is the letter's
+    in ``truth`` (one byte a letter), little-endian and padded to whole bytes, concatenated."""
+    if native is not None and not python:
+        return native.agreement(table, truth)
+    agree = table == np.frombuffer(truth, dtype=np.int8)
+    return np.packbits(agree, axis=0, bitorder="little").T.tobytes()
+
+
+def _search(
+    letters: list[str],
+    lows: list[int],
+    allowed: list[int],
+    a: dict[str, int],
+    b: dict[str, int],
+    factor: str | None,
+) -> np.ndarray:
+    """The numpy search: one row of digits per solution, in lexicographic order."""
     n = len(letters)
     # coef[f][t]: letter t's coefficient for factor digit f; lo[f][t], hi[f][t]: the range
     # of Σ coef·digit over letters[t:], the digits unconstrained by one another (the factor
@@ -91,10 +134,9 @@ def solution_table(
     need = np.zeros(1, dtype=np.int64)
     free = np.full(1, _FULL, dtype=np.int64)
     f = np.ones(1, dtype=np.int64)
-    for t, letter in enumerate(letters):
-        allowed = (1 << hints[letter]) if letter in hints else _FULL & ~((1 << lows[t]) - 1)
+    for t in range(n):
         if factor and t == 0:
-            (digit,) = np.nonzero(_BITS[allowed])
+            (digit,) = np.nonzero(_BITS[allowed[t]])
             rows = np.zeros(len(digit), dtype=np.intp)
             f = digit
             need = -factor_coef[f] * f
@@ -105,8 +147,8 @@ def solution_table(
             else:
                 c = coef[0][t]
                 bits = _range(c, need, lo[0][t + 1], hi[0][t + 1])
-            if allowed != _FULL:
-                bits &= allowed
+            if allowed[t] != _FULL:
+                bits &= allowed[t]
             rows, digit = _BITS[bits & free].nonzero()
             if factor:
                 f = f[rows]
@@ -121,7 +163,7 @@ def solution_table(
     for t in range(n - 1, -1, -1):
         table[:, t] = chosen[t][index]
         index = parents[t][index]
-    return letters, table
+    return table
 
 
 def _between(low: np.ndarray, high: np.ndarray) -> np.ndarray:

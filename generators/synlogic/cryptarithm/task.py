@@ -11,11 +11,10 @@ column solver (:mod:`.solver`, one full search with the hints) and the verifier 
 from __future__ import annotations
 
 import re
+from math import prod
 from random import Random
 from string import ascii_uppercase
 from typing import Any, ClassVar
-
-import numpy as np
 
 from generators.base import (
     ANSWER_INSTRUCTION,
@@ -23,10 +22,12 @@ from generators.base import (
     Instance,
     Solution,
     Task,
+    config_cached,
 )
 from generators.canonical import digest, first_seen
+from generators.hashrandom import Draws
 from generators.synlogic.cryptarithm.config import LEVELS, CryptarithmConfig
-from generators.synlogic.cryptarithm.linear import solution_table
+from generators.synlogic.cryptarithm.linear import agreement, solution_table
 from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
 from schemas.records import Problem
 
@@ -53,27 +54,52 @@ _FORMAT = (
 )
 
 
-def _number(rng: Random, low: int, high: int) -> int:
-    digits = rng.randint(low, high)
-    return rng.randint(10 ** (digits - 1), 10**digits - 1)
+_LETTER_RADICES = tuple(range(26, 16, -1))
+_MAX_HINTS = 10  # at most one per letter; each picks among at most 10 (4 bits)
+_PROMPT_RADICES = (len(_INTROS), 2, len(_QUESTIONS))
 
 
-def _draw(config: CryptarithmConfig, rng: Random) -> tuple[str, list[int], int]:
+@config_cached
+def _bits(config: CryptarithmConfig) -> int:
+    """Random bits that every draw of a puzzle of ``config`` takes, plus 64."""
+    low, high = config.min_digits, config.max_digits
+    extra = config.n_addends - 2
+    terms = [(high - low + 1) * 9 * 10 ** (high - 1)] * config.n_addends
+    product = max(prod(terms), (high - low + 1) * 9 * 10 ** (high + extra - 1) * 8)
+    product *= len(config.operations) * prod(_LETTER_RADICES) * prod(_PROMPT_RADICES)
+    return product.bit_length() + _MAX_HINTS * 4 + 64
+
+
+def _number(draws: Draws, low: int, high: int) -> int:
+    digits = low + draws.below(high - low + 1)
+    return 10 ** (digits - 1) + draws.below(9 * 10 ** (digits - 1))
+
+
+def _draw(config: CryptarithmConfig, draws: Draws) -> tuple[str, list[int], int]:
     """An operation, its operands and the result, as numbers.
 
     A subtraction ``a − b₁ − … = c`` has ``n_addends`` terms on the left, like an addition;
     a multiplicand grows by a digit per addend beyond two, to keep pace with the others.
     """
-    op = rng.choice(config.operations)
+    op = draws.pick(config.operations)
     low, high = config.min_digits, config.max_digits
     if op == "mul":
         extra = config.n_addends - 2
-        operands = [_number(rng, low + extra, high + extra), rng.randint(2, 9)]
+        operands = [_number(draws, low + extra, high + extra), 2 + draws.below(8)]
         return op, operands, operands[0] * operands[1]
-    terms = [_number(rng, low, high) for _ in range(config.n_addends)]
+    terms = [_number(draws, low, high) for _ in range(config.n_addends)]
     if op == "add":
         return op, terms, sum(terms)
     return op, [sum(terms), *terms[1:]], terms[0]
+
+
+def _letters(draws: Draws) -> list[str]:
+    """Ten distinct letters in random order (a partial Fisher–Yates shuffle)."""
+    pool = list(ascii_uppercase)
+    for i, radix in enumerate(_LETTER_RADICES):
+        j = i + draws.below(radix)
+        pool[i], pool[j] = pool[j], pool[i]
+    return pool[:10]
 
 
 def _equation(op: str, words: list[str], result: str) -> Equation:
@@ -100,23 +126,25 @@ class Cryptarithm(Task[CryptarithmConfig]):
     """Letter arithmetic with a unique solution proven by the column solver."""
 
     name: ClassVar[str] = "cryptarithm"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Cryptarithm: an addition, subtraction or one-digit multiplication written in letters; "
         "find the digit of every letter (distinct letters, distinct digits, no leading zeros)."
     )
     Config = CryptarithmConfig
     LEVELS = LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: CryptarithmConfig, rng: Random, index: int) -> Instance:
-        op, operands, result = _draw(config, rng)
-        letters = rng.sample(ascii_uppercase, 10)
+        draws = Draws(rng.getrandbits(_bits(config)))
+        op, operands, result = _draw(config, draws)
+        letters = _letters(draws)
         digit_to_letter = str.maketrans(_DIGITS, "".join(letters))
         words = [str(n).translate(digit_to_letter) for n in operands]
         result_word = str(result).translate(digit_to_letter)
         equation = _equation(op, words, result_word)
         truth = {letter: d for d, letter in enumerate(letters)}
-        hints = _hints(rng, equation, truth)
+        hints = _hints(draws, equation, truth)
         solution = {letter: truth[letter] for letter in sorted({*result_word, *"".join(words)})}
         payload = {
             "operation": op,
@@ -126,19 +154,20 @@ class Cryptarithm(Task[CryptarithmConfig]):
             "solution": solution,
         }
         return Instance(
-            prompt=self._prompt(rng, op, words, result_word, hints),
+            prompt=self._prompt(draws, op, words, result_word, hints),
             answer=_format(solution),
             payload=payload,
         )
 
     @staticmethod
-    def _prompt(rng: Random, op: str, words: list[str], result: str, hints: dict[str, int]) -> str:
-        layout = rng.choice((_render_equation, _render_column))(op, words, result)
-        parts = [rng.choice(_INTROS), _RULES, layout]
+    def _prompt(draws: Draws, op: str, words: list[str], result: str, hints: dict[str, int]) -> str:
+        intro = draws.pick(_INTROS)
+        layout = draws.pick((_render_equation, _render_column))(op, words, result)
+        parts = [intro, _RULES, layout]
         if hints:
             given = ", ".join(f"{k}={v}" for k, v in sorted(hints.items()))
             parts.append(f"You are also told: {given}.")
-        parts += [rng.choice(_QUESTIONS), _FORMAT, ANSWER_INSTRUCTION]
+        parts += [draws.pick(_QUESTIONS), _FORMAT, ANSWER_INSTRUCTION]
         return "\n\n".join(parts)
 
     def solve(self, problem: Problem) -> Solution:
@@ -191,19 +220,29 @@ class Cryptarithm(Task[CryptarithmConfig]):
         return 1.0, "correct"
 
 
-def _hints(rng: Random, equation: Equation, truth: dict[str, int]) -> dict[str, int]:
+def _hints(draws: Draws, equation: Equation, truth: dict[str, int]) -> dict[str, int]:
     """Letters to reveal until ``truth`` is the only solution: each time the letter whose
-    true value rules out the most of the remaining solutions (ties at random)."""
+    true value rules out the most of the remaining solutions (ties at random).
+
+    The solutions are bit positions: per letter, a mask of those that give it its true
+    value, so narrowing to a hint is one ``&`` and counting what is left one ``bit_count``.
+    """
     letters, table = solution_table(equation)
+    rows = len(table)
+    if rows == 1:
+        return {}
+    packed = agreement(table, bytes([truth[letter] for letter in letters]))
+    step = len(packed) // len(letters)
+    agree = [int.from_bytes(packed[i : i + step], "little") for i in range(0, len(packed), step)]
     order = sorted(range(len(letters)), key=letters.__getitem__)
-    digits = np.array([truth[letter] for letter in letters], dtype=table.dtype)
+    alive = (1 << rows) - 1
     hints: dict[str, int] = {}
-    while len(table) > 1:
-        agree = (table == digits).sum(axis=0).tolist()
-        fewest = min(agree)
-        i = rng.choice([i for i in order if agree[i] == fewest])
+    while alive & (alive - 1):  # more than one solution left
+        counts = [(alive & mask).bit_count() for mask in agree]
+        fewest = min(counts)
+        i = draws.pick([i for i in order if counts[i] == fewest])
         hints[letters[i]] = truth[letters[i]]
-        table = table[table[:, i] == digits[i]]
+        alive &= agree[i]
     return hints
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from math import factorial
 from random import Random
 from typing import Any, ClassVar
@@ -15,9 +16,9 @@ from generators.base import (
     Task,
     TaskConfig,
 )
-from generators.graphs.fastrand import pick, shuffle
+from generators.hashrandom import Draws
 from generators.synlogic.grid import format_grid, int_cell, parse_grid
-from generators.synlogic.survo.count import Counter
+from generators.synlogic.survo.count import Counter, native
 from generators.synlogic.survo.solver import Solver, sums_of
 from schemas.records import Problem
 
@@ -54,6 +55,7 @@ QUESTIONS = (
     "Fill in every missing number.",
     "Find the numbers that belong in the empty cells.",
 )
+_PROMPT_BITS = (len(INTROS) * len(QUESTIONS)).bit_length() + 64
 
 
 Sums = tuple[list[int], list[int]]
@@ -64,13 +66,15 @@ def build(config: SurvoConfig, rng: Random) -> tuple[list[list[int]], list[list[
     and a unique solution; a grid that cannot take that many is redrawn, and after
     ``max_attempts`` draws the one that took the most is used."""
     R, C = config.rows, config.cols
+    bits = _permutation_bits(R * C)
     best: tuple[int, list[list[int]], list[list[int]], Sums] | None = None
     for _ in range(config.max_attempts):
+        draws = Draws(rng.getrandbits(bits))
         values = list(range(1, R * C + 1))
-        shuffle(rng, values)
+        draws.shuffle(values)
         solution = [values[r * C : r * C + C] for r in range(R)]
         sums = sums_of(solution)
-        blanks = blank_while_unique(values, sums, rng, config.blanks)
+        blanks = blank_while_unique(values, sums, draws, config.blanks)
         puzzle = [values[r * C : r * C + C] for r in range(R)]
         if blanks == config.blanks:
             return solution, puzzle, sums
@@ -80,19 +84,39 @@ def build(config: SurvoConfig, rng: Random) -> tuple[list[list[int]], list[list[
     return best[1:]
 
 
-def blank_while_unique(values: list[int], sums: Sums, rng: Random, target: int) -> int:
+@cache
+def _permutation_bits(n: int) -> int:
+    """Random bits for two orders of ``n`` things (numbers, then cells to blank), plus 64."""
+    return (factorial(n) ** 2).bit_length() + 64
+
+
+def blank_while_unique(
+    values: list[int], sums: Sums, draws: Draws, target: int, python: bool = False
+) -> int:
     """Blank (set to 0) up to ``target`` cells of the full grid ``values`` (row-major) in
     random order, each only if the puzzle stays unique; returns how many were blanked.
 
     A blank whose row and column are not yet linked by blanks needs no search: adding up
     the sums of its row's side of the blank graph, rows minus columns, leaves its value
     alone, so the sums force it and the rest is the old, unique puzzle. Only a blank that
-    closes a cycle of blanks is checked, by a :class:`Counter` made at the first such one.
+    closes a cycle of blanks is checked, by a :class:`Counter` made at the first such one,
+    or all in the C kernel where it was compiled (``python`` insists on the reference).
     """
     rows, cols = sums
-    C = len(cols)
     cells = list(range(len(values)))
-    shuffle(rng, cells)
+    draws.shuffle(cells)
+    if native is None or python:
+        return _blank_in_python(values, sums, cells, target)
+    blanked = native.blank_while_unique(len(rows), len(cols), values, rows + cols, cells, target)
+    for cell in blanked:
+        values[cell] = 0
+    return len(blanked)
+
+
+def _blank_in_python(values: list[int], sums: Sums, cells: list[int], target: int) -> int:
+    """:func:`blank_while_unique` over the cells in the order given, in Python."""
+    rows, cols = sums
+    C = len(cols)
     group = list(range(len(rows) + C))  # union-find over lines linked by blanks
 
     def root(line: int) -> int:
@@ -114,7 +138,7 @@ def blank_while_unique(values: list[int], sums: Sums, rng: Random, target: int) 
             if counter is None:
                 counter = Counter([values[i : i + C] for i in range(0, len(values), C)], *sums)
             v = counter.blank(cell)
-            if counter.count(1, forbid=(cell, v)):
+            if counter.count(1, forbid=(cell, v), python=True):
                 counter.fill(cell, v)
                 continue
         values[cell] = 0
@@ -122,7 +146,7 @@ def blank_while_unique(values: list[int], sums: Sums, rng: Random, target: int) 
     return blanks
 
 
-def render_prompt(rng: Random, puzzle: list[list[int]], rows: list[int], cols: list[int]) -> str:
+def render_prompt(draws: Draws, puzzle: list[list[int]], rows: list[int], cols: list[int]) -> str:
     R, C = len(rows), len(cols)
     width = len(str(max(*rows, *cols)))
     table = [
@@ -133,7 +157,7 @@ def render_prompt(rng: Random, puzzle: list[list[int]], rows: list[int], cols: l
     table.append(" ".join([str(total).rjust(width) for total in cols]))
     return "\n".join(
         [
-            pick(rng, INTROS).format(r=R, c=C),
+            draws.pick(INTROS).format(r=R, c=C),
             "",
             "Rules:",
             f"- Each of the numbers 1 to {R * C} appears exactly once in the grid.",
@@ -143,7 +167,7 @@ def render_prompt(rng: Random, puzzle: list[list[int]], rows: list[int], cols: l
             "",
             *table,
             "",
-            f"{pick(rng, QUESTIONS)} Answer with the full grid (given numbers included) as "
+            f"{draws.pick(QUESTIONS)} Answer with the full grid (given numbers included) as "
             f"{R} lines, one per row from top to bottom, each with {C} numbers separated by "
             "spaces; leave out the sums.",
             "",
@@ -156,18 +180,20 @@ class Survo(Task[SurvoConfig]):
     """Survo with a unique completion proven by sum-bounded backtracking."""
 
     name: ClassVar[str] = "survo"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Survo: complete an R x C grid with the numbers 1..R*C, each once, so that rows and "
         "columns add up to the given sums; some cells are given; unique solution."
     )
     Config = SurvoConfig
     LEVELS = LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: SurvoConfig, rng: Random, index: int) -> Instance:
         solution, puzzle, (rows, cols) = build(config, rng)
         payload = {"puzzle": puzzle, "row_sums": rows, "col_sums": cols, "solution": solution}
-        return Instance(render_prompt(rng, puzzle, rows, cols), format_grid(solution), payload)
+        prompt = render_prompt(Draws(rng.getrandbits(_PROMPT_BITS)), puzzle, rows, cols)
+        return Instance(prompt, format_grid(solution), payload)
 
     def solve(self, problem: Problem) -> Solution:
         p = problem.payload

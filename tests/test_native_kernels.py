@@ -1,0 +1,139 @@
+"""The C kernels (cryptarithm search, Survo counting) against their Python references.
+
+The kernels are optional at install; where they did not compile the Python searches run and
+these comparisons are skipped, unless ``FACTORY_REQUIRE_NATIVE=1`` (set in CI), which makes a
+missing kernel a failure.
+"""
+
+from __future__ import annotations
+
+import os
+from random import Random
+from string import ascii_uppercase
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generators.base import make_problem
+from generators.hashrandom import Draws
+from generators.registry import get_task
+from generators.synlogic.cryptarithm import linear
+from generators.synlogic.cryptarithm.config import CryptarithmConfig
+from generators.synlogic.cryptarithm.task import _draw, _equation
+from generators.synlogic.survo import count, task
+from generators.synlogic.survo.count import Counter
+from generators.synlogic.survo.solver import sums_of
+
+KERNELS = {"cryptarithm": linear, "survo": count}
+native = pytest.mark.skipif(
+    linear.native is None or count.native is None, reason="C kernels not compiled"
+)
+
+
+@pytest.mark.skipif(os.environ.get("FACTORY_REQUIRE_NATIVE") != "1", reason="not required")
+@pytest.mark.parametrize("name", sorted(KERNELS))
+def test_kernel_loaded_where_required(name: str) -> None:
+    assert KERNELS[name].native is not None, f"the {name} C kernel did not load"
+
+
+def _cryptarithm(seed: int):
+    """A random equation of any operation and size, and up to two hints (true or not)."""
+    rng = Random(seed)
+    low = rng.randint(2, 6)
+    config = CryptarithmConfig(
+        operations=("add", "sub", "mul"),
+        n_addends=rng.randint(2, 6),
+        min_digits=low,
+        max_digits=rng.randint(low, 7),
+    )
+    op, operands, result = _draw(config, Draws(rng.getrandbits(300)))
+    table = str.maketrans("0123456789", "".join(rng.sample(ascii_uppercase, 10)))
+    words = [str(n).translate(table) for n in operands]
+    equation = _equation(op, words, str(result).translate(table))
+    letters = sorted({*"".join(equation.addends), *equation.result, *(equation.factor or "")})
+    hints = {x: rng.randrange(10) for x in rng.sample(letters, rng.randint(0, 2))}
+    return equation, hints
+
+
+@native
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32))
+def test_cryptarithm_kernel_returns_the_numpy_table(seed: int) -> None:
+    """Same letters, same solutions, same order, same dtype."""
+    equation, hints = _cryptarithm(seed)
+    letters, table = linear.solution_table(equation, hints)
+    reference_letters, reference = linear.solution_table(equation, hints, python=True)
+    assert letters == reference_letters
+    assert table.dtype == reference.dtype and table.shape == reference.shape
+    assert np.array_equal(table, reference)
+    truth = bytes(rng_digits(seed, len(letters)))
+    assert linear.agreement(table, truth) == linear.agreement(reference, truth, python=True)
+
+
+def rng_digits(seed: int, n: int) -> list[int]:
+    """``n`` distinct digits (a truth to compare the solutions with)."""
+    return Random(seed).sample(range(10), n)
+
+
+def _survo(rng: Random) -> tuple[list[list[int]], list[int], list[int]]:
+    """A random R x C grid (2..5 each) with a random set of cells emptied."""
+    R, C = rng.randint(2, 5), rng.randint(2, 5)
+    values = rng.sample(range(1, R * C + 1), R * C)
+    grid = [values[r * C : r * C + C] for r in range(R)]
+    rows, cols = sums_of(grid)
+    for cell in rng.sample(range(R * C), rng.randint(1, R * C)):
+        grid[cell // C][cell % C] = 0
+    return grid, rows, cols
+
+
+@native
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from([1, 2, 3, 50]), st.booleans())
+def test_survo_kernel_counts_like_python(seed: int, limit: int, forbidding: bool) -> None:
+    rng = Random(seed)
+    grid, rows, cols = _survo(rng)
+    n = len(rows) * len(cols)
+    forbid = (rng.randrange(n), rng.randint(1, n)) if forbidding else None
+    counter = Counter(grid, rows, cols)
+    assert counter.count(limit, forbid) == counter.count(limit, forbid, python=True)
+
+
+@native
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2**32))
+def test_survo_kernel_blanks_like_python(seed: int) -> None:
+    rng = Random(seed)
+    R, C = rng.randint(2, 5), rng.randint(2, 5)
+    values = rng.sample(range(1, R * C + 1), R * C)
+    sums = sums_of([values[r * C : r * C + C] for r in range(R)])
+    target = rng.randint(1, R * C)
+    kernel, reference = values[:], values[:]
+    order = rng.getrandbits(128)
+    blanked = task.blank_while_unique(kernel, sums, Draws(order), target)
+    assert blanked == task.blank_while_unique(reference, sums, Draws(order), target, python=True)
+    assert kernel == reference
+
+
+@native
+@pytest.mark.parametrize(
+    ("name", "level", "knobs"),
+    [
+        ("cryptarithm", 3, {}),
+        ("cryptarithm", 10, {}),
+        ("cryptarithm", None, {"operations": ["add"], "n_addends": 5, "max_digits": 5}),
+        ("survo", 1, {}),
+        ("survo", 10, {}),
+    ],
+)
+def test_generation_is_byte_identical_without_the_kernels(
+    name: str, level: int | None, knobs: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generator = get_task(name)
+    config = generator.config_for_level(level, knobs)
+    made = [make_problem(generator, config, 7, i).model_dump_json() for i in range(20)]
+    monkeypatch.setattr(linear, "native", None)
+    monkeypatch.setattr(count, "native", None)
+    monkeypatch.setattr(task, "native", None)
+    assert [make_problem(generator, config, 7, i).model_dump_json() for i in range(20)] == made
