@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from math import comb
+from random import Random
 
 import networkx as nx
 
+from generators.graphs import weighted_paths as wp
 from generators.graphs.shortest_path import ShortestPath
 from tests.contract import contract_tests, problem_at
 from tests.test_graphs_support import named, refuses, score, sweep, weighted_graph
@@ -23,6 +26,30 @@ def test_bellman_ford_agrees_and_the_route_is_cheapest():
         assert nx.path_weight(graph, route, "weight") == expected
         # the fewest-hop route is never cheapest, by construction
         assert nx.shortest_path_length(graph, p["source"], p["target"]) < len(route) - 1
+
+
+def test_every_cheapest_route_has_more_edges_than_the_fewest():
+    for problem in sweep(TASK):
+        p, graph = problem.payload, weighted_graph(problem.payload)
+        hops = nx.shortest_path_length(graph, p["source"], p["target"])
+        assert hops >= 2
+        cheapest = nx.all_shortest_paths(graph, p["source"], p["target"], weight="weight")
+        assert all(len(route) - 1 > hops for route in cheapest)
+
+
+def test_drawn_and_tabled_graphs_are_simple_and_connected():
+    rng = Random(3)
+    for n, m in ((4, 4), (5, 6), (6, 15), (20, 34), (12, 11)):
+        table = wp._small_graphs(n, m) if comb(n * (n - 1) // 2, m) <= wp.SMALL_TABLE else None
+        for _ in range(50):
+            edges, links, sources = wp._graph(rng, n, m, table)
+            assert len(set(edges)) == len(edges) == m
+            assert all(0 <= a < b < n for a, b in edges)
+            graph = nx.Graph(edges)
+            assert graph.number_of_nodes() == n and nx.is_connected(graph)
+            assert sorted((a, b) for a in range(n) for b, _ in links[a] if a < b) == sorted(edges)
+            assert set(sources) <= set(range(n))
+    assert len(wp._small_graphs(5, 6)) > 100  # level 1 draws from a table
 
 
 def test_every_cheapest_route_passes_and_dearer_ones_fail():

@@ -80,17 +80,16 @@ QUESTIONS = (
     "What is {x} to {y}?",
     "Which family relation does {x} have to {y}?",
 )
-FORMAT = (
-    'Complete the sentence "{x} is {y}\'s ___" with exactly one of these words: '
-    + _LABEL_LIST
-    + "."
-)
+_FORMAT_TAIL = "'s ___\" with exactly one of these words: " + _LABEL_LIST + "."
+"""The answer format after 'Complete the sentence "X is Y' (joined, not formatted: the
+word list is long)."""
 DISTRACTIONS = (
-    "{0} and {1} are close friends.",
-    "{0} works in the same office as {1}.",
-    "{0} often plays tennis with {1}.",
-    "{0} lives next door to {1}.",
+    (" and ", " are close friends."),
+    (" works in the same office as ", "."),
+    (" often plays tennis with ", "."),
+    (" lives next door to ", "."),
 )
+"""Sentences about two people: first name, the middle, second name, the end."""
 _TAIL = "\n\n" + CONVENTIONS
 
 
@@ -110,7 +109,11 @@ def _gender(family: kin.Family, v: int, female: str, male: str) -> str:
 
 
 def _as_couples(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    kids, female, rand = family.children(), family.female, rng.random
+    female, rand = family.female, rng.random
+    kids: list[list[int]] = [[] for _ in female]  # by mother: parents are [mother, father]
+    for child, pair in enumerate(family.parents):
+        if pair:
+            kids[pair[0]].append(child)
     facts = []
     for wife, husband in family.couples():
         if rand() < 0.5:
@@ -182,7 +185,8 @@ def _distraction_facts(rng: Random, names: list[str], pairs: list[list[int]]) ->
     for a, b in pairs:
         if rand() < 0.5:
             a, b = b, a
-        facts.append(DISTRACTIONS[int(rand() * 4)].format(names[a], names[b]))
+        middle, end = DISTRACTIONS[int(rand() * 4)]
+        facts.append(names[a] + middle + names[b] + end)
     return facts
 
 
@@ -219,15 +223,16 @@ class FamilyRelationships(GraphTask[FamilyConfig]):
         )
         names = _names(rng, family.female)
         facts = pick(rng, STYLES)(rng, family, names)
-        distractors = _distractors(rng, len(names), config.distractors)
+        distractors = (
+            _distractors(rng, len(names), config.distractors) if config.distractors else []
+        )
         if distractors:
             facts += _distraction_facts(rng, names, distractors)
         shuffle(rng, facts)
         body = "- " + "\n- ".join(facts) + _TAIL
         who = {"x": names[x], "y": names[y]}
-        prompt = compose(
-            rng, INTROS, body, pick(rng, QUESTIONS).format_map(who), FORMAT.format_map(who)
-        )
+        fmt = f'Complete the sentence "{names[x]} is {names[y]}' + _FORMAT_TAIL
+        prompt = compose(rng, INTROS, body, pick(rng, QUESTIONS).format_map(who), fmt)
         payload = {  # the family's lists are fresh from plant: the payload takes them
             "names": names,
             "female": family.female,

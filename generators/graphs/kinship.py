@@ -229,6 +229,18 @@ class _Tree:
     that have filled up (a mother with ``max_children``, a single who married) are
     dropped lazily when drawn, so every draw is uniform over the slots still free."""
 
+    __slots__ = (
+        "female",
+        "parents",
+        "spouse",
+        "gen",
+        "kids",
+        "last_gen",
+        "max_children",
+        "open",
+        "singles",
+    )
+
     def __init__(self, generations: int, max_children: int) -> None:
         self.female: list[bool] = []
         self.parents: list[list[int]] = []

@@ -25,7 +25,7 @@ FORMAT = (
 
 class ShortestPath(GraphTask[wp.WeightedPathConfig]):
     name: ClassVar[str] = "shortest_path"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Weighted shortest path: give a route of least total weight between two nodes of an "
         "undirected graph described in words; any cheapest route passes."

@@ -22,7 +22,7 @@ FORMAT = "Give the total {weight} of the shortest route as a single whole number
 
 class ShortestPathLength(GraphTask[wp.WeightedPathConfig]):
     name: ClassVar[str] = "shortest_path_length"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Weighted shortest path length: the least total weight of a route between two nodes "
         "of an undirected graph described in words."

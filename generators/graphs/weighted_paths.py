@@ -2,22 +2,28 @@
 
 An instance is a connected graph with positive integer weights, a source and a target
 whose cheapest route has more edges than the fewest-edge route: a policy that counts
-hops instead of adding weights always fails.
+hops instead of adding weights always fails. The property is made rather than waited
+for: one edge weight is redrawn so that a route one edge longer than the fewest wins
+(:func:`_plant`), and one Dijkstra then finds the distance.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Sequence
+from functools import cache
+from itertools import combinations
+from math import comb
 from random import Random
 from typing import Any
 
 from pydantic import Field
 
 from generators.base import GenerationError, TaskConfig
-from generators.graphs.fastrand import pick, shuffle
+from generators.graphs.fastrand import below, pick, take
 from generators.graphs.names import node_names
-from generators.graphs.render import CABLES, ROADS, TRACKS, describe
-from generators.graphs.sampling import connected_edges, hop_distances, weighted_adjacency
+from generators.graphs.render import CABLES, ROADS, TRACKS, Theme, describe
+from generators.graphs.sampling import adjacency, hop_distances, weighted_adjacency
 from generators.graphs.task import MAX_ATTEMPTS, bounded, compose
 
 Adjacency = list[list[tuple[int, int]]]
@@ -87,61 +93,155 @@ def fewest_hops_weight(adj: Adjacency, source: int, target: int) -> tuple[int, i
     return hop[target], best[target]
 
 
-def _settle_all(adj: Adjacency, source: int) -> tuple[list[int], list[int], list[int]]:
-    """(distance, edges on the fewest-edge cheapest route, parent) of every node: Dijkstra
-    ordered by (distance, edges) with the tie-breaks of :func:`dijkstra`, run to the end."""
-    n = len(adj)
-    dist, hops, parent = [1 << 60] * n, [0] * n, [-1] * n
+Links = list[list[tuple[int, int]]]
+"""Per node, (neighbour, edge index) pairs."""
+
+
+def _plant(rng: Random, links: Links, source: int, ws: list[int], max_weight: int) -> int | None:
+    """A target for ``source`` whose every cheapest route has more edges than the fewest-edge
+    route, made so by redrawing one edge weight, or None when this graph and these weights
+    offer none.
+
+    One breadth-first pass finds each node's hop count and the least weight ``best`` of its
+    fewest-edge routes (a node's parents are all in the layer searched before it). An edge
+    ``u - v`` between two nodes equally many edges (two or more) from the source is on no
+    fewest-edge route, so its weight does not change ``best``. Redrawn uniformly among the
+    weights below ``best[v] - best[u]`` (its distribution given the other weights and the
+    property), it makes the route ``source .. u, v``, one edge longer than the fewest,
+    cheaper than every fewest-edge route to ``v``."""
+    hop, best = [-1] * len(links), [0] * len(links)
+    hop[source] = 0
+    order, lateral = [source], []
+    for u in order:  # the list grows while it is walked: a queue without pops
+        down, here = hop[u] + 1, best[u]
+        for v, i in links[u]:
+            if hop[v] < 0:
+                hop[v], best[v] = down, here + ws[i]
+                order.append(v)
+            elif hop[v] == down:
+                if here + ws[i] < best[v]:
+                    best[v] = here + ws[i]
+            elif hop[v] == down - 1 > 1 and u < v:
+                lateral.append((u, v, i))
+    candidates, depth = [], 0
+    for a, b, i in reversed(lateral):  # only the deepest layer with a detour: harder problems
+        if hop[a] < depth:
+            break
+        if best[b] - best[a] >= 2:
+            candidates.append((a, b, i))
+            depth = hop[a]
+        elif best[a] - best[b] >= 2:
+            candidates.append((b, a, i))
+            depth = hop[a]
+    if not candidates:
+        return None
+    u, v, i = pick(rng, candidates)
+    ws[i] = 1 + below(rng, min(best[v] - best[u] - 1, max_weight))
+    return v
+
+
+def _cheapest(links: Links, ws: list[int], source: int, target: int) -> tuple[int, list[int]]:
+    """(distance, a cheapest route) from ``source`` to ``target``: Dijkstra on edge indices."""
+    dist, parent = [1 << 60] * len(links), [-1] * len(links)
     dist[source] = 0
-    heap, done = [(0, 0, source)], [False] * n
-    pop, push = heapq.heappop, heapq.heappush
+    heap, pop, push = [(0, source)], heapq.heappop, heapq.heappush
     while heap:
-        d, h, u = pop(heap)
-        if done[u]:
+        d, u = pop(heap)
+        if u == target:
+            break
+        if d > dist[u]:
             continue
-        done[u] = True
-        for v, w in adj[u]:
-            if not done[v] and (d + w < dist[v] or (d + w == dist[v] and h + 1 < hops[v])):
-                dist[v], hops[v], parent[v] = d + w, h + 1, u
-                push(heap, (d + w, h + 1, v))
-    return dist, hops, parent
+        for v, i in links[u]:
+            if d + ws[i] < dist[v]:
+                dist[v], parent[v] = d + ws[i], u
+                push(heap, (d + ws[i], v))
+    path = [target]
+    while path[-1] != source:
+        path.append(parent[path[-1]])
+    return dist[target], path[::-1]
+
+
+SMALL_TABLE = 2_000
+"""Configs with at most this many edge sets draw their graph from a table of them all."""
+
+
+def _links(n: int, pairs: Sequence[tuple[int, int]]) -> Links:
+    links: Links = [[] for _ in range(n)]
+    for i, (a, b) in enumerate(pairs):
+        links[a].append((b, i))
+        links[b].append((a, i))
+    return links
+
+
+Graph = tuple[list[tuple[int, int]], Links, list[int]]
+"""(edges, links, the sources worth searching from)."""
+
+
+@cache
+def _small_graphs(n: int, m: int) -> tuple[Graph, ...]:
+    """Every connected graph on ``n`` nodes with ``m`` edges that has a source with an edge
+    between two nodes equally many edges (two or more) away (what :func:`_plant` needs),
+    with those sources: ``(pairs, links, sources)``. Only for configs with few edge sets,
+    where most random graphs and most of their nodes would be searched in vain."""
+    table = []
+    for pairs in combinations(combinations(range(n), 2), m):
+        plain = adjacency(n, list(pairs))
+        hops = [hop_distances(plain, source) for source in range(n)]
+        if -1 in hops[0]:
+            continue
+        sources = [s for s, hop in enumerate(hops) if any(hop[a] == hop[b] >= 2 for a, b in pairs)]
+        if sources:
+            table.append((list(pairs), _links(n, pairs), sources))
+    return tuple(table)
+
+
+def _graph(rng: Random, n: int, m: int, table: Sequence[Graph] | None) -> Graph:
+    """(edges, links, the sources worth trying) of a random connected graph: from the table
+    when there is one, else a fresh graph (a random tree, node ``i`` joining an earlier node,
+    plus random edges: node labels carry no meaning, names are drawn) and all its nodes."""
+    if table:
+        pairs, links, sources = pick(rng, table)
+        return pairs, links, list(sources)
+    rand = rng.random
+    codes = {int(rand() * i) * n + i for i in range(1, n)}  # node i joins an earlier node
+    add, square = codes.add, n * n
+    while len(codes) < m:  # then random other pairs, one draw each
+        a, b = divmod(int(rand() * square), n)
+        if a < b:
+            add(a * n + b)
+        elif b < a:
+            add(b * n + a)
+    pairs: list[tuple[int, int]] = []
+    links: Links = [[] for _ in range(n)]
+    for i, code in enumerate(sorted(codes)):
+        a, b = divmod(code, n)
+        pairs.append((a, b))
+        links[a].append((b, i))
+        links[b].append((a, i))
+    return pairs, links, list(range(n))
 
 
 def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any], list[int]] | None:
     """(a payload (edges, source, target, distance), Dijkstra's path) or None after too many
-    draws. Each graph is searched from its nodes in random order for targets whose every cheapest
-    route has more edges than the fewest-edge route."""
+    draws: a random connected graph (drawn from :func:`_small_graphs` where the config has few
+    edge sets) and weights, searched from its nodes in random order for a target
+    :func:`_plant` can make; one Dijkstra then proves the distance and the route."""
+    m = min(m, n * (n - 1) // 2)
+    table = _small_graphs(n, m) if comb(n * (n - 1) // 2, m) <= SMALL_TABLE else None
+    if table == ():
+        return None  # no graph of this size has such a target
     rand = rng.random
-    for attempt in range(MAX_ATTEMPTS):
-        if attempt % 3 == 0:  # a new structure every third draw, new weights in between
-            pairs = connected_edges(rng, n, m)
-            plain = [[] for _ in range(n)]
-            for a, b in pairs:
-                plain[a].append(b)
-                plain[b].append(a)
-            sources = list(range(n))
-            hops_from: dict[int, list[int]] = {}
-        edges = [[a, b, 1 + int(rand() * max_weight)] for a, b in pairs]
-        adj = weighted_adjacency(n, edges)
-        shuffle(rng, sources)
-        for i, source in enumerate(sources):
-            hop = hops_from.get(source) or hops_from.setdefault(
-                source, hop_distances(plain, source)
-            )
-            # (s, t) qualifies exactly when (t, s) does, so the sources already searched
-            # are no targets: only the later ones two or more edges away are in question
-            wanted = [t for t in sources[i + 1 :] if hop[t] >= 2]
-            if not wanted:
-                continue
-            dist, hops, parent = _settle_all(adj, source)
-            targets = sorted([t for t in wanted if hops[t] > hop[t]])
-            if targets:
-                target = pick(rng, targets)
-                path = [target]
-                while path[-1] != source:
-                    path.append(parent[path[-1]])
+    for _ in range(MAX_ATTEMPTS):
+        pairs, links, sources = _graph(rng, n, m, table)
+        ws = [1 + int(rand() * max_weight) for _ in pairs]
+        while sources:  # in random order, paying only for the sources tried
+            source = take(rng, sources)
+            target = _plant(rng, links, source, ws, max_weight)
+            if target is not None:
+                distance, path = _cheapest(links, ws, source, target)
+                edges = [[a, b, w] for (a, b), w in zip(pairs, ws, strict=True)]
                 payload = {"edges": edges, "source": source, "target": target}
-                return {**payload, "distance": dist[target]}, path[::-1]
+                return {**payload, "distance": distance}, path
     return None
 
 
@@ -201,14 +301,23 @@ def instance_prompt(
     payload, path = drawn
     theme = pick(rng, THEMES)
     names = node_names(rng, config.nodes, theme.scheme)
+    ends = {"s": names[payload["source"]], "t": names[payload["target"]]}
+    body = describe(rng, theme, names, payload["edges"], weighted=True)
+    questions, answer_format = _wording(theme, fmt)
+    question = pick(rng, questions).format_map(ends)
+    prompt = compose(rng, INTROS, body, question, answer_format.format_map(ends))
+    return prompt, names, {"names": names, **payload}, path
+
+
+@cache
+def _wording(theme: Theme, fmt: str) -> tuple[tuple[str, ...], str]:
+    """The questions and the answer format with the theme's words in, ``{s}`` and ``{t}``
+    left to fill (a few combinations, formatted once)."""
     words = {
-        "s": names[payload["source"]],
-        "t": names[payload["target"]],
+        "s": "{s}",
+        "t": "{t}",
         "nodes": theme.nodes,
         "weight": theme.weight,
         "edge": theme.edge,
     }
-    body = describe(rng, theme, names, payload["edges"], weighted=True)
-    question = pick(rng, QUESTIONS).format(**words)
-    prompt = compose(rng, INTROS, body, question, fmt.format(**words))
-    return prompt, names, {"names": names, **payload}, path
+    return tuple(q.format_map(words) for q in QUESTIONS), fmt.format_map(words)
