@@ -51,11 +51,11 @@ from factory.storage.layout import (
     shard_count,
 )
 from factory.storage.stage_files import (
+    copy_stage_file,
     read_stage_records,
     read_stage_table,
     stage_is_whole,
     write_stage_records,
-    write_stage_table,
 )
 from schemas.config import BuildConfig, ModelSpec, TaskSpec
 from schemas.manifest import ExcludedSource
@@ -296,19 +296,19 @@ class SelectDistinct(BuildTask):
 
     def _select_all(self, spec: TaskSpec) -> DedupReport:
         """Nothing is filtered: each candidate shard is its problems shard, the same rows
-        in the same order, passed on as a table (no record is decoded)."""
+        in the same order, passed on as the same file (only ids and indices are decoded)."""
         config, storage = self.config, self.layout.storage
         report = DedupReport(subset=spec.subset)
         split_of = SplitAssigner(config, spec, report)
         for shard in range(shard_count(spec, config.shard_size)):
             path = partial(self.layout.stage_path, subset=spec.subset, shard=shard)
-            table = read_stage_table(path("candidates"), storage)
+            table = read_stage_table(path("candidates"), storage, ["problem_id", "index"])
             ids, indices = table["problem_id"].to_pylist(), table["index"].to_pylist()
             report.drawn += table.num_rows
             report.kept += table.num_rows
             splits = [split_of.assign(*row) for row in zip(ids, indices, strict=True)]
             if not stage_is_whole(path("problems"), storage):
-                write_stage_table(table, path("problems"), storage)
+                copy_stage_file(path("candidates"), path("problems"), storage)
             self._keep_or_write(splits, SplitAssignment, path("splits"))
         return report
 

@@ -183,6 +183,43 @@ def test_the_audit_asks_the_verifier_once_per_problem_and_guess(monkeypatch):
     ]
 
 
+@pytest.mark.parametrize(
+    ("name", "knobs"),
+    [
+        ("knights_knaves", None),
+        ("nlsat", {"question": "assignment"}),
+        ("nlsat", {"question": "consistency"}),
+        ("sudoku", None),
+    ],
+)
+def test_the_audit_scores_through_one_answer_checker_per_problem(monkeypatch, name, knobs):
+    task = get_task(name)
+    problems = [
+        make_problem(task, task.config_for_level(level, knobs), 3, index, level)
+        for level in (1, 5)
+        for index in range(4)
+    ]
+    odd = ["", "nonsense", "</answer> yes", "<think>", "yes\n" * 3]
+    guesses = [
+        (p, guess)
+        for p in problems
+        for guess in [*task.trivial_answers(p).values(), *(q.answer for q in problems), *odd]
+    ]
+    expected = [wins(task, p, guess) for p, guess in guesses]
+    built: list[int] = []
+    checker = type(task).answer_checker
+
+    def counted(self, problem):
+        built.append(id(problem))
+        return checker(self, problem)
+
+    monkeypatch.setattr(type(task), "answer_checker", counted)
+    score = Scorer(task)
+    assert [score(p, guess) for p, guess in guesses] == expected
+    assert any(expected) and not all(expected)
+    assert sorted(built) == sorted(set(built)) and len(built) == len(problems)
+
+
 def test_answer_space_is_estimated_when_not_declared():
     result = audit_sample(sample(Echo(), n=40), THRESHOLDS)
     assert result.estimated

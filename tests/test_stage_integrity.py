@@ -12,6 +12,7 @@ import pytest
 from factory.storage.filesystem import LOCAL
 from factory.storage.stage_files import (
     CorruptStageError,
+    copy_stage_file,
     read_stage_records,
     read_stage_table,
     sidecar_path,
@@ -48,6 +49,18 @@ def test_a_stage_file_is_whole_only_with_its_matching_record(tmp_path):
     assert read_stage_table(path, LOCAL)["x"].to_pylist() == [1, 2, 3]
     sidecar_path(path).unlink()
     assert "no checksum record" in stage_problem(path, LOCAL)
+
+
+def test_a_stage_file_is_copied_whole_and_a_damaged_one_never(tmp_path):
+    source, target = tmp_path / "a" / "00000.parquet", tmp_path / "b" / "00000.parquet"
+    write_stage_table(pa.table({"x": list(range(100))}), source, LOCAL)
+    copy_stage_file(source, target, LOCAL)
+    assert stage_is_whole(target, LOCAL) and target.read_bytes() == source.read_bytes()
+    assert read_stage_table(target, LOCAL)["x"].to_pylist() == list(range(100))
+    flip_bit(source, source.stat().st_size // 2)
+    with pytest.raises(CorruptStageError):
+        copy_stage_file(source, tmp_path / "c" / "00000.parquet", LOCAL)
+    assert not sidecar_path(source).exists() and not (tmp_path / "c" / "00000.parquet").exists()
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate"])

@@ -5,12 +5,16 @@ whatever the user's matplotlibrc says, and no Software/date metadata, so the sam
 data gives byte-identical PNGs: the manifest hashes them like any data file. Every
 figure is at least ``MIN_WIDTH`` inches at ``DPI`` (900 px) wide, with labels of at
 least ``LABEL_SIZE`` points, readable on the Hub's dataset page.
+
+Margins are fixed in inches, widened for the longest tick label (:func:`_margins`),
+rather than found by a constrained layout, which draws every figure once more to
+measure it: that was half of the figures' time in a build.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +31,8 @@ DPI = 100
 MIN_WIDTH = 9.0
 LABEL_SIZE = 10
 TITLE_SIZE = 11
+CHAR_WIDTH = 0.62
+"""A character's width in em, a little over DejaVu Sans's average: label widths from lengths."""
 
 
 AuditBar = tuple[str, float, float, float]
@@ -83,11 +89,37 @@ def _save(path: Path, draw: Callable) -> None:
     from matplotlib.figure import Figure as MplFigure
 
     with matplotlib.style.context("default"):
-        figure = MplFigure(dpi=DPI, layout="constrained")
+        figure = MplFigure(dpi=DPI)
         FigureCanvasAgg(figure)
         draw(figure)
         with atomic_path(path) as tmp:
             figure.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+
+
+def _inches(labels: Iterable[str], size: float = LABEL_SIZE) -> float:
+    """About how wide the longest of ``labels`` is, set in ``size`` points."""
+    return CHAR_WIDTH * size / 72 * max((len(label) for label in labels), default=0)
+
+
+def _margins(
+    figure,
+    left: float,
+    top: float,
+    bottom: float = 0.55,
+    right: float = 0.3,
+    gaps: tuple[float, float] = (0.0, 0.0),
+) -> None:
+    """Margins of the figure (as now sized) in inches; ``gaps``: (between columns, between
+    rows) as shares of an axes' width and height. Set before adding axes."""
+    width, height = figure.get_size_inches()
+    figure.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=gaps[0],
+        hspace=gaps[1],
+    )
 
 
 def _grid(figure, count: int):
@@ -95,6 +127,7 @@ def _grid(figure, count: int):
     columns = min(COLUMNS, max(count, 1))
     rows = math.ceil(max(count, 1) / columns)
     figure.set_size_inches(max(PANEL[0] * columns, MIN_WIDTH), PANEL[1] * rows)
+    _margins(figure, left=0.85, top=0.35, gaps=(0.4, 0.55))
     return [figure.add_subplot(rows, columns, i + 1) for i in range(max(count, 1))]
 
 
@@ -133,6 +166,7 @@ def _buckets(figure, problems: pa.Table, buckets: list[str]) -> None:
         counts.setdefault(row["subset"], {})[row["difficulty"]] = row["subset_count"]
     subsets = sorted(counts)
     figure.set_size_inches(MIN_WIDTH, 1.6 + 0.4 * max(len(subsets), 1))
+    _margins(figure, left=0.3 + _inches(subsets), top=0.6)
     ax = figure.add_subplot()
     left = np.zeros(len(subsets))
     for bucket in buckets:
@@ -152,6 +186,9 @@ def _lengths(figure, problems: pa.Table, traces: dict[str, pa.Table]) -> None:
         unit = table.schema.metadata[b"unit"].decode()
         panels.append((f"{producer} samples ({unit})", by_subset(table, "length")))
     figure.set_size_inches(max(4.5 * len(panels), MIN_WIDTH), 1.8 + 0.4 * max(len(panels[0][1]), 1))
+    labels = _inches(subset for _, groups in panels for subset in groups)
+    axes_width = (figure.get_size_inches()[0] - labels - 0.6) / len(panels) - labels
+    _margins(figure, left=0.3 + labels, top=0.4, gaps=((labels + 0.3) / axes_width, 0.0))
     for i, (title, groups) in enumerate(panels):
         ax = figure.add_subplot(1, len(panels), i + 1)
         if groups:
@@ -173,6 +210,7 @@ def _pass(figure, problems: pa.Table) -> None:
     for (subset, level), rates in sums.items():
         grid[subsets.index(subset), levels.index(level)] = float(np.mean(rates))
     figure.set_size_inches(max(2.4 + 0.7 * len(levels), MIN_WIDTH), 1.6 + 0.4 * len(subsets))
+    _margins(figure, left=0.3 + _inches(subsets), top=0.2, right=0.1)
     ax = figure.add_subplot()
     image = ax.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto")
     for (row, column), value in np.ndenumerate(grid):
@@ -199,6 +237,7 @@ def _guesses(figure, bars: list[AuditBar]) -> None:
     labels = [bar[0] for bar in bars]
     rows = np.arange(len(bars))
     figure.set_size_inches(MIN_WIDTH, 1.8 + 0.3 * max(len(bars), 1))
+    _margins(figure, left=0.3 + _inches(labels, LABEL_SIZE - 1), top=0.6)
     ax = figure.add_subplot()
     ax.barh(rows - 0.2, [100 * b[1] for b in bars], height=0.4, label="best constant answer")
     ax.barh(rows + 0.2, [100 * b[2] for b in bars], height=0.4, label="worst trivial strategy")

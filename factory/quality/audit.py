@@ -14,7 +14,7 @@ max(2 × chance, 5%), and each label of a categorical answer stays within 1/k ±
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ from typing import Any
 from factory.errors import FactoryError
 from factory.markdown import markdown_table
 from factory.quality.problem_keys import exact_key64
-from generators.base import Task, make_problem
+from generators.base import AnswerFormatError, Task, make_problem
+from generators.extract import final_answer
 from generators.registry import get_task
 from schemas.audit import AuditThresholds
 from schemas.config import BuildConfig
@@ -117,18 +118,39 @@ class Scorer:
     """:func:`wins` on one task's problems, remembered per (problem, guess): an audit asks
     about one guess on one problem several times (a label is a trivial strategy, and often
     the best constant and the next problem's answer too), and the verifier's word on it
-    never changes. Problems are told apart by identity: keep them alive while it is used."""
+    never changes. Problems are told apart by identity: keep them alive while it is used.
+
+    Where the task offers ``answer_checker(problem)`` and scores texts with the base
+    ``Task.verify`` (the extracted answer's check), each problem's checker is built once
+    and asked about every guess, as ``verify`` would ask ``check_answer``."""
 
     def __init__(self, task: Task) -> None:
         self.task = task
         self._seen: dict[tuple[int, str], bool] = {}
+        self._checkers: dict[int, Callable[[str], tuple[float, str]]] = {}
+        self._checked = type(task).verify is Task.verify and hasattr(task, "answer_checker")
 
     def __call__(self, problem: Problem, guess: str) -> bool:
         key = (id(problem), guess)
         found = self._seen.get(key)
         if found is None:
-            found = self._seen[key] = wins(self.task, problem, guess)
+            found = self._seen[key] = self._wins(problem, guess)
         return found
+
+    def _wins(self, problem: Problem, guess: str) -> bool:
+        text = f"<answer>\n{guess}\n</answer>"
+        answer = final_answer(text) if self._checked else None
+        if answer is None:  # verify's own word: also the reason-giving zero of no answer
+            return wins(self.task, problem, guess)
+        checker = self._checkers.get(id(problem))
+        if checker is None:
+            checker = self._checkers[id(problem)] = self.task.answer_checker(problem)
+        try:
+            return checker(answer)[0] >= 1.0
+        except AnswerFormatError:
+            return False
+        except Exception:  # verify logs the verifier's failure (once) and scores 0
+            return wins(self.task, problem, guess)
 
 
 def _rate(hits: Iterable[bool], n: int) -> float:

@@ -132,5 +132,22 @@ def read_stage_table(
     return table
 
 
+def copy_stage_file(source: PurePath, target: PurePath, storage: Storage) -> None:
+    """``source``'s bytes and record as ``target``'s, after the bytes matched the record
+    (CorruptStageError else): a table passed on unchanged is not decoded and encoded again."""
+    record = _read_record(source, storage)
+    with storage.open(source) as handle:
+        data = handle.read()
+    if record is None or hashlib.sha256(data).hexdigest() != record.sha256:
+        storage.remove(sidecar_path(source))
+        raise CorruptStageError(
+            f"{storage.url(source)}: does not match the checksum its writer recorded; its "
+            "record is removed, so rerunning the same command rebuilds it"
+        )
+    with storage.writing(target) as tmp:
+        tmp.write_bytes(data)
+    storage.write_text(sidecar_path(target), json.dumps(record.__dict__, sort_keys=True) + "\n")
+
+
 def read_stage_records(path: PurePath, model: type[M], storage: Storage) -> list[M]:
     return from_table(read_stage_table(path, storage), model)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Callable
+from functools import cache, partial
 from random import Random
 from typing import Any
 
@@ -21,7 +22,7 @@ from generators.nlsat.formula import (
 )
 from generators.nlsat.narrate import narrate
 from generators.nlsat.render import assignment_answer, prompt
-from generators.nlsat.verifier import check_assignment, check_verdict
+from generators.nlsat.verifier import AssignmentChecker, check_verdict
 from schemas.arrow import canonical_json
 from schemas.records import Problem
 
@@ -166,9 +167,13 @@ class NLSat(Task[NLSatConfig]):
         )
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        return self.answer_checker(problem)(answer)
+
+    def answer_checker(self, problem: Problem) -> Callable[[str], tuple[float, str]]:
+        """``check_answer`` bound to ``problem``, for scoring many answers to it."""
         if problem.payload["question"] == "assignment":
-            return check_assignment(problem.payload, answer)
-        return check_verdict(problem.payload, answer)
+            return AssignmentChecker(problem.payload)
+        return partial(check_verdict, problem.payload)
 
     def labels(self, problem: Problem) -> tuple[str, ...] | None:
         return ("yes", "no") if problem.payload["question"] == "consistency" else None

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from generators.base import AnswerFormatError
-from generators.nlsat.formula import Formula, Variable, first_violated
+from generators.nlsat.formula import Formula, first_violated
 from generators.nlsat.render import describe_clause, statement
 
 _VERDICT_WORDS = {
@@ -57,39 +57,46 @@ def check_verdict(payload: dict[str, Any], answer: str) -> tuple[float, str]:
     return 0.0, f"wrong: the rules are {payload['label']}"
 
 
-def _read_assignment(
-    variables: list[Variable], statements: list[tuple[str, bool, str]]
-) -> tuple[set[int] | None, str]:
-    """True variables of a complete, consistent answer, or None and why not."""
-    number = {(name.lower(), prop.lower()): i for i, (name, prop) in enumerate(variables, 1)}
-    names = {name for name, _ in number}
-    properties = {prop for _, prop in number}
-    given: dict[int, bool] = {}
-    for name, positive, prop in statements:
-        if name not in names:
-            return None, f"unknown person {name!r}"
-        if prop not in properties:
-            return None, f"unknown property {prop!r}"
-        var = number.get((name, prop))
-        if var is None:
-            return None, f"'{name} is {prop}' is not one of the listed statements"
-        if var in given:
-            problem = "given twice" if given[var] == positive else "contradicted"
-            return None, f"'{statement(variables[var - 1], True)}' is {problem}"
-        given[var] = positive
-    missing = [statement(v, True) for i, v in enumerate(variables, 1) if i not in given]
-    if missing:
-        return None, f"{len(missing)} statement(s) not decided, e.g. '{missing[0]}'"
-    return {var for var, positive in given.items() if positive}, ""
+class AssignmentChecker:
+    """The check of an assignment answer to one problem, its formula and lookups built
+    once (the audit and a reward score many answers per problem)."""
 
+    def __init__(self, payload: dict[str, Any]) -> None:
+        formula = Formula.from_payload(payload)
+        self.variables, self.clauses = formula.variables, formula.clauses
+        self.number = {
+            (name.lower(), prop.lower()): i for i, (name, prop) in enumerate(self.variables, 1)
+        }
+        self.names = {name for name, _ in self.number}
+        self.properties = {prop for _, prop in self.number}
 
-def check_assignment(payload: dict[str, Any], answer: str) -> tuple[float, str]:
-    formula = Formula.from_payload(payload)
-    variables, clauses = formula.variables, formula.clauses
-    true_vars, why = _read_assignment(variables, parse_statements(answer))
-    if true_vars is None:
-        return 0.0, why
-    broken = first_violated(clauses, true_vars)
-    if broken is not None:
-        return 0.0, f"rule {broken + 1} is violated ({describe_clause(variables, clauses[broken])})"
-    return 1.0, f"all {len(clauses)} rules hold"
+    def __call__(self, answer: str) -> tuple[float, str]:
+        """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
+        true_vars, why = self._read(parse_statements(answer))
+        if true_vars is None:
+            return 0.0, why
+        broken = first_violated(self.clauses, true_vars)
+        if broken is not None:
+            clause = describe_clause(self.variables, self.clauses[broken])
+            return 0.0, f"rule {broken + 1} is violated ({clause})"
+        return 1.0, f"all {len(self.clauses)} rules hold"
+
+    def _read(self, statements: list[tuple[str, bool, str]]) -> tuple[set[int] | None, str]:
+        """True variables of a complete, consistent answer, or None and why not."""
+        given: dict[int, bool] = {}
+        for name, positive, prop in statements:
+            if name not in self.names:
+                return None, f"unknown person {name!r}"
+            if prop not in self.properties:
+                return None, f"unknown property {prop!r}"
+            var = self.number.get((name, prop))
+            if var is None:
+                return None, f"'{name} is {prop}' is not one of the listed statements"
+            if var in given:
+                problem = "given twice" if given[var] == positive else "contradicted"
+                return None, f"'{statement(self.variables[var - 1], True)}' is {problem}"
+            given[var] = positive
+        missing = [statement(v, True) for i, v in enumerate(self.variables, 1) if i not in given]
+        if missing:
+            return None, f"{len(missing)} statement(s) not decided, e.g. '{missing[0]}'"
+        return {var for var, positive in given.items() if positive}, ""
