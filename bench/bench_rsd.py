@@ -15,7 +15,9 @@ prompts and seeds, in one process, on CPU:
 With ``--in-flight N`` it also compares the ``chunked`` and ``sampled`` engines (the
 teacher samples its own draft) with 1 and N samples in flight against plain teacher
 sampling of every prompt at once, on the same backends (``--serve``: both models behind
-one ``vllm serve``).
+one ``vllm serve``): ``--repeat R`` interleaves R rounds of plain and RSD runs and prints
+each engine's median ratio to plain, ``--engines`` picks the engines, ``--skip-engines``
+skips the in-process table.
 
 "student ok" is the share of teacher candidates the student accepted (p >= p_th); "draft
 acc." is the speculative-decoding acceptance: the share of drafted tokens the rule
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -60,6 +63,23 @@ def main() -> None:
         action="store_true",
         help="with --in-flight: teacher and student behind one `vllm serve` of the teacher "
         "(HTTP), instead of transformers in process",
+    )
+    parser.add_argument(
+        "--engines",
+        default="chunked,sampled",
+        help="with --in-flight: the engines to compare (comma-separated: chunked, sampled)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="with --in-flight: rounds of plain and RSD runs, interleaved; the median ratio "
+        "of each is printed",
+    )
+    parser.add_argument(
+        "--skip-engines",
+        action="store_true",
+        help="skip the in-process table (plain, token-by-token, chunked) before --in-flight",
     )
     args = parser.parse_args()
 
@@ -122,6 +142,9 @@ def main() -> None:
         mean_draft = None if None in drafts else sum(drafts) / len(drafts)
         return tokens, teacher_calls, student_calls, sum(accepted) / len(accepted), mean_draft
 
+    if args.skip_engines:
+        in_flight(args, params, vocab, prompts, eos, teacher_dir, student_dir)
+        return
     runs = {
         "plain teacher": plain,
         "RSD token-by-token": lambda: rsd(decode_token_by_token, teacher_steps, student_steps),
@@ -196,33 +219,49 @@ def in_flight(args, params, vocab, prompts, eos, teacher_dir, student_dir) -> No
         print(f"\n{where}: {len(prompts)} prompts, max_tokens={params.max_tokens}")
         print(
             f"{'run':<28} {'in flight':>9} {'tokens':>7} {'tokens/s':>9} {'teacher calls/tok':>18}"
+            f" {'student calls/tok':>18}"
         )
-        start = time.perf_counter()
-        tokens = sum(g.samples[0].num_tokens for _, g in teacher.generate(requests))
-        plain_rate = tokens / (time.perf_counter() - start)
-        print(
-            f"{'plain teacher sampling':<28} {len(requests):>9} {tokens:>7} "
-            f"{plain_rate:>9.1f} {'-':>18}"
-        )
-        for engine in ("chunked", "sampled"):
-            for count in (1, args.in_flight):
-                start = time.perf_counter()
-                decoded = decode_chunked_many(
-                    teacher, student, vocab, params, jobs, count, engine == "sampled"
-                )
-                samples = [sample for _, sample in decoded]
-                seconds = time.perf_counter() - start
-                tokens = sum(len(sample.token_ids) for sample in samples)
-                calls = sum(sample.teacher_calls for sample in samples)
-                print(
-                    f"{'RSD ' + engine:<28} {count:>9} {tokens:>7} {tokens / seconds:>9.1f} "
-                    f"{calls / tokens:>18.3f}  ({tokens / seconds / plain_rate:.2f}x plain)"
-                )
+        ratios: dict[tuple[str, int], list[float]] = {}
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            tokens = sum(g.samples[0].num_tokens for _, g in teacher.generate(requests))
+            plain_rate = tokens / (time.perf_counter() - start)
+            print(
+                f"{'plain teacher sampling':<28} {len(requests):>9} {tokens:>7} "
+                f"{plain_rate:>9.1f} {'-':>18} {'-':>18}"
+            )
+            for engine in args.engines.split(","):
+                for count in sorted({1, args.in_flight}):
+                    start = time.perf_counter()
+                    decoded = decode_chunked_many(
+                        teacher, student, vocab, params, jobs, count, engine == "sampled"
+                    )
+                    samples = [sample for _, sample in decoded]
+                    rate = sum(len(s.token_ids) for s in samples) / (time.perf_counter() - start)
+                    ratios.setdefault((engine, count), []).append(rate / plain_rate)
+                    print(rsd_line(engine, count, samples, rate, plain_rate))
+        for (engine, count), values in ratios.items():
+            shown = " ".join(f"{v:.2f}" for v in values)
+            print(
+                f"RSD {engine}, {count} in flight: median {statistics.median(values):.2f}x plain"
+                f" ({shown})"
+            )
     finally:
         teacher.close()
         student.close()
         if server is not None:
             server.stop()
+
+
+def rsd_line(engine: str, count: int, samples: list, rate: float, plain_rate: float) -> str:
+    """One RSD run's row: tokens, tokens/s, calls per token, ratio to plain."""
+    tokens = sum(len(sample.token_ids) for sample in samples)
+    teacher = sum(sample.teacher_calls for sample in samples) / tokens
+    student = sum(sample.student_calls for sample in samples) / tokens
+    return (
+        f"{'RSD ' + engine:<28} {count:>9} {tokens:>7} {rate:>9.1f} {teacher:>18.3f} "
+        f"{student:>18.3f}  ({rate / plain_rate:.2f}x plain)"
+    )
 
 
 if __name__ == "__main__":

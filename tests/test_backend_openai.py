@@ -38,6 +38,8 @@ pytestmark = pytest.mark.models
 PROMPT = "Knights always tell the truth. Who is a knave?"
 MESSAGES = (Message(role="system", content="Think first."), Message(role="user", content=PROMPT))
 SEEDED = SamplingParams(max_tokens=8, temperature=1.0, seed=11)
+VLLM_FIELDS = {"return_token_ids", "prompt_logprobs"}
+"""Request fields a ``strict`` proxy rejects, as OpenAI does."""
 FAST = {"api_key_env": None, "backoff_s": 0.01, "timeout_s": 1.0, "max_retries": 3}
 
 
@@ -48,7 +50,8 @@ class FaultProxy:
     answer for ``stall_s``), "malformed" (a 200 that is not JSON), "truncated" (a 200 cut
     short) or "401" (echoes the Authorization header, as careless servers do);
     ``always`` fails every request that way. Forwarded requests can be made to look like
-    another server's: ``strict`` rejects vLLM's extra fields with a 400 as OpenAI does,
+    another server's: ``strict`` rejects vLLM's extra fields (:data:`VLLM_FIELDS`) with a
+    400 as OpenAI does,
     ``strip_ids`` removes the token ids from answers, ``ignore`` drops the named request
     fields (as servers that ignore what they do not know do), ``hang_up`` closes each
     connection after answering without saying so (as servers with short keep-alive
@@ -118,8 +121,8 @@ class FaultProxy:
                     self.end_headers()
                     self.wfile.write(b'{"choices": [')
                     self.close_connection = True
-                elif strict and "return_token_ids" in proxy.bodies[-1]:
-                    message = "Unrecognized request argument supplied: return_token_ids"
+                elif strict and (unknown := VLLM_FIELDS & proxy.bodies[-1].keys()):
+                    message = f"Unrecognized request argument supplied: {min(unknown)}"
                     self.reply(400, json.dumps({"error": {"message": message}}).encode())
                 else:
                     self.forward(body)
@@ -281,6 +284,72 @@ def test_score_equals_the_logprobs_of_generation(backend):
     # Scores depend on the prefix: a different one gives different numbers.
     [other] = backend.score([ScoreRequest(prefix=prefix[1:], continuation=sample.token_ids)])
     assert other != pytest.approx(scores, abs=1e-3)
+
+
+def scoring_requests(backend: OpenAIBackend, count: int) -> list[ScoreRequest]:
+    """Continuations of different lengths after different prefixes."""
+    prefix = tuple(backend.tokenizer().encode(PROMPT))
+    return [
+        ScoreRequest(prefix=prefix[: len(prefix) - i], continuation=prefix[-3:] + (i + 5,) * i)
+        for i in range(count)
+    ]
+
+
+def same_scores(scores: list[list[float]], expected: list[list[float]]) -> bool:
+    """The same logprobs per request, up to float32 noise from batching."""
+    return len(scores) == len(expected) and all(
+        got == pytest.approx(want, abs=1e-5) for got, want in zip(scores, expected, strict=True)
+    )
+
+
+def test_scores_come_from_prompt_logprobs_in_one_request_for_concurrent_calls(
+    backend, proxy, connect
+):
+    requests = scoring_requests(backend, 6)
+    echo = connect([proxy(ignore=("prompt_logprobs",)).url])
+    expected = echo.score(requests)  # found to lack prompt_logprobs: echoed, a request each
+    forward = proxy()
+    batched = connect([forward.url])
+    assert same_scores(batched.score(requests), expected)
+    [body] = forward.bodies
+    assert body["prompt_logprobs"] == 0 and "echo" not in body and "logprobs" not in body
+    assert body["prompt"] == [[*r.prefix, *r.continuation] for r in requests]
+
+    # Calls from several threads at about the same time share requests, each caller
+    # getting its own scores.
+    start, answers = threading.Barrier(len(requests)), {}
+
+    def call(index: int) -> None:
+        start.wait()
+        answers[index] = batched.score([requests[index]])[0]
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert same_scores([answers[i] for i in range(len(requests))], expected)
+    asked = forward.bodies[1:]
+    assert len(asked) < len(requests)
+    assert sorted(p for body in asked for p in body["prompt"]) == sorted(body["prompt"])
+
+
+@pytest.mark.parametrize("server", ["ignores", "rejects"])
+def test_scoring_falls_back_to_echo_on_a_server_without_prompt_logprobs(
+    backend, proxy, connect, server
+):
+    requests = scoring_requests(backend, 3)
+    expected = backend.score(requests)
+    other = proxy(ignore=("prompt_logprobs",)) if server == "ignores" else proxy(strict=True)
+    fallback = connect([other.url], max_retries=0)
+    assert same_scores(fallback.score(requests), expected)
+    assert same_scores(fallback.score(requests[:1]), expected[:1])
+    assert "prompt_logprobs" in other.bodies[0]
+    assert not any("prompt_logprobs" in body for body in other.bodies[1:]), "found once"
+    rejected = server == "rejects"  # the echo's return_token_ids, too
+    answered = [b for b in other.bodies[1:] if not (rejected and "return_token_ids" in b)]
+    assert all(body["echo"] for body in answered)
+    assert len(answered) == len(requests) + 1, "echoed, a request each, from then on"
 
 
 @pytest.mark.parametrize(

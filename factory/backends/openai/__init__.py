@@ -2,8 +2,9 @@
 
 One job per module: ``endpoints`` (base URLs, keep-alive connections, health and
 rotation), ``retries`` (which failures a retry can fix, backoff, ``Retry-After``),
-``encoding`` (request bodies and response parsing), ``backend`` (``OpenAIBackend``:
-the worker pool and the retry loop), ``server_tokenizer`` (vLLM's ``/tokenize``),
+``encoding`` (request bodies and response parsing), ``coalesce`` (calls from several
+threads merged into one request), ``backend`` (``OpenAIBackend``: the worker pool and the
+retry loop), ``server_tokenizer`` (vLLM's ``/tokenize``),
 ``preflight`` (every endpoint serves the model, checked before any work).
 """
 

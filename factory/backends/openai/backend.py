@@ -35,14 +35,18 @@ from factory.backends.base import (
     Tokenizer,
     TokenLogprob,
 )
+from factory.backends.openai.coalesce import Coalescer
 from factory.backends.openai.encoding import (
     EXTENSIONS,
+    NoPromptLogprobs,
     Unsupported,
     generation_body,
     parse_generation,
     parse_positions,
+    parse_prompt_logprobs,
     parse_score,
     positions_body,
+    prompt_logprobs_body,
     score_body,
     served_models,
     server_message,
@@ -55,6 +59,11 @@ from factory.backends.openai.server_tokenizer import ServerTokenizer
 T = TypeVar("T")
 
 PREFLIGHT_TIMEOUT_S = 10.0
+SCORE_WINDOW_S = 0.01
+"""How long a ``score`` call waits for calls from other threads to share its request
+(with one endpoint, a batch also waits while the previous one runs: see ``Coalescer``)."""
+SCORE_PROMPTS = 64
+"""Prompts per scoring request at most."""
 
 
 class OpenAIBackend(Backend):
@@ -95,6 +104,10 @@ class OpenAIBackend(Backend):
         self._token_texts: dict[int, str] = {}
         self._rotation = Rotation(len(self._endpoints))
         self._extensions = [True] * len(self._endpoints)
+        self._prompt_logprobs = True  # until a server shows it has none: then echo
+        self._coalesced_score = Coalescer(
+            self._score_by_prompt_logprobs, SCORE_WINDOW_S, len(self._endpoints)
+        )
         self._random = random.Random()
         # Calls made on the caller's thread (tokenizer); generate/score bring their own.
         self._connections = Connections(self._endpoints, timeout_s)
@@ -113,7 +126,24 @@ class OpenAIBackend(Backend):
         return self._run(list(requests), self._generate_one)
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
+        """vLLM's ``prompt_logprobs``, with the requests of calls made at about the same
+        time from other threads in the same HTTP request; on a server without it (found
+        once, then remembered), echoed prompt logprobs, a request each."""
+        if not requests:
+            return []
+        if self._prompt_logprobs:
+            try:
+                return self._coalesced_score(list(requests))
+            except NoPromptLogprobs:
+                self._prompt_logprobs = False
         return [[step.logprob for step in steps] for steps in self._score(requests, None)]
+
+    def _score_by_prompt_logprobs(self, requests: list[ScoreRequest]) -> list[list[float]]:
+        chunks = [requests[i : i + SCORE_PROMPTS] for i in range(0, len(requests), SCORE_PROMPTS)]
+        scored: list[list[list[float]]] = [[] for _ in chunks]
+        for index, scores in self._run(chunks, self._prompt_logprobs_one):
+            scored[index] = scores
+        return [scores for chunk in scored for scores in chunk]
 
     def score_top(self, requests: Sequence[ScoreRequest], k: int) -> list[list[TokenLogprob]]:
         """Needs a server that honours vLLM's ``return_tokens_as_token_ids``; token texts
@@ -266,6 +296,21 @@ class OpenAIBackend(Backend):
         except GaveUp as error:
             raise BackendError(f"model {self.name}: cannot score: {error}") from None
 
+    def _prompt_logprobs_one(
+        self, requests: list[ScoreRequest], connections: Connections, stop: threading.Event
+    ) -> list[list[float]]:
+        body = prompt_logprobs_body(self.name, requests)
+        try:
+            return self._call(
+                "/completions",
+                body,
+                lambda data: parse_prompt_logprobs(data, requests),
+                connections,
+                stop,
+            )
+        except GaveUp as error:
+            raise BackendError(f"model {self.name}: cannot score: {error}") from None
+
     def _positions_one(
         self,
         k: int,
@@ -357,6 +402,8 @@ class OpenAIBackend(Backend):
                 self._extensions[index] = False
                 attempts, delay = attempts - 1, 0.0
                 continue
+            if status in (400, 422) and "prompt_logprobs" in body and "prompt_logprobs" in message:
+                raise NoPromptLogprobs(message)
             raise FatalBackendError(
                 f"model {self.name} at {endpoint.url}: HTTP {status}: {message}"
             )

@@ -8,9 +8,11 @@ a server) the response's completion total is shared out (see ``split_tokens``).
 A request given as ``prompt_token_ids`` goes to ``/completions`` with the id list as its
 prompt (a chat request cannot carry ids).
 
-Scoring sends prefix + continuation as a token-id prompt to ``/completions`` with
-``echo`` and ``logprobs: 0`` (the legacy OpenAI way, which vLLM serves) and keeps the
-last len(continuation) prompt-token logprobs. ``score_top`` needs the top-k at the
+Scoring sends prefix + continuation as a token-id prompt to ``/completions`` and keeps
+the last len(continuation) prompt-token logprobs: by vLLM's ``prompt_logprobs: 0``, one
+prompt per request and several requests in one body (``prompt_logprobs_body``), or, on a
+server without it, with ``echo`` and ``logprobs: 0`` (the legacy OpenAI way), a body
+per request (``score_body``). ``score_top`` needs the top-k at the
 continuation's positions only: an echo with ``logprobs: k`` would return the top-k of
 every prompt position (for RSD, hundreds of positions a round where 8 are wanted: the
 server spent ~90% of its time building that JSON), so it sends one request whose
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from factory.backends.base import (
@@ -48,6 +51,11 @@ class Malformed(ValueError):
 
 class Unsupported(Exception):
     """A 200 answer showing that the server lacks a feature the request needs."""
+
+
+class NoPromptLogprobs(Exception):
+    """The server does not serve vLLM's ``prompt_logprobs`` (a 400 naming it, or an
+    answer without it): scoring falls back to echoed logprobs."""
 
 
 def generation_body(model: str, request: GenerationRequest) -> tuple[str, dict[str, Any]]:
@@ -114,6 +122,52 @@ def score_body(model: str, request: ScoreRequest, k: int | None) -> dict[str, An
     if k is not None:
         body["return_tokens_as_token_ids"] = True
     return body
+
+
+def prompt_logprobs_body(model: str, requests: Sequence[ScoreRequest]) -> dict[str, Any]:
+    """One completion scoring every request's continuation by vLLM's ``prompt_logprobs``:
+    a prompt per request, whose choice carries each prompt token's logprob keyed by id
+    (no echoed tokens to build, and several requests share one HTTP round trip)."""
+    return {
+        "model": model,
+        "prompt": [[*request.prefix, *request.continuation] for request in requests],
+        "prompt_logprobs": 0,
+        "max_tokens": 1,
+        "temperature": 0.0,
+    }
+
+
+def parse_prompt_logprobs(data: Any, requests: Sequence[ScoreRequest]) -> list[list[float]]:
+    """Each request's continuation logprobs from the last prompt positions of its choice.
+
+    Raises ``NoPromptLogprobs`` when the choices carry none (a server that ignores the
+    field)."""
+    choices = field(data, "choices", list, "response")
+    if len(choices) != len(requests):
+        raise Malformed(f"expected {len(requests)} choices, got {len(choices)}")
+    if all(isinstance(c, dict) and isinstance(c.get("index"), int) for c in choices):
+        choices = sorted(choices, key=lambda c: c["index"])
+    return [
+        _prompt_logprobs(choice, request) for choice, request in zip(choices, requests, strict=True)
+    ]
+
+
+def _prompt_logprobs(choice: Any, request: ScoreRequest) -> list[float]:
+    if not isinstance(choice, dict) or choice.get("prompt_logprobs") is None:
+        raise NoPromptLogprobs("the answer carries no prompt_logprobs")
+    positions = field(choice, "prompt_logprobs", list, "choice")
+    if len(positions) < len(request.prefix) + len(request.continuation):
+        raise Malformed(f"{len(positions)} prompt logprobs for a longer prompt")
+    scores = []
+    for position, token in zip(
+        positions[-len(request.continuation) :], request.continuation, strict=True
+    ):
+        entry = position.get(str(token)) if isinstance(position, dict) else None
+        value = entry.get("logprob") if isinstance(entry, dict) else None
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise Malformed(f"prompt_logprobs: no logprob for prompt token {token}")
+        scores.append(float(value))
+    return scores
 
 
 def positions_body(model: str, request: ScoreRequest, k: int) -> dict[str, Any]:
