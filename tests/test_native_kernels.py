@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 from random import Random
-from string import ascii_uppercase
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,7 +19,7 @@ from generators.hashrandom import Draws
 from generators.registry import get_task
 from generators.synlogic.cryptarithm import linear
 from generators.synlogic.cryptarithm.config import CryptarithmConfig
-from generators.synlogic.cryptarithm.task import _draw, _equation
+from generators.synlogic.cryptarithm.task import _LETTER_CHOICES, _draw, _written
 from generators.synlogic.survo import count, task
 from generators.synlogic.survo.count import Counter
 from generators.synlogic.survo.solver import sums_of
@@ -38,8 +36,12 @@ def test_kernel_loaded_where_required(name: str) -> None:
     assert KERNELS[name].native is not None, f"the {name} C kernel did not load"
 
 
-def _cryptarithm(seed: int):
-    """A random equation of any operation and size, and up to two hints (true or not)."""
+@native
+@settings(max_examples=400, deadline=None)
+@given(st.integers(0, 2**32))
+def test_cryptarithm_kernel_writes_the_puzzle_like_python(seed: int) -> None:
+    """Any operation and size: same words, hints, solution (keys in the same order) and
+    answer from the C search and hint choice as from the numpy search and Python loop."""
     rng = Random(seed)
     low = rng.randint(2, 6)
     config = CryptarithmConfig(
@@ -49,32 +51,27 @@ def _cryptarithm(seed: int):
         max_digits=rng.randint(low, 7),
     )
     op, operands, result = _draw(config, Draws(rng.getrandbits(300)))
-    table = str.maketrans("0123456789", "".join(rng.sample(ascii_uppercase, 10)))
-    words = [str(n).translate(table) for n in operands]
-    equation = _equation(op, words, str(result).translate(table))
-    letters = sorted({*"".join(equation.addends), *equation.result, *(equation.factor or "")})
-    hints = {x: rng.randrange(10) for x in rng.sample(letters, rng.randint(0, 2))}
-    return equation, hints
+    choice = rng.randrange(_LETTER_CHOICES)
+    kernel = _written(op, operands, result, choice)
+    reference = _written(op, operands, result, choice, python=True)
+    assert repr(kernel) == repr(reference)
+    assert [type(x) for x in kernel] == [type(x) for x in reference]
 
 
 @native
-@settings(max_examples=300, deadline=None)
-@given(st.integers(0, 2**32))
-def test_cryptarithm_kernel_returns_the_numpy_table(seed: int) -> None:
-    """Same letters, same solutions, same order, same dtype."""
-    equation, hints = _cryptarithm(seed)
-    letters, table = linear.solution_table(equation, hints)
-    reference_letters, reference = linear.solution_table(equation, hints, python=True)
-    assert letters == reference_letters
-    assert table.dtype == reference.dtype and table.shape == reference.shape
-    assert np.array_equal(table, reference)
-    truth = bytes(rng_digits(seed, len(letters)))
-    assert linear.agreement(table, truth) == linear.agreement(reference, truth, python=True)
-
-
-def rng_digits(seed: int, n: int) -> list[int]:
-    """``n`` distinct digits (a truth to compare the solutions with)."""
-    return Random(seed).sample(range(10), n)
+@pytest.mark.parametrize(
+    "args",
+    [
+        (3, [12, 34], 46, 0),  # no such operation
+        (0, [], 1, 0),  # no operand
+        (0, [0, 5], 5, 0),  # a zero operand
+        (2, [12, 10], 120, 0),  # a two-digit multiplier
+        (0, [1], 1, -1),  # a negative letter choice
+    ],
+)
+def test_cryptarithm_kernel_refuses_what_is_no_puzzle(args: tuple) -> None:
+    with pytest.raises((ValueError, OverflowError)):
+        linear.native.puzzle(*args)
 
 
 def _survo(rng: Random) -> tuple[list[list[int]], list[int], list[int]]:

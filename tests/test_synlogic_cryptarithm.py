@@ -98,24 +98,38 @@ def _rows(letters: list[str], table) -> set[tuple[tuple[str, int], ...]]:
 
 
 @pytest.mark.parametrize(
-    ("equation", "hints"),
+    "equation",
     [
-        (Equation(("SEND", "MORE"), "MONEY"), {}),
-        (Equation(("AB", "CD"), "EFG"), {}),  # hundreds of solutions
-        (Equation(("BCD", "EFG", "HIJ", "CDE", "FGH"), "CBGJ"), {}),  # 123+456+789+234+567
-        (Equation(("AB", "CD"), "EFB"), {}),  # B cancels: a zero coefficient
-        (Equation(("ABC",), "DAEC", factor="B"), {}),  # factor letter inside the words
-        (Equation(("ABCD",), "EFGHC", factor="I"), {"I": 7}),
-        (Equation(("ABCD",), "EFGHC", factor="I"), {}),
-        (Equation(("ABCDE", "FGH"), "IJAFB"), {"A": 3}),
+        Equation(("SEND", "MORE"), "MONEY"),
+        Equation(("AB", "CD"), "EFG"),  # hundreds of solutions
+        Equation(("BCD", "EFG", "HIJ", "CDE", "FGH"), "CBGJ"),  # 123+456+789+234+567
+        Equation(("AB", "CD"), "EFB"),  # B cancels: a zero coefficient
+        Equation(("ABC",), "DAEC", factor="B"),  # factor letter inside the words
+        Equation(("ABCD",), "EFGHC", factor="I"),
+        Equation(("ABCDE", "FGH"), "IJAFB"),
     ],
 )
-def test_linear_search_finds_what_the_column_search_finds(equation: Equation, hints) -> None:
+def test_linear_search_finds_what_the_column_search_finds(equation: Equation) -> None:
     """Two independent searches (bounded linear sum, columns with carries) agree on the
-    full solution set, hints included."""
-    letters, table = linear.solution_table(equation, hints)
-    column_letters, column_table, _, _ = solution_table(equation, hints)
+    full solution set."""
+    letters, table = linear.solution_table(equation)
+    column_letters, column_table, _, _ = solution_table(equation)
     assert _rows(letters, table) == _rows(column_letters, column_table)
+
+
+def test_hints_reveal_the_letter_that_keeps_fewest_solutions() -> None:
+    """SEND + MORE = MONEY is unique: no hint. 12 + 34 = 46 (BC + DE = EG) has many
+    solutions: the first hint is the letter whose true digit keeps the fewest of them (the
+    alphabetically first among equals), and all the hints leave exactly one."""
+    assert linear.reveal([9567, 1085], 10652, 0, "OMYZXENDRS") == 0
+    letters = "ABCDEFGHIJ"
+    revealed = {letters[d] for d in range(10) if linear.reveal([12, 34], 46, 0, letters) >> d & 1}
+    equation = Equation(("BC", "DE"), "EG")
+    solutions = solve(equation).solutions
+    kept = {x: sum(s[x] == letters.index(x) for s in solutions) for x in "BCDEG"}
+    assert min(sorted(kept), key=kept.__getitem__) in revealed
+    hints = {x: letters.index(x) for x in revealed}
+    assert len(solve(equation, hints).solutions) == 1
 
 
 def test_all_operations_occur_and_payload_is_json() -> None:

@@ -1,191 +1,348 @@
-/* Every solution of sum_t c_t * d_t = 0 over distinct digits d_t: the cryptarithm search of
- * linear.py in C.
+/* The cryptarithm generator's core in C: search, hint choice and lettering of a puzzle.
  *
- * Why: the numpy search costs a fixed handful of vectorised calls per letter, 100-500 us a
- * puzzle, several times a whole puzzle of the peer generators; a depth-first loop in C
- * visits the same partial assignments 5 to 20 times faster. The Python search stays the
- * reference (and the fallback where this module was not compiled); both return the
- * solutions in the same order, lexicographic over the letters' digits, so generation is
- * byte-identical whichever runs. agreement() packs, per letter, which solutions give it
- * its true digit, for the hints loop of task.py (numpy's packbits where not compiled).
+ * Why: a peer generator makes a whole puzzle in ~30 us; the numpy search alone costs
+ * 100-500 us and the Python hint loop and lettering several more. Here one call does all of
+ * it, and no letter reaches the search: a puzzle's letters stand for the digits of the
+ * numbers it was drawn from, so the search runs over those digits ("classes": the letter of
+ * digit k is class k, whose true value is k) and a solution's agreement with the truth is a
+ * 10-bit mask (bit k: class k got its true digit k).
  *
- * solutions(a, b, lows, allowed, factor) -> bytearray, one row of len(a) digits per
- * solution. Letter t's coefficient is a[t] * f + b[t], where f is the digit of letter 0 when
- * ``factor`` is true (its own term is then (a[0] * f + b[0]) * f) and 1 otherwise; lows[t]
- * is the letter's smallest digit (1 for a leading letter); allowed[t] the bitmask of digits
- * it may take (a hint leaves one). A letter's digit is kept only if the letters after it can
- * still bring the sum to 0, the bounds being those of linear.py (each later letter ranging
- * over lows[t]..9 independently), so exactly the same partial assignments survive.
- * Coefficients are bounded by MAX_COEF so that no sum overflows 64 bits.
+ * puzzle(op, operands, result, choice) -> (words, result word, hints, solution, answer), as
+ * task.py's _written, whose Python (with linear.py's numpy search and reveal()) stays the
+ * reference and the fallback: ``choice`` picks ten letters by a partial Fisher-Yates shuffle
+ * (letters[k] for digit k), the equation is factor * sum(addends) = result in the column
+ * form of task.py's _equation, and the hints are the classes revealed while more than one
+ * solution remains: each time the class whose true digit keeps the fewest of them, the
+ * alphabetically first letter among equals.
+ *
+ * The search is linear.py's: sum_t c_t * d_t = 0, letters in decreasing |c_t|, each
+ * letter's digits cut to those from which the letters after it can still bring the sum to 0;
+ * the factor's class is chosen first and turns a_t, b_t into c_t = a_t * f + b_t. Two more
+ * necessary conditions prune it here, depth-first: the letters after this one must reach the
+ * rest of the sum with distinct free digits (largest digits on the largest coefficients, the
+ * rearrangement bound), and modulo 10: when one of them alone has a coefficient not divisible
+ * by 10, the rest of the sum fixes its last digit, which must be free. A node allocates
+ * nothing: solutions are only counted, by agreement mask.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
 
-#define MAX_LETTERS 10
-#define MAX_COEF 1000000000000000LL /* 10**15: |coef * 9| summed over 10 letters fits */
+#define CLASSES 10
+#define ALL 1023
+#define MAX_ADDENDS 16
+#define MAX_NUMBER 1000000000000000LL /* 10**15: |coef * 9| summed over 10 letters fits */
+#define DISTINCT 3 /* letters after a level from which the rearrangement bound pays */
+
+static signed char ascending[ALL + 1][CLASSES]; /* the digits of a bitmask, ascending */
+static int popcount[ALL + 1];
+static int solving[CLASSES][CLASSES]; /* [c mod 10][r]: digits d with c * d = r (mod 10) */
 
 typedef struct {
-    int n;
-    int64_t coef[MAX_LETTERS];
-    int64_t lo[MAX_LETTERS + 1]; /* range of sum over letters t.. of coef * digit */
-    int64_t hi[MAX_LETTERS + 1];
-    int allowed[MAX_LETTERS];
-    signed char digits[MAX_LETTERS];
-    PyObject *out;
+    int n;                            /* levels: the classes searched, factor excluded */
+    int cls[CLASSES];                 /* class of each level, by decreasing |coefficient| */
+    int allowed[CLASSES];             /* digits a level may take (no 0 for a leading one) */
+    int64_t coef[CLASSES];            /* coefficient of each level for the current factor */
+    int64_t lo[CLASSES + 1];          /* range of sum over levels t.. of coef * digit, */
+    int64_t hi[CLASSES + 1];          /* each digit ranging independently */
+    int positive[CLASSES + 1];        /* how many of levels t.. have a coefficient > 0 */
+    int negative[CLASSES + 1];        /* and < 0 */
+    int64_t up[CLASSES + 1][CLASSES]; /* the positive coefficients of levels t.., largest first */
+    int64_t down[CLASSES + 1][CLASSES]; /* the negated negative ones, largest first */
+    int modular[CLASSES + 1][20];     /* [t][need % 10 + 10]: digits the last digit allows */
+    uint32_t total;                   /* solutions found (at most 10! = 3628800) */
+    int distinct;                     /* agreement masks seen, listed in ``seen`` */
+    uint16_t seen[ALL + 1];
+    uint32_t found[ALL + 1]; /* solutions by agreement mask */
 } Search;
 
-static int emit(Search *s) {
-    Py_ssize_t size = PyByteArray_GET_SIZE(s->out);
-    if (PyByteArray_Resize(s->out, size + s->n) < 0) return -1;
-    memcpy(PyByteArray_AS_STRING(s->out) + size, s->digits, (size_t)s->n);
-    return 0;
+static void record(Search *s, int agree) {
+    if (!s->found[agree]++) s->seen[s->distinct++] = (uint16_t)agree;
+    s->total++;
 }
-
-/* Floor of p / k for k > 0. */
-static int64_t floor_div(int64_t p, int64_t k) { return p >= 0 ? p / k : -((k - 1 - p) / k); }
 
 /* The digits d with lo <= need - c * d <= hi, as a bitmask (all or none when c = 0). */
 static int fitting(int64_t c, int64_t need, int64_t lo, int64_t hi) {
-    if (!c) return need < lo || need > hi ? 0 : 1023;
+    if (!c) return need < lo || need > hi ? 0 : ALL;
     int64_t k = c > 0 ? c : -c;
     int64_t low = c > 0 ? need - hi : lo - need, high = c > 0 ? need - lo : hi - need;
-    int64_t first = -floor_div(-low, k), last = floor_div(high, k); /* ceil, floor */
-    if (first < 0) first = 0;
-    if (last > 9) last = 9;
+    if (high < 0 || low > 9 * k) return 0;
+    int64_t first = low <= 0 ? 0 : (low + k - 1) / k;
+    int64_t last = high >= 9 * k ? 9 : high / k;
     return first > last ? 0 : (2 << last) - (1 << first);
 }
 
-/* Letters t.. must add up to ``need``; ``free`` holds the digits still unused. */
-static int dfs(Search *s, int t, int64_t need, int free) {
-    int64_t c = s->coef[t];
-    int bits = s->allowed[t] & free & fitting(c, need, s->lo[t + 1], s->hi[t + 1]);
-    for (; bits; bits &= bits - 1) {
-        int d = __builtin_ctz(bits);
-        s->digits[t] = (signed char)d;
-        if (t + 1 == s->n ? emit(s) < 0 : dfs(s, t + 1, need - c * d, free & ~(1 << d)) < 0)
-            return -1;
+/* Range of sum over levels t.. of coef * digit with distinct digits from ``free``. */
+static void distinct_range(const Search *s, int t, int free, int64_t *lo, int64_t *hi) {
+    const signed char *d = ascending[free];
+    int top = popcount[free] - 1;
+    int64_t low = 0, high = 0;
+    for (int i = 0; i < s->positive[t]; i++) {
+        high += s->up[t][i] * d[top - i];
+        low += s->up[t][i] * d[i];
     }
-    return 0;
+    for (int i = 0; i < s->negative[t]; i++) {
+        high -= s->down[t][i] * d[i];
+        low -= s->down[t][i] * d[top - i];
+    }
+    *lo = low > s->lo[t] ? low : s->lo[t];
+    *hi = high < s->hi[t] ? high : s->hi[t];
 }
 
-/* Coefficients and suffix bounds for factor digit f, letters ``first``..n - 1. */
-static void prepare(Search *s, const int64_t *a, const int64_t *b, const int *lows, int64_t f,
-                    int first) {
-    s->lo[s->n] = s->hi[s->n] = 0;
-    for (int t = s->n - 1; t >= 0; t--) {
-        int64_t c = a[t] * f + b[t];
+/* Levels t.. must add up to ``need``; ``free`` holds the unused digits, ``agree`` the
+ * classes so far given their true digit. */
+static void dfs(Search *s, int t, int64_t need, int free, int agree) {
+    int64_t c = s->coef[t], lo = s->lo[t + 1], hi = s->hi[t + 1];
+    int truth = 1 << s->cls[t];
+    if (t + 1 == s->n) {
+        int bits = s->allowed[t] & free & fitting(c, need, 0, 0);
+        for (; bits; bits &= bits - 1) record(s, agree | ((bits & -bits) == truth ? truth : 0));
+        return;
+    }
+    if (s->n - t - 1 >= DISTINCT) distinct_range(s, t + 1, free, &lo, &hi);
+    const int *modular = s->modular[t + 1];
+    for (int bits = s->allowed[t] & free & fitting(c, need, lo, hi); bits; bits &= bits - 1) {
+        int bit = bits & -bits;
+        int64_t rest = need - c * __builtin_ctz(bits);
+        if (modular[rest % 10 + 10] & free & ~bit)
+            dfs(s, t + 1, rest, free & ~bit, agree | (bit == truth ? truth : 0));
+    }
+}
+
+/* Inserts x into the descending list of n values. */
+static void insert(int64_t *list, int n, int64_t x) {
+    for (; n > 0 && list[n - 1] < x; n--) list[n] = list[n - 1];
+    list[n] = x;
+}
+
+/* Coefficients and the per-suffix tables for factor digit f. */
+static void prepare(Search *s, const int64_t *a, const int64_t *b, int64_t f) {
+    int n = s->n, unit = -2; /* the one level t.. whose coef is not 0 mod 10; -1: several */
+    s->lo[n] = s->hi[n] = 0;
+    s->positive[n] = s->negative[n] = 0;
+    for (int t = n - 1; t >= 0; t--) {
+        int64_t c = a[s->cls[t]] * f + b[s->cls[t]];
+        int64_t x = s->allowed[t] & 1 ? 0 : c, y = c * 9;
         s->coef[t] = c;
-        if (t < first) continue;
-        int64_t x = c * lows[t], y = c * 9;
         s->lo[t] = s->lo[t + 1] + (x < y ? x : y);
         s->hi[t] = s->hi[t + 1] + (x < y ? y : x);
+        s->positive[t] = s->positive[t + 1];
+        s->negative[t] = s->negative[t + 1];
+        memcpy(s->up[t], s->up[t + 1], sizeof s->up[t]);
+        memcpy(s->down[t], s->down[t + 1], sizeof s->down[t]);
+        if (c > 0) insert(s->up[t], s->positive[t]++, c);
+        if (c < 0) insert(s->down[t], s->negative[t]++, -c);
+        if (c % 10) unit = unit == -2 ? t : -1;
+        int times = unit >= 0 ? (int)((s->coef[unit] % 10 + 10) % 10) : 0;
+        for (int r = 0; r < 20; r++)
+            s->modular[t][r] = unit == -1   ? ALL
+                               : unit == -2 ? (r % 10 ? 0 : ALL)
+                                            : solving[times][r % 10] & s->allowed[unit];
     }
 }
 
-static int read_ints(PyObject *seq, int64_t *out, int n, const char *what) {
-    PyObject *fast = PySequence_Fast(seq, what);
-    if (!fast) return -1;
-    if (PySequence_Fast_GET_SIZE(fast) != n) {
-        Py_DECREF(fast);
-        PyErr_Format(PyExc_ValueError, "%s: expected %d values", what, n);
-        return -1;
+/* Adds sign * 10**position to the class of each digit of x; returns its leading digit. */
+static int spread(int64_t x, int64_t *coef, int64_t sign, int *used) {
+    int digit = 0;
+    for (int64_t power = 1; x; x /= 10, power *= 10) {
+        digit = (int)(x % 10);
+        coef[digit] += sign * power;
+        *used |= 1 << digit;
     }
-    for (int i = 0; i < n; i++) {
-        out[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
-        if (out[i] == -1 && PyErr_Occurred()) {
-            Py_DECREF(fast);
-            return -1;
+    return digit;
+}
+
+/* The classes to reveal, by the greedy rule of the header. */
+static int choose(const Search *s, int used, const char *letters) {
+    int order[CLASSES], n = 0, required = 0;
+    for (int k = 0; k < CLASSES; k++)
+        if (used >> k & 1) {
+            int i = n++;
+            for (; i > 0 && letters[order[i - 1]] > letters[k]; i--) order[i] = order[i - 1];
+            order[i] = k;
         }
+    for (uint32_t alive = s->total; alive > 1;) {
+        int best = -1;
+        uint32_t fewest = alive; /* a class already revealed keeps them all */
+        for (int i = 0; i < n; i++) {
+            int want = required | 1 << order[i];
+            uint32_t count = 0;
+            for (int j = 0; j < s->distinct; j++)
+                if ((s->seen[j] & want) == want) count += s->found[s->seen[j]];
+            if (count < fewest) {
+                best = order[i];
+                fewest = count;
+            }
+        }
+        required |= 1 << best;
+        alive = fewest;
     }
-    Py_DECREF(fast);
-    return 0;
+    return required;
 }
 
-static PyObject *solutions(PyObject *self, PyObject *args) {
-    PyObject *a_obj, *b_obj, *lows_obj, *allowed_obj;
-    int factor;
-    if (!PyArg_ParseTuple(args, "OOOOp", &a_obj, &b_obj, &lows_obj, &allowed_obj, &factor))
-        return NULL;
-    Py_ssize_t n = PyObject_Length(a_obj);
-    if (n < 0) return NULL;
-    if (n < 1 || n > MAX_LETTERS) return PyErr_Format(PyExc_ValueError, "1..10 letters");
-    int64_t a[MAX_LETTERS], b[MAX_LETTERS], lows64[MAX_LETTERS], allowed64[MAX_LETTERS];
-    if (read_ints(a_obj, a, (int)n, "a") < 0 || read_ints(b_obj, b, (int)n, "b") < 0 ||
-        read_ints(lows_obj, lows64, (int)n, "lows") < 0 ||
-        read_ints(allowed_obj, allowed64, (int)n, "allowed") < 0)
-        return NULL;
-    for (int t = 0; t < n; t++)
-        if (a[t] > MAX_COEF || a[t] < -MAX_COEF || b[t] > MAX_COEF || b[t] < -MAX_COEF)
-            return PyErr_Format(PyExc_ValueError, "coefficients beyond 10**15");
-    Search s;
-    int lows[MAX_LETTERS];
-    s.n = (int)n;
-    for (int t = 0; t < s.n; t++) {
-        lows[t] = (int)lows64[t];
-        s.allowed[t] = (int)(allowed64[t] & 1023);
+/* Every solution of factor * sum(addends) = result, counted into ``s``; the hints. The
+ * classes (digits) that occur go to ``used``. */
+static int hints(const int64_t *addends, int count, int64_t result, int factor,
+                 const char *letters, Search *s, int *classes) {
+    int64_t a[CLASSES] = {0}, b[CLASSES] = {0}, size[CLASSES];
+    int used = 0, leading = 0;
+    for (int i = 0; i < count; i++) leading |= 1 << spread(addends[i], a, 1, &used);
+    leading |= 1 << spread(result, b, -1, &used);
+    if (factor) used |= leading |= 1 << factor;
+
+    s->n = s->distinct = 0;
+    s->total = 0;
+    memset(s->found, 0, sizeof s->found);
+    /* Decreasing |coefficient| (at a middling factor), the modulo-10 cut counting double:
+     * a letter whose coefficient is not divisible by 10 goes early, so that the last such
+     * letter is alone sooner. Any order finds the same solutions. */
+    int64_t weight = factor ? 5 : 1;
+    for (int k = 0; k < CLASSES; k++) {
+        if (!(used >> k & 1) || (factor && k == factor)) continue;
+        int64_t c = a[k] * weight + b[k];
+        size[k] = llabs(c) * (c % 10 ? 2 : 1);
+        int t = s->n++;
+        for (; t > 0 && size[s->cls[t - 1]] < size[k]; t--) s->cls[t] = s->cls[t - 1];
+        s->cls[t] = k;
     }
-    s.out = PyByteArray_FromStringAndSize(NULL, 0);
-    if (!s.out) return NULL;
-    int failed = 0;
+    for (int t = 0; t < s->n; t++) s->allowed[t] = leading >> s->cls[t] & 1 ? ALL - 1 : ALL;
     if (!factor) {
-        prepare(&s, a, b, lows, 1, 0);
-        failed = dfs(&s, 0, 0, 1023) < 0;
-    } else {
-        for (int f = 0; f < 10 && !failed; f++) {
-            if (!(s.allowed[0] >> f & 1)) continue;
-            prepare(&s, a, b, lows, f, 1);
-            s.digits[0] = (signed char)f;
-            int64_t need = -s.coef[0] * f;
-            if (s.n == 1)
-                failed = need == 0 && emit(&s) < 0;
-            else
-                failed = dfs(&s, 1, need, 1023 & ~(1 << f)) < 0;
+        prepare(s, a, b, 1);
+        dfs(s, 0, 0, ALL, 0);
+    }
+    for (int f = 1; factor && f < CLASSES; f++) {
+        int agree = f == factor ? 1 << factor : 0;
+        int64_t need = -(a[factor] * f + b[factor]) * f;
+        if (!s->n) {
+            if (!need) record(s, agree);
+            continue;
         }
+        prepare(s, a, b, f);
+        dfs(s, 0, need, ALL & ~(1 << f), agree);
     }
-    if (failed) {
-        Py_DECREF(s.out);
-        return NULL;
-    }
-    return s.out;
+    *classes = used;
+    return choose(s, used, letters);
 }
 
-/* agreement(rows, truth) -> bytes: per letter (column of ``rows``, one byte a digit), a
- * little-endian bitmask of the rows whose digit is the letter's in ``truth``, each padded to
- * whole bytes; numpy's packbits(rows == truth, axis=0, bitorder="little").T.tobytes(). The
- * hints loop narrows the solutions with these masks. */
-static PyObject *agreement(PyObject *self, PyObject *args) {
-    Py_buffer rows, truth;
-    if (!PyArg_ParseTuple(args, "y*y*", &rows, &truth)) return NULL;
-    Py_ssize_t n = truth.len, count = n ? rows.len / n : 0, step = (count + 7) / 8;
-    PyObject *out = NULL;
-    if (!n || rows.len % n) {
-        PyErr_SetString(PyExc_ValueError, "rows do not have one digit per letter");
-    } else if ((out = PyBytes_FromStringAndSize(NULL, n * step))) {
-        const char *digits = rows.buf, *want = truth.buf;
-        unsigned char *bits = (unsigned char *)PyBytes_AS_STRING(out);
-        memset(bits, 0, (size_t)(n * step));
-        for (Py_ssize_t r = 0; r < count; r++)
-            for (Py_ssize_t i = 0; i < n; i++)
-                if (digits[r * n + i] == want[i]) bits[i * step + r / 8] |= 1 << (r % 8);
+/* The number x written with letters[digit]. */
+static PyObject *word(int64_t x, const char *letters) {
+    char text[24];
+    int n = sizeof text;
+    do text[--n] = letters[x % 10];
+    while (x /= 10);
+    return PyUnicode_FromStringAndSize(text + n, (Py_ssize_t)(sizeof text) - n);
+}
+
+/* {letter: digit} over the classes of ``mask``, in the letters' order. */
+static PyObject *mapping(int mask, const int *order, int n, const char *letters) {
+    PyObject *out = PyDict_New();
+    for (int i = 0; out && i < n; i++) {
+        int k = order[i];
+        if (!(mask >> k & 1)) continue;
+        PyObject *key = PyUnicode_FromStringAndSize(letters + k, 1), *value = PyLong_FromLong(k);
+        if (!key || !value || PyDict_SetItem(out, key, value) < 0) Py_CLEAR(out);
+        Py_XDECREF(key);
+        Py_XDECREF(value);
     }
-    PyBuffer_Release(&rows);
-    PyBuffer_Release(&truth);
     return out;
 }
 
+static int read_numbers(PyObject *seq, int64_t *out, Py_ssize_t *count) {
+    PyObject *fast = PySequence_Fast(seq, "operands must be a sequence");
+    if (!fast) return -1;
+    *count = PySequence_Fast_GET_SIZE(fast);
+    for (Py_ssize_t i = 0; i < *count && i < MAX_ADDENDS; i++)
+        out[i] = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(fast, i));
+    Py_DECREF(fast);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* puzzle(op, operands, result, choice): see task.py's _written, whose Python it mirrors. */
+static PyObject *puzzle(PyObject *self, PyObject *args) {
+    int op;
+    PyObject *operands_obj, *choice_obj;
+    long long result;
+    if (!PyArg_ParseTuple(args, "iOLO", &op, &operands_obj, &result, &choice_obj)) return NULL;
+    unsigned long long choice = PyLong_AsUnsignedLongLong(choice_obj);
+    int64_t operands[MAX_ADDENDS];
+    Py_ssize_t count;
+    if ((choice == (unsigned long long)-1 && PyErr_Occurred()) ||
+        read_numbers(operands_obj, operands, &count) < 0)
+        return NULL;
+    int ok = op >= 0 && op <= 2 && count >= (op == 1 ? 2 : 1) && count <= MAX_ADDENDS - 1 &&
+             result > 0 && result < MAX_NUMBER && (op != 2 || count == 2);
+    for (Py_ssize_t i = 0; ok && i < count; i++) ok = operands[i] > 0 && operands[i] < MAX_NUMBER;
+    if (ok && op == 2) ok = operands[1] <= 9;
+    if (!ok) return PyErr_Format(PyExc_ValueError, "not a puzzle's operands");
+
+    char letters[26]; /* a partial Fisher-Yates shuffle, as _letters() */
+    for (int i = 0; i < 26; i++) letters[i] = (char)('A' + i);
+    for (int i = 0; i < CLASSES; i++) {
+        int j = i + (int)(choice % (unsigned)(26 - i));
+        char x = letters[i];
+        choice /= (unsigned)(26 - i);
+        letters[i] = letters[j];
+        letters[j] = x;
+    }
+    /* The column-addition form of task.py's _equation. */
+    int64_t addends[MAX_ADDENDS], total = result;
+    int n = (int)count, factor = 0;
+    memcpy(addends, operands, sizeof(int64_t) * (size_t)n);
+    if (op == 1) {
+        total = operands[0];
+        addends[0] = result;
+    } else if (op == 2) {
+        n = 1;
+        factor = (int)operands[1];
+    }
+    Search search;
+    int used, revealed = hints(addends, n, total, factor, letters, &search, &used);
+
+    int order[CLASSES], classes = 0;
+    for (int k = 0; k < CLASSES; k++) {
+        int i = classes++;
+        for (; i > 0 && letters[order[i - 1]] > letters[k]; i--) order[i] = order[i - 1];
+        order[i] = k;
+    }
+    char answer[CLASSES * 5], *at = answer;
+    for (int i = 0; i < classes; i++)
+        if (used >> order[i] & 1) {
+            if (at != answer) at += sprintf(at, ", ");
+            at += sprintf(at, "%c=%d", letters[order[i]], order[i]);
+        }
+    PyObject *words = PyList_New(count);
+    for (Py_ssize_t i = 0; words && i < count; i++) {
+        PyObject *w = word(operands[i], letters);
+        if (!w) Py_CLEAR(words);
+        else PyList_SET_ITEM(words, i, w);
+    }
+    return Py_BuildValue("(NNNNs#)", words, word(result, letters),
+                         mapping(revealed, order, classes, letters),
+                         mapping(used, order, classes, letters), answer,
+                         (Py_ssize_t)(at - answer));
+}
+
 static PyMethodDef methods[] = {
-    {"solutions", solutions, METH_VARARGS,
-     "solutions(a, b, lows, allowed, factor) -> bytearray of digit rows, lexicographic."},
-    {"agreement", agreement, METH_VARARGS,
-     "agreement(rows, truth) -> per letter, the rows agreeing with truth as packed bits."},
+    {"puzzle", puzzle, METH_VARARGS,
+     "puzzle(op, operands, result, choice) -> (words, result word, hints, solution, answer)."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_linear", "Cryptarithm solutions as one linear sum (C).", -1,
+    PyModuleDef_HEAD_INIT, "_linear", "Cryptarithm search, hint choice and lettering (C).", -1,
     methods,
 };
 
-PyMODINIT_FUNC PyInit__linear(void) { return PyModule_Create(&module); }
+static void tables(void) {
+    for (int m = 0; m <= ALL; m++)
+        for (int d = 0; d < CLASSES; d++)
+            if (m >> d & 1) ascending[m][popcount[m]++] = (signed char)d;
+    for (int c = 0; c < CLASSES; c++)
+        for (int d = 0; d < CLASSES; d++) solving[c][c * d % 10] |= 1 << d;
+}
+
+PyMODINIT_FUNC PyInit__linear(void) {
+    tables();
+    return PyModule_Create(&module);
+}

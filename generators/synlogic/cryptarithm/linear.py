@@ -12,15 +12,18 @@ fewer partial assignments survive than in the column search from the units up
 column sum can refute it.
 
 All partial assignments of one depth are rows of numpy arrays, so a letter costs a fixed
-handful of vectorised operations whatever the number of rows. Where the C kernel
-:mod:`._linear` was compiled, the same search runs there depth-first (several times
-faster); it keeps the same partial assignments and returns the solutions in the same,
-lexicographic order, so the numpy search below is the reference and the fallback.
+handful of vectorised operations whatever the number of rows. :func:`reveal` picks the
+hints from the solutions. Where the C kernel :mod:`._linear` was compiled, the generator
+calls its ``puzzle`` instead, which runs the same search depth-first, pruned further (the
+letters after each one must reach the rest of the sum with distinct digits, and its last
+digit), chooses the hints by the same rule and writes the puzzle's words and answer, all
+in one call; this module stays the reference and the fallback, and the tests hold the two
+to identical output.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from types import ModuleType
 
 import numpy as np
@@ -33,6 +36,7 @@ try:
 except ImportError:  # not compiled (no compiler at install): the numpy search below
     native = None
 
+_DIGITS = "0123456789"
 _FULL = (1 << 10) - 1
 _ONE = 1 << np.arange(10, dtype=np.int64)
 """Bit of each digit."""
@@ -43,7 +47,33 @@ _AT_LEAST = np.array([_FULL & ~((1 << d) - 1) for d in range(11)], dtype=np.int6
 _BELOW = np.array([(1 << d) - 1 for d in range(11)], dtype=np.int64)
 """Row ``d``: the digits < d."""
 _FROM = (_FULL, _FULL & ~1)
-"""Index ``low``: the digits a letter may take without a hint (1..9 for a leading one)."""
+"""Index ``low``: the digits a letter may take (1..9 for a leading one)."""
+
+
+def reveal(addends: Sequence[int], result: int, factor: int, letters: str) -> int:
+    """The digits whose letters to reveal (a bitmask) for the puzzle ``factor × Σ addends =
+    result`` (``factor`` 0: none) written with ``letters[d]`` for the digit d.
+
+    While more than one solution remains, the letter whose true digit keeps the fewest of
+    them is revealed, the alphabetically first among equals (the letters are a random
+    labelling of the digits, so that is a random choice). The C kernel's ``puzzle`` does the
+    same (with a pruned search that finds the same solutions)."""
+    table = str.maketrans(_DIGITS, letters)
+    words = tuple(str(n).translate(table) for n in addends)
+    factor_letter = letters[factor] if factor else None
+    names, rows = solution_table(Equation(words, str(result).translate(table), factor_letter))
+    truth = np.array([letters.index(x) for x in names], dtype=np.int8)
+    agree = [
+        int.from_bytes(np.packbits(column, bitorder="little").tobytes(), "little")
+        for column in (rows == truth).T
+    ]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    alive, mask = (1 << len(rows)) - 1, 0
+    while alive & (alive - 1):  # more than one solution left
+        i = min(order, key=lambda i: (alive & agree[i]).bit_count())
+        mask |= 1 << int(truth[i])
+        alive &= agree[i]
+    return mask
 
 
 def _terms(equation: Equation) -> tuple[dict[str, int], dict[str, int]]:
@@ -58,11 +88,8 @@ def _terms(equation: Equation) -> tuple[dict[str, int], dict[str, int]]:
     return a, b
 
 
-def solution_table(
-    equation: Equation, hints: Mapping[str, int] | None = None, python: bool = False
-) -> tuple[list[str], np.ndarray]:
-    """(letters, one row of digits per solution honouring ``hints``); ``python`` runs the
-    numpy search even where the C kernel is available."""
+def solution_table(equation: Equation) -> tuple[list[str], np.ndarray]:
+    """(letters, one row of digits per solution) by the numpy search."""
     leading = equation.leading()
     a, b = _terms(equation)
     factor = equation.factor
@@ -73,32 +100,12 @@ def solution_table(
     rest = sorted(size, key=lambda x: (-size[x], x))
     letters = [factor, *rest] if factor else rest
     lows = [int(x in leading) for x in letters]
-    allowed = [_FROM[low] for low in lows]
-    if hints:
-        allowed = [
-            1 << hints[x] if x in hints else m for x, m in zip(letters, allowed, strict=True)
-        ]
-    if native is not None and not python:
-        av = [a.get(x, 0) for x in letters]
-        bv = [b.get(x, 0) for x in letters]
-        rows = native.solutions(av, bv, lows, allowed, factor is not None)
-        return letters, np.frombuffer(rows, dtype=np.int8).reshape(-1, len(letters))
-    return letters, _search(letters, lows, allowed, a, b, factor)
-
-
-def agreement(table: np.ndarray, truth: bytes, python: bool = False) -> bytes:
-    """Per letter (column of ``table``), the bitmask of the rows whose digit is the letter's
-    in ``truth`` (one byte a letter), little-endian and padded to whole bytes, concatenated."""
-    if native is not None and not python:
-        return native.agreement(table, truth)
-    agree = table == np.frombuffer(truth, dtype=np.int8)
-    return np.packbits(agree, axis=0, bitorder="little").T.tobytes()
+    return letters, _search(letters, lows, a, b, factor)
 
 
 def _search(
     letters: list[str],
     lows: list[int],
-    allowed: list[int],
     a: dict[str, int],
     b: dict[str, int],
     factor: str | None,
@@ -136,7 +143,7 @@ def _search(
     f = np.ones(1, dtype=np.int64)
     for t in range(n):
         if factor and t == 0:
-            (digit,) = np.nonzero(_BITS[allowed[t]])
+            (digit,) = np.nonzero(_BITS[_FROM[lows[t]]])
             rows = np.zeros(len(digit), dtype=np.intp)
             f = digit
             need = -factor_coef[f] * f
@@ -147,8 +154,8 @@ def _search(
             else:
                 c = coef[0][t]
                 bits = _range(c, need, lo[0][t + 1], hi[0][t + 1])
-            if allowed[t] != _FULL:
-                bits &= allowed[t]
+            if lows[t]:
+                bits &= _FROM[1]
             rows, digit = _BITS[bits & free].nonzero()
             if factor:
                 f = f[rows]

@@ -2,15 +2,17 @@
 
 Generation draws random numbers, computes the result, and replaces each digit by a random
 letter (so at most ten letters). A search on the equation as one linear sum
-(:mod:`.linear`) then finds every solution; while more than one remains, the generator
-reveals the value of the letter that rules out the most of them (a hint in the prompt), so
-every puzzle has exactly one solution, which ``solve`` re-proves independently with the
-column solver (:mod:`.solver`, one full search with the hints) and the verifier relies on.
+(:mod:`.linear`, in C where compiled) then finds every solution; while more than one
+remains, the generator reveals the value of the letter that rules out the most of them (a
+hint in the prompt; the alphabetically first among equals), so every puzzle has exactly one
+solution, which ``solve`` re-proves independently with the column solver (:mod:`.solver`,
+one full search with the hints) and the verifier relies on.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import product
 from math import prod
 from random import Random
 from string import ascii_uppercase
@@ -26,8 +28,8 @@ from generators.base import (
 )
 from generators.canonical import digest, first_seen
 from generators.hashrandom import Draws
+from generators.synlogic.cryptarithm import linear
 from generators.synlogic.cryptarithm.config import LEVELS, CryptarithmConfig
-from generators.synlogic.cryptarithm.linear import agreement, solution_table
 from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
 from schemas.records import Problem
 
@@ -55,8 +57,7 @@ _FORMAT = (
 
 
 _LETTER_RADICES = tuple(range(26, 16, -1))
-_MAX_HINTS = 10  # at most one per letter; each picks among at most 10 (4 bits)
-_PROMPT_RADICES = (len(_INTROS), 2, len(_QUESTIONS))
+_LETTER_CHOICES = prod(_LETTER_RADICES)
 
 
 @config_cached
@@ -65,14 +66,23 @@ def _bits(config: CryptarithmConfig) -> int:
     low, high = config.min_digits, config.max_digits
     extra = config.n_addends - 2
     terms = [(high - low + 1) * 9 * 10 ** (high - 1)] * config.n_addends
-    product = max(prod(terms), (high - low + 1) * 9 * 10 ** (high + extra - 1) * 8)
-    product *= len(config.operations) * prod(_LETTER_RADICES) * prod(_PROMPT_RADICES)
-    return product.bit_length() + _MAX_HINTS * 4 + 64
+    choices = max(prod(terms), (high - low + 1) * 9 * 10 ** (high + extra - 1) * 8)
+    choices *= len(config.operations) * _LETTER_CHOICES * len(_PROMPTS)
+    return choices.bit_length() + 64
 
 
-def _number(draws: Draws, low: int, high: int) -> int:
-    digits = low + draws.below(high - low + 1)
-    return 10 ** (digits - 1) + draws.below(9 * 10 ** (digits - 1))
+def _numbers(draws: Draws, count: int, low: int, high: int) -> list[int]:
+    """``count`` numbers of ``low``..``high`` digits, each length equally likely, then each
+    value of that length: one draw a number, split into the length and a value below
+    ``9·10^(high-1)``, a multiple of every shorter range, which it is reduced to."""
+    width = 9 * 10 ** (high - 1)
+    choices = (high - low + 1) * width
+    numbers = []
+    for _ in range(count):
+        length, value = divmod(draws.below(choices), width)
+        first = 10 ** (low + length - 1)
+        numbers.append(first + value % (9 * first))
+    return numbers
 
 
 def _draw(config: CryptarithmConfig, draws: Draws) -> tuple[str, list[int], int]:
@@ -85,21 +95,22 @@ def _draw(config: CryptarithmConfig, draws: Draws) -> tuple[str, list[int], int]
     low, high = config.min_digits, config.max_digits
     if op == "mul":
         extra = config.n_addends - 2
-        operands = [_number(draws, low + extra, high + extra), 2 + draws.below(8)]
+        operands = [*_numbers(draws, 1, low + extra, high + extra), 2 + draws.below(8)]
         return op, operands, operands[0] * operands[1]
-    terms = [_number(draws, low, high) for _ in range(config.n_addends)]
+    terms = _numbers(draws, config.n_addends, low, high)
     if op == "add":
         return op, terms, sum(terms)
     return op, [sum(terms), *terms[1:]], terms[0]
 
 
-def _letters(draws: Draws) -> list[str]:
-    """Ten distinct letters in random order (a partial Fisher–Yates shuffle)."""
+def _letters(choice: int) -> str:
+    """Ten distinct letters in random order: a partial Fisher–Yates shuffle whose swaps are
+    the mixed-radix digits of ``choice``."""
     pool = list(ascii_uppercase)
     for i, radix in enumerate(_LETTER_RADICES):
-        j = i + draws.below(radix)
-        pool[i], pool[j] = pool[j], pool[i]
-    return pool[:10]
+        choice, j = divmod(choice, radix)
+        pool[i], pool[i + j] = pool[i + j], pool[i]
+    return "".join(pool[:10])
 
 
 def _equation(op: str, words: list[str], result: str) -> Equation:
@@ -122,11 +133,15 @@ def _render_column(op: str, words: list[str], result: str) -> str:
     return "\n".join([*lines, "-" * width, result.rjust(width)])
 
 
+_PROMPTS = tuple(product(_INTROS, (_render_equation, _render_column), _QUESTIONS))
+"""(intro, layout, question): one draw picks all three."""
+
+
 class Cryptarithm(Task[CryptarithmConfig]):
     """Letter arithmetic with a unique solution proven by the column solver."""
 
     name: ClassVar[str] = "cryptarithm"
-    version: ClassVar[str] = "1.2.0"
+    version: ClassVar[str] = "1.3.0"
     description: ClassVar[str] = (
         "Cryptarithm: an addition, subtraction or one-digit multiplication written in letters; "
         "find the digit of every letter (distinct letters, distinct digits, no leading zeros)."
@@ -138,36 +153,28 @@ class Cryptarithm(Task[CryptarithmConfig]):
     def generate(self, config: CryptarithmConfig, rng: Random, index: int) -> Instance:
         draws = Draws(rng.getrandbits(_bits(config)))
         op, operands, result = _draw(config, draws)
-        letters = _letters(draws)
-        digit_to_letter = str.maketrans(_DIGITS, "".join(letters))
-        words = [str(n).translate(digit_to_letter) for n in operands]
-        result_word = str(result).translate(digit_to_letter)
-        equation = _equation(op, words, result_word)
-        truth = {letter: d for d, letter in enumerate(letters)}
-        hints = _hints(draws, equation, truth)
-        solution = {letter: truth[letter] for letter in sorted({*result_word, *"".join(words)})}
+        written = _written(op, operands, result, draws.below(_LETTER_CHOICES))
+        words, result_word, hints, solution, answer = written
         payload = {
             "operation": op,
             "operands": words,
             "result": result_word,
-            "hints": dict(sorted(hints.items())),
+            "hints": hints,
             "solution": solution,
         }
         return Instance(
             prompt=self._prompt(draws, op, words, result_word, hints),
-            answer=_format(solution),
+            answer=answer,
             payload=payload,
         )
 
     @staticmethod
     def _prompt(draws: Draws, op: str, words: list[str], result: str, hints: dict[str, int]) -> str:
-        intro = draws.pick(_INTROS)
-        layout = draws.pick((_render_equation, _render_column))(op, words, result)
-        parts = [intro, _RULES, layout]
+        intro, render, question = draws.pick(_PROMPTS)
+        parts = [intro, _RULES, render(op, words, result)]
         if hints:
-            given = ", ".join(f"{k}={v}" for k, v in sorted(hints.items()))
-            parts.append(f"You are also told: {given}.")
-        parts += [draws.pick(_QUESTIONS), _FORMAT, ANSWER_INSTRUCTION]
+            parts.append(f"You are also told: {_format(hints)}.")
+        parts += [question, _FORMAT, ANSWER_INSTRUCTION]
         return "\n\n".join(parts)
 
     def solve(self, problem: Problem) -> Solution:
@@ -220,34 +227,37 @@ class Cryptarithm(Task[CryptarithmConfig]):
         return 1.0, "correct"
 
 
-def _hints(draws: Draws, equation: Equation, truth: dict[str, int]) -> dict[str, int]:
-    """Letters to reveal until ``truth`` is the only solution: each time the letter whose
-    true value rules out the most of the remaining solutions (ties at random).
+_DIGITS_OF = tuple(tuple(d for d in range(10) if mask >> d & 1) for mask in range(1 << 10))
+_OPERATION_CODES = {"add": 0, "sub": 1, "mul": 2}
+Written = tuple[list[str], str, dict[str, int], dict[str, int], str]
 
-    The solutions are bit positions: per letter, a mask of those that give it its true
-    value, so narrowing to a hint is one ``&`` and counting what is left one ``bit_count``.
-    """
-    letters, table = solution_table(equation)
-    rows = len(table)
-    if rows == 1:
-        return {}
-    packed = agreement(table, bytes([truth[letter] for letter in letters]))
-    step = len(packed) // len(letters)
-    agree = [int.from_bytes(packed[i : i + step], "little") for i in range(0, len(packed), step)]
-    order = sorted(range(len(letters)), key=letters.__getitem__)
-    alive = (1 << rows) - 1
-    hints: dict[str, int] = {}
-    while alive & (alive - 1):  # more than one solution left
-        counts = [(alive & mask).bit_count() for mask in agree]
-        fewest = min(counts)
-        i = draws.pick([i for i in order if counts[i] == fewest])
-        hints[letters[i]] = truth[letters[i]]
-        alive &= agree[i]
-    return hints
+
+def _written(
+    op: str, operands: list[int], result: int, choice: int, python: bool = False
+) -> Written:
+    """The puzzle in letters (``choice`` picks them, see :func:`_letters`): the operand words,
+    the result word, the hints, the solution and the answer. Where compiled, the C kernel
+    does all of it in one call; ``python`` runs this reference instead."""
+    if linear.native is not None and not python:
+        return linear.native.puzzle(_OPERATION_CODES[op], operands, result, choice)
+    letters = _letters(choice)
+    table = str.maketrans(_DIGITS, letters)
+    words = [str(n).translate(table) for n in operands]
+    result_word = str(result).translate(table)
+    if op == "add":
+        revealed = linear.reveal(operands, result, 0, letters)
+    elif op == "sub":
+        revealed = linear.reveal([*operands[1:], result], operands[0], 0, letters)
+    else:
+        revealed = linear.reveal(operands[:1], result, operands[1], letters)
+    hints = {letters[d]: d for d in sorted(_DIGITS_OF[revealed], key=letters.__getitem__)}
+    truth = dict(zip(letters, range(10), strict=True))
+    solution = {letter: truth[letter] for letter in sorted({*result_word, *"".join(words)})}
+    return words, result_word, hints, solution, _format(solution)
 
 
 def _format(solution: dict[str, int]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(solution.items()))
+    return ", ".join([f"{k}={v}" for k, v in sorted(solution.items())])
 
 
 _PAIR = re.compile(r"\b([A-Za-z])[\"'`]?\s*(?:=|:|->|→|\bis\b)\s*(\d+)", re.IGNORECASE)
