@@ -214,7 +214,8 @@ def test_top_k_fetched_only_where_needed_decides_as_with_every_top_k(
 ):
     """The sampled engine's HTTP path: the draft tokens' logprobs first, a position's top-k
     (student or teacher) only when the rule needs it — the same tokens as when every
-    position's top-k comes with the scoring."""
+    position's top-k comes with the scoring. (The close student at p_th 0.01 accepts every
+    token of these samples: a higher p_th makes it reject some.)"""
     from factory.rsd.chunked import Job, decode_chunked_many
 
     units = [(prompt, seed) for seed in range(3) for prompt in PROMPTS]
@@ -222,8 +223,9 @@ def test_top_k_fetched_only_where_needed_decides_as_with_every_top_k(
     jobs = [Job(tuple(ids(tokenizer, p)), tuple(ids(tokenizer, p)), eos, s) for p, s in units]
     teacher = backends["teacher"]
     scorer = PerPosition(backends[student])
-    lazy = dict(decode_chunked_many(teacher, scorer, vocab, PARAMS, jobs, 4, sampled=True))
-    eager = dict(decode_chunked_many(teacher, backends[student], vocab, PARAMS, jobs, 4, True))
+    params = PARAMS.model_copy(update={"p_th": 0.2}) if student == "close" else PARAMS
+    lazy = dict(decode_chunked_many(teacher, scorer, vocab, params, jobs, 4, sampled=True))
+    eager = dict(decode_chunked_many(teacher, backends[student], vocab, params, jobs, 4, True))
     emitted = 0
     for index in range(len(jobs)):
         assert lazy[index].token_ids == eager[index].token_ids
@@ -254,9 +256,8 @@ def sampled(backends, student, tokenizer, vocab, prompt, seed, params=PARAMS):
 
 def teacher_rounds(teacher, tokenizer, prompt, seed, params):
     """The teacher's own seeded samples, round after round as the sampled engine drafts
-    them when every draft is kept (lengths 8, 16, 32 … capped by max_tokens)."""
+    them when every draft is kept (lengths 8, 32, 128 … capped by max_tokens)."""
     from factory.backends.base import GenerationRequest, SamplingParams
-    from factory.rsd.chunked import MAX_DRAFT_GROWTH
     from factory.rsd.rule import round_seed
 
     tokens, length = [], params.draft_tokens
@@ -278,7 +279,7 @@ def teacher_rounds(teacher, tokenizer, prompt, seed, params):
             if token == tokenizer.eos_token_id:
                 return tokens
             tokens.append(token)
-        length = min(2 * length, MAX_DRAFT_GROWTH * params.draft_tokens)
+        length *= 4
     return tokens
 
 

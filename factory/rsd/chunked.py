@@ -20,9 +20,14 @@ Two engines share the walk:
   of the first draw; a draft token survives whenever the student accepts it, so rounds
   are long — the engine for servers.
 
-The draft length adapts: ``draft_tokens`` at first, doubled (up to 8 × ``draft_tokens``)
-after a round that kept its whole draft, back to ``draft_tokens`` after one that did not.
-It is a function of the sample's own history, so decoding stays deterministic.
+The draft length adapts: ``draft_tokens`` at first, ``DRAFT_GROWTH`` times longer (up to
+the token budget) after a round that kept its whole draft, back to ``draft_tokens`` after
+one that did not. It is a function of the sample's own history, so decoding stays
+deterministic. Each round costs a teacher request and a student scoring of the whole
+context (servers skip their prefix cache for prompt logprobs), so a long accepted run
+should take few rounds; a draft about ``DRAFT_GROWTH - 1`` times as long as the run kept
+before it bounds what a rejection wastes. The sampled engine reseeds the teacher at each
+round's start, so this schedule is part of what its traces are.
 
 The student's top-k at a position is needed only where the first candidate is not the
 draft token or is rejected, and for the fallback. Backends that compute every position's
@@ -63,7 +68,8 @@ from factory.rsd.rule import round_seed, rsd_step
 from factory.rsd.vocab import SharedVocab
 from schemas.config import RSDParams
 
-MAX_DRAFT_GROWTH = 8
+DRAFT_GROWTH = 4
+"""How much longer a draft is after a round that kept its whole draft."""
 
 Fetch = tuple[Literal["teacher", "student"], GenerationRequest | ScoreRequest]
 Walk = Generator[Fetch, TokenLogprob, None]
@@ -266,8 +272,12 @@ class _Chain:
     def _run(self, link: _Link, links: collections.deque[_Link], stopped: threading.Event) -> None:
         sample = self.sample
         try:
+            if _dropped(link, stopped):
+                return
             request = sample.draft_at(link.position, link.length, link.teacher_ids)
             draft = _drafts(self.teacher, [request])[0]
+            if _dropped(link, stopped):
+                return
             self._extend(link, draft, links, stopped)
             continuation = _student_tokens(draft, self.vocab)
             scoring = ScoreRequest(prefix=link.student_ids, continuation=continuation)
@@ -303,6 +313,15 @@ class _Chain:
         length = _grown(params, link.length)
         start = (position, length, teacher_ids, (*link.student_ids, *student))
         self._plan(start, links, stopped)  # type: ignore[arg-type]
+
+
+def _dropped(link: _Link, stopped: threading.Event) -> bool:
+    """Whether the rule left ``link``'s chain, so nobody reads it (then it is cancelled):
+    its draft is not asked, or not scored."""
+    dropped = stopped.is_set()
+    if dropped:
+        link.checked.cancel()
+    return dropped
 
 
 def _round(samples: list[_Sample], teacher: Backend, student: Backend, vocab: SharedVocab) -> None:
@@ -531,7 +550,7 @@ class _Sample:
 
 def _grown(params: RSDParams, length: int) -> int:
     """The draft length after a round of ``length`` that kept its whole draft."""
-    return min(2 * length, MAX_DRAFT_GROWTH * params.draft_tokens)
+    return min(DRAFT_GROWTH * length, params.max_tokens)
 
 
 def _drafts(teacher: Backend, requests: list[GenerationRequest]) -> list[list[TokenLogprob]]:

@@ -2,8 +2,9 @@
 
 Samples are decoded many at once (``rsd.in_flight``, see ``factory.rsd.chunked``) and
 each (problem, sample) is one cached unit, keyed by both models' identities, the
-engine, the rule's parameters, the prompt style and the sample's seed; a finished
-sample is committed at once, so a killed run resumes with only the missing samples.
+engine (the sampled one with its draft schedule), the rule's parameters, the prompt
+style and the sample's seed; a finished sample is committed at once, so a killed run
+resumes with only the missing samples.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Sequence
 from factory.models.request_cache import RequestCache, content_key
 from factory.models.usage import UsageMeter
 from factory.progress import Progress
+from factory.rsd.chunked import DRAFT_GROWTH
 from factory.rsd.decoding import RSDSample
 from factory.rsd.runner import RSDRunner, local_tokenizer, prompt_ids
 from generators.extract import extract_answer
@@ -29,11 +31,15 @@ def sample_seed(rsd: RSDConfig, build_seed: int, problem: Problem, index: int) -
 
 
 def sample_key(rsd: RSDConfig, identity: str, problem: Problem, seed: int) -> str:
+    """The cache key of one sample. The sampled engine's tokens also depend on its draft
+    schedule (each round reseeds the teacher), so its key names that schedule: samples
+    cached under another one are decoded again."""
+    engine = f"sampled/growth={DRAFT_GROWTH}" if rsd.engine == "sampled" else rsd.engine
     return content_key(
         {
             "kind": "rsd",
             "models": identity,
-            "engine": rsd.engine,
+            "engine": engine,
             "params": rsd.params.model_dump(mode="json"),
             "chat": rsd.chat,
             "system_prompt": rsd.system_prompt,
