@@ -117,19 +117,33 @@ def test_linear_search_finds_what_the_column_search_finds(equation: Equation) ->
     assert _rows(letters, table) == _rows(column_letters, column_table)
 
 
-def test_hints_reveal_the_letter_that_keeps_fewest_solutions() -> None:
-    """SEND + MORE = MONEY is unique: no hint. 12 + 34 = 46 (BC + DE = EG) has many
-    solutions: the first hint is the letter whose true digit keeps the fewest of them (the
-    alphabetically first among equals), and all the hints leave exactly one."""
-    assert linear.reveal([9567, 1085], 10652, 0, "OMYZXENDRS") == 0
-    letters = "ABCDEFGHIJ"
-    revealed = {letters[d] for d in range(10) if linear.reveal([12, 34], 46, 0, letters) >> d & 1}
-    equation = Equation(("BC", "DE"), "EG")
-    solutions = solve(equation).solutions
-    kept = {x: sum(s[x] == letters.index(x) for s in solutions) for x in "BCDEG"}
-    assert min(sorted(kept), key=kept.__getitem__) in revealed
-    hints = {x: letters.index(x) for x in revealed}
+@pytest.mark.parametrize(
+    ("addends", "result", "factor"),
+    [([12, 34], 46, 0), ([123, 456, 789, 234, 567], 2169, 0), ([1034], 5170, 5)],
+)
+def test_hints_follow_the_rule_on_the_column_searchs_solutions(
+    addends: list[int], result: int, factor: int
+) -> None:
+    """While two or more solutions agree with the hints so far, the next hint is the letter
+    whose true digit keeps the fewest of the first ``linear.LIMIT`` in the search order
+    (alphabetically first among equals); replayed here on the column search's full solution
+    set, and the hints leave exactly one solution."""
+    letters = "JIHGFEDCBA"  # reverse alphabetical: ties go to the larger digit
+    words = ["".join(letters[int(d)] for d in str(n)) for n in [*addends, result]]
+    factor_letter = letters[factor] if factor else None
+    equation = Equation(tuple(words[:-1]), words[-1], factor_letter)
+    order = [letters[k] for k in linear._search_order(addends, result, factor)]
+    solutions = sorted(solve(equation).solutions, key=lambda s: [s[x] for x in order])
+    hints: dict[str, int] = {}
+    while len(alive := [s for s in solutions if hints.items() <= s.items()]) > 1:
+        found = alive[: linear.LIMIT]
+        kept = {x: sum(s[x] == letters.index(x) for s in found) for x in order if x not in hints}
+        letter = min(sorted(kept), key=kept.__getitem__)
+        hints[letter] = letters.index(letter)
+    mask = linear.reveal(addends, result, factor, letters)
+    assert {letters[d] for d in range(10) if mask >> d & 1} == set(hints)
     assert len(solve(equation, hints).solutions) == 1
+    assert linear.reveal([9567, 1085], 10652, 0, "OMYZXENDRS") == 0  # SEND + MORE: unique
 
 
 def test_all_operations_occur_and_payload_is_json() -> None:

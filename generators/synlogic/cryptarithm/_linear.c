@@ -11,9 +11,12 @@
  * task.py's _written, whose Python (with linear.py's numpy search and reveal()) stays the
  * reference and the fallback: ``choice`` picks ten letters by a partial Fisher-Yates shuffle
  * (letters[k] for digit k), the equation is factor * sum(addends) = result in the column
- * form of task.py's _equation, and the hints are the classes revealed while more than one
- * solution remains: each time the class whose true digit keeps the fewest of them, the
- * alphabetically first letter among equals.
+ * form of task.py's _equation, and the hints are the classes revealed while a search that
+ * stops at LIMIT solutions finds two: each time the class whose true digit keeps the fewest
+ * of those found, the alphabetically first letter among equals, the search then running
+ * again with it fixed. The last search finds one solution and so exhausts the space: the
+ * hints make the puzzle unique without the full solution set, whose enumeration cost most
+ * of a many-solution puzzle's time (v1.3.0 chose among all solutions).
  *
  * The search is linear.py's: sum_t c_t * d_t = 0, letters in decreasing |c_t|, each
  * letter's digits cut to those from which the letters after it can still bring the sum to 0;
@@ -22,7 +25,7 @@
  * rest of the sum with distinct free digits (largest digits on the largest coefficients, the
  * rearrangement bound), and modulo 10: when one of them alone has a coefficient not divisible
  * by 10, the rest of the sum fixes its last digit, which must be free. A node allocates
- * nothing: solutions are only counted, by agreement mask.
+ * nothing: a solution is kept only as its agreement mask.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -34,6 +37,7 @@
 #define MAX_ADDENDS 16
 #define MAX_NUMBER 1000000000000000LL /* 10**15: |coef * 9| summed over 10 letters fits */
 #define DISTINCT 3 /* letters after a level from which the rearrangement bound pays */
+#define LIMIT 2    /* solutions a search stops at: all the hint rule sees (linear.py) */
 
 static signed char ascending[ALL + 1][CLASSES]; /* the digits of a bitmask, ascending */
 static int popcount[ALL + 1];
@@ -51,15 +55,12 @@ typedef struct {
     int64_t up[CLASSES + 1][CLASSES]; /* the positive coefficients of levels t.., largest first */
     int64_t down[CLASSES + 1][CLASSES]; /* the negated negative ones, largest first */
     int modular[CLASSES + 1][20];     /* [t][need % 10 + 10]: digits the last digit allows */
-    uint32_t total;                   /* solutions found (at most 10! = 3628800) */
-    int distinct;                     /* agreement masks seen, listed in ``seen`` */
-    uint16_t seen[ALL + 1];
-    uint32_t found[ALL + 1]; /* solutions by agreement mask */
+    int total;                        /* solutions found, the search stopping at LIMIT */
+    int first[LIMIT];                 /* their agreement masks */
 } Search;
 
 static void record(Search *s, int agree) {
-    if (!s->found[agree]++) s->seen[s->distinct++] = (uint16_t)agree;
-    s->total++;
+    if (s->total < LIMIT) s->first[s->total++] = agree;
 }
 
 /* The digits d with lo <= need - c * d <= hi, as a bitmask (all or none when c = 0). */
@@ -103,6 +104,7 @@ static void dfs(Search *s, int t, int64_t need, int free, int agree) {
     if (s->n - t - 1 >= DISTINCT) distinct_range(s, t + 1, free, &lo, &hi);
     const int *modular = s->modular[t + 1];
     for (int bits = s->allowed[t] & free & fitting(c, need, lo, hi); bits; bits &= bits - 1) {
+        if (s->total == LIMIT) return;
         int bit = bits & -bits;
         int64_t rest = need - c * __builtin_ctz(bits);
         if (modular[rest % 10 + 10] & free & ~bit)
@@ -153,76 +155,79 @@ static int spread(int64_t x, int64_t *coef, int64_t sign, int *used) {
     return digit;
 }
 
-/* The classes to reveal, by the greedy rule of the header. */
-static int choose(const Search *s, int used, const char *letters) {
-    int order[CLASSES], n = 0, required = 0;
-    for (int k = 0; k < CLASSES; k++)
-        if (used >> k & 1) {
-            int i = n++;
-            for (; i > 0 && letters[order[i - 1]] > letters[k]; i--) order[i] = order[i - 1];
-            order[i] = k;
-        }
-    for (uint32_t alive = s->total; alive > 1;) {
-        int best = -1;
-        uint32_t fewest = alive; /* a class already revealed keeps them all */
-        for (int i = 0; i < n; i++) {
-            int want = required | 1 << order[i];
-            uint32_t count = 0;
-            for (int j = 0; j < s->distinct; j++)
-                if ((s->seen[j] & want) == want) count += s->found[s->seen[j]];
-            if (count < fewest) {
-                best = order[i];
-                fewest = count;
-            }
-        }
-        required |= 1 << best;
-        alive = fewest;
+/* The open class whose true digit keeps the fewest of the solutions found; the
+ * alphabetically first letter among equals. */
+static int fewest(const Search *s, int open, const char *letters) {
+    int best = -1, least = LIMIT + 1;
+    for (int k = 0; k < CLASSES; k++) {
+        if (!(open >> k & 1)) continue;
+        int kept = 0;
+        for (int i = 0; i < s->total; i++) kept += s->first[i] >> k & 1;
+        if (kept < least || (kept == least && letters[k] < letters[best])) best = k, least = kept;
     }
-    return required;
+    return best;
 }
 
-/* Every solution of factor * sum(addends) = result, counted into ``s``; the hints. The
- * classes (digits) that occur go to ``used``. */
+/* The first LIMIT solutions (fewer if there are not so many) in which the classes of
+ * ``required`` have their true digit, into ``s``: the factor digit ascending, then the
+ * levels of ``order`` (all but the factor's class) with their digits ascending. A revealed
+ * class leaves the search, its term moved into what the others must add up to. */
+static void search(Search *s, const int64_t *a, const int64_t *b, int factor, int required,
+                   const int *order, int count, int leading) {
+    int fixed = factor ? required & ~(1 << factor) : required; /* revealed, not the factor */
+    s->total = s->n = 0;
+    for (int i = 0; i < count; i++)
+        if (!(fixed >> order[i] & 1)) {
+            s->cls[s->n] = order[i];
+            s->allowed[s->n++] = leading >> order[i] & 1 ? ALL - 1 : ALL;
+        }
+    for (int f = factor ? 1 : 0; f < (factor ? CLASSES : 1) && s->total < LIMIT; f++) {
+        if (factor && (fixed >> f & 1 || (required >> factor & 1 && f != factor))) continue;
+        int64_t weight = factor ? f : 1, need = factor ? -(a[factor] * f + b[factor]) * f : 0;
+        for (int k = 0; k < CLASSES; k++)
+            if (fixed >> k & 1) need -= (a[k] * weight + b[k]) * k;
+        int agree = required | (factor && f == factor ? 1 << factor : 0);
+        if (!s->n) {
+            if (!need) record(s, agree);
+            continue;
+        }
+        prepare(s, a, b, weight);
+        dfs(s, 0, need, ALL & ~fixed & ~(factor ? 1 << f : 0), agree);
+    }
+}
+
+/* The classes to reveal for factor * sum(addends) = result, ``s`` the search's workspace;
+ * the classes (digits) that occur go to ``used``. While a search finds two solutions or
+ * more, reveal the class whose true digit keeps the fewest of them (one of them at least is
+ * wrong, so one at least goes), the alphabetically first letter among equals (the letters
+ * are a random labelling of the digits, so that is a random choice); the last search,
+ * finding one solution, exhausts the space. */
 static int hints(const int64_t *addends, int count, int64_t result, int factor,
                  const char *letters, Search *s, int *classes) {
     int64_t a[CLASSES] = {0}, b[CLASSES] = {0}, size[CLASSES];
-    int used = 0, leading = 0;
+    int used = 0, leading = 0, order[CLASSES], n = 0;
     for (int i = 0; i < count; i++) leading |= 1 << spread(addends[i], a, 1, &used);
     leading |= 1 << spread(result, b, -1, &used);
     if (factor) used |= leading |= 1 << factor;
+    *classes = used;
 
-    s->n = s->distinct = 0;
-    s->total = 0;
-    memset(s->found, 0, sizeof s->found);
     /* Decreasing |coefficient| (at a middling factor), the modulo-10 cut counting double:
      * a letter whose coefficient is not divisible by 10 goes early, so that the last such
-     * letter is alone sooner. Any order finds the same solutions. */
+     * letter is alone sooner; ties to the smaller class. */
     int64_t weight = factor ? 5 : 1;
     for (int k = 0; k < CLASSES; k++) {
         if (!(used >> k & 1) || (factor && k == factor)) continue;
         int64_t c = a[k] * weight + b[k];
         size[k] = llabs(c) * (c % 10 ? 2 : 1);
-        int t = s->n++;
-        for (; t > 0 && size[s->cls[t - 1]] < size[k]; t--) s->cls[t] = s->cls[t - 1];
-        s->cls[t] = k;
+        int t = n++;
+        for (; t > 0 && size[order[t - 1]] < size[k]; t--) order[t] = order[t - 1];
+        order[t] = k;
     }
-    for (int t = 0; t < s->n; t++) s->allowed[t] = leading >> s->cls[t] & 1 ? ALL - 1 : ALL;
-    if (!factor) {
-        prepare(s, a, b, 1);
-        dfs(s, 0, 0, ALL, 0);
+    for (int required = 0;;) {
+        search(s, a, b, factor, required, order, n, leading);
+        if (s->total < 2) return required;
+        required |= 1 << fewest(s, used & ~required, letters);
     }
-    for (int f = 1; factor && f < CLASSES; f++) {
-        int agree = f == factor ? 1 << factor : 0;
-        int64_t need = -(a[factor] * f + b[factor]) * f;
-        if (!s->n) {
-            if (!need) record(s, agree);
-            continue;
-        }
-        prepare(s, a, b, f);
-        dfs(s, 0, need, ALL & ~(1 << f), agree);
-    }
-    *classes = used;
-    return choose(s, used, letters);
 }
 
 /* The number x written with letters[digit]. */

@@ -16,9 +16,9 @@ handful of vectorised operations whatever the number of rows. :func:`reveal` pic
 hints from the solutions. Where the C kernel :mod:`._linear` was compiled, the generator
 calls its ``puzzle`` instead, which runs the same search depth-first, pruned further (the
 letters after each one must reach the rest of the sum with distinct digits, and its last
-digit), chooses the hints by the same rule and writes the puzzle's words and answer, all
-in one call; this module stays the reference and the fallback, and the tests hold the two
-to identical output.
+digit) and stopped at the second solution, chooses the hints by the same rule and writes
+the puzzle's words and answer, all in one call; this module stays the reference and the
+fallback, and the tests hold the two to identical output.
 """
 
 from __future__ import annotations
@@ -50,30 +50,51 @@ _FROM = (_FULL, _FULL & ~1)
 """Index ``low``: the digits a letter may take (1..9 for a leading one)."""
 
 
+LIMIT = 2
+"""Solutions a search looks for before it stops: the hint rule sees no more than these."""
+
+
 def reveal(addends: Sequence[int], result: int, factor: int, letters: str) -> int:
     """The digits whose letters to reveal (a bitmask) for the puzzle ``factor × Σ addends =
     result`` (``factor`` 0: none) written with ``letters[d]`` for the digit d.
 
-    While more than one solution remains, the letter whose true digit keeps the fewest of
-    them is revealed, the alphabetically first among equals (the letters are a random
-    labelling of the digits, so that is a random choice). The C kernel's ``puzzle`` does the
-    same (with a pruned search that finds the same solutions)."""
+    While a search that stops at :data:`LIMIT` solutions finds two or more, the letter whose
+    true digit keeps the fewest of those found is revealed, the alphabetically first among
+    equals (the letters are a random labelling of the digits, so that is a random choice),
+    and the search runs again with it fixed; the last search, finding one solution, exhausts
+    the space. "Found" is the C kernel's depth-first order (:func:`_search_order`); here the
+    full solution table, sorted in that order, stands in for each search."""
     table = str.maketrans(_DIGITS, letters)
     words = tuple(str(n).translate(table) for n in addends)
     factor_letter = letters[factor] if factor else None
     names, rows = solution_table(Equation(words, str(result).translate(table), factor_letter))
-    truth = np.array([letters.index(x) for x in names], dtype=np.int8)
-    agree = [
-        int.from_bytes(np.packbits(column, bitorder="little").tobytes(), "little")
-        for column in (rows == truth).T
-    ]
-    order = sorted(range(len(names)), key=names.__getitem__)
-    alive, mask = (1 << len(rows)) - 1, 0
-    while alive & (alive - 1):  # more than one solution left
-        i = min(order, key=lambda i: (alive & agree[i]).bit_count())
-        mask |= 1 << int(truth[i])
-        alive &= agree[i]
+    classes = [letters.index(x) for x in names]
+    column = {k: i for i, k in enumerate(classes)}
+    keys = [rows[:, column[k]] for k in _search_order(addends, result, factor)]
+    agree = rows[np.lexsort(keys[::-1])] == np.array(classes, dtype=np.int8)
+    by_letter = sorted(range(len(names)), key=names.__getitem__)
+    alive, mask = np.ones(len(agree), dtype=bool), 0
+    while len(found := agree[alive][:LIMIT]) > 1:
+        kept = found.sum(axis=0)
+        i = min((i for i in by_letter if not mask >> classes[i] & 1), key=kept.__getitem__)
+        mask |= 1 << classes[i]
+        alive &= agree[:, i]
     return mask
+
+
+def _search_order(addends: Sequence[int], result: int, factor: int) -> list[int]:
+    """The digits (the letters' true values) in the C kernel's search order: the factor's
+    first, then decreasing |coefficient| at a middling factor, doubled where it is not
+    divisible by 10, the smaller digit first among equals."""
+    weight = 5 if factor else 1
+    coef = [0] * 10  # a·weight + b, as a letter's coefficient in solution_table
+    for number, scale in (*((n, weight) for n in addends), (result, -1)):
+        for power, digit in enumerate(reversed(str(number))):
+            coef[int(digit)] += scale * 10**power
+    size = [abs(c) * (2 if c % 10 else 1) for c in coef]
+    used = {int(d) for n in (*addends, result) for d in str(n)}
+    rest = sorted(used - {factor} if factor else used, key=lambda k: (-size[k], k))
+    return [factor, *rest] if factor else rest
 
 
 def _terms(equation: Equation) -> tuple[dict[str, int], dict[str, int]]:

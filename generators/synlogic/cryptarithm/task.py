@@ -2,11 +2,11 @@
 
 Generation draws random numbers, computes the result, and replaces each digit by a random
 letter (so at most ten letters). A search on the equation as one linear sum
-(:mod:`.linear`, in C where compiled) then finds every solution; while more than one
-remains, the generator reveals the value of the letter that rules out the most of them (a
-hint in the prompt; the alphabetically first among equals), so every puzzle has exactly one
-solution, which ``solve`` re-proves independently with the column solver (:mod:`.solver`,
-one full search with the hints) and the verifier relies on.
+(:mod:`.linear`, in C where compiled) then looks for two solutions; while it finds two, the
+generator reveals the value of a letter that at least one of them gets wrong (a hint in the
+prompt; see :func:`.linear.reveal`) and searches again, until a search finds one and so
+proves it unique. ``solve`` re-proves that independently with the column solver
+(:mod:`.solver`, one full search with the hints), and the verifier relies on it.
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ class Cryptarithm(Task[CryptarithmConfig]):
     """Letter arithmetic with a unique solution proven by the column solver."""
 
     name: ClassVar[str] = "cryptarithm"
-    version: ClassVar[str] = "1.3.0"
+    version: ClassVar[str] = "1.4.0"
     description: ClassVar[str] = (
         "Cryptarithm: an addition, subtraction or one-digit multiplication written in letters; "
         "find the digit of every letter (distinct letters, distinct digits, no leading zeros)."
