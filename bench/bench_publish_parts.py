@@ -2,9 +2,11 @@
 
 Run: ``python bench/bench_publish_parts.py [--per-level N] [--rounds N]``. Makes N problems
 per subset and level of the quick start's config (as its build would) and times, best of
-``--rounds`` in CPU seconds: each task's ``structural_key`` over its problems, the whole audit
-(``factory.quality.audit.audit``, structural duplicates included, as a build without dedup
-runs it), and ``schemas.arrow.from_table`` decoding the problems back from their Arrow table.
+``--rounds`` in CPU seconds: each task's ``structural_key`` over its problems, the audit's count
+of structural duplicates (``structural_duplicates``: keys only where the task's invariant
+repeats), the whole audit (``factory.quality.audit.audit``, structural duplicates included,
+as a build without dedup runs it), and ``schemas.arrow.from_table`` decoding the problems
+back from their Arrow table.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from factory.config import load_build_config  # noqa: E402
-from factory.quality.audit import Sample, audit, config_samples  # noqa: E402
+from factory.quality.audit import (  # noqa: E402
+    Sample,
+    audit,
+    config_samples,
+    structural_duplicates,
+)
 from schemas.arrow import from_table, to_table  # noqa: E402
 from schemas.records import Problem  # noqa: E402
 
@@ -64,6 +71,10 @@ def main() -> None:
     print(f"{len(problems)} problems ({args.per_level} per subset and level), CPU seconds")
     for name, (n, seconds) in key_times(samples, args.rounds).items():
         print(line(f"structural_key {name}", seconds, n))
+    seconds = best_of(
+        args.rounds, lambda: [structural_duplicates(s.task, s.problems) for s in samples]
+    )
+    print(line("structural duplicates (all)", seconds, len(problems)))
     seconds = best_of(args.rounds, lambda: audit(samples, config.audit))
     print(line("audit (all groups)", seconds, len(problems)))
     table = to_table(problems, Problem)

@@ -20,6 +20,8 @@ from factory.quality.audit import (
     chao1,
     config_samples,
     dataset_samples,
+    duplicates,
+    structural_duplicates,
     wins,
     worst_violation,
 )
@@ -161,6 +163,22 @@ def test_exact_and_structural_duplicates_are_counted():
     result = audit_sample(sample(Echo(), n=40), THRESHOLDS)
     assert result.exact_duplicates == 30  # ten distinct prompts
     assert result.structural_duplicates == 36  # four structures once names are dropped
+
+
+@pytest.mark.parametrize(
+    ("name", "level"), [("knights_knaves", 1), ("knights_knaves", 6), ("nlsat", 1)]
+)
+def test_structural_duplicates_need_keys_only_where_invariants_collide(name, level, monkeypatch):
+    """Grouping by the task's invariant counts what every key counts, with fewer keys."""
+    task = get_task(name)
+    problems = [make_problem(task, task.config_for_level(level), 5, i, level) for i in range(300)]
+    expected = duplicates(map(task.structural_key, problems))
+    keyed: list[Problem] = []
+    key = type(task).structural_key
+    monkeypatch.setattr(type(task), "structural_key", lambda t, p: keyed.append(p) or key(t, p))
+    assert structural_duplicates(task, problems) == expected
+    assert len(keyed) < len(problems)
+    assert expected > 0 or level > 1
 
 
 def test_the_audit_asks_the_verifier_once_per_problem_and_guess(monkeypatch):

@@ -119,3 +119,54 @@ def test_nlsat_key_is_exact_over_symmetric_statements():
         payload = {**base.payload, "clauses": clauses, "variables": [["A", "b"]] * n}
         problem = base.model_copy(update={"payload": payload})
         assert task.structural_key(problem) == plain_nlsat_key(problem)
+
+
+# --- the invariants the audit groups by ----------------------------------------------------
+
+
+def _twin(problem: Problem) -> Problem:
+    """``problem`` with its people (statements) renumbered in reverse and its claims
+    (clauses) in reverse order: the same structure."""
+    p = problem.payload
+    if problem.task == "nlsat":
+        n = len(p["variables"])
+        clauses = [[(n + 1 - abs(lit)) * (1 if lit > 0 else -1) for lit in c] for c in p["clauses"]]
+        return problem.model_copy(update={"payload": {**p, "clauses": clauses[::-1]}})
+    n = len(p["statements"])
+    relabel = list(range(n))[::-1]
+    statements = [_kk_renumbered(tree, relabel) for tree in p["statements"][::-1]]
+    return problem.model_copy(update={"payload": {**p, "statements": statements}})
+
+
+@pytest.mark.parametrize(
+    ("name", "knobs", "repeating"),
+    [
+        ("knights_knaves", {}, True),
+        ("knights_knaves", {"depth": 4, "width": 4}, True),
+        ("nlsat", {"question": "consistency"}, False),
+        ("nlsat", {"question": "assignment"}, False),
+        ("nlsat", {"k": 2, "alpha": 1.0, "balanced": False}, True),
+    ],
+)
+def test_problems_with_equal_keys_have_equal_invariants(name, knobs, repeating):
+    """The audit computes keys only among problems of one invariant: that is exact only
+    if equal keys imply equal invariants (over the duplicates low levels draw), and an
+    invariant ignores the numbering (a relabelled twin has the same one)."""
+    task = get_task(name)
+    invariant_of: dict[str, object] = {}
+    repeats = 0
+    for problem in problems(name, knobs):
+        invariant = task.structural_invariant(problem)
+        assert task.structural_invariant(_twin(problem)) == invariant, problem.problem_id
+        key = task.structural_key(problem)
+        repeats += key in invariant_of
+        assert invariant_of.setdefault(key, invariant) == invariant, problem.problem_id
+    assert bool(repeats) == repeating  # where the lowest levels repeat structures
+
+
+def _kk_renumbered(tree: list, relabel: list[int]) -> list:
+    """A statement with people renumbered and the operands of and/or/iff reversed."""
+    if tree[0] in ("truthful", "lying"):
+        return [tree[0], relabel[tree[1]]]
+    operands = [_kk_renumbered(operand, relabel) for operand in tree[1:]]
+    return [tree[0], *(operands[::-1] if tree[0] in COMMUTATIVE else operands)]

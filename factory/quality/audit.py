@@ -219,6 +219,24 @@ def duplicates(keys: Iterable[Hashable]) -> int:
     return len(keys) - len(set(keys))
 
 
+def structural_duplicates(task: Task, problems: list[Problem]) -> int:
+    """How many problems repeat an earlier one's structural key.
+
+    Where the task offers ``structural_invariant(problem)``, a cheap value equal whenever
+    two keys are, problems are grouped by it first and keys are computed only inside
+    groups of two or more: equal keys never fall in different groups, so the count is
+    the same, without a key for each problem whose invariant is its own."""
+    invariant = getattr(task, "structural_invariant", None)
+    if invariant is None:
+        return duplicates(map(task.structural_key, problems))
+    groups: dict[Hashable, list[Problem]] = {}
+    for problem in problems:
+        groups.setdefault(invariant(problem), []).append(problem)
+    return sum(
+        duplicates(map(task.structural_key, group)) for group in groups.values() if len(group) > 1
+    )
+
+
 def audit_sample(
     sample: Sample, thresholds: AuditThresholds, structural: bool = True
 ) -> GroupAudit:
@@ -248,9 +266,7 @@ def audit_sample(
         other_win=other_answer_rate(score, problems),
         labels=_shares(counts),
         exact_duplicates=duplicates(map(exact_key64, problems)),
-        structural_duplicates=(
-            duplicates(map(task.structural_key, problems)) if structural else None
-        ),
+        structural_duplicates=structural_duplicates(task, problems) if structural else None,
         judged=judged,
         violations=violations,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from random import Random
 from typing import Any, ClassVar
 
@@ -53,6 +54,15 @@ def _leaves(tree: Tree) -> list[Tree]:
     if tree[0] in LEAF_OPS:
         return [tree]
     return [leaf for operand in tree[1:] for leaf in _leaves(operand)]
+
+
+def _operators(tree: Tree, found: list[str]) -> list[str]:
+    """Every operator of ``tree``, leaves' included, appended to ``found``."""
+    found.append(tree[0])
+    if tree[0] not in LEAF_OPS:
+        for operand in tree[1:]:
+            _operators(operand, found)
+    return found
 
 
 def _structure(statements: list[Tree], relabel: list[int]) -> list[Tree]:
@@ -126,3 +136,10 @@ class KnightsKnaves(Task[KnightsKnavesConfig]):
         statements = problem.payload["statements"]
         colours = _colours(statements)
         return digest(least_relabelling(colours, lambda relabel: _structure(statements, relabel)))
+
+    def structural_invariant(self, problem: Problem) -> Hashable:
+        """Equal for any two problems with equal structural keys, at a fraction of a key's
+        cost: each claim's operators (leaves' included) as a sorted multiset, the claims'
+        multisets sorted (renumbering people and sorting operands change neither)."""
+        claims = [sorted(_operators(tree, [])) for tree in problem.payload["statements"]]
+        return tuple(sorted(map(tuple, claims)))

@@ -59,7 +59,14 @@ def check_verdict(payload: dict[str, Any], answer: str) -> tuple[float, str]:
 
 class AssignmentChecker:
     """The check of an assignment answer to one problem, its formula and lookups built
-    once (the audit and a reward score many answers per problem)."""
+    once (the audit and a reward score many answers per problem).
+
+    An answer whose every line is a statement or its negation exactly as listed, each
+    statement once, is read by lookup; any other goes through :func:`parse_statements`.
+    Both give the same score and reason: the lookup holds only lines the parser reads as
+    that statement (names and properties of ASCII letters, no two statements equal but
+    for case).
+    """
 
     def __init__(self, payload: dict[str, Any]) -> None:
         formula = Formula.from_payload(payload)
@@ -69,34 +76,57 @@ class AssignmentChecker:
         }
         self.names = {name for name, _ in self.number}
         self.properties = {prop for _, prop in self.number}
+        self.lines: dict[str, tuple[int, bool]] = {}
+        if len(self.number) == len(self.variables) and all(
+            word.isascii() and word.isalpha() for variable in self.variables for word in variable
+        ):
+            for i, variable in enumerate(self.variables, 1):
+                self.lines[statement(variable, True)] = (i, True)
+                self.lines[statement(variable, False)] = (i, False)
 
     def __call__(self, answer: str) -> tuple[float, str]:
         """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
-        true_vars, why = self._read(parse_statements(answer))
-        if true_vars is None:
-            return 0.0, why
-        broken = first_violated(self.clauses, true_vars)
+        given = self._listed(answer)
+        if given is None:
+            given = self._read(parse_statements(answer))
+            if isinstance(given, str):
+                return 0.0, given
+        missing = [statement(v, True) for i, v in enumerate(self.variables, 1) if i not in given]
+        if missing:
+            return 0.0, f"{len(missing)} statement(s) not decided, e.g. '{missing[0]}'"
+        broken = first_violated(self.clauses, {var for var, positive in given.items() if positive})
         if broken is not None:
             clause = describe_clause(self.variables, self.clauses[broken])
             return 0.0, f"rule {broken + 1} is violated ({clause})"
         return 1.0, f"all {len(self.clauses)} rules hold"
 
-    def _read(self, statements: list[tuple[str, bool, str]]) -> tuple[set[int] | None, str]:
-        """True variables of a complete, consistent answer, or None and why not."""
+    def _listed(self, answer: str) -> dict[int, bool] | None:
+        """The statements decided, if every non-blank line is a listed one and none is
+        repeated; None sends the answer to the parser (which also names repeats)."""
+        given: dict[int, bool] = {}
+        for raw in answer.splitlines():
+            line = raw.strip()
+            if not line:
+                continue
+            hit = self.lines.get(line)
+            if hit is None or hit[0] in given:
+                return None
+            given[hit[0]] = hit[1]
+        return given or None
+
+    def _read(self, statements: list[tuple[str, bool, str]]) -> dict[int, bool] | str:
+        """The statements decided, or why the answer scores 0."""
         given: dict[int, bool] = {}
         for name, positive, prop in statements:
             if name not in self.names:
-                return None, f"unknown person {name!r}"
+                return f"unknown person {name!r}"
             if prop not in self.properties:
-                return None, f"unknown property {prop!r}"
+                return f"unknown property {prop!r}"
             var = self.number.get((name, prop))
             if var is None:
-                return None, f"'{name} is {prop}' is not one of the listed statements"
+                return f"'{name} is {prop}' is not one of the listed statements"
             if var in given:
                 problem = "given twice" if given[var] == positive else "contradicted"
-                return None, f"'{statement(self.variables[var - 1], True)}' is {problem}"
+                return f"'{statement(self.variables[var - 1], True)}' is {problem}"
             given[var] = positive
-        missing = [statement(v, True) for i, v in enumerate(self.variables, 1) if i not in given]
-        if missing:
-            return None, f"{len(missing)} statement(s) not decided, e.g. '{missing[0]}'"
-        return {var for var, positive in given.items() if positive}, ""
+        return given
