@@ -82,11 +82,45 @@ class Draws:
     def pick(self, items: Sequence[T]) -> T:
         return items[self.below(len(items))]
 
+    def belows(self, n: int, count: int) -> list[int]:
+        """``count`` independent uniform draws in 0..n-1 (one method call for them all)."""
+        value, out = self.value, []
+        for _ in range(count):
+            value, digit = divmod(value, n)
+            out.append(digit)
+        self.value = value
+        return out
+
     def shuffle(self, items: list[T]) -> None:
         """Fisher–Yates in place; takes radices len(items), len(items) - 1, … 2."""
+        value = self.value
         for i in range(len(items) - 1, 0, -1):
-            j = self.below(i + 1)
+            value, j = divmod(value, i + 1)
             items[i], items[j] = items[j], items[i]
+        self.value = value
+
+    def sample(self, items: Sequence[T], k: int) -> list[T]:
+        """``k`` distinct elements in random order, like ``Random.sample``: the first ``k``
+        steps of a Fisher–Yates shuffle (radices len(items), len(items) - 1, …, k of them,
+        never a redraw), on a copy of the pool, or, for a pool much longer than ``k``, with
+        the swaps kept in a dict (the same swaps, so the same sample)."""
+        n, value = len(items), self.value
+        if n > 16 * k:
+            moved: dict[int, int] = {}
+            for i in range(k):
+                value, j = divmod(value, n - i)
+                j += i
+                moved[i], moved[j] = moved.get(j, j), moved.get(i, i)
+            self.value = value
+            return [items[moved[i]] for i in range(k)]
+        pool = list(items)
+        for i in range(k):
+            value, j = divmod(value, n - i)
+            j += i
+            pool[i], pool[j] = pool[j], pool[i]
+        self.value = value
+        del pool[k:]
+        return pool
 
 
 class Pools(Generic[T]):

@@ -10,6 +10,7 @@ import networkx as nx
 
 from generators.graphs import weighted_paths as wp
 from generators.graphs.shortest_path import ShortestPath
+from generators.hashrandom import Draws
 from tests.contract import contract_tests, problem_at
 from tests.test_graphs_support import named, refuses, score, sweep, weighted_graph
 
@@ -39,10 +40,12 @@ def test_every_cheapest_route_has_more_edges_than_the_fewest():
 
 def test_drawn_and_tabled_graphs_are_simple_and_connected():
     rng = Random(3)
-    for n, m in ((4, 4), (5, 6), (6, 15), (20, 34), (12, 11)):
+    for n, m in ((4, 4), (5, 6), (6, 15), (20, 34), (12, 11), (10, 40)):
         table = wp._small_graphs(n, m) if comb(n * (n - 1) // 2, m) <= wp.SMALL_TABLE else None
-        for _ in range(50):
-            edges, links, sources = wp._graph(rng, n, m, table)
+        bits = wp._bits(n, m, 9, bool(table))[0]  # an empty table: sample() draws none
+        drawn = [wp._graph(Draws(rng.getrandbits(bits)), n, m, table) for _ in range(50)]
+        assert sum(graph is None for graph in drawn) <= 1  # the draw budget is rarely short
+        for edges, links, sources in filter(None, drawn):
             assert len(set(edges)) == len(edges) == m
             assert all(0 <= a < b < n for a, b in edges)
             graph = nx.Graph(edges)

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from generators.base import config_cached, make_problem
-from generators.hashrandom import HashRandom, Pools, distinct
+from generators.hashrandom import Draws, HashRandom, Pools, distinct
 from generators.registry import get_task, task_names
 from schemas.arrow import canonical_json
 from schemas.ids import Encoded, id_of_digest, problem_digest, problem_id
@@ -120,3 +120,37 @@ def test_config_cached_keeps_one_value_per_immutable_config():
     assert build(config) is build(config) and made == [config]
     object.__setattr__(mutable, "ciphers", ["caesar"])  # a list knob can change in place
     assert build(mutable) is not build(mutable)
+
+
+def test_draws_sample_is_uniform_and_both_paths_take_the_same_swaps():
+    counts = Counter(
+        tuple(
+            Draws(HashRandom(hashlib.sha256(str(i).encode()).digest()).getrandbits(128)).sample(
+                "abcd", 2
+            )
+        )
+        for i in range(6000)
+    )
+    assert len(counts) == 12 and min(counts.values()) > 380 and max(counts.values()) < 620
+    value = HashRandom(KEY).getrandbits(400)
+    long_pool = range(1000)  # over 16 * k: the dict path
+    reference = list(long_pool)
+    rest = value
+    for i in range(5):  # Fisher–Yates on a copy, the same radices
+        rest, j = divmod(rest, 1000 - i)
+        reference[i], reference[i + j] = reference[i + j], reference[i]
+    draws = Draws(value)
+    assert draws.sample(long_pool, 5) == reference[:5] and draws.value == rest
+
+
+def test_draws_shuffle_and_belows_take_digits_in_order():
+    value = HashRandom(KEY).getrandbits(200)
+    items, rest = list(range(6)), value
+    expected = list(range(6))
+    for i in range(5, 0, -1):
+        rest, j = divmod(rest, i + 1)
+        expected[i], expected[j] = expected[j], expected[i]
+    draws = Draws(value)
+    draws.shuffle(items)
+    assert items == expected and draws.value == rest
+    assert Draws(value).belows(7, 3) == [value % 7, value // 7 % 7, value // 49 % 7]

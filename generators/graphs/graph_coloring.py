@@ -1,10 +1,13 @@
 """Graph colouring: colour the nodes with at most k colours, neighbours differently.
 
-Generation plants a colouring: every node gets one of k colours (each colour used) and
-edges are drawn only between differently coloured nodes, so a k-colouring exists. Any
-proper colouring passes; the planted one is the stored answer. The reference solver is
-DSatur with backtracking (colour the node with the most distinctly coloured neighbours
-first, smallest colour first).
+Generation plants a colouring: node i gets colour 1 + i mod k (each colour used when
+there are k nodes or more; the names are drawn in random order, so which named node has
+which colour is random) and edges are drawn only between differently coloured nodes, so a
+k-colouring exists. Any proper colouring passes; the planted one is the stored answer.
+Every choice is a digit of one number drawn from the problem's
+:class:`~generators.hashrandom.HashRandom` (:class:`~generators.hashrandom.Draws`). The
+reference solver is DSatur with backtracking (colour the node with the most distinctly
+coloured neighbours first, smallest colour first).
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators.base import Instance, Solution, TaskConfig
+from generators.base import Instance, Solution, TaskConfig, config_cached
 from generators.graphs.answers import assignment
-from generators.graphs.fastrand import pick, sample, shuffle
-from generators.graphs.names import node_names
-from generators.graphs.render import FRIENDS, LINKS, ROADS, Theme, describe
+from generators.graphs.names import name_pool
+from generators.graphs.render import FRIENDS, LINKS, ROADS, Theme, describe_bits, describe_drawn
 from generators.graphs.sampling import adjacency
-from generators.graphs.task import GraphTask, bounded, compose
+from generators.graphs.task import GraphTask, assemble, bounded
+from generators.hashrandom import Draws
 from schemas.records import Problem
 
 SEARCH_LIMIT = 200_000
@@ -34,8 +37,8 @@ class ColoringConfig(TaskConfig):
     colours: int = Field(default=3, ge=2, le=6, description="colours allowed")
 
 
-LEVELS: dict[int, dict[str, Any]] = {
-    1: {"nodes": 7, "edges": 7, "colours": 2},
+LEVELS: dict[int, dict[str, Any]] = {  # level 1: six nodes (was seven), still below level 2
+    1: {"nodes": 6, "edges": 6, "colours": 2},
     2: {"nodes": 8, "edges": 10, "colours": 2},
     3: {"nodes": 8, "edges": 12, "colours": 3},
     4: {"nodes": 9, "edges": 15, "colours": 3},
@@ -67,12 +70,39 @@ FORMAT = (
 THEMES = (ROADS, LINKS, FRIENDS)
 
 
-def _planted(rng: Random, n: int, m: int, k: int) -> tuple[list[list[int]], list[int]]:
-    """(edges, the planted colouring 1..k): only differently coloured nodes are joined."""
-    colour = [1 + i % k for i in range(n)]
-    shuffle(rng, colour)
-    pairs = [[a, b] for a in range(n) for b in range(a + 1, n) if colour[a] != colour[b]]
-    return sorted(sample(rng, pairs, min(m, len(pairs)))), colour
+@cache
+def _allowed(n: int, k: int) -> tuple[tuple[int, int], ...]:
+    """The pairs ``a < b`` of differently coloured nodes when node ``i`` has colour
+    ``1 + i % k``, in sorted order."""
+    return tuple((a, b) for a in range(n) for b in range(a + 1, n) if (b - a) % k)
+
+
+def _planted(draws: Draws, n: int, m: int, k: int) -> list[list[int]]:
+    """The edges of a graph that node ``i`` coloured ``1 + i % k`` colours properly: a
+    uniform sample of the differently coloured pairs. The names are a random sample in
+    random order, so the colouring of the named graph is as random as shuffling the
+    colours would make it, and the pairs are listed once per (n, k)."""
+    allowed = _allowed(n, k)
+    chosen = draws.sample(range(len(allowed)), min(m, len(allowed)))
+    chosen.sort()
+    return list(map(list, map(allowed.__getitem__, chosen)))
+
+
+@cache
+def _planted_answer(n: int, k: int) -> str:
+    """:func:`_text` of the planted colouring, the names left as ``{}`` fields."""
+    return ", ".join(f"{{}}={1 + i % k}" for i in range(n))
+
+
+@config_cached
+def _bits(config: ColoringConfig) -> int:
+    """Random bits one problem takes: its edges, theme, names, description, question and
+    intro, each digit bounded by the largest radix it may have, and 64 to spare."""
+    n, pairs = config.nodes, len(_allowed(config.nodes, config.colours))
+    m = min(config.edges, pairs)
+    names = max(len(name_pool(n, theme.scheme)) for theme in THEMES)
+    radices = [pairs] * m + [len(THEMES), len(INTROS), len(QUESTIONS)] + [names] * n
+    return sum(r.bit_length() for r in radices) + describe_bits(n, m) + 64
 
 
 def dsatur(
@@ -127,28 +157,31 @@ def _wording(theme: Theme, k: int) -> tuple[tuple[str, ...], str]:
 
 
 def _text(names: list[str], colour: list[int]) -> str:
-    return ", ".join(f"{names[v]}={colour[v]}" for v in range(len(names)))
+    return ", ".join([f"{name}={c}" for name, c in zip(names, colour, strict=True)])
 
 
 class GraphColoring(GraphTask[ColoringConfig]):
     name: ClassVar[str] = "graph_coloring"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Graph colouring: colour the nodes of a graph with at most k colours so that adjacent "
         "nodes differ; any proper colouring passes."
     )
     Config = ColoringConfig
     LEVELS = LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: ColoringConfig, rng: Random, index: int) -> Instance:
         n, k = config.nodes, config.colours
-        edges, colour = _planted(rng, n, config.edges, k)
-        theme = pick(rng, THEMES)
-        names = node_names(rng, n, theme.scheme)
-        body = describe(rng, theme, names, edges)
+        draws = Draws(rng.getrandbits(_bits(config)))
+        edges = _planted(draws, n, config.edges, k)
+        theme = draws.pick(THEMES)
+        names = draws.sample(name_pool(n, theme.scheme), n)
+        body = describe_drawn(draws, theme, names, edges)
         questions, fmt = _wording(theme, k)
-        prompt = compose(rng, INTROS, body, pick(rng, questions), fmt)
-        return Instance(prompt, _text(names, colour), {"names": names, "edges": edges, "k": k})
+        prompt = assemble(draws.pick(INTROS), body, draws.pick(questions), fmt)
+        answer = _planted_answer(n, k).format(*names)
+        return Instance(prompt, answer, {"names": names, "edges": edges, "k": k})
 
     def solve(self, problem: Problem) -> Solution:
         names, p = self.names(problem), problem.payload

@@ -79,6 +79,11 @@ _CODES = tuple(f"N{i}" for i in range(1, 200))
 def node_names(rng: Random, n: int, scheme: str) -> list[str]:
     """``n`` distinct names in random order from a scheme: ``letters`` (n ≤ 26, else
     two-letter codes), ``towns``, ``people`` or ``codes`` (N1, N2…)."""
+    return sample(rng, name_pool(n, scheme), n)
+
+
+def name_pool(n: int, scheme: str) -> Sequence[str]:
+    """The names :func:`node_names` draws ``n`` from."""
     pool: Sequence[str]
     if scheme == "letters":
         pool = LETTERS if n <= 26 else _PAIRS
@@ -92,4 +97,4 @@ def node_names(rng: Random, n: int, scheme: str) -> list[str]:
         raise ValueError(f"unknown naming scheme {scheme!r}")
     if n > len(pool):
         raise ValueError(f"the {scheme} scheme has only {len(pool)} names, {n} asked")
-    return sample(rng, pool, n)
+    return pool

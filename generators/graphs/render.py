@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from math import factorial
 from random import Random
 
 from generators.graphs.fastrand import pick, shuffle
+from generators.hashrandom import Draws
 
 STYLES = ("list", "sentences", "adjacency")
 
@@ -48,11 +50,44 @@ def describe(
     style = style or pick(rng, STYLES)
     shown = list(edges)
     shuffle(rng, shown)
+    order = list(range(len(names)))
+    if style == "adjacency":
+        shuffle(rng, order)
+    return _styled(style, theme, names, edges, shown, order, directed, weighted)
+
+
+def describe_drawn(
+    draws: Draws,
+    theme: Theme,
+    names: Sequence[str],
+    edges: Sequence[Sequence[int]],
+    directed: bool = False,
+    weighted: bool = False,
+) -> str:
+    """:func:`describe` drawing from :class:`~generators.hashrandom.Draws`, which must hold
+    :func:`describe_bits` more bits."""
+    style = draws.pick(STYLES)
+    shown = list(edges)
+    draws.shuffle(shown)
+    order = list(range(len(names)))
+    if style == "adjacency":
+        draws.shuffle(order)
+    return _styled(style, theme, names, edges, shown, order, directed, weighted)
+
+
+def describe_bits(nodes: int, edges: int) -> int:
+    """Bits :func:`describe_drawn` takes at most: a style and two shuffles."""
+    return 2 + factorial(edges).bit_length() + factorial(nodes).bit_length()
+
+
+def _styled(style, theme, names, edges, shown, order, directed, weighted) -> str:
+    """``shown`` is ``edges`` in the order lines list them, ``order`` the order of the
+    adjacency lines."""
     if style == "list":
         return _as_list(theme, names, shown, directed, weighted)
     if style == "sentences":
         return _as_sentences(theme, names, shown, directed, weighted)
-    return _as_adjacency(rng, theme, names, edges, directed, weighted)
+    return _as_adjacency(theme, names, edges, order, directed, weighted)
 
 
 def _as_list(theme, names, edges, directed, weighted) -> str:
@@ -62,7 +97,7 @@ def _as_list(theme, names, edges, directed, weighted) -> str:
     if weighted:
         lines = [f"- {names[a]} {arrow} {names[b]} ({w})" for a, b, w in edges]
     else:
-        lines = [f"- {names[a]} {arrow} {names[b]}" for a, b, *_ in edges]
+        lines = [f"- {names[e[0]]} {arrow} {names[e[1]]}" for e in edges]
     return (
         f"The {theme.nodes} are {', '.join(sorted(names))}.\n"
         f"Each line below, written {fmt}, is a {'one-way ' if directed else ''}{theme.edge} "
@@ -78,28 +113,32 @@ def _as_sentences(theme, names, edges, directed, weighted) -> str:
             for a, b, w in edges
         ]
     elif directed:
-        sentences = [f"A one-way {edge} leads from {names[a]} to {names[b]}." for a, b, *_ in edges]
+        sentences = [f"A one-way {edge} leads from {names[e[0]]} to {names[e[1]]}." for e in edges]
     elif weighted:
         sentences = [
             f"A {edge} of {weight} {w} joins {names[a]} and {names[b]}." for a, b, w in edges
         ]
     else:
-        sentences = [f"A {edge} joins {names[a]} and {names[b]}." for a, b, *_ in edges]
+        sentences = [f"A {edge} joins {names[e[0]]} and {names[e[1]]}." for e in edges]
     return f"There are {len(names)} {theme.nodes}: {', '.join(sorted(names))}.\n" + "\n".join(
         sentences
     )
 
 
-def _as_adjacency(rng, theme, names, edges, directed, weighted) -> str:
+def _as_adjacency(theme, names, edges, order, directed, weighted) -> str:
     out: list[list[str]] = [[] for _ in names]
-    for e in edges:
-        a, b = e[0], e[1]
-        size = f" ({e[2]})" if weighted else ""
-        out[a].append(names[b] + size)
-        if not directed:
+    if weighted and not directed:  # the common weighted case, without the tests per edge
+        for a, b, w in edges:
+            size = f" ({w})"
+            out[a].append(names[b] + size)
             out[b].append(names[a] + size)
-    order = list(range(len(names)))
-    shuffle(rng, order)
+    else:
+        for e in edges:
+            a, b = e[0], e[1]
+            size = f" ({e[2]})" if weighted else ""
+            out[a].append(names[b] + size)
+            if not directed:
+                out[b].append(names[a] + size)
     what = f"the {theme.nodes} reachable by one {theme.edge}" if directed else "its neighbours"
     if weighted:
         what += f", each with the {theme.weight} of the {theme.edge} in brackets"

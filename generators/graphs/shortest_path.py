@@ -25,13 +25,14 @@ FORMAT = (
 
 class ShortestPath(GraphTask[wp.WeightedPathConfig]):
     name: ClassVar[str] = "shortest_path"
-    version: ClassVar[str] = "1.2.0"
+    version: ClassVar[str] = "1.3.0"
     description: ClassVar[str] = (
         "Weighted shortest path: give a route of least total weight between two nodes of an "
         "undirected graph described in words; any cheapest route passes."
     )
     Config = wp.WeightedPathConfig
     LEVELS = wp.LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: wp.WeightedPathConfig, rng: Random, index: int) -> Instance:
         prompt, names, payload, path = wp.instance_prompt(rng, config, FORMAT)

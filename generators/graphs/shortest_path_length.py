@@ -22,13 +22,14 @@ FORMAT = "Give the total {weight} of the shortest route as a single whole number
 
 class ShortestPathLength(GraphTask[wp.WeightedPathConfig]):
     name: ClassVar[str] = "shortest_path_length"
-    version: ClassVar[str] = "1.2.0"
+    version: ClassVar[str] = "1.3.0"
     description: ClassVar[str] = (
         "Weighted shortest path length: the least total weight of a route between two nodes "
         "of an undirected graph described in words."
     )
     Config = wp.WeightedPathConfig
     LEVELS = wp.LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: wp.WeightedPathConfig, rng: Random, index: int) -> Instance:
         prompt, _, payload, _ = wp.instance_prompt(rng, config, FORMAT)

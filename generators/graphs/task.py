@@ -36,7 +36,12 @@ class GraphTask(Task[C]):
 def compose(rng: Random, intros: Sequence[str], body: str, question: str, fmt: str) -> str:
     """Intro (drawn), the graph, the question and the answer format, then the shared
     instruction."""
-    return "\n\n".join([pick(rng, intros), body, question, fmt, ANSWER_INSTRUCTION])
+    return assemble(pick(rng, intros), body, question, fmt)
+
+
+def assemble(intro: str, body: str, question: str, fmt: str) -> str:
+    """The prompt's parts joined, then the shared instruction."""
+    return "\n\n".join([intro, body, question, fmt, ANSWER_INSTRUCTION])
 
 
 def bounded(lines: list[str], limit: int = TRACE_LINES) -> list[str]:

@@ -4,7 +4,10 @@ An instance is a connected graph with positive integer weights, a source and a t
 whose cheapest route has more edges than the fewest-edge route: a policy that counts
 hops instead of adding weights always fails. The property is made rather than waited
 for: one edge weight is redrawn so that a route one edge longer than the fewest wins
-(:func:`_plant`), and one Dijkstra then finds the distance.
+(:func:`_plant`), and one Dijkstra then finds the distance. Every choice is a digit of a
+number drawn from the problem's :class:`~generators.hashrandom.HashRandom`
+(:class:`~generators.hashrandom.Draws`): a number per graph, per set of weights, per
+source tried and for the prompt.
 """
 
 from __future__ import annotations
@@ -13,18 +16,18 @@ import heapq
 from collections.abc import Sequence
 from functools import cache
 from itertools import combinations
-from math import comb
+from math import ceil, comb
 from random import Random
 from typing import Any
 
 from pydantic import Field
 
-from generators.base import GenerationError, TaskConfig
-from generators.graphs.fastrand import below, pick, take
-from generators.graphs.names import node_names
-from generators.graphs.render import CABLES, ROADS, TRACKS, Theme, describe
+from generators.base import GenerationError, TaskConfig, config_cached
+from generators.graphs.names import name_pool
+from generators.graphs.render import CABLES, ROADS, TRACKS, Theme, describe_bits, describe_drawn
 from generators.graphs.sampling import adjacency, hop_distances, weighted_adjacency
-from generators.graphs.task import MAX_ATTEMPTS, bounded, compose
+from generators.graphs.task import MAX_ATTEMPTS, assemble, bounded
+from generators.hashrandom import Draws
 
 Adjacency = list[list[tuple[int, int]]]
 
@@ -97,7 +100,7 @@ Links = list[list[tuple[int, int]]]
 """Per node, (neighbour, edge index) pairs."""
 
 
-def _plant(rng: Random, links: Links, source: int, ws: list[int], max_weight: int) -> int | None:
+def _plant(draws: Draws, links: Links, source: int, ws: list[int], max_weight: int) -> int | None:
     """A target for ``source`` whose every cheapest route has more edges than the fewest-edge
     route, made so by redrawing one edge weight, or None when this graph and these weights
     offer none.
@@ -135,8 +138,8 @@ def _plant(rng: Random, links: Links, source: int, ws: list[int], max_weight: in
             depth = hop[a]
     if not candidates:
         return None
-    u, v, i = pick(rng, candidates)
-    ws[i] = 1 + below(rng, min(best[v] - best[u] - 1, max_weight))
+    u, v, i = draws.pick(candidates)
+    ws[i] = 1 + draws.below(min(best[v] - best[u] - 1, max_weight))
     return v
 
 
@@ -195,22 +198,43 @@ def _small_graphs(n: int, m: int) -> tuple[Graph, ...]:
     return tuple(table)
 
 
-def _graph(rng: Random, n: int, m: int, table: Sequence[Graph] | None) -> Graph:
+@cache
+def _pair_codes(n: int) -> tuple[int, ...]:
+    """``a * n + b`` for every pair ``a < b`` of ``n`` nodes."""
+    return tuple(a * n + b for a, b in combinations(range(n), 2))
+
+
+@cache
+def _extra_draws(n: int, m: int) -> int:
+    """Draws :func:`_graph` allows itself for the edges beyond the tree: twice the expected
+    number (a draw repeats an edge already there with the share of pairs taken), plus 16.
+    Running out is rare (the attempt is then redrawn whole)."""
+    pairs = n * (n - 1) // 2
+    expected = sum(pairs / (pairs - have) for have in range(n - 1, m))
+    return 2 * ceil(expected) + 16
+
+
+def _graph(draws: Draws, n: int, m: int, table: Sequence[Graph] | None) -> Graph | None:
     """(edges, links, the sources worth trying) of a random connected graph: from the table
     when there is one, else a fresh graph (a random tree, node ``i`` joining an earlier node,
-    plus random edges: node labels carry no meaning, names are drawn) and all its nodes."""
+    plus random other pairs: node labels carry no meaning, names are drawn) and all its
+    nodes; None when the other pairs take more than :func:`_extra_draws` draws."""
     if table:
-        pairs, links, sources = pick(rng, table)
+        pairs, links, sources = draws.pick(table)
         return pairs, links, list(sources)
-    rand = rng.random
-    codes = {int(rand() * i) * n + i for i in range(1, n)}  # node i joins an earlier node
-    add, square = codes.add, n * n
-    while len(codes) < m:  # then random other pairs, one draw each
-        a, b = divmod(int(rand() * square), n)
-        if a < b:
-            add(a * n + b)
-        elif b < a:
-            add(b * n + a)
+    value, codes = draws.value, set()
+    for i in range(1, n):  # node i joins an earlier node
+        value, j = divmod(value, i)
+        codes.add(j * n + i)
+    every, budget = _pair_codes(n), _extra_draws(n, m)
+    size = len(every)
+    while len(codes) < m:
+        if not budget:
+            return None
+        budget -= 1
+        value, c = divmod(value, size)
+        codes.add(every[c])
+    draws.value = value
     pairs: list[tuple[int, int]] = []
     links: Links = [[] for _ in range(n)]
     for i, code in enumerate(sorted(codes)):
@@ -221,22 +245,45 @@ def _graph(rng: Random, n: int, m: int, table: Sequence[Graph] | None) -> Graph:
     return pairs, links, list(range(n))
 
 
+@cache
+def _bits(n: int, m: int, max_weight: int, table: bool) -> tuple[int, int, int]:
+    """Random bits of a graph, of its weights, and of one source tried (the source, the edge
+    redrawn and its weight): each digit bounded by its largest radix, and 64 to spare. Each
+    is a number of its own, so that no digit is taken off a long one."""
+    if table:
+        graph = len(_small_graphs(n, m)).bit_length()
+    else:
+        tree = sum(i.bit_length() for i in range(1, n))
+        graph = tree + _extra_draws(n, m) * (n * (n - 1) // 2).bit_length()
+    source = n.bit_length() + m.bit_length() + max_weight.bit_length()
+    return graph + 64, m * max_weight.bit_length() + 64, source + 64
+
+
 def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any], list[int]] | None:
     """(a payload (edges, source, target, distance), Dijkstra's path) or None after too many
     draws: a random connected graph (drawn from :func:`_small_graphs` where the config has few
     edge sets) and weights, searched from its nodes in random order for a target
-    :func:`_plant` can make; one Dijkstra then proves the distance and the route."""
+    :func:`_plant` can make; one Dijkstra then proves the distance and the route. Draws are
+    digits of numbers from ``rng.getrandbits`` (a :class:`~generators.hashrandom.HashRandom`):
+    one per graph, one per graph's weights, one per source tried."""
     m = min(m, n * (n - 1) // 2)
     table = _small_graphs(n, m) if comb(n * (n - 1) // 2, m) <= SMALL_TABLE else None
     if table == ():
         return None  # no graph of this size has such a target
-    rand = rng.random
+    graph_bits, weight_bits, source_bits = _bits(n, m, max_weight, table is not None)
     for _ in range(MAX_ATTEMPTS):
-        pairs, links, sources = _graph(rng, n, m, table)
-        ws = [1 + int(rand() * max_weight) for _ in pairs]
+        graph = _graph(Draws(rng.getrandbits(graph_bits)), n, m, table)
+        if graph is None:
+            continue
+        pairs, links, sources = graph
+        ws = [w + 1 for w in Draws(rng.getrandbits(weight_bits)).belows(max_weight, m)]
         while sources:  # in random order, paying only for the sources tried
-            source = take(rng, sources)
-            target = _plant(rng, links, source, ws, max_weight)
+            draws = Draws(rng.getrandbits(source_bits))
+            i = draws.below(len(sources))
+            source = sources[i]
+            sources[i] = sources[-1]
+            sources.pop()
+            target = _plant(draws, links, source, ws, max_weight)
             if target is not None:
                 distance, path = _cheapest(links, ws, source, target)
                 edges = [[a, b, w] for (a, b), w in zip(pairs, ws, strict=True)]
@@ -299,14 +346,24 @@ def instance_prompt(
             f"no instance in {MAX_ATTEMPTS} draws with {config}; raise 'edges' or 'max_weight'"
         )
     payload, path = drawn
-    theme = pick(rng, THEMES)
-    names = node_names(rng, config.nodes, theme.scheme)
+    draws = Draws(rng.getrandbits(_prompt_bits(config)))
+    theme = draws.pick(THEMES)
+    names = draws.sample(name_pool(config.nodes, theme.scheme), config.nodes)
     ends = {"s": names[payload["source"]], "t": names[payload["target"]]}
-    body = describe(rng, theme, names, payload["edges"], weighted=True)
+    body = describe_drawn(draws, theme, names, payload["edges"], weighted=True)
     questions, answer_format = _wording(theme, fmt)
-    question = pick(rng, questions).format_map(ends)
-    prompt = compose(rng, INTROS, body, question, answer_format.format_map(ends))
+    question = draws.pick(questions).format_map(ends)
+    prompt = assemble(draws.pick(INTROS), body, question, answer_format.format_map(ends))
     return prompt, names, {"names": names, **payload}, path
+
+
+@config_cached
+def _prompt_bits(config: WeightedPathConfig) -> int:
+    """Random bits of the prompt: theme, names, description, question and intro."""
+    n, m = config.nodes, min(config.edges, config.nodes * (config.nodes - 1) // 2)
+    names = max(len(name_pool(n, theme.scheme)) for theme in THEMES).bit_length() * n
+    picks = sum(len(s).bit_length() for s in (THEMES, QUESTIONS, INTROS))
+    return names + picks + describe_bits(n, m) + 64
 
 
 @cache
