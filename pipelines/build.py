@@ -39,6 +39,7 @@ from pipelines.tasks import (
     AssembleDataset,
     fatal_path,
     frozen_config,
+    frozen_layout,
     models_to_check,
     shards_with_failed_requests,
 )
@@ -195,6 +196,7 @@ def _preflight(config: BuildConfig, layout: BuildLayout) -> None:
 def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) -> None:
     """Run the Luigi workflow until the version is published, or raise naming why not."""
     frozen_config.cache_clear()
+    frozen_layout.cache_clear()
     log_file = _luigi_log(layout)
     import_for_workers()
     try:

@@ -149,6 +149,13 @@ def frozen_config(work_dir: str) -> BuildConfig:
     return config.model_copy(update={"output_root": storage.url(path.parents[2])})
 
 
+@cache
+def frozen_layout(work_dir: str) -> BuildLayout:
+    """The layout of :func:`frozen_config`, made once: Luigi asks every task for its
+    outputs again and again while it schedules."""
+    return BuildLayout.of(frozen_config(work_dir))
+
+
 class StorageTarget(luigi.Target):
     """A file in the build's storage (local or object store): Luigi's ``exists()`` check
     on it is the resume mechanism, and files only ever appear whole there."""
@@ -178,7 +185,7 @@ class BuildTask(luigi.Task):
 
     @property
     def layout(self) -> BuildLayout:
-        return BuildLayout.of(self.config)
+        return frozen_layout(self.work_dir)
 
     def complete(self) -> bool:
         return super().complete() and self.inputs_complete()

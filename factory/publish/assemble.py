@@ -7,6 +7,7 @@ Polars because Arrow re-creates its thread pool after a fork and Polars does not
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -52,21 +53,35 @@ def assemble_shard(
     problems = read_stage_table(layout.stage_path("problems", subset, shard), layout.storage)
     problems = problems.append_column("subset", pa.array([subset] * problems.num_rows))
     splits = stage("splits", ["problem_id", "split"])
-    rows = (
-        problems.join(splits, "problem_id", join_type="inner")
-        .join(traces, "problem_id", join_type="inner")
-        .join(verdicts, "trace_id", join_type="inner")
-        .join(scores, "problem_id", join_type="inner")
-        .sort_by("index")
-    )
+    rows = inner_join(problems, splits, "problem_id")
+    rows = inner_join(rows, traces, "problem_id")
+    rows = inner_join(rows, verdicts, "trace_id")
+    rows = inner_join(rows, scores, "problem_id").sort_by("index")
     if selection is not None:
-        rows = rows.join(selection, "problem_id", join_type="inner")
+        rows = inner_join(rows, selection, "problem_id")
         rows = rows.filter(rows["selected"]).sort_by("index")
     schema = arrow_schema(DatasetRecord)
     for name in ("difficulty", "effort_percentile"):
         if name not in rows.column_names:
             rows = rows.append_column(name, pa.nulls(rows.num_rows, schema.field(name).type))
     return rows.select(schema.names).cast(schema)
+
+
+def inner_join(left: pa.Table, right: pa.Table, key: str) -> pa.Table:
+    """``left`` joined with ``right`` on ``key`` (inner; rows in no particular order): left's
+    columns, then right's others. Only the keys and row numbers go through Arrow's hash
+    join, which copies every column it carries; the wide ones (prompts, payloads, traces)
+    are gathered once with ``take``."""
+    numbered = [
+        pa.table({key: table[key], side: pa.array(np.arange(table.num_rows, dtype=np.int64))})
+        for table, side in ((left, "_left"), (right, "_right"))
+    ]
+    pairs = numbered[0].join(numbered[1], key, join_type="inner")
+    gathered = right.drop_columns([key]).take(pairs["_right"])
+    rows = left.take(pairs["_left"])
+    for name, column in zip(gathered.column_names, gathered.columns, strict=True):
+        rows = rows.append_column(name, column)
+    return rows
 
 
 def assemble_model_traces(

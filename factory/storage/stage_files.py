@@ -53,7 +53,8 @@ def sidecar_path(path: PurePath) -> PurePath:
 def write_stage_table(table: pa.Table, path: PurePath, storage: Storage) -> None:
     """Write ``table`` atomically, then its record: the record's presence means "whole"."""
     with storage.writing(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        # no column statistics: nothing filters a stage file by them, and they cost ~25%
+        pq.write_table(table, tmp, compression="zstd", write_statistics=False)
         record = StageRecord(sha256_file(tmp), tmp.stat().st_size, table.num_rows)
     storage.write_text(sidecar_path(path), json.dumps(record.__dict__, sort_keys=True) + "\n")
 
