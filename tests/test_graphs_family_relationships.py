@@ -10,6 +10,7 @@ import networkx as nx
 
 from generators.graphs import kinship as kin
 from generators.graphs.family_relationships import FamilyRelationships
+from generators.hashrandom import words
 from tests.contract import contract_tests, problem_at
 from tests.test_graphs_support import refuses, score, sweep
 
@@ -72,10 +73,10 @@ def test_networkx_rules_agree_on_the_asked_pair():
 
 
 def test_networkx_rules_agree_on_every_pair_of_random_families():
-    rng = Random(11)
+    word = words(Random(11))
     for people, generations in [(8, 3), (14, 4), (25, 5), (32, 5)]:
         for _ in range(3):
-            family = kin.grow(rng, people, generations, 4)
+            family = kin.grow(word, people, generations, 4)
             n = len(family.female)
             for y in range(n):
                 for x in range(n):
@@ -122,16 +123,16 @@ def _span(word: str) -> int:
 
 
 def test_planted_chains_give_their_word_at_every_size():
-    rng = Random(5)
+    word = words(Random(5))
     for people, generations, max_children in [(6, 3, 2), (8, 3, 3), (14, 4, 3), (32, 5, 4)]:
-        for word, (female, male, _) in kin.KIN.items():
-            if _span(word) > generations - 1:
+        for steps, (female, male, _) in kin.KIN.items():
+            if _span(steps) > generations - 1:
                 continue  # great-... needs four generations
             for x_female in (True, False):
-                family, x, y = kin.plant(rng, word, x_female, people, generations, max_children)
+                family, x, y = kin.plant(word, steps, x_female, people, generations, max_children)
                 expected = female if x_female else male
                 assert family.female[x] == x_female
-                assert kin.relation(family, x, y) == expected, (word, people)
-                assert nx_relations(family, x, y) == {expected}, (word, people)
+                assert kin.relation(family, x, y) == expected, (steps, people)
+                assert nx_relations(family, x, y) == {expected}, (steps, people)
                 if people >= 14:
                     assert len(family.female) == people

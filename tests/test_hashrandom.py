@@ -9,7 +9,15 @@ from collections import Counter
 import pytest
 
 from generators.base import config_cached, make_problem
-from generators.hashrandom import Draws, HashRandom, Pools, distinct
+from generators.hashrandom import (
+    Draws,
+    HashRandom,
+    Pools,
+    distinct,
+    pick_word,
+    shuffle_words,
+    words,
+)
 from generators.registry import get_task, task_names
 from schemas.arrow import canonical_json
 from schemas.ids import Encoded, id_of_digest, problem_digest, problem_id
@@ -154,3 +162,39 @@ def test_draws_shuffle_and_belows_take_digits_in_order():
     draws.shuffle(items)
     assert items == expected and draws.value == rest
     assert Draws(value).belows(7, 3) == [value % 7, value // 7 % 7, value // 49 % 7]
+
+
+def test_words_are_shake_chunks_of_the_key_and_repeat():
+    word = words(HashRandom(KEY), chunk=4)
+    first = [word() for _ in range(6)]
+    head = hashlib.shake_256(KEY + (0).to_bytes(4, "little")).digest(32)
+    tail = hashlib.shake_256(KEY + (1).to_bytes(4, "little")).digest(32)
+    expected = [int.from_bytes(head[i : i + 8], "little") for i in range(0, 32, 8)]
+    expected += [int.from_bytes(tail[i : i + 8], "little") for i in range(0, 16, 8)]
+    assert first == expected
+    again = words(HashRandom(KEY), chunk=4)
+    assert [again() for _ in range(6)] == first
+    used, fresh = HashRandom(KEY), HashRandom(KEY)
+    words(used)
+    fresh.getrandbits(256)
+    assert used.getrandbits(300) == fresh.getrandbits(300)  # the key's 256 bits are spent
+    drawn = HashRandom(KEY)
+    drawn.getrandbits(3)
+    key = drawn.getrandbits(256).to_bytes(32, "little")
+    drawn = HashRandom(KEY)
+    drawn.getrandbits(3)
+    word = words(drawn, chunk=4)
+    assert word() == int.from_bytes(hashlib.shake_256(key + bytes(4)).digest(8), "little")
+
+
+def test_word_draws_and_shuffles_are_uniform():
+    word = words(HashRandom(KEY))
+    counts = Counter(pick_word(word, range(7)) for _ in range(7000))
+    assert set(counts) == set(range(7)) and min(counts.values()) > 850  # 1000 expected each
+    firsts = Counter()
+    for _ in range(4000):
+        items = list("abcd")
+        shuffle_words(word, items)
+        assert sorted(items) == list("abcd")
+        firsts[items[0]] += 1
+    assert min(firsts.values()) > 850

@@ -7,6 +7,10 @@ that chain (:func:`kinship.plant`: the chain, its ancestors, then random relativ
 no tree is ever drawn in vain. The family is told in one of three phrasings (couples
 with their children, one fact per line, possessive sentences) in shuffled order, mixed
 with distractor facts about friends and neighbours.
+Every choice is drawn from the problem's :class:`~generators.hashrandom.HashRandom` as
+64-bit words (:func:`~generators.hashrandom.words`); the chain and its ancestry come from
+a cache (:func:`kinship._chain`), so a draw costs only the relatives around them. (A family
+of six at level 1 would be faster but a third of its problems would share their structure.)
 The reference solver searches outward from the second person through parent, child and
 spouse steps and names the shortest chain (:mod:`.kinship`).
 """
@@ -19,11 +23,11 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators.base import AnswerFormatError, Instance, Solution, TaskConfig
+from generators.base import AnswerFormatError, Instance, Solution, TaskConfig, config_cached
 from generators.graphs import kinship as kin
-from generators.graphs.fastrand import below, pick, sample, shuffle
 from generators.graphs.sampling import balanced_choice
-from generators.graphs.task import GraphTask, compose
+from generators.graphs.task import GraphTask, assemble
+from generators.hashrandom import Word, shuffle_words, words
 from schemas.records import Problem
 
 MAX_WORD_CHARS = 60
@@ -76,10 +80,11 @@ CONVENTIONS = (
     "great-grandparents are the parents of grandparents."
 )
 QUESTIONS = (
-    "How is {x} related to {y}?",
-    "What is {x} to {y}?",
-    "Which family relation does {x} have to {y}?",
+    ("How is ", " related to ", "?"),
+    ("What is ", " to ", "?"),
+    ("Which family relation does ", " have to ", "?"),
 )
+"""Questions about x and y: the text before x, between them, after y."""
 _FORMAT_TAIL = "'s ___\" with exactly one of these words: " + _LABEL_LIST + "."
 """The answer format after 'Complete the sentence "X is Y' (joined, not formatted: the
 word list is long)."""
@@ -93,73 +98,79 @@ DISTRACTIONS = (
 _TAIL = "\n\n" + CONVENTIONS
 
 
-def _names(rng: Random, female: list[bool]) -> list[str]:
-    women = sum(female)
-    woman = iter(sample(rng, kin.FEMALE_NAMES, women)).__next__
-    man = iter(sample(rng, kin.MALE_NAMES, len(female) - women)).__next__
-    return [woman() if f else man() for f in female]
+def _names(word: Word, female: list[bool]) -> list[str]:
+    """Distinct names, a woman's or a man's as ``female`` says: each drawn from what is
+    left of its list (a word each, swap-removed)."""
+    women, men, names = list(kin.FEMALE_NAMES), list(kin.MALE_NAMES), []
+    for f in female:
+        pool = women if f else men
+        i = word() * len(pool) >> 64
+        names.append(pool[i])
+        pool[i] = pool[-1]
+        pool.pop()
+    return names
 
 
-_CHILD = ("son", "daughter")  # indexed by ``female``
-_A_CHILD = (" (a son)", " (a daughter)")
+_A_CHILD = (" (a son)", " (a daughter)")  # indexed by ``female``
+_CHILD = ("son", "daughter")
 
 
 def _gender(family: kin.Family, v: int, female: str, male: str) -> str:
     return female if family.female[v] else male
 
 
-def _as_couples(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    female, rand = family.female, rng.random
-    kids: list[list[int]] = [[] for _ in female]  # by mother: parents are [mother, father]
+def _as_couples(word: Word, family: kin.Family, names: list[str]) -> list[str]:
+    female = family.female
+    kids: list[list[str]] = [[] for _ in female]  # by mother: parents are [mother, father]
     for child, pair in enumerate(family.parents):
         if pair:
-            kids[pair[0]].append(child)
+            kids[pair[0]].append(names[child] + _A_CHILD[female[child]])
     facts = []
     for wife, husband in family.couples():
-        if rand() < 0.5:
-            lead = f"{names[wife]} and her husband {names[husband]} have "
+        if word() < kin.HALF:
+            lead = names[wife] + " and her husband " + names[husband] + " have "
         else:
-            lead = f"{names[husband]} and his wife {names[wife]} have "
-        children = [names[c] + _A_CHILD[female[c]] for c in kids[wife]]
+            lead = names[husband] + " and his wife " + names[wife] + " have "
+        children = kids[wife]
         if not children:
             facts.append(lead + "no children.")
         elif len(children) == 1:
-            facts.append(f"{lead}one child: {children[0]}.")
+            facts.append(lead + "one child: " + children[0] + ".")
         else:
-            shuffle(rng, children)
+            shuffle_words(word, children)
             last = children.pop()
             facts.append(f"{lead}{len(children) + 1} children: {', '.join(children)} and {last}.")
     return facts
 
 
-def _as_facts(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    rand, female, parents = rng.random, family.female, family.parents
+def _as_facts(word: Word, family: kin.Family, names: list[str]) -> list[str]:
+    female, parents = family.female, family.parents
     facts = [
-        f"{names[w]} is the wife of {names[h]}."
-        if rand() < 0.5
-        else f"{names[h]} is the husband of {names[w]}."
+        names[w] + " is the wife of " + names[h] + "."
+        if word() < kin.HALF
+        else names[h] + " is the husband of " + names[w] + "."
         for w, h in family.couples()
     ]
     for child, pair in enumerate(parents):
         if pair:
-            a, b = pair if rand() < 0.5 else (pair[1], pair[0])
+            a, b = pair if word() < kin.HALF else (pair[1], pair[0])
             facts.append(
                 f"{names[child]} is the {_CHILD[female[child]]} of {names[a]} and {names[b]}."
             )
     return facts
 
 
-def _as_possessive(rng: Random, family: kin.Family, names: list[str]) -> list[str]:
-    rand, female, parents = rng.random, family.female, family.parents
+def _as_possessive(word: Word, family: kin.Family, names: list[str]) -> list[str]:
+    female, parents = family.female, family.parents
     facts = [
-        f"{names[h]}'s wife is {names[w]}."
-        if rand() < 0.5
-        else f"{names[w]}'s husband is {names[h]}."
+        names[h] + "'s wife is " + names[w] + "."
+        if word() < kin.HALF
+        else names[w] + "'s husband is " + names[h] + "."
         for w, h in family.couples()
     ]
     for child, pair in enumerate(parents):
         if pair:
-            a, b = pair if rand() < 0.5 else (pair[1], pair[0])
+            a, b = pair if word() < kin.HALF else (pair[1], pair[0])
             facts.append(
                 f"{names[a]} and {names[b]} have a {_CHILD[female[child]]} called {names[child]}."
             )
@@ -169,23 +180,25 @@ def _as_possessive(rng: Random, family: kin.Family, names: list[str]) -> list[st
 STYLES = (_as_couples, _as_facts, _as_possessive)
 
 
-def _distractors(rng: Random, n: int, count: int) -> list[list[int]]:
+def _distractors(word: Word, n: int, count: int) -> list[list[int]]:
     pairs: set[tuple[int, int]] = set()
-    rand, count = rng.random, min(count, n * (n - 1) // 2)
+    count = min(count, n * (n - 1) // 2)
     while len(pairs) < count:
-        a, b = int(rand() * n), int(rand() * n)
+        a, b = word() * n >> 64, word() * n >> 64
         if a != b:
             pairs.add((a, b) if a < b else (b, a))
-    return sorted(list(p) for p in pairs)
+    return [list(p) for p in sorted(pairs)]
 
 
-def _distraction_facts(rng: Random, names: list[str], pairs: list[list[int]]) -> list[str]:
-    """One friends-or-neighbours sentence per pair, either name first."""
-    rand, facts = rng.random, []
+def _distraction_facts(word: Word, names: list[str], pairs: list[list[int]]) -> list[str]:
+    """One friends-or-neighbours sentence per pair, either name first: the top three bits
+    of a word pick the order and the sentence."""
+    facts = []
     for a, b in pairs:
-        if rand() < 0.5:
+        top = word() >> 61
+        if top & 4:
             a, b = b, a
-        middle, end = DISTRACTIONS[int(rand() * 4)]
+        middle, end = DISTRACTIONS[top & 3]
         facts.append(names[a] + middle + names[b] + end)
     return facts
 
@@ -201,38 +214,50 @@ def parse_relation(answer: str) -> str:
     return _BY_KEY[key]
 
 
+@config_cached
+def _chunk(config: FamilyConfig) -> int:
+    """About the words a problem draws (a word per person to grow, name, state and shuffle,
+    three per distractor, a dozen more): most problems take one SHAKE call."""
+    return 4 * config.people + 3 * config.distractors + 12
+
+
 class FamilyRelationships(GraphTask[FamilyConfig]):
     name: ClassVar[str] = "family_relationships"
-    version: ClassVar[str] = "1.3.0"
+    version: ClassVar[str] = "1.4.0"
     description: ClassVar[str] = (
         "Family relationships: name how one member of a described family tree is related to "
         "another (27 relation words, drawn evenly; in-laws, cousins, great-grandparents)."
     )
     Config = FamilyConfig
     LEVELS = LEVELS
+    hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: FamilyConfig, rng: Random, index: int) -> Instance:
-        words = _WORDS if config.generations >= 4 else _SHALLOW_WORDS
-        target = words[balanced_choice(index, len(words), salt=0.37)]
-        steps = _WORDS_OF[target]
-        word = steps[below(rng, len(steps))]
-        female, male, _ = kin.KIN[word]
-        x_female = (rng.random() < 0.5) if female == male else target == female
+        word = words(rng, _chunk(config))
+        relations = _WORDS if config.generations >= 4 else _SHALLOW_WORDS
+        target = relations[balanced_choice(index, len(relations), salt=0.37)]
+        chains = _WORDS_OF[target]
+        steps = chains[word() * len(chains) >> 64]
+        female, male, _ = kin.KIN[steps]
+        x_female = (word() < kin.HALF) if female == male else target == female
         family, x, y = kin.plant(
-            rng, word, x_female, config.people, config.generations, config.max_children
+            word, steps, x_female, config.people, config.generations, config.max_children
         )
-        names = _names(rng, family.female)
-        facts = pick(rng, STYLES)(rng, family, names)
+        names = _names(word, family.female)
+        facts = STYLES[word() * len(STYLES) >> 64](word, family, names)
         distractors = (
-            _distractors(rng, len(names), config.distractors) if config.distractors else []
+            _distractors(word, len(names), config.distractors) if config.distractors else []
         )
         if distractors:
-            facts += _distraction_facts(rng, names, distractors)
-        shuffle(rng, facts)
-        body = "- " + "\n- ".join(facts) + _TAIL
-        who = {"x": names[x], "y": names[y]}
-        fmt = f'Complete the sentence "{names[x]} is {names[y]}' + _FORMAT_TAIL
-        prompt = compose(rng, INTROS, body, pick(rng, QUESTIONS).format_map(who), fmt)
+            facts += _distraction_facts(word, names, distractors)
+        shuffle_words(word, facts)
+        question = QUESTIONS[word() * len(QUESTIONS) >> 64]
+        prompt = assemble(
+            INTROS[word() * len(INTROS) >> 64],
+            "- " + "\n- ".join(facts) + _TAIL,
+            question[0] + names[x] + question[1] + names[y] + question[2],
+            'Complete the sentence "' + names[x] + " is " + names[y] + _FORMAT_TAIL,
+        )
         payload = {  # the family's lists are fresh from plant: the payload takes them
             "names": names,
             "female": family.female,

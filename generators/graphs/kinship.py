@@ -12,7 +12,9 @@ mother or the father, and its step word (``PPC``: a parent's parent's child) nam
 from __future__ import annotations
 
 from dataclasses import dataclass
-from random import Random
+from functools import cache
+
+from generators.hashrandom import Word, pick_word
 
 FEMALE_NAMES = [
     "Abigail",
@@ -223,11 +225,21 @@ def chain(prev: list[int], x: int) -> list[int]:
     return path[::-1]
 
 
+HALF = 1 << 63
+"""A word below this: a fair coin."""
+CHILD_SHARE = int(0.7 * 2**64)
+"""A fill word below this adds a child, above it a spouse (when both are possible)."""
+_SPOUSE_SHARE = 2**64 - CHILD_SHARE
+
+
+Template = tuple[list[bool], list[list[int]], list[int], list[int], list[int], list[int], list[int]]
+"""A tree's female, parents, spouse, gen, kids, open and singles lists."""
+
+
 class _Tree:
     """A family under construction, with the slots growth draws from: mothers of couples
-    above the last generation (``open``) and people with parents (``singles``). Entries
-    that have filled up (a mother with ``max_children``, a single who married) are
-    dropped lazily when drawn, so every draw is uniform over the slots still free."""
+    above the last generation (``open``) and people with parents (``singles``); :func:`_fill`
+    skips the mothers with a full house and the singles who married since."""
 
     __slots__ = (
         "female",
@@ -236,18 +248,17 @@ class _Tree:
         "gen",
         "kids",
         "last_gen",
-        "max_children",
         "open",
         "singles",
     )
 
-    def __init__(self, generations: int, max_children: int) -> None:
+    def __init__(self, generations: int) -> None:
         self.female: list[bool] = []
         self.parents: list[list[int]] = []
         self.spouse: list[int] = []
         self.gen: list[int] = []
         self.kids: list[int] = []
-        self.last_gen, self.max_children = generations - 1, max_children
+        self.last_gen = generations - 1
         self.open: list[int] = []
         self.singles: list[int] = []
 
@@ -280,49 +291,81 @@ class _Tree:
         self.kids[mother] += 1
         self.singles.append(v)
 
-    def fill(self, rng: Random, people: int) -> None:
-        """Random children of open couples (7 in 10 draws) and outside spouses for
-        singles until ``people`` (or no slot is left). Every addition hangs a new leaf
-        off the tree of couples, so no chain between earlier people gets shorter."""
-        rand, kids, spouse, female = rng.random, self.kids, self.spouse, self.female
-        mothers, singles, full = self.open, self.singles, self.max_children
-        while len(female) < people:
-            if mothers and (not singles or rand() < 0.7):
-                i = int(rand() * len(mothers))
-                mother = mothers[i]
-                if kids[mother] >= full:
-                    mothers[i] = mothers[-1]
-                    mothers.pop()
-                    continue
-                self.add(rand() < 0.5, [mother, spouse[mother]], self.gen[mother] + 1)
-            elif singles:
-                i = int(rand() * len(singles))
-                single = singles[i]
-                singles[i] = singles[-1]
-                singles.pop()
-                if spouse[single] < 0:
-                    self.marry(single)
+    def lists(self) -> Template:
+        return (
+            self.female,
+            self.parents,
+            self.spouse,
+            self.gen,
+            self.kids,
+            self.open,
+            self.singles,
+        )
+
+
+def _fill(word: Word, lists: Template, people: int, last: int, full: int) -> None:
+    """Random children of open couples (7 in 10 draws) and outside spouses for singles of
+    a tree's ``lists`` until ``people`` (or no slot is left); ``last`` is the last
+    generation (no children there), ``full`` the most children of a couple. Every addition
+    hangs a new leaf off the tree of couples, so no chain between earlier people gets
+    shorter.
+
+    One word per person added: it picks the kind of addition, then (its high bits scaled
+    to the kind's share) the mother or the single; its lowest bit is a child's gender
+    (independent of the rest up to 2**-58). Full mothers and married singles leave their
+    lists at once, so no draw is spent on them. The ``open`` and ``singles`` lists are
+    read, not changed. Inlined (no ``add``): this loop is most of a large family's cost."""
+    female, parents, spouse, gen, kids, open_mothers, open_singles = lists
+    mothers = [m for m in open_mothers if kids[m] < full]
+    singles = [v for v in open_singles if spouse[v] < 0]
+    n = len(female)
+    while n < people and (mothers or singles):
+        u = word()
+        if singles and (not mothers or u >= CHILD_SHARE):
+            if mothers:
+                i = (u - CHILD_SHARE) * len(singles) // _SPOUSE_SHARE
             else:
-                break
+                i = u * len(singles) >> 64
+            single = singles[i]
+            singles[i] = singles[-1]
+            singles.pop()
+            female.append(not female[single])
+            parents.append([])
+            spouse.append(single)
+            spouse[single] = n
+            gen.append(gen[single])
+            if gen[single] < last:
+                mothers.append(single if female[single] else n)
+        else:
+            i = u * len(mothers) // (CHILD_SHARE if singles else 1 << 64)
+            mother = mothers[i]
+            female.append(u & 1 == 1)
+            parents.append([mother, spouse[mother]])
+            spouse.append(-1)
+            gen.append(gen[mother] + 1)
+            singles.append(n)
+            kids[mother] += 1
+            if kids[mother] == full:
+                mothers[i] = mothers[-1]
+                mothers.pop()
+        kids.append(0)
+        n += 1
 
-    def family(self) -> Family:
-        return Family(self.female, self.parents, self.spouse)
 
-
-def grow(rng: Random, people: int, generations: int, max_children: int) -> Family:
+def grow(word: Word, people: int, generations: int, max_children: int) -> Family:
     """A random family of ``people`` over ``generations`` generations: a founding couple,
     then a spine couple per generation down to a child in the last one, then random
     children of couples above the last generation and outside spouses for married-in
     in-laws (people that cannot be added any more stop the growth early)."""
-    tree = _Tree(generations, max_children)
+    tree = _Tree(generations)
     v = tree.add(True, [], 0)
     tree.marry(v)
     for g in range(1, generations):
-        v = tree.add(rng.random() < 0.5, tree.couple_of(v), g)
+        v = tree.add(word() < HALF, tree.couple_of(v), g)
         if g < generations - 1:
             tree.marry(v)
-    tree.fill(rng, people)
-    return tree.family()
+    _fill(word, tree.lists(), people, generations - 1, max_children)
+    return Family(tree.female, tree.parents, tree.spouse)
 
 
 def _shape(word: str) -> tuple[int, int, int]:
@@ -338,31 +381,31 @@ def _shape(word: str) -> tuple[int, int, int]:
 _SHAPES = {word: _shape(word) for word in KIN}
 
 
-def plant(
-    rng: Random, word: str, x_female: bool, people: int, generations: int, max_children: int
-) -> tuple[Family, int, int]:
-    """A random family holding a pair (x, y) whose shortest chain from ``y`` to ``x`` is
-    ``word`` (x of the given gender): the chain is built first, at a random generation
-    that fits (and keeps the chain with its ancestry within ``people`` where it can),
-    its top person gets ancestors up to the first generation, then :meth:`_Tree.fill`
-    adds random relatives. Returns (family, x, y).
+@cache
+def _starts(steps: str, generations: int, people: int) -> tuple[int, ...]:
+    """The generations ``y`` may stand in: the chain fits the generations and, where it can,
+    the chain with its ancestry fits ``people``."""
+    low, high, size = _SHAPES[steps]
+    starts = [g for g in range(-low, generations - high) if size + 2 * (g + low) <= people]
+    return tuple(starts or [-low])
 
-    Each step adds new people only (a P step gives a parentless person new parents, a C
-    step a new child, an S step a new spouse), so the couples still form a tree and the
-    chain is the only shortest one up to mother-or-father (see the module docstring)."""
-    rand = rng.random
-    k = len(word)
+
+@cache
+def _chain(
+    steps: str, x_female: bool, coins: int, start: int, generations: int
+) -> tuple[Template, int, int, int]:
+    """The chain ``steps`` from ``y`` (in generation ``start``) to ``x``: (tree lists, the
+    chain's top person, x, y). At most a few hundred per number of generations (steps,
+    genders, starts), so each is built once. ``coins`` holds a gender per step, lowest
+    bit first (unused on spouse steps, where the gender is the other one)."""
+    k = len(steps)
     female: list[bool] = [False] * (k + 1)
     female[k] = x_female
     for i in range(k, 0, -1):
-        female[i - 1] = (not female[i]) if word[i - 1] == "S" else rand() < 0.5
-    low, high, size = _SHAPES[word]
-    starts = [g for g in range(-low, generations - high) if size + 2 * (g + low) <= people]
-    starts = starts or [-low]
-    start = starts[int(rand() * len(starts))]
-    tree = _Tree(generations, max_children)
+        female[i - 1] = (not female[i]) if steps[i - 1] == "S" else bool(coins >> (i - 1) & 1)
+    tree = _Tree(generations)
     y = u = tree.add(female[0], [], start)
-    for i, step in enumerate(word, 1):
+    for i, step in enumerate(steps, 1):
         if step == "P":
             tree.add_parents(u)
             u = tree.parents[u][0 if female[i] else 1]
@@ -372,12 +415,51 @@ def plant(
             u = tree.add(female[i], tree.couple_of(u), tree.gen[u] + 1)
         else:
             u = tree.marry(u)
-    gens = tree.gen
-    top = gens.index(min(gens))
-    while tree.gen[top] > 0:
-        if tree.spouse[top] >= 0 and rand() < 0.5:
-            top = tree.spouse[top]
-        tree.add_parents(top)
-        top = tree.parents[top][0 if rand() < 0.5 else 1]
-    tree.fill(rng, people)
-    return tree.family(), u, y
+    return tree.lists(), tree.gen.index(min(tree.gen)), u, y
+
+
+def _climb(lists: Template, top: int, coins: int) -> None:
+    """Ancestors of ``top`` up to the first generation: per generation a couple, parents of
+    ``top``, and two coins of ``coins`` (lowest first): whether the line goes on through
+    ``top``'s spouse, then whether the mother or the father is the next ``top``.
+    :meth:`_Tree.add_parents` inlined."""
+    female, parents, spouse, gen, kids, open_mothers, singles = lists
+    while gen[top] > 0:
+        if spouse[top] >= 0 and coins & 1:
+            top = spouse[top]
+        mother, g = len(female), gen[top] - 1
+        father = mother + 1
+        female += (True, False)
+        parents += ([], [])
+        spouse += (father, mother)
+        gen += (g, g)
+        kids += (1, 0)
+        parents[top] = [mother, father]
+        open_mothers.append(mother)
+        singles.append(top)
+        top = mother if coins & 2 else father
+        coins >>= 2
+
+
+def plant(
+    word: Word, steps: str, x_female: bool, people: int, generations: int, max_children: int
+) -> tuple[Family, int, int]:
+    """A random family holding a pair (x, y) whose shortest chain from ``y`` to ``x`` is
+    ``steps`` (x of the given gender): the chain is built first, at a random generation
+    that fits (and keeps the chain with its ancestry within ``people`` where it can)
+    (:func:`_chain`), its top person gets ancestors up to the first generation
+    (:func:`_climb`; both from one word's bits), then :func:`_fill` adds random relatives.
+    Returns (family, x, y).
+
+    Each step adds new people only (a P step gives a parentless person new parents, a C
+    step a new child, an S step a new spouse), so the couples still form a tree and the
+    chain is the only shortest one up to mother-or-father (see the module docstring)."""
+    coins, k = word(), len(steps)
+    start = pick_word(word, _starts(steps, generations, people))
+    lists, top, x, y = _chain(steps, x_female, coins & ((1 << k) - 1), start, generations)
+    female, parents, spouse, gen, kids, open_mothers, singles = lists
+    female, parents, spouse = female.copy(), list(map(list.copy, parents)), spouse.copy()
+    grown = (female, parents, spouse, gen.copy(), kids.copy(), open_mothers[:], singles[:])
+    _climb(grown, top, coins >> k)
+    _fill(word, grown, people, generations - 1, max_children)
+    return Family(female, parents, spouse), x, y

@@ -259,6 +259,16 @@ def _bits(n: int, m: int, max_weight: int, table: bool) -> tuple[int, int, int]:
     return graph + 64, m * max_weight.bit_length() + 64, source + 64
 
 
+@cache
+def _plan(
+    n: int, m: int, max_weight: int
+) -> tuple[int, tuple[Graph, ...] | None, tuple[int, int, int]]:
+    """(edges, the table of graphs or None, :func:`_bits`) of a config, looked up once."""
+    m = min(m, n * (n - 1) // 2)
+    table = _small_graphs(n, m) if comb(n * (n - 1) // 2, m) <= SMALL_TABLE else None
+    return m, table, _bits(n, m, max_weight, table is not None)
+
+
 def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any], list[int]] | None:
     """(a payload (edges, source, target, distance), Dijkstra's path) or None after too many
     draws: a random connected graph (drawn from :func:`_small_graphs` where the config has few
@@ -266,11 +276,9 @@ def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any]
     :func:`_plant` can make; one Dijkstra then proves the distance and the route. Draws are
     digits of numbers from ``rng.getrandbits`` (a :class:`~generators.hashrandom.HashRandom`):
     one per graph, one per graph's weights, one per source tried."""
-    m = min(m, n * (n - 1) // 2)
-    table = _small_graphs(n, m) if comb(n * (n - 1) // 2, m) <= SMALL_TABLE else None
+    m, table, (graph_bits, weight_bits, source_bits) = _plan(n, m, max_weight)
     if table == ():
         return None  # no graph of this size has such a target
-    graph_bits, weight_bits, source_bits = _bits(n, m, max_weight, table is not None)
     for _ in range(MAX_ATTEMPTS):
         graph = _graph(Draws(rng.getrandbits(graph_bits)), n, m, table)
         if graph is None:
@@ -287,8 +295,8 @@ def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any]
             if target is not None:
                 distance, path = _cheapest(links, ws, source, target)
                 edges = [[a, b, w] for (a, b), w in zip(pairs, ws, strict=True)]
-                payload = {"edges": edges, "source": source, "target": target}
-                return {**payload, "distance": distance}, path
+                payload = {"edges": edges, "source": source, "target": target, "distance": distance}
+                return payload, path
     return None
 
 
@@ -347,11 +355,10 @@ def instance_prompt(
         )
     payload, path = drawn
     draws = Draws(rng.getrandbits(_prompt_bits(config)))
-    theme = draws.pick(THEMES)
-    names = draws.sample(name_pool(config.nodes, theme.scheme), config.nodes)
+    theme, pools, questions, answer_format = draws.pick(_wording(fmt))
+    names = draws.sample(pools[config.nodes], config.nodes)
     ends = {"s": names[payload["source"]], "t": names[payload["target"]]}
     body = describe_drawn(draws, theme, names, payload["edges"], weighted=True)
-    questions, answer_format = _wording(theme, fmt)
     question = draws.pick(questions).format_map(ends)
     prompt = assemble(draws.pick(INTROS), body, question, answer_format.format_map(ends))
     return prompt, names, {"names": names, **payload}, path
@@ -366,15 +373,31 @@ def _prompt_bits(config: WeightedPathConfig) -> int:
     return names + picks + describe_bits(n, m) + 64
 
 
+class _PoolsByCount(dict):
+    """A theme's name pool per node count (:func:`name_pool`), looked up once per count."""
+
+    def __init__(self, scheme: str) -> None:
+        super().__init__()
+        self.scheme = scheme
+
+    def __missing__(self, n: int) -> Sequence[str]:
+        pool = self[n] = name_pool(n, self.scheme)
+        return pool
+
+
 @cache
-def _wording(theme: Theme, fmt: str) -> tuple[tuple[str, ...], str]:
-    """The questions and the answer format with the theme's words in, ``{s}`` and ``{t}``
-    left to fill (a few combinations, formatted once)."""
-    words = {
-        "s": "{s}",
-        "t": "{t}",
-        "nodes": theme.nodes,
-        "weight": theme.weight,
-        "edge": theme.edge,
-    }
-    return tuple(q.format_map(words) for q in QUESTIONS), fmt.format_map(words)
+def _wording(fmt: str) -> tuple[tuple[Theme, _PoolsByCount, tuple[str, ...], str], ...]:
+    """Per theme of :data:`THEMES`: the theme, its name pools, the questions and the answer
+    format with the theme's words in, ``{s}`` and ``{t}`` left to fill (formatted once)."""
+    kits = []
+    for theme in THEMES:
+        words = {
+            "s": "{s}",
+            "t": "{t}",
+            "nodes": theme.nodes,
+            "weight": theme.weight,
+            "edge": theme.edge,
+        }
+        questions = tuple(q.format_map(words) for q in QUESTIONS)
+        kits.append((theme, _PoolsByCount(theme.scheme), questions, fmt.format_map(words)))
+    return tuple(kits)
