@@ -15,9 +15,11 @@ prompts and seeds, in one process, on CPU:
 With ``--in-flight N`` it also compares the ``chunked`` and ``sampled`` engines (the
 teacher samples its own draft) with 1 and N samples in flight against plain teacher
 sampling of every prompt at once, on the same backends (``--serve``: both models behind
-one ``vllm serve``): ``--repeat R`` interleaves R rounds of plain and RSD runs and prints
-each engine's median ratio to plain, ``--engines`` picks the engines, ``--skip-engines``
-skips the in-process table.
+one ``vllm serve``): ``--repeat R`` interleaves R rounds of plain and RSD runs (each RSD
+run right after a plain one, its reference) and prints each engine's median ratio to
+plain, ``--engines`` picks the engines, ``--skip-engines`` skips the in-process table.
+One untimed run of each kind comes first (a fresh server's first requests pay one-time
+costs).
 
 "student ok" is the share of teacher candidates the student accepted (p >= p_th); "draft
 acc." is the speculative-decoding acceptance: the share of drafted tokens the rule
@@ -221,25 +223,39 @@ def in_flight(args, params, vocab, prompts, eos, teacher_dir, student_dir) -> No
             f"{'run':<28} {'in flight':>9} {'tokens':>7} {'tokens/s':>9} {'teacher calls/tok':>18}"
             f" {'student calls/tok':>18}"
         )
+        engines, count_max = args.engines.split(","), max(args.in_flight, 1)
+        # A fresh server's first requests of a kind pay one-time costs (seconds on the CPU
+        # engine, more than a whole run): one untimed run of each kind first.
+        list(teacher.generate(requests))
+        for engine in engines:
+            sampled = engine == "sampled"
+            list(decode_chunked_many(teacher, student, vocab, params, jobs, count_max, sampled))
         ratios: dict[tuple[str, int], list[float]] = {}
-        for _ in range(args.repeat):
+
+        def plain_rate() -> float:
+            """Plain teacher sampling, run just before each RSD run it is compared with
+            (this shared machine's load drifts within seconds)."""
             start = time.perf_counter()
             tokens = sum(g.samples[0].num_tokens for _, g in teacher.generate(requests))
-            plain_rate = tokens / (time.perf_counter() - start)
+            rate = tokens / (time.perf_counter() - start)
             print(
                 f"{'plain teacher sampling':<28} {len(requests):>9} {tokens:>7} "
-                f"{plain_rate:>9.1f} {'-':>18} {'-':>18}"
+                f"{rate:>9.1f} {'-':>18} {'-':>18}"
             )
-            for engine in args.engines.split(","):
+            return rate
+
+        for _ in range(args.repeat):
+            for engine in engines:
                 for count in sorted({1, args.in_flight}):
+                    reference = plain_rate()
                     start = time.perf_counter()
                     decoded = decode_chunked_many(
                         teacher, student, vocab, params, jobs, count, engine == "sampled"
                     )
                     samples = [sample for _, sample in decoded]
                     rate = sum(len(s.token_ids) for s in samples) / (time.perf_counter() - start)
-                    ratios.setdefault((engine, count), []).append(rate / plain_rate)
-                    print(rsd_line(engine, count, samples, rate, plain_rate))
+                    ratios.setdefault((engine, count), []).append(rate / reference)
+                    print(rsd_line(engine, count, samples, rate, reference))
         for (engine, count), values in ratios.items():
             shown = " ".join(f"{v:.2f}" for v in values)
             print(

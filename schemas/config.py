@@ -216,7 +216,7 @@ class RSDParams(BaseModel):
     top_p: float = Field(default=0.95, gt=0.0, le=1.0)
     max_tokens: int = Field(default=1024, ge=1, le=1_000_000)
     draft_tokens: int = Field(
-        default=8, ge=1, le=256, description="chunked, sampled: first teacher draft length"
+        default=8, ge=1, le=256, description="chunked: first teacher draft length (sampled: 4x)"
     )
     min_shared_vocab: float = Field(
         default=0.9, gt=0.0, le=1.0, description="refuse tokenizers sharing less than this"

@@ -256,11 +256,11 @@ def sampled(backends, student, tokenizer, vocab, prompt, seed, params=PARAMS):
 
 def teacher_rounds(teacher, tokenizer, prompt, seed, params):
     """The teacher's own seeded samples, round after round as the sampled engine drafts
-    them when every draft is kept (lengths 8, 32, 128 … capped by max_tokens)."""
+    them when every draft is kept (lengths 32, 128, 512 … capped by max_tokens)."""
     from factory.backends.base import GenerationRequest, SamplingParams
     from factory.rsd.rule import round_seed
 
-    tokens, length = [], params.draft_tokens
+    tokens, length = [], 4 * params.draft_tokens
     while len(tokens) < params.max_tokens:
         size = min(length, params.max_tokens - len(tokens))
         sampling = SamplingParams(

@@ -1,8 +1,9 @@
 """The chunked engines' draft schedule, on scripted models (no model stack needed).
 
 The teacher drafts a fixed token per position (``REJECTED`` at one position); the
-student accepts every token but that one. So the rounds are known in advance: drafts
-grow ``DRAFT_GROWTH``-fold while kept whole, up to the token budget, and restart at
+student accepts every token but that one. So the rounds are known in advance: the
+sampled engine starts at ``DRAFT_GROWTH`` times ``draft_tokens``, drafts grow
+``DRAFT_GROWTH``-fold while kept whole, up to the token budget, and restart at
 ``draft_tokens`` after the rejection.
 """
 
@@ -40,7 +41,9 @@ def teacher_token(position: int, rejected_at: int) -> int:
 
 class ScriptedTeacher(Backend):
     """Drafts ``teacher_token`` at each position and records every sampled draft as
-    (position, length). ``hold_at``: a draft from that position waits until
+    (position, length), and the logprobs it asked. A draft asked without logprobs
+    carries its token ids, unless ``ids`` is false (a server without vLLM's
+    ``return_token_ids``). ``hold_at``: a draft from that position waits until
     ``releases`` drafts from ``release_at`` were asked (every sample restarted after the
     rejection)."""
 
@@ -53,8 +56,11 @@ class ScriptedTeacher(Backend):
         hold_at: int = -1,
         release_at: int = -1,
         releases: int = 1,
+        ids: bool = True,
     ) -> None:
         self.rejected_at = rejected_at
+        self.ids = ids
+        self.asked: list[int | None] = []
         self.thread_safe = thread_safe
         self.hold_at, self.release_at, self.releases = hold_at, release_at, releases
         self.released = threading.Event()
@@ -70,6 +76,7 @@ class ScriptedTeacher(Backend):
             with self._lock:
                 if request.params.temperature > 0:
                     self.drafts.append((position, length))
+                    self.asked.append(request.params.logprobs)
                 if request.params.temperature > 0 and position == self.release_at:
                     self.releases -= 1
                     if self.releases == 0:
@@ -83,7 +90,11 @@ class ScriptedTeacher(Backend):
                 TokenLogprob(token="", token_id=t, logprob=0.0, top=(("", 0.0),), top_ids=(t,))
                 for t in tokens
             )
-            sample = Sample(text="", finish_reason="length", num_tokens=length, logprobs=steps)
+            if request.params.logprobs is not None:
+                sample = Sample(text="", finish_reason="length", num_tokens=length, logprobs=steps)
+            else:
+                ids = tuple(tokens) if self.ids else None
+                sample = Sample(text="", finish_reason="length", num_tokens=length, token_ids=ids)
             yield index, Generation(samples=(sample,), prompt_tokens=len(request.prompt_token_ids))
 
     def score(self, requests: Sequence[ScoreRequest]) -> list[list[float]]:
@@ -151,27 +162,40 @@ def test_drafts_grow_while_kept_whole_up_to_the_budget_and_restart_after_a_rejec
     teacher, student = ScriptedTeacher(50, False), ScriptedStudent(False)
     assert decode(teacher, student, 1) == expected_tokens(50)
     assert DRAFT_GROWTH == 4
-    # 8 kept, 32 kept, 88 (the budget's rest) rejected at 50; then 8, 32 and the rest
-    assert teacher.drafts == [(0, 8), (8, 32), (40, 88), (51, 8), (59, 32), (91, 37)]
+    # 32 kept, 96 (the budget's rest) rejected at 50; then 8, 32 and the rest
+    assert teacher.drafts == [(0, 32), (32, 96), (51, 8), (59, 32), (91, 37)]
+
+
+def test_sampled_drafts_are_token_ids_and_logprobs_only_where_the_server_gives_no_ids():
+    """Sampled drafts ask no logprobs and read the samples' token ids. A teacher that
+    returns no ids is asked again with ``logprobs: 0`` (whose steps carry them), and that
+    way from then on: the same tokens either way."""
+    with_ids = ScriptedTeacher(50, False)
+    assert decode(with_ids, ScriptedStudent(False), 1) == expected_tokens(50)
+    assert with_ids.asked == [None] * 5
+    without_ids = ScriptedTeacher(50, False, ids=False)
+    assert decode(without_ids, ScriptedStudent(False), 1) == expected_tokens(50)
+    assert without_ids.asked == [None] + [0] * 5
+    assert without_ids.drafts == [with_ids.drafts[0], *with_ids.drafts]
 
 
 @pytest.mark.parametrize("in_flight", [1, 3])
 def test_pipelined_samples_draft_and_decide_as_in_lockstep(in_flight):
     teacher, student = ScriptedTeacher(50, True), ScriptedStudent(True)
     assert decode(teacher, student, in_flight) == expected_tokens(50)
-    assert sorted(set(teacher.drafts)) == [(0, 8), (8, 32), (40, 88), (51, 8), (59, 32), (91, 37)]
+    assert sorted(set(teacher.drafts)) == [(0, 32), (32, 96), (51, 8), (59, 32), (91, 37)]
 
 
 def test_a_draft_planned_ahead_of_a_rejected_one_is_not_scored():
-    """Rejected at 20: the round planned from 40 (drafted while the round from 8 was
+    """Rejected at 20: the round planned from 32 (drafted while the first round was
     checked) is dropped; its draft, answered only once the chain restarted at 21, is
     never scored."""
-    teacher = ScriptedTeacher(20, True, hold_at=40, release_at=21, releases=2)
+    teacher = ScriptedTeacher(20, True, hold_at=32, release_at=21, releases=2)
     student = ScriptedStudent(True)
     assert decode(teacher, student, 2) == expected_tokens(20)
-    assert (40, 88) in teacher.drafts
-    assert 40 not in student.scored
-    assert sorted(set(student.scored)) == [0, 8, 21, 29, 61]
+    assert (32, 96) in teacher.drafts
+    assert 32 not in student.scored
+    assert sorted(set(student.scored)) == [0, 21, 29, 61]
 
 
 def test_the_sampled_engines_cache_key_names_its_draft_schedule(monkeypatch):

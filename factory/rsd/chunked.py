@@ -20,9 +20,10 @@ Two engines share the walk:
   of the first draw; a draft token survives whenever the student accepts it, so rounds
   are long — the engine for servers.
 
-The draft length adapts: ``draft_tokens`` at first, ``DRAFT_GROWTH`` times longer (up to
-the token budget) after a round that kept its whole draft, back to ``draft_tokens`` after
-one that did not. It is a function of the sample's own history, so decoding stays
+The draft length adapts: ``draft_tokens`` at first (``DRAFT_GROWTH`` times that for the
+sampled engine, which expects its drafts kept), ``DRAFT_GROWTH`` times longer (up to the
+token budget) after a round that kept its whole draft, back to ``draft_tokens`` after one
+that did not. It is a function of the sample's own history, so decoding stays
 deterministic. Each round costs a teacher request and a student scoring of the whole
 context (servers skip their prefix cache for prompt logprobs), so a long accepted run
 should take few rounds; a draft about ``DRAFT_GROWTH - 1`` times as long as the run kept
@@ -52,13 +53,14 @@ import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from factory.backends.base import (
     Backend,
     BackendError,
     GenerationRequest,
     RequestFailed,
+    Sample,
     SamplingParams,
     ScoreRequest,
     TokenLogprob,
@@ -72,9 +74,19 @@ DRAFT_GROWTH = 4
 """How much longer a draft is after a round that kept its whole draft."""
 
 Fetch = tuple[Literal["teacher", "student"], GenerationRequest | ScoreRequest]
-Walk = Generator[Fetch, TokenLogprob, None]
+Walk = Generator[Fetch, "TokenLogprob | Drafted", None]
 """A sample walking its draft: it yields a one-position request whenever the rule needs a
 model's top-k there, and is sent the answer."""
+
+
+class Drafted(NamedTuple):
+    """One draft token and, for greedy drafts, the teacher's top-k there."""
+
+    token_id: int
+    top: list[tuple[int, float]] | None
+
+
+Draft = list[Drafted]
 
 
 class Calls:
@@ -143,14 +155,15 @@ def decode_chunked_many(
       round.
     """
     samples = ((index, _Sample(job, params, sampled)) for index, job in enumerate(jobs))
+    drafter = Drafter(teacher)
     if teacher.thread_safe and student.thread_safe and in_flight > 1:
-        yield from _concurrently(teacher, student, vocab, samples, in_flight)
+        yield from _concurrently(drafter, student, vocab, samples, in_flight)
     else:
-        yield from _in_lockstep(teacher, student, vocab, samples, in_flight)
+        yield from _in_lockstep(drafter, student, vocab, samples, in_flight)
 
 
 def _in_lockstep(
-    teacher: Backend,
+    teacher: Drafter,
     student: Backend,
     vocab: SharedVocab,
     samples: Iterator[tuple[int, _Sample]],
@@ -167,7 +180,7 @@ def _in_lockstep(
 
 
 def _concurrently(
-    teacher: Backend,
+    teacher: Drafter,
     student: Backend,
     vocab: SharedVocab,
     samples: Iterator[tuple[int, _Sample]],
@@ -206,7 +219,7 @@ class _Link:
     length: int
     teacher_ids: tuple[int, ...]
     student_ids: tuple[int, ...]
-    checked: Future[tuple[list[TokenLogprob], list[_Position]]]
+    checked: Future[tuple[Draft, list[_Position]]]
 
 
 class _Chain:
@@ -223,7 +236,7 @@ class _Chain:
     def __init__(
         self,
         sample: _Sample,
-        teacher: Backend,
+        teacher: Drafter,
         student: Backend,
         vocab: SharedVocab,
         pool: ThreadPoolExecutor,
@@ -275,7 +288,7 @@ class _Chain:
             if _dropped(link, stopped):
                 return
             request = sample.draft_at(link.position, link.length, link.teacher_ids)
-            draft = _drafts(self.teacher, [request])[0]
+            draft = self.teacher.drafts([request])[0]
             if _dropped(link, stopped):
                 return
             self._extend(link, draft, links, stopped)
@@ -291,7 +304,7 @@ class _Chain:
     def _extend(
         self,
         link: _Link,
-        draft: list[TokenLogprob],
+        draft: Draft,
         links: collections.deque[_Link],
         stopped: threading.Event,
     ) -> None:
@@ -324,16 +337,16 @@ def _dropped(link: _Link, stopped: threading.Event) -> bool:
     return dropped
 
 
-def _round(samples: list[_Sample], teacher: Backend, student: Backend, vocab: SharedVocab) -> None:
+def _round(samples: list[_Sample], teacher: Drafter, student: Backend, vocab: SharedVocab) -> None:
     """One round for every sample: draft, then check."""
-    drafts = _drafts(teacher, [sample.draft_request() for sample in samples])
+    drafts = teacher.drafts([sample.draft_request() for sample in samples])
     _check(samples, drafts, teacher, student, vocab)
 
 
 def _check(
     samples: list[_Sample],
-    drafts: list[list[TokenLogprob]],
-    teacher: Backend,
+    drafts: list[Draft],
+    teacher: Drafter,
     student: Backend,
     vocab: SharedVocab,
 ) -> None:
@@ -365,7 +378,7 @@ def _score_drafts(
     ]
 
 
-def _finish(walks: list[Walk], teacher: Backend, student: Backend, k: int) -> None:
+def _finish(walks: list[Walk], teacher: Drafter, student: Backend, k: int) -> None:
     """Run every walk to its end, answering the top-k requests they yield in batches (one
     teacher and one student call a pass)."""
     waiting = {index: fetch for index, walk in enumerate(walks) if (fetch := _resume(walk))}
@@ -383,9 +396,9 @@ def _finish(walks: list[Walk], teacher: Backend, student: Backend, k: int) -> No
         }
 
 
-def _teacher_tops(teacher: Backend, requests: list) -> list[TokenLogprob]:
+def _teacher_tops(teacher: Drafter, requests: list) -> list[Drafted]:
     """The teacher's top-k where each request (one greedy token) ends."""
-    return [draft[0] for draft in _drafts(teacher, requests)] if requests else []
+    return [draft[0] for draft in teacher.drafts(requests)] if requests else []
 
 
 def _student_tops(student: Backend, requests: list, k: int) -> list[TokenLogprob]:
@@ -393,7 +406,7 @@ def _student_tops(student: Backend, requests: list, k: int) -> list[TokenLogprob
     return [steps[0] for steps in student.score_top(requests, k)] if requests else []
 
 
-def _resume(walk: Walk, answer: TokenLogprob | None = None) -> Fetch | None:
+def _resume(walk: Walk, answer: TokenLogprob | Drafted | None = None) -> Fetch | None:
     try:
         return next(walk) if answer is None else walk.send(answer)
     except StopIteration:
@@ -457,8 +470,10 @@ class _Sample:
         self.job = job
         self.params = params
         self.sampled = sampled
-        self.length = params.draft_tokens
-        self.kept_last = sampled  # the last round kept its whole draft (sampled: expected)
+        # The last round kept its whole draft: the sampled engine expects it, so it runs
+        # ahead from the first round and starts with the draft that follows a kept one.
+        self.kept_last = sampled
+        self.length = _grown(params, params.draft_tokens) if sampled else params.draft_tokens
         self.emitted = Emitted(job.student_eos, params.max_tokens)
         self.calls = Calls()
 
@@ -477,7 +492,8 @@ class _Sample:
                 top_p=params.top_p,
                 top_k=params.k,
                 max_tokens=length,
-                logprobs=0,  # the teacher's top-k is fetched where a draft token is rejected
+                # No logprobs: the tokens are the sample's ids (see Drafter), the teacher's
+                # top-k is fetched where a draft token is rejected.
                 seed=round_seed(self.job.seed, position),
             )
         else:
@@ -486,7 +502,7 @@ class _Sample:
             prompt_token_ids=(*self.job.teacher_prompt, *teacher_ids), params=sampling
         )
 
-    def score_request(self, draft: list[TokenLogprob], vocab: SharedVocab) -> ScoreRequest:
+    def score_request(self, draft: Draft, vocab: SharedVocab) -> ScoreRequest:
         self.calls.add(drafted=len(draft), student=1)
         return ScoreRequest(
             prefix=self._student_context(), continuation=_student_tokens(draft, vocab)
@@ -494,7 +510,7 @@ class _Sample:
 
     def walk(
         self,
-        draft: list[TokenLogprob],
+        draft: Draft,
         positions: list[_Position],
         student: Backend,
         vocab: SharedVocab,
@@ -504,7 +520,7 @@ class _Sample:
         kept = 0
         for teacher_step, position in zip(draft, positions, strict=False):
             lookup = _StudentLookup(student, position, self._student_context, params, self.calls)
-            teacher_top = _TeacherTop(None if self.sampled else _pairs(teacher_step))
+            teacher_top = _TeacherTop(None if self.sampled else teacher_step.top)
             while True:
                 try:
                     step = rsd_step(
@@ -524,9 +540,13 @@ class _Sample:
                         self.calls.add(student=1)
                         context = self._student_context()
                         request = ScoreRequest(prefix=context, continuation=(position.token,))
-                        position.fill((yield "student", request))
+                        answer = yield "student", request
+                        assert isinstance(answer, TokenLogprob)
+                        position.fill(answer)
                     else:
-                        teacher_top.pairs = _pairs((yield "teacher", self._top_request()))
+                        answer = yield "teacher", self._top_request()
+                        assert isinstance(answer, Drafted)
+                        teacher_top.pairs = answer.top
             emitted.add(step)
             if emitted.done or step.teacher_id != teacher_step.token_id:
                 break
@@ -553,17 +573,58 @@ def _grown(params: RSDParams, length: int) -> int:
     return min(DRAFT_GROWTH * length, params.max_tokens)
 
 
-def _drafts(teacher: Backend, requests: list[GenerationRequest]) -> list[list[TokenLogprob]]:
-    """Every request's draft with its top-k, in request order."""
-    drafts: list[list[TokenLogprob]] = [[] for _ in requests]
-    for index, generation in teacher.generate(requests):
-        if isinstance(generation, RequestFailed):
-            raise BackendError(f"model {teacher.name}: an RSD draft failed: {generation.error}")
-        drafts[index] = list(generation.samples[0].logprobs or ())
-    return drafts
+class Drafter:
+    """The teacher's drafts, in request order.
+
+    A sampled draft asks no logprobs (on the CPU vLLM server, ``logprobs: 0`` made 8
+    concurrent drafts take 1.5-3 times as long): its tokens are the sample's token ids.
+    A backend that returns no ids without logprobs (a server without vLLM's
+    ``return_token_ids``) is asked again with ``logprobs: 0``, whose steps carry the
+    ids, and asked that way from then on.
+    """
+
+    def __init__(self, teacher: Backend) -> None:
+        self.teacher = teacher
+        self.ids_without_logprobs = True
+
+    def drafts(self, requests: list[GenerationRequest]) -> list[Draft]:
+        if not self.ids_without_logprobs:
+            requests = [_with_logprobs(request) for request in requests]
+        drafts: list[Draft | None] = [None] * len(requests)
+        for index, generation in self.teacher.generate(requests):
+            if isinstance(generation, RequestFailed):
+                name = self.teacher.name
+                raise BackendError(f"model {name}: an RSD draft failed: {generation.error}")
+            drafts[index] = _draft(generation.samples[0])
+        missing = [index for index, draft in enumerate(drafts) if draft is None]
+        if missing and self.ids_without_logprobs:
+            self.ids_without_logprobs = False
+            again = self.drafts([requests[index] for index in missing])
+            for index, draft in zip(missing, again, strict=True):
+                drafts[index] = draft
+        found = [draft for draft in drafts if draft is not None]
+        if len(found) < len(drafts):
+            raise BackendError(f"model {self.teacher.name}: an RSD draft came without tokens")
+        return found
 
 
-def _student_tokens(draft: list[TokenLogprob], vocab: SharedVocab) -> tuple[int, ...]:
+def _draft(sample: Sample) -> Draft | None:
+    """A sample's tokens with their top-k where it has logprobs, else its token ids."""
+    if sample.logprobs is not None:
+        return [Drafted(step.token_id, _pairs(step)) for step in sample.logprobs]
+    if sample.token_ids is not None:
+        return [Drafted(token, None) for token in sample.token_ids]
+    return None
+
+
+def _with_logprobs(request: GenerationRequest) -> GenerationRequest:
+    if request.params.logprobs is not None:
+        return request
+    params = request.params.model_copy(update={"logprobs": 0})
+    return request.model_copy(update={"params": params})
+
+
+def _student_tokens(draft: Draft, vocab: SharedVocab) -> tuple[int, ...]:
     """The draft in student ids, up to (and standing in for) the first unshared token: the
     student's top-k at a position does not depend on the token placed there."""
     tokens = []

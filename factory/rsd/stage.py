@@ -34,7 +34,7 @@ def sample_key(rsd: RSDConfig, identity: str, problem: Problem, seed: int) -> st
     """The cache key of one sample. The sampled engine's tokens also depend on its draft
     schedule (each round reseeds the teacher), so its key names that schedule: samples
     cached under another one are decoded again."""
-    engine = f"sampled/growth={DRAFT_GROWTH}" if rsd.engine == "sampled" else rsd.engine
+    engine = f"sampled/growth={DRAFT_GROWTH}/first=grown" if rsd.engine == "sampled" else rsd.engine
     return content_key(
         {
             "kind": "rsd",
