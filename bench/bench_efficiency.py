@@ -1,7 +1,7 @@
 """Pipeline efficiency: the work a build's problems need, over the build's wall time.
 
 Run: ``python bench/bench_efficiency.py [--sizes 20000] [--mix quickstart scale]
-[--no-quickstart] [--rounds N] [--workers N] [--profile] [--json]``.
+[--no-quickstart] [--rounds N] [--workers N] [--profile] [--sample] [--json]``.
 
 For each config — the quick start (``configs/quickstart.yaml``) and, for each of
 ``--sizes``, model-free mixes of that many problems: the quick start's subsets scaled up
@@ -21,7 +21,9 @@ For each config — the quick start (``configs/quickstart.yaml``) and, for each 
 
 With ``--profile`` each build runs once more under cProfile (single worker: Luigi runs
 the tasks in the build's own process) and the build's time is broken down by what it
-spent it on (cumulative seconds; the rows overlap where one calls another).
+spent it on (cumulative seconds; the rows overlap where one calls another). cProfile
+inflates every Python call, so ``--sample`` gives the same rows in wall seconds from a
+build run under ``bench/wall_sampler.py`` instead (a stack sample every 2 ms).
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ class Result:
     verify_s: float
     breakdown: dict[str, float] = field(default_factory=dict)
     profiled_build_s: float | None = None
+    sampled: dict[str, float] = field(default_factory=dict)
+    sampled_build_s: float | None = None
 
     @property
     def efficiency(self) -> float:
@@ -136,8 +140,12 @@ def quickstart_mix_config(root: Path, size: int, shard_size: int) -> Path:
 MIXES = {"quickstart": (quickstart_mix_config, 1_000), "scale": (scale_mix_config, 5_000)}
 
 
-def build_command(config: Path, workers: int, profile: Path | None = None) -> list[str]:
+def build_command(
+    config: Path, workers: int, profile: Path | None = None, sample: Path | None = None
+) -> list[str]:
     runner = ["-m", "cProfile", "-o", str(profile)] if profile else []
+    if sample:
+        runner = [str(REPO / "bench" / "wall_sampler.py"), str(sample)]
     build = ["build", str(config), "--workers", str(workers)]
     return [sys.executable, *runner, "-m", "cli.main", *build]
 
@@ -148,13 +156,17 @@ def children_cpu() -> float:
 
 
 def run_build(
-    config: Path, out: Path, workers: int = 1, profile: Path | None = None
+    config: Path,
+    out: Path,
+    workers: int = 1,
+    profile: Path | None = None,
+    sample: Path | None = None,
 ) -> tuple[float, float]:
     """Wall and CPU seconds of one fresh ``factory build`` (start-up included); the output
     root is emptied first so that nothing is resumed."""
     shutil.rmtree(out, ignore_errors=True)
     cpu, start = children_cpu(), time.perf_counter()
-    command = build_command(config, workers, profile)
+    command = build_command(config, workers, profile, sample)
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -217,7 +229,22 @@ def breakdown(profile: Path) -> dict[str, float]:
     return figures
 
 
-def bench(name: str, path: Path, rounds: int, profile: bool, workers: int = 1) -> Result:
+def sampled_breakdown(samples: Path) -> tuple[float, dict[str, float]]:
+    """The sampled build's wall seconds and, per ``BREAKDOWN`` row, its wall seconds."""
+    data = json.loads(samples.read_text())
+    wall, shares = data["wall_s"], data["shares"]
+    figures = {}
+    for label, where, name in BREAKDOWN:
+        share = max(
+            (s for key, s in shares.items() if key.endswith(f"{where}:{name}")), default=0.0
+        )
+        figures[label] = round(share * wall, 3)
+    return wall, figures
+
+
+def bench(
+    name: str, path: Path, rounds: int, profile: bool, workers: int = 1, sample: bool = False
+) -> Result:
     config = load_build_config(str(path))
     out = Path(config.output_root)
     builds, works = [], []
@@ -242,6 +269,10 @@ def bench(name: str, path: Path, rounds: int, profile: bool, workers: int = 1) -
         stats_file = path.with_suffix(".prof")
         result.profiled_build_s = run_build(path, out, 1, stats_file)[0]
         result.breakdown = breakdown(stats_file)
+    if sample:
+        samples = path.with_suffix(".samples.json")
+        run_build(path, out, 1, sample=samples)
+        result.sampled_build_s, result.sampled = sampled_breakdown(samples)
     shutil.rmtree(out, ignore_errors=True)
     return result
 
@@ -257,6 +288,9 @@ def report(result: Result) -> str:
     if result.breakdown:
         lines.append(f"  under cProfile: build {result.profiled_build_s:.2f} s; cumulative s:")
         lines += [f"    {label:<36} {seconds:8.2f}" for label, seconds in result.breakdown.items()]
+    if result.sampled:
+        lines.append(f"  sampled (wall clock): build {result.sampled_build_s:.2f} s; inclusive s:")
+        lines += [f"    {label:<36} {seconds:8.2f}" for label, seconds in result.sampled.items()]
     return "\n".join(lines)
 
 
@@ -279,6 +313,9 @@ def main() -> None:
         "--workers", type=int, default=1, help="the builds' Luigi workers (default: 1)"
     )
     parser.add_argument("--profile", action="store_true", help="a cProfile breakdown too")
+    parser.add_argument(
+        "--sample", action="store_true", help="a wall-clock breakdown too (bench/wall_sampler.py)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per config")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-efficiency-"))
@@ -291,7 +328,7 @@ def main() -> None:
                 for size in args.sizes
             ]
         for name, path in configs:
-            result = bench(name, path, args.rounds, args.profile, args.workers)
+            result = bench(name, path, args.rounds, args.profile, args.workers, args.sample)
             if args.json:
                 figures = {"efficiency": result.efficiency, "cpu_efficiency": result.cpu_efficiency}
                 print(json.dumps(asdict(result) | figures), flush=True)
