@@ -21,6 +21,7 @@ import re
 
 from generators.base import AnswerFormatError
 from generators.knights_knaves.puzzle import Puzzle
+from generators.statement_lines import listed_decisions
 
 _NUMBERING = re.compile(r"^(?:[-*]\s*)?(?:\(\s*\d+\s*\)|\d+\s*[.):])?\s*")
 _IS = re.compile(r"(?<=\s)is(?=\s)", re.IGNORECASE)  # not \s+is\s+: quadratic on spaces
@@ -67,26 +68,12 @@ class AnswerChecker:
 
     def __call__(self, answer: str) -> tuple[float, str]:
         """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
-        claimed = self._canonical_claims(answer)
+        claimed = listed_decisions(answer, self.canonical)
         if claimed is None:
             claimed = self._parsed_claims(answer)
             if isinstance(claimed, str):
                 return 0.0, claimed
         return self._score(claimed)
-
-    def _canonical_claims(self, answer: str) -> dict[int, bool] | None:
-        """The roles claimed, if every non-blank line is a reference line naming a new
-        person; None sends the answer to the general parser (which also finds repeats)."""
-        claimed: dict[int, bool] = {}
-        for raw in answer.splitlines():
-            line = raw.strip()
-            if not line:
-                continue
-            hit = self.canonical.get(line)
-            if hit is None or hit[0] in claimed:
-                return None
-            claimed[hit[0]] = hit[1]
-        return claimed or None
 
     def _parsed_claims(self, answer: str) -> dict[int, bool] | str:
         """The roles claimed, or the reason the answer scores 0."""

@@ -11,6 +11,7 @@ from typing import Any
 from generators.base import AnswerFormatError
 from generators.nlsat.formula import Formula, first_violated
 from generators.nlsat.render import describe_clause, statement
+from generators.statement_lines import listed_decisions
 
 _VERDICT_WORDS = {
     "yes": True,
@@ -86,7 +87,7 @@ class AssignmentChecker:
 
     def __call__(self, answer: str) -> tuple[float, str]:
         """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
-        given = self._listed(answer)
+        given = listed_decisions(answer, self.lines)
         if given is None:
             given = self._read(parse_statements(answer))
             if isinstance(given, str):
@@ -99,20 +100,6 @@ class AssignmentChecker:
             clause = describe_clause(self.variables, self.clauses[broken])
             return 0.0, f"rule {broken + 1} is violated ({clause})"
         return 1.0, f"all {len(self.clauses)} rules hold"
-
-    def _listed(self, answer: str) -> dict[int, bool] | None:
-        """The statements decided, if every non-blank line is a listed one and none is
-        repeated; None sends the answer to the parser (which also names repeats)."""
-        given: dict[int, bool] = {}
-        for raw in answer.splitlines():
-            line = raw.strip()
-            if not line:
-                continue
-            hit = self.lines.get(line)
-            if hit is None or hit[0] in given:
-                return None
-            given[hit[0]] = hit[1]
-        return given or None
 
     def _read(self, statements: list[tuple[str, bool, str]]) -> dict[int, bool] | str:
         """The statements decided, or why the answer scores 0."""
