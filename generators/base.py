@@ -30,8 +30,8 @@ from generators.canonical import digest
 from generators.extract import extract_answer
 from generators.hashrandom import HashRandom
 from schemas.arrow import canonical_json
-from schemas.ids import Encoded, derive_seed, id_of_digest, problem_digest, problem_id
-from schemas.records import Problem, Verdict, problem_from_trusted
+from schemas.ids import Encoded, ProblemKeys, derive_seed
+from schemas.records import Problem, ProblemFrame, Verdict
 
 log = logging.getLogger(__name__)
 _c_seed = _CRandom.seed
@@ -232,28 +232,16 @@ def make_problem(
     ``subset`` (defaults to the task name) enters the rng seed (the id, for tasks with
     ``hashed_rng``) so that two subsets of one task in a build draw different problems.
     """
-    knobs, knobs_json = _knobs(config)
     name, version, stream = task.name, task.version, subset or task.name
+    keys, frame = _plan(config, name, stream, version)
     if task.hashed_rng:
-        digest = problem_digest(name, stream, version, knobs_json, seed, index)
+        digest = keys.digest(seed, index)
         prompt, answer, payload = task.generate(config, HashRandom(digest), index)
-        identity = id_of_digest(digest)
     else:
         rng = _seeded_random(derive_seed(seed, stream, index))
         prompt, answer, payload = task.generate(config, rng, index)
-        identity = problem_id(name, stream, version, knobs_json, seed, index)
-    return problem_from_trusted(
-        identity,
-        name,
-        version,
-        seed,
-        index,
-        level,
-        knobs,
-        prompt,
-        answer,
-        payload,
-    )
+        digest = keys.digest(seed, index)
+    return frame.problem(digest[:16].hex(), seed, index, level, prompt, answer, payload)
 
 
 _ATOMS = (str, int, float, bool, type(None))
@@ -283,12 +271,27 @@ def config_cached(build: Callable[[C], R]) -> Callable[[C], R]:
     return cached
 
 
+class _Plan(NamedTuple):
+    """What make_problem needs per (config, task, stream, version) besides the config."""
+
+    keys: ProblemKeys
+    frame: ProblemFrame
+
+
 @config_cached
-def _knobs(config: TaskConfig) -> tuple[dict[str, Any], Encoded]:
-    """A config's knobs and their canonical JSON (the knobs dict may be a cached one: the
-    Problem gets its own copy, as validation makes one)."""
-    knobs = config.model_dump(mode="json")
-    return knobs, Encoded(canonical_json(knobs))
+def _plans(config: TaskConfig) -> dict[tuple[str, str, str], _Plan]:
+    """A config's plans, by (task, stream, version), filled as they are asked for."""
+    return {}
+
+
+def _plan(config: TaskConfig, task: str, stream: str, version: str) -> _Plan:
+    plans = _plans(config)
+    plan = plans.get((task, stream, version))
+    if plan is None:
+        knobs = config.model_dump(mode="json")
+        keys = ProblemKeys(task, stream, version, Encoded(canonical_json(knobs)))
+        plan = plans[task, stream, version] = _Plan(keys, ProblemFrame(task, version, knobs))
+    return plan
 
 
 def _immutable(value: Any) -> bool:

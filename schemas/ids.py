@@ -64,6 +64,26 @@ def problem_digest(
     return _digest("problem", task, stream, version, config, seed, index)
 
 
+class ProblemKeys:
+    """The digests of one (task, stream, version, config)'s problems, each hashing the
+    bytes :func:`problem_digest` does, with the JSON text before the seed and index hashed
+    once: the hash state is copied per problem."""
+
+    __slots__ = ("_parts", "_head")
+
+    def __init__(self, task: str, stream: str, version: str, config: Encoded) -> None:
+        self._parts = (task, stream, version, config)
+        self._head = _sha256(f"{_problem_head(task, stream, version)}{config},".encode())
+
+    def digest(self, seed: int, index: int) -> bytes:
+        """:func:`problem_digest` of problem ``index`` under ``seed``."""
+        if type(seed) is int and type(index) is int:
+            hasher = self._head.copy()
+            hasher.update(f"{seed},{index}]".encode())
+            return hasher.digest()
+        return problem_digest(*self._parts, seed, index)
+
+
 def problem_id(
     task: str, stream: str, version: str, config: dict[str, Any] | Encoded, seed: int, index: int
 ) -> str:

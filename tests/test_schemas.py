@@ -7,8 +7,16 @@ import pytest
 from pydantic import ValidationError
 
 from schemas.arrow import arrow_schema, canonical_json, from_table, to_table
-from schemas.ids import Encoded, derive_seed, problem_id, trace_id
-from schemas.records import DatasetRecord, Problem, Scores, Trace, Verdict, problem_from_trusted
+from schemas.ids import Encoded, ProblemKeys, derive_seed, problem_digest, problem_id, trace_id
+from schemas.records import (
+    DatasetRecord,
+    Problem,
+    ProblemFrame,
+    Scores,
+    Trace,
+    Verdict,
+    problem_from_trusted,
+)
 
 
 def test_schema_maps_field_types():
@@ -70,6 +78,17 @@ def test_ids_are_pinned_to_the_published_values():
     assert derive_seed(True, "t", 1) != derive_seed(1, "t", 1)
 
 
+@pytest.mark.parametrize(
+    ("task", "stream", "seed", "index"),
+    [("t", "t", 7, 3), ('süd"oku', "sub", 2**70, 0), ("t", "t", True, 3), ("t", "t", 7, -1)],
+)
+def test_problem_keys_hash_what_problem_digest_hashes(task, stream, seed, index):
+    knobs = Encoded(canonical_json({"n": 2, "ops": ["add"], "x": 1.5}))
+    keys = ProblemKeys(task, stream, "1.2", knobs)
+    assert keys.digest(seed, index) == problem_digest(task, stream, "1.2", knobs, seed, index)
+    assert keys.digest(seed, index) == keys.digest(seed, index)  # the shared head is unchanged
+
+
 _PROBLEM_VALUES = dict(
     problem_id="0" * 16,
     task="t",
@@ -104,6 +123,17 @@ def test_trusted_problem_validates_anything_unexpected(change):
             problem_from_trusted(**values)
     else:
         assert problem_from_trusted(**values) == expected
+
+
+def test_a_frame_shares_no_dict_with_its_caller_or_its_problems():
+    config, payload = {"n": 1}, {"grid": [[1, 2]]}
+    frame = ProblemFrame("t", "1", config)
+    config["n"] = 2  # the caller's later edit does not reach the frame
+    first = frame.problem("0" * 16, 3, 4, None, "p", "a", payload)
+    first.config["n"] = 3
+    second = frame.problem("0" * 16, 3, 4, None, "p", "a", payload)
+    assert second.config == {"n": 1} and second.payload is not payload
+    assert second == Problem(**dict(_PROBLEM_VALUES, config={"n": 1}, level=None, payload=payload))
 
 
 def test_make_problem_caches_knobs_without_sharing_them():
