@@ -15,6 +15,11 @@ setup(
             optional=True,
         ),
         Extension(
+            "generators.graphs._paths",
+            ["generators/graphs/_paths.c"],
+            optional=True,
+        ),
+        Extension(
             "generators.synlogic.survo._count",
             ["generators/synlogic/survo/_count.c"],
             optional=True,

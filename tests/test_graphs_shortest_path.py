@@ -1,16 +1,23 @@
-"""Weighted shortest path: contract, networkx cross-check, every cheapest route passes."""
+"""Weighted shortest path: contract, networkx cross-check, every cheapest route passes; the
+C sampler against the Python one."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from math import comb
 from random import Random
 
 import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from generators.base import make_problem
 from generators.graphs import weighted_paths as wp
 from generators.graphs.shortest_path import ShortestPath
-from generators.hashrandom import Draws
+from generators.graphs.shortest_path_length import ShortestPathLength
+from generators.hashrandom import Draws, HashRandom
 from tests.contract import contract_tests, problem_at
 from tests.test_graphs_support import named, refuses, score, sweep, weighted_graph
 
@@ -99,3 +106,67 @@ def test_prompts_vary():
     prompts = [problem_at(TASK, 5, i).prompt for i in range(20)]
     assert len({p.split("\n")[0] for p in prompts}) == 3
     assert len({p.split("\n")[2][:12] for p in prompts}) >= 3  # list, sentences, adjacency
+
+
+kernel = pytest.mark.skipif(wp.native is None, reason="C kernel not compiled")
+
+
+@st.composite
+def _knobs(draw: st.DrawFn) -> tuple[int, int, int]:
+    """Any nodes the knobs allow, edges from a tree's to a complete graph's (150 at most),
+    small weights (many ties, many redraws) to large."""
+    n = draw(st.integers(4, 40))
+    m = draw(st.integers(n - 1, min(150, n * (n - 1) // 2)))
+    return n, m, draw(st.sampled_from([2, 3, 5, 40, 99]))
+
+
+@kernel
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=32, max_size=32), _knobs())
+def test_the_kernel_samples_like_python_and_leaves_the_rng_where_it_does(key, knobs):
+    """Same instance (or same refusal) and the same bits left for the prompt."""
+    kernel_rng, python_rng = HashRandom(key), HashRandom(key)
+    drawn = wp.sample(kernel_rng, *knobs)
+    assert drawn == wp.sample(python_rng, *knobs, python=True)
+    assert kernel_rng.getrandbits(1000) == python_rng.getrandbits(1000)
+
+
+@kernel
+def test_the_kernel_draws_more_bits_when_short_and_refuses_bad_arguments():
+    args, size = wp._native_args(4, 4, 2)
+    key = hashlib.sha256(b"short").digest()
+    bits = HashRandom(key).getrandbits(size).to_bytes(-(-size // 8), "little")
+    assert wp.native.sample(bits, 1, *args) is None  # one bit: not even a graph
+    needs_more = 0
+    for index in range(200):  # 4 nodes, weights 1 or 2: the first chunk is often short
+        rng = HashRandom(hashlib.sha256(index.to_bytes(4, "little")).digest())
+        chunk = rng.getrandbits(size).to_bytes(-(-size // 8), "little")
+        needs_more += wp.native.sample(chunk, size, *args) is None
+    assert needs_more >= 5
+    bad = [
+        (bits, 8 * len(bits) + 1, *args),  # more bits than given
+        (bits, size, 41, *args[1:]),  # too many nodes
+        (bits, size, 4, 2, *args[2:]),  # fewer edges than a tree
+        (bits, size, 4, 4, 2**21, *args[3:]),  # too heavy
+        (bits, size, *args[:6], -1, *args[7:]),  # a negative pair budget
+        # table rows (13 bytes at 4 nodes, 4 edges): a node past the last, a pair twice,
+        # more sources than nodes
+        (bits, size, *args[:-2], b"\7" * 13, 13),
+        (bits, size, *args[:-2], bytes([0, 1, 0, 1, 0, 2, 0, 3, 4, 0, 1, 2, 3]), 13),
+        (bits, size, *args[:-2], bytes([0, 1, 0, 2, 0, 3, 1, 2, 255, 0, 0, 0, 0]), 13),
+        (bits, size, *args[:-1], args[-1] + 1),  # a table of another stride
+    ]
+    for arguments in bad:
+        with pytest.raises(ValueError):
+            wp.native.sample(*arguments)
+
+
+@kernel
+@pytest.mark.parametrize("level", [1, 4, 10])
+def test_generation_is_byte_identical_without_the_kernel(level, monkeypatch):
+    for task in (TASK, ShortestPathLength()):
+        config = task.config_for_level(level)
+        made = [make_problem(task, config, 7, i).model_dump_json() for i in range(30)]
+        monkeypatch.setattr(wp, "native", None)
+        assert [make_problem(task, config, 7, i).model_dump_json() for i in range(30)] == made
+        monkeypatch.undo()

@@ -45,6 +45,16 @@ def test_draws_do_not_depend_on_how_the_bits_are_asked_for():
     assert rebuilt == whole
 
 
+def test_unread_bits_are_drawn_again():
+    rng, reference = HashRandom(KEY), HashRandom(KEY)
+    chunk = rng.getrandbits(700)  # past the first block
+    rng.unread(chunk >> 300, 400)
+    assert reference.getrandbits(300) == chunk & (1 << 300) - 1
+    assert [rng.getrandbits(k) for k in (5, 395, 600)] == [
+        reference.getrandbits(k) for k in (5, 395, 600)
+    ]
+
+
 def test_randoms_methods_work_and_repeat():
     def draws(rng: HashRandom) -> list[object]:
         items = list(range(10))

@@ -1,4 +1,5 @@
-"""The C kernels (cryptarithm search, Survo counting) against their Python references.
+"""The C kernels (cryptarithm search, Survo counting) against their Python references (the
+shortest-path sampler's in tests/test_graphs_shortest_path.py).
 
 The kernels are optional at install; where they did not compile the Python searches run and
 these comparisons are skipped, unless ``FACTORY_REQUIRE_NATIVE=1`` (set in CI), which makes a
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generators.base import make_problem
+from generators.graphs import weighted_paths
 from generators.hashrandom import Draws
 from generators.registry import get_task
 from generators.synlogic.cryptarithm import linear
@@ -24,7 +26,7 @@ from generators.synlogic.survo import count, task
 from generators.synlogic.survo.count import Counter
 from generators.synlogic.survo.solver import sums_of
 
-KERNELS = {"cryptarithm": linear, "survo": count}
+KERNELS = {"cryptarithm": linear, "survo": count, "shortest_path": weighted_paths}
 native = pytest.mark.skipif(
     linear.native is None or count.native is None, reason="C kernels not compiled"
 )

@@ -8,6 +8,10 @@ for: one edge weight is redrawn so that a route one edge longer than the fewest 
 number drawn from the problem's :class:`~generators.hashrandom.HashRandom`
 (:class:`~generators.hashrandom.Draws`): a number per graph, per set of weights, per
 source tried and for the prompt.
+
+Where the C kernel :mod:`._paths` was compiled, :func:`sample` runs there (the Python
+sampler walks every edge five times, most of a problem's time): the same algorithm over the
+same random bits, so both give the same instance and the Python sampler is the reference.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 from functools import cache
-from itertools import combinations
+from itertools import chain, combinations
 from math import ceil, comb
 from random import Random
+from types import ModuleType
 from typing import Any
 
 from pydantic import Field
@@ -27,7 +32,13 @@ from generators.graphs.names import name_pool
 from generators.graphs.render import CABLES, ROADS, TRACKS, Theme, describe_bits, describe_drawn
 from generators.graphs.sampling import adjacency, hop_distances, weighted_adjacency
 from generators.graphs.task import MAX_ATTEMPTS, assemble, bounded
-from generators.hashrandom import Draws
+from generators.hashrandom import Draws, HashRandom
+
+native: ModuleType | None
+try:
+    from generators.graphs import _paths as native
+except ImportError:  # not compiled (no compiler at install): the Python sampler below
+    native = None
 
 Adjacency = list[list[tuple[int, int]]]
 
@@ -269,16 +280,25 @@ def _plan(
     return m, table, _bits(n, m, max_weight, table is not None)
 
 
-def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any], list[int]] | None:
+Drawn = tuple[dict[str, Any], list[int]]
+"""A payload (edges, source, target, distance) and a cheapest path."""
+
+
+def sample(rng: Random, n: int, m: int, max_weight: int, python: bool = False) -> Drawn | None:
     """(a payload (edges, source, target, distance), Dijkstra's path) or None after too many
     draws: a random connected graph (drawn from :func:`_small_graphs` where the config has few
     edge sets) and weights, searched from its nodes in random order for a target
     :func:`_plant` can make; one Dijkstra then proves the distance and the route. Draws are
     digits of numbers from ``rng.getrandbits`` (a :class:`~generators.hashrandom.HashRandom`):
-    one per graph, one per graph's weights, one per source tried."""
+    one per graph, one per graph's weights, one per source tried. From a HashRandom the C
+    kernel draws them unless ``python``."""
     m, table, (graph_bits, weight_bits, source_bits) = _plan(n, m, max_weight)
     if table == ():
         return None  # no graph of this size has such a target
+    if native is not None and not python and type(rng) is HashRandom:
+        args = _native_args(n, m, max_weight)
+        if args is not None:
+            return _sample_native(rng, *args)
     for _ in range(MAX_ATTEMPTS):
         graph = _graph(Draws(rng.getrandbits(graph_bits)), n, m, table)
         if graph is None:
@@ -298,6 +318,47 @@ def sample(rng: Random, n: int, m: int, max_weight: int) -> tuple[dict[str, Any]
                 payload = {"edges": edges, "source": source, "target": target, "distance": distance}
                 return payload, path
     return None
+
+
+def _sample_native(rng: HashRandom, args: tuple[Any, ...], size: int) -> Drawn | None:
+    """:func:`sample` in C: it takes ``size`` bits ahead (one attempt with two sources; more
+    when they run short: the kernel then starts again on the longer chunk) and puts back
+    what it did not use, so the rng is left where the Python sampler leaves it."""
+    assert native is not None
+    chunk = rng.getrandbits(size)
+    while (drawn := native.sample(chunk.to_bytes(-(-size // 8), "little"), size, *args)) is None:
+        chunk |= rng.getrandbits(size) << size
+        size *= 2
+    used = drawn if type(drawn) is int else drawn[-1]  # an int: no instance in so many draws
+    rng.unread(chunk >> used, size - used)
+    if type(drawn) is int:
+        return None
+    edges, source, target, distance, path, _ = drawn
+    return {"edges": edges, "source": source, "target": target, "distance": distance}, path
+
+
+NATIVE_NODES, NATIVE_WEIGHT = 40, 1 << 20
+"""The most nodes and the largest weight the kernel takes (the knobs allow 40 and 99)."""
+
+
+@cache
+def _native_args(n: int, m: int, max_weight: int) -> tuple[tuple[Any, ...], int] | None:
+    """The kernel's arguments after the bits for a config and the bits it starts with, or
+    None where the knobs are past it (more nodes or larger weights than it takes, fewer
+    edges than a tree has: the Python sampler's behaviour there is the reference). The
+    table goes as ``stride`` bytes a graph: its pairs, its number of sources, its sources."""
+    m, table, (graph_bits, weight_bits, source_bits) = _plan(n, m, max_weight)
+    if not (2 <= n <= NATIVE_NODES and 1 <= max_weight <= NATIVE_WEIGHT and m >= n - 1):
+        return None
+    blob, stride = None, 2 * m + 1 + n
+    if table:
+        blob = b"".join(
+            bytes([*chain.from_iterable(pairs), len(sources), *sources]).ljust(stride, b"\0")
+            for pairs, _, sources in table
+        )
+    extra = 0 if table else _extra_draws(n, m)
+    args = (n, m, max_weight, graph_bits, weight_bits, source_bits, extra, MAX_ATTEMPTS)
+    return (*args, blob, stride), graph_bits + weight_bits + 2 * source_bits
 
 
 def narrate(names: list[str], payload: dict[str, Any]) -> tuple[list[int], int, list[str]]:
