@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from array import array
-from collections.abc import Callable, Iterator, MutableSequence, Sequence
+from collections.abc import Callable, MutableSequence, Sequence
 from itertools import chain, count
 from math import prod
 from random import Random
@@ -185,14 +185,6 @@ def words(rng: Random, chunk: int = WORD_CHUNK) -> Word:
     advance (:class:`Draws` needs its digit budget fixed first): a draw, ``word() * n >> 64``
     (:func:`pick_word`; inlined in hot loops), costs about what ``int(random() * n)`` does
     on a seeded ``Random``, without the ~4 µs of seeding one."""
-    return word_stream(rng, chunk).__next__
-
-
-def word_stream(rng: Random, chunk: int = WORD_CHUNK) -> Iterator[int]:
-    """The stream :func:`words` draws from, as an iterator: a loop that knows how many words
-    it takes can run over ``zip(..., stream)`` or ``islice(stream, k)`` at C speed (a
-    ``word()`` call costs a loop about twice what its next item does), and single draws
-    can still be made with its ``__next__``."""
     if type(rng) is HashRandom and rng._block == 0 and rng._left == 256:
         key = rng._key  # what getrandbits(256) would give, as bytes: skip the round trip
         rng._pool, rng._left = 0, 0
@@ -206,7 +198,7 @@ def word_stream(rng: Random, chunk: int = WORD_CHUNK) -> Iterator[int]:
             block.byteswap()
         return block
 
-    return chain.from_iterable(map(block_of, count()))
+    return chain.from_iterable(map(block_of, count())).__next__
 
 
 def pick_word(word: Word, items: Sequence[T]) -> T:
@@ -219,12 +211,4 @@ def shuffle_words(word: Word, items: MutableSequence[T]) -> None:
     """Fisher–Yates in place, a word a swap."""
     for i in range(len(items) - 1, 0, -1):
         j = word() * (i + 1) >> 64
-        items[i], items[j] = items[j], items[i]
-
-
-def shuffle_stream(stream: Iterator[int], items: MutableSequence[T]) -> None:
-    """:func:`shuffle_words` with the words taken from ``stream`` (:func:`word_stream`):
-    the same swaps for the same words, without a call per word."""
-    for i, u in zip(range(len(items) - 1, 0, -1), stream, strict=False):  # range first
-        j = u * (i + 1) >> 64
         items[i], items[j] = items[j], items[i]

@@ -9,7 +9,7 @@ from random import Random
 import networkx as nx
 
 from generators.graphs import kinship as kin
-from generators.graphs.family_relationships import FamilyRelationships
+from generators.graphs.family_relationships import DISTRACTIONS, FamilyRelationships
 from generators.hashrandom import words
 from tests.contract import contract_tests, problem_at
 from tests.test_graphs_support import refuses, score, sweep
@@ -136,3 +136,32 @@ def test_planted_chains_give_their_word_at_every_size():
                 assert nx_relations(family, x, y) == {expected}, (steps, people)
                 if people >= 14:
                     assert len(family.female) == people
+
+
+def test_distractor_pairs_are_distinct_sorted_and_each_told_once():
+    for level, index in [(10, i) for i in range(6)] + [(3, 0), (3, 1)]:
+        problem = problem_at(TASK, level, index)
+        names, pairs = problem.payload["names"], problem.payload["distractors"]
+        assert len(pairs) == TASK.config_for_level(level).distractors
+        assert pairs == sorted(pairs) and all(a < b for a, b in pairs)
+        assert len({tuple(pair) for pair in pairs}) == len(pairs)
+        told = Counter(
+            frozenset((first, second))
+            for first in names
+            for second in names
+            for middle, end in DISTRACTIONS
+            if f"\n- {first}{middle}{second}{end}" in problem.prompt
+        )
+        assert told == Counter(frozenset((names[a], names[b])) for a, b in pairs)
+
+
+def test_children_of_a_couple_are_listed_in_the_order_of_their_names():
+    listed = 0
+    for problem in sweep(TASK, ((10, 12),)):
+        for line in problem.prompt.splitlines():
+            if " children: " in line:
+                children = line.split(" children: ")[1].rstrip(".").replace(" and ", ", ")
+                names = [child.split(" (")[0] for child in children.split(", ")]
+                assert names == sorted(names), line
+                listed += 1
+    assert listed

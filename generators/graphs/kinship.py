@@ -11,8 +11,8 @@ mother or the father, and its step word (``PPC``: a parent's parent's child) nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from generators.hashrandom import Word, pick_word
 
@@ -151,10 +151,10 @@ GREAT = frozenset(label for label in LABELS if label.startswith("great-"))
 _STEP_WORDS = {"P": ("mother", "father"), "C": ("daughter", "son"), "S": ("wife", "husband")}
 
 
-@dataclass(frozen=True)
-class Family:
+class Family(NamedTuple):
     """People ``0..n-1``: ``female[i]``, ``parents[i]`` (``[]`` or ``[mother, father]``),
-    ``spouse[i]`` (-1 when unmarried)."""
+    ``spouse[i]`` (-1 when unmarried). A named tuple: made once per problem, it is the
+    cheapest immutable record."""
 
     female: list[bool]
     parents: list[list[int]]
@@ -229,7 +229,7 @@ HALF = 1 << 63
 """A word below this: a fair coin."""
 CHILD_SHARE = int(0.7 * 2**64)
 """A fill word below this adds a child, above it a spouse (when both are possible)."""
-_SPOUSE_SHARE = 2**64 - CHILD_SHARE
+_LOW = (1 << 32) - 1
 
 
 Template = tuple[list[bool], list[list[int]], list[int], list[int], list[int], list[int], list[int]]
@@ -310,11 +310,12 @@ def _fill(word: Word, lists: Template, people: int, last: int, full: int) -> Non
     hangs a new leaf off the tree of couples, so no chain between earlier people gets
     shorter.
 
-    One word per person added: it picks the kind of addition, then (its high bits scaled
-    to the kind's share) the mother or the single; its lowest bit is a child's gender
-    (independent of the rest up to 2**-58). Full mothers and married singles leave their
-    lists at once, so no draw is spent on them. The ``open`` and ``singles`` lists are
-    read, not changed. Inlined (no ``add``): this loop is most of a large family's cost."""
+    One word per person added: its high bits pick the kind of addition (below
+    ``CHILD_SHARE`` a child), its low 32 bits the mother or the single, its bit 32 a child's
+    gender (each independent of the others up to 2**-30; small shifts and products, no
+    division of 64-bit numbers). Full mothers and married singles leave their lists at
+    once, so no draw is spent on them. The ``open`` and ``singles`` lists are read, not
+    changed. Inlined (no ``add``): this loop is most of a large family's cost."""
     female, parents, spouse, gen, kids, open_mothers, open_singles = lists
     mothers = [m for m in open_mothers if kids[m] < full]
     singles = [v for v in open_singles if spouse[v] < 0]
@@ -322,10 +323,7 @@ def _fill(word: Word, lists: Template, people: int, last: int, full: int) -> Non
     while n < people and (mothers or singles):
         u = word()
         if singles and (not mothers or u >= CHILD_SHARE):
-            if mothers:
-                i = (u - CHILD_SHARE) * len(singles) // _SPOUSE_SHARE
-            else:
-                i = u * len(singles) >> 64
+            i = (u & _LOW) * len(singles) >> 32
             single = singles[i]
             singles[i] = singles[-1]
             singles.pop()
@@ -333,13 +331,14 @@ def _fill(word: Word, lists: Template, people: int, last: int, full: int) -> Non
             parents.append([])
             spouse.append(single)
             spouse[single] = n
-            gen.append(gen[single])
-            if gen[single] < last:
+            g = gen[single]
+            gen.append(g)
+            if g < last:
                 mothers.append(single if female[single] else n)
         else:
-            i = u * len(mothers) // (CHILD_SHARE if singles else 1 << 64)
+            i = (u & _LOW) * len(mothers) >> 32
             mother = mothers[i]
-            female.append(u & 1 == 1)
+            female.append(u >> 32 & 1 == 1)
             parents.append([mother, spouse[mother]])
             spouse.append(-1)
             gen.append(gen[mother] + 1)
