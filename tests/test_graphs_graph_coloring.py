@@ -65,3 +65,34 @@ def test_formats():
     problem = problem_at(TASK, 3, 0)
     assert score(TASK, problem, problem.answer.replace(", ", "\n").replace("=", ": ")) == 1.0
     assert score(TASK, problem, problem.answer.lower()) == 1.0
+
+
+def prompt_edges(problem) -> set[frozenset[str]]:
+    """The edges the prompt shows, read back from whichever style it uses."""
+    body = problem.prompt.split("\n\n")[1]
+    edges = set()
+    for line in body.split("\n")[1:]:
+        if line.startswith("Each line below"):  # the list style's second header line
+            continue
+        if line.startswith("- "):  # list: "- A -- B"
+            edges.add(frozenset(line[2:].split(" -- ")))
+        elif line.startswith("A "):  # sentences: "A road joins A and B."
+            edges.add(frozenset(line.rsplit(" joins ", 1)[1].rstrip(".").split(" and ")))
+        else:  # adjacency: "A: B, C" or "A: none"
+            node, neighbours = line.split(": ")
+            if neighbours != "none":
+                edges |= {frozenset((node, other)) for other in neighbours.split(", ")}
+    return edges
+
+
+def test_the_prompt_shows_the_payload_graph_in_every_style():
+    styles = set()
+    for problem in sweep(TASK, ((1, 20), (10, 10))):
+        names, edges = problem.payload["names"], problem.payload["edges"]
+        assert prompt_edges(problem) == {frozenset((names[a], names[b])) for a, b in edges}
+        assert edges == sorted(edges) and all(a < b for a, b in edges)
+        lead, *lines = problem.prompt.split("\n\n")[1].split("\n")
+        styles.add(lead.split()[0])
+        if lead.startswith("Each"):  # adjacency lines, in name order
+            assert [line.split(":")[0] for line in lines] == sorted(names)
+    assert styles == {"The", "There", "Each"}

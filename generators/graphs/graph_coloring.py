@@ -5,23 +5,25 @@ there are k nodes or more; the names are drawn in random order, so which named n
 which colour is random) and edges are drawn only between differently coloured nodes, so a
 k-colouring exists. Any proper colouring passes; the planted one is the stored answer.
 Every choice is a digit of one number drawn from the problem's
-:class:`~generators.hashrandom.HashRandom` (:class:`~generators.hashrandom.Draws`). The
+:class:`~generators.hashrandom.HashRandom` (:class:`~generators.hashrandom.Draws`): the
+edges (a sample in random order, the order the prompt lists them), one of the prompt
+texts made per config, the names. The
 reference solver is DSatur with backtracking (colour the node with the most distinctly
 coloured neighbours first, smallest colour first).
 """
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Sequence
 from random import Random
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig, config_cached
 from generators.graphs.answers import assignment
 from generators.graphs.names import name_pool
-from generators.graphs.render import FRIENDS, LINKS, ROADS, Theme, describe_bits, describe_drawn
+from generators.graphs.render import FRIENDS, LINKS, ROADS, STYLES, Theme, describe_shown
 from generators.graphs.sampling import adjacency
 from generators.graphs.task import GraphTask, assemble, bounded
 from generators.hashrandom import Draws
@@ -68,41 +70,60 @@ FORMAT = (
     "from 1 to {k}. Any valid colouring is accepted."
 )
 THEMES = (ROADS, LINKS, FRIENDS)
+_BODY = "\0"
+"""Where the graph goes in a prompt assembled ahead of it (no text has a NUL)."""
 
 
-@cache
-def _allowed(n: int, k: int) -> tuple[tuple[int, int], ...]:
-    """The pairs ``a < b`` of differently coloured nodes when node ``i`` has colour
-    ``1 + i % k``, in sorted order."""
-    return tuple((a, b) for a in range(n) for b in range(a + 1, n) if (b - a) % k)
+class _Look(NamedTuple):
+    """One way a problem reads: a theme with its names, a style, and the prompt's text
+    before and after the graph."""
+
+    pool: Sequence[str]
+    style: str
+    theme: Theme
+    head: str
+    tail: str
 
 
-def _planted(draws: Draws, n: int, m: int, k: int) -> list[list[int]]:
-    """The edges of a graph that node ``i`` coloured ``1 + i % k`` colours properly: a
-    uniform sample of the differently coloured pairs. The names are a random sample in
-    random order, so the colouring of the named graph is as random as shuffling the
-    colours would make it, and the pairs are listed once per (n, k)."""
-    allowed = _allowed(n, k)
-    chosen = draws.sample(range(len(allowed)), min(m, len(allowed)))
-    chosen.sort()
-    return list(map(list, map(allowed.__getitem__, chosen)))
+class _Plan(NamedTuple):
+    """What every problem of a config shares (see :func:`_plan`)."""
 
-
-@cache
-def _planted_answer(n: int, k: int) -> str:
-    """:func:`_text` of the planted colouring, the names left as ``{}`` fields."""
-    return ", ".join(f"{{}}={1 + i % k}" for i in range(n))
+    pairs: tuple[tuple[int, int], ...]
+    edges: int
+    looks: tuple[_Look, ...]
+    answer: str
+    bits: int
 
 
 @config_cached
-def _bits(config: ColoringConfig) -> int:
-    """Random bits one problem takes: its edges, theme, names, description, question and
-    intro, each digit bounded by the largest radix it may have, and 64 to spare."""
-    n, pairs = config.nodes, len(_allowed(config.nodes, config.colours))
-    m = min(config.edges, pairs)
-    names = max(len(name_pool(n, theme.scheme)) for theme in THEMES)
-    radices = [pairs] * m + [len(THEMES), len(INTROS), len(QUESTIONS)] + [names] * n
-    return sum(r.bit_length() for r in radices) + describe_bits(n, m) + 64
+def _plan(config: ColoringConfig) -> _Plan:
+    """The pairs ``a < b`` of differently coloured nodes when node ``i`` has colour
+    ``1 + i % k`` (in sorted order), the edges to draw, every (theme, question, style,
+    intro) with its text, the planted answer with ``%s`` for the names, and the random bits
+    one problem takes: each digit bounded by the largest radix it may have, and 64 to
+    spare."""
+    n, k = config.nodes, config.colours
+    pairs = tuple((a, b) for a in range(n) for b in range(a + 1, n) if (b - a) % k)
+    looks = tuple(
+        _Look(
+            name_pool(n, theme.scheme), style, theme, *assemble(intro, _BODY, q, fmt).split(_BODY)
+        )
+        for theme in THEMES
+        for q, fmt in _wordings(theme, k)
+        for style in STYLES
+        for intro in INTROS
+    )
+    m = min(config.edges, len(pairs))
+    names = max(len(look.pool) for look in looks)
+    bits = m * len(pairs).bit_length() + len(looks).bit_length() + n * names.bit_length()
+    answer = ", ".join(f"%s={1 + i % k}" for i in range(n))
+    return _Plan(pairs, m, looks, answer, bits + 64)
+
+
+def _wordings(theme: Theme, k: int) -> list[tuple[str, str]]:
+    """Each question with the answer format, for a theme and a number of colours."""
+    words = {"k": k, "node": theme.node, "nodes": theme.nodes, "edge": theme.edge}
+    return [(q.format(**words), FORMAT.format(**words)) for q in QUESTIONS]
 
 
 def dsatur(
@@ -148,21 +169,13 @@ def dsatur(
     return (colour if found else None), tried, bounded(lines)
 
 
-@cache
-def _wording(theme: Theme, k: int) -> tuple[tuple[str, ...], str]:
-    """The questions and the answer format for a theme and a number of colours (a few
-    combinations, formatted once)."""
-    words = {"k": k, "node": theme.node, "nodes": theme.nodes, "edge": theme.edge}
-    return tuple(q.format(**words) for q in QUESTIONS), FORMAT.format(**words)
-
-
 def _text(names: list[str], colour: list[int]) -> str:
     return ", ".join([f"{name}={c}" for name, c in zip(names, colour, strict=True)])
 
 
 class GraphColoring(GraphTask[ColoringConfig]):
     name: ClassVar[str] = "graph_coloring"
-    version: ClassVar[str] = "1.2.0"
+    version: ClassVar[str] = "1.3.0"
     description: ClassVar[str] = (
         "Graph colouring: colour the nodes of a graph with at most k colours so that adjacent "
         "nodes differ; any proper colouring passes."
@@ -172,16 +185,15 @@ class GraphColoring(GraphTask[ColoringConfig]):
     hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: ColoringConfig, rng: Random, index: int) -> Instance:
-        n, k = config.nodes, config.colours
-        draws = Draws(rng.getrandbits(_bits(config)))
-        edges = _planted(draws, n, config.edges, k)
-        theme = draws.pick(THEMES)
-        names = draws.sample(name_pool(n, theme.scheme), n)
-        body = describe_drawn(draws, theme, names, edges)
-        questions, fmt = _wording(theme, k)
-        prompt = assemble(draws.pick(INTROS), body, draws.pick(questions), fmt)
-        answer = _planted_answer(n, k).format(*names)
-        return Instance(prompt, answer, {"names": names, "edges": edges, "k": k})
+        plan = _plan(config)
+        draws = Draws(rng.getrandbits(plan.bits))
+        shown = draws.sample(plan.pairs, plan.edges)  # in random order: the order shown
+        look = draws.pick(plan.looks)
+        names = draws.sample(look.pool, config.nodes)
+        prompt = look.head + describe_shown(look.style, look.theme, names, shown) + look.tail
+        shown.sort()  # the pairs' order: one graph, one payload
+        payload = {"names": names, "edges": list(map(list, shown)), "k": config.colours}
+        return Instance(prompt, plan.answer % tuple(names), payload)
 
     def solve(self, problem: Problem) -> Solution:
         names, p = self.names(problem), problem.payload

@@ -80,6 +80,17 @@ def describe_bits(nodes: int, edges: int) -> int:
     return 2 + factorial(edges).bit_length() + factorial(nodes).bit_length()
 
 
+def describe_shown(
+    style: str, theme: Theme, names: Sequence[str], shown: Sequence[Sequence[int]]
+) -> str:
+    """An undirected, unweighted graph in ``style`` with nothing drawn: the lines list the
+    edges ``shown`` in their order, the adjacency lines the nodes in name order. For a
+    generator whose edges come in random order and whose names are a random sample in
+    random order (then name order is a random node order)."""
+    order = sorted(range(len(names)), key=names.__getitem__) if style == "adjacency" else ()
+    return _styled(style, theme, names, shown, shown, order, False, False)
+
+
 def _styled(style, theme, names, edges, shown, order, directed, weighted) -> str:
     """``shown`` is ``edges`` in the order lines list them, ``order`` the order of the
     adjacency lines."""
@@ -132,6 +143,11 @@ def _as_adjacency(theme, names, edges, order, directed, weighted) -> str:
             size = f" ({w})"
             out[a].append(names[b] + size)
             out[b].append(names[a] + size)
+    elif not weighted and not directed:  # and the plain case
+        for e in edges:
+            a, b = e[0], e[1]
+            out[a].append(names[b])
+            out[b].append(names[a])
     else:
         for e in edges:
             a, b = e[0], e[1]

@@ -11,6 +11,7 @@ from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations, product
 from math import gcd
+from operator import itemgetter
 from random import Random
 from typing import Any, ClassVar, NamedTuple
 
@@ -54,6 +55,8 @@ _FORMAT = (
     "Write the result as a + bi with a and b exact integers or fractions, for example: -3/2 + 5i/7."
 )
 _FRAMES = statement_frames(_INTROS, _FORMAT)
+_TEXT = itemgetter(2)
+"""An operand's text (see :func:`_operands`)."""
 
 
 def _ratio_text(num: int, den: int) -> str:
@@ -77,7 +80,8 @@ def complex_text(value: Complex) -> str:
 
 
 class _Chain(NamedTuple):
-    """An operator sequence and its expression with ``{0}``, ``{1}``, … for the operands."""
+    """An operator sequence and its expression with a ``%s`` for each operand, in order
+    (``%``-formatting is the cheapest way to fill it in)."""
 
     ops: tuple[str, ...]
     template: str
@@ -105,8 +109,7 @@ def _chains(operations: int, divisions: int) -> tuple[_Chain, ...]:
             ops = ["/" if at in divide else next(rest) for at in range(operations)]
             if "*" not in ops and "/" not in ops:
                 ops[0] = "*"
-            slots = [f"{{{at}}}" for at in range(operations + 1)]
-            chains.append(_Chain(tuple(ops), _expression(slots, ops)))
+            chains.append(_Chain(tuple(ops), _expression(["%s"] * (operations + 1), ops)))
     return tuple(chains)
 
 
@@ -126,20 +129,25 @@ def _pools(config: ComplexArithmeticConfig) -> Pools[Any]:
     return Pools([_FRAMES, chains, *[_operands(config.bound)] * (count + 1)])
 
 
-def _value(operands: list[list[int]], ops: list[str]) -> str:
+def _value(operands: Sequence[Sequence[int]], ops: Sequence[str]) -> str:
     """The chain's value, left to right, as ``(a + ci)/d`` in integers, reduced at the end
     (each part's reduced fraction is unique, so reducing once gives what reducing at every
     step would)."""
     (a, c), d = operands[0], 1
-    for op, (r, s) in zip(ops, operands[1:], strict=True):
-        if op == "+":
-            a, c = a + r * d, c + s * d
-        elif op == "-":
-            a, c = a - r * d, c - s * d
-        elif op == "*":
-            a, c = a * r - c * s, a * s + c * r
-        else:  # multiply by the conjugate, divide by the norm
+    rest = iter(operands)
+    next(rest)
+    # one op per operand after the first (zip's strict keyword alone costs 0.13 µs)
+    for op, (r, s) in zip(ops, rest):  # noqa: B905
+        if op == "/":  # multiply by the conjugate, divide by the norm
             a, c, d = a * r + c * s, c * r - a * s, d * (r * r + s * s)
+        elif op == "+":
+            a += r * d
+            c += s * d
+        elif op == "-":
+            a -= r * d
+            c -= s * d
+        else:
+            a, c = a * r - c * s, a * s + c * r
     g_re, g_im = gcd(a, d), gcd(c, d)
     return parts_text(a // g_re, d // g_re, c // g_im, d // g_im)
 
@@ -169,7 +177,7 @@ class ComplexArithmetic(ValueTask[ComplexArithmeticConfig]):
         (head, tail), chain, *picked = _pools(config).pick(rng)
         operands = [[re, im] for re, im, _ in picked]
         ops = list(chain.ops)
-        statement = chain.template.format(*[text for _, _, text in picked])
+        statement = chain.template % tuple(map(_TEXT, picked))
         return Instance(
             head + statement + tail, _value(operands, ops), {"operands": operands, "ops": ops}
         )
