@@ -33,7 +33,9 @@ from factory.provenance import config_fingerprint
 from factory.publish.store import is_published, load_manifest
 from factory.storage.atomic import remove_stale_temporaries, temporary_prefix
 from factory.storage.layout import BuildLayout
+from factory.storage.stage_files import tables_kept
 from pipelines.build_progress import BuildProgress
+from pipelines.imports import modules_hidden
 from pipelines.scheduler import check_reachable, run_tasks
 from pipelines.tasks import (
     AssembleDataset,
@@ -200,7 +202,7 @@ def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) 
     log_file = _luigi_log(layout)
     import_for_workers()
     try:
-        with fewer_collections():
+        with fewer_collections(), tables_kept():
             result = run_tasks(
                 AssembleDataset(work_dir=layout.url(layout.work_dir)),
                 workers=workers,
@@ -215,10 +217,12 @@ def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) 
 
 
 def import_for_workers() -> None:
-    """Import here, once, what every task would otherwise import on its own: with more
-    than one worker Luigi forks a process per task, and an import made there is lost
-    with it. pyarrow imports pandas (~0.4 s) the first time it builds an array."""
-    pa.array([])
+    """Ready here, once, what every task would otherwise ready on its own: with more than
+    one worker Luigi forks a process per task, and what is done there is lost with it.
+    pyarrow's first array looks for pandas, hidden from it (see ``pipelines.imports``): it
+    then builds arrays without, yet still imports pandas to convert to or from it."""
+    with modules_hidden("pandas"):
+        pa.array([])
 
 
 @contextlib.contextmanager

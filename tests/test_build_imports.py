@@ -27,6 +27,26 @@ def test_building_arrays_after_import_for_workers_imports_nothing_more() -> None
     assert done.stdout.strip() == "[]"
 
 
+PANDAS_PROBE = """
+import sys
+from pipelines.build import import_for_workers
+import_for_workers()
+import pyarrow as pa
+pa.table({"x": ["a", "b"]}).column("x").to_pylist()
+print("pandas" in sys.modules)
+print(type(pa.table({"x": [1]}).to_pandas()).__name__, pa.array(sys.modules["pandas"].Series([1])))
+"""
+
+
+def test_arrays_are_built_without_importing_pandas_which_still_imports_when_asked_for() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PANDAS_PROBE], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    first, second = done.stdout.splitlines()[:2]
+    assert first == "False"
+    assert second.startswith("DataFrame")
+
+
 def test_collections_are_rarer_during_a_workflow_and_as_before_after():
     import gc
 

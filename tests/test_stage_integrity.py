@@ -18,6 +18,7 @@ from factory.storage.stage_files import (
     sidecar_path,
     stage_is_whole,
     stage_problem,
+    tables_kept,
     write_stage_records,
     write_stage_table,
 )
@@ -61,6 +62,33 @@ def test_a_stage_file_is_copied_whole_and_a_damaged_one_never(tmp_path):
     with pytest.raises(CorruptStageError):
         copy_stage_file(source, tmp_path / "c" / "00000.parquet", LOCAL)
     assert not sidecar_path(source).exists() and not (tmp_path / "c" / "00000.parquet").exists()
+
+
+def test_while_tables_are_kept_a_read_of_an_unchanged_file_gets_the_written_table(tmp_path):
+    path, copy = tmp_path / "a" / "00000.parquet", tmp_path / "b" / "00000.parquet"
+    table = pa.table({"x": list(range(100)), "y": [str(i) for i in range(100)]})
+    with tables_kept():
+        write_stage_table(table, path, LOCAL)
+        copy_stage_file(path, copy, LOCAL)
+        assert read_stage_table(path, LOCAL) is table
+        assert read_stage_table(copy, LOCAL) is table
+        assert read_stage_table(path, LOCAL, ["y"]).equals(table.select(["y"]))
+        path.unlink()  # a file changed since it was written is read again
+        write_stage_table(pa.table({"x": [1]}), path.with_name("other.parquet"), LOCAL)
+        path.write_bytes(path.with_name("other.parquet").read_bytes())
+        with pytest.raises(CorruptStageError):
+            read_stage_table(path, LOCAL)
+    assert read_stage_table(copy, LOCAL) is not table  # outside the block: from the file
+    assert read_stage_table(copy, LOCAL).equals(table)
+
+
+def test_kept_tables_stay_within_their_memory_limit(tmp_path):
+    tables = [pa.table({"x": list(range(1000))}) for _ in range(3)]
+    with tables_kept(limit=2 * tables[0].nbytes):
+        for i, table in enumerate(tables):
+            write_stage_table(table, tmp_path / f"{i}.parquet", LOCAL)
+        assert read_stage_table(tmp_path / "0.parquet", LOCAL) is not tables[0]  # the oldest
+        assert read_stage_table(tmp_path / "2.parquet", LOCAL) is tables[2]
 
 
 @pytest.mark.parametrize("damage", ["flip", "truncate"])

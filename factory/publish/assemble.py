@@ -31,7 +31,9 @@ def assemble_shard(
         return read_stage_table(layout.stage_path(name, subset, shard), layout.storage, columns)
 
     traces = stage("traces", ["trace_id", "problem_id", "producer", "text"])
-    traces = traces.filter(pc.equal(traces["producer"], SOLVER))
+    solver = pc.equal(traces["producer"], SOLVER)
+    if not pc.all(solver).as_py():
+        traces = traces.filter(solver)
     traces = traces.select(["trace_id", "problem_id", "text"]).rename_columns(
         ["trace_id", "problem_id", "reference_trace"]
     )
@@ -69,19 +71,31 @@ def assemble_shard(
 
 def inner_join(left: pa.Table, right: pa.Table, key: str) -> pa.Table:
     """``left`` joined with ``right`` on ``key`` (inner; rows in no particular order): left's
-    columns, then right's others. Only the keys and row numbers go through Arrow's hash
-    join, which copies every column it carries; the wide ones (prompts, payloads, traces)
-    are gathered once with ``take``."""
-    numbered = [
-        pa.table({key: table[key], side: pa.array(np.arange(table.num_rows, dtype=np.int64))})
-        for table, side in ((left, "_left"), (right, "_right"))
-    ]
-    pairs = numbered[0].join(numbered[1], key, join_type="inner")
-    gathered = right.drop_columns([key]).take(pairs["_right"])
-    rows = left.take(pairs["_left"])
+    columns, then right's others. Tables aligned by row (the same distinct keys in the same
+    order, as a shard's stages write them) are put side by side; otherwise only the keys and
+    row numbers go through Arrow's hash join, which copies every column it carries, and the
+    wide ones (prompts, payloads, traces) are gathered once with ``take``."""
+    if aligned(left[key], right[key]):
+        rows, gathered = left, right.drop_columns([key])
+    else:
+        numbered = [
+            pa.table({key: table[key], side: pa.array(np.arange(table.num_rows, dtype=np.int64))})
+            for table, side in ((left, "_left"), (right, "_right"))
+        ]
+        pairs = numbered[0].join(numbered[1], key, join_type="inner")
+        gathered = right.drop_columns([key]).take(pairs["_right"])
+        rows = left.take(pairs["_left"])
     for name, column in zip(gathered.column_names, gathered.columns, strict=True):
         rows = rows.append_column(name, column)
     return rows
+
+
+def aligned(left: pa.ChunkedArray, right: pa.ChunkedArray) -> bool:
+    """Whether two key columns hold the same distinct, non-null keys in the same order: then
+    their inner join pairs row i with row i."""
+    return (
+        left.null_count == 0 and left.equals(right) and pc.count_distinct(left).as_py() == len(left)
+    )
 
 
 def assemble_model_traces(

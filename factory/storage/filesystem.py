@@ -27,14 +27,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath, PurePosixPath
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import fsspec
 from pyarrow.fs import FileSystem, FSSpecHandler, PyFileSystem
 
 from factory.errors import FactoryError
 from factory.storage.atomic import atomic_path, remove_stale_staging, staging_dir_for
 from factory.storage.hashing import sha256_stream
+
+if TYPE_CHECKING:  # fsspec (with asyncio, ~0.15 s) is imported only for a remote location
+    import fsspec
 
 LOCAL_PROTOCOLS = ("file", "local")
 
@@ -200,6 +202,8 @@ class FsspecStorage(Storage):
         """fsspec's cached instance, looked up on every use: fsspec makes a fresh one in
         a forked worker (a client is not fork-safe). No listings cache: other workers
         write here too, and a stale listing would hide their files."""
+        import fsspec
+
         return fsspec.filesystem(self.protocol, use_listings_cache=False)
 
     def url(self, path: PurePath) -> str:
@@ -312,6 +316,8 @@ def locate(location: str | PurePath) -> tuple[Storage, PurePath]:
         protocol, sep, rest = text.partition("://")
         return LOCAL, Path(rest if sep and protocol in LOCAL_PROTOCOLS else text).resolve()
     protocol = text.partition("://")[0]
+    import fsspec
+
     try:
         _, path = fsspec.core.url_to_fs(text, use_listings_cache=False)
     except (ImportError, ValueError) as error:

@@ -9,6 +9,13 @@ checksums), a flipped bit, a truncated file — counts as missing, so Luigi rebu
 a warning names it. Readers hash the very bytes they parse, so a file that changed after
 the check is refused too; its record is then removed, and the next run rebuilds it rather
 than failing on it again.
+
+While a build's workflow runs (:func:`tables_kept`; one Luigi worker runs every task in
+the build's own process) a table just written is kept in memory, keyed by the file's and
+its record's stamps (size, modification time, inode): a later read of the unchanged file
+gets that table instead of hashing and decoding the bytes again, as :func:`stage_problem`
+trusts a file it has already proven. A file changed since (its stamp differs), a resumed
+build and another worker process read the file itself.
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TypeVar
@@ -27,7 +36,7 @@ from pydantic import BaseModel
 
 from factory.errors import BuildError
 from factory.storage.filesystem import Storage
-from factory.storage.hashing import content_mismatch, sha256_file
+from factory.storage.hashing import content_mismatch
 from schemas.arrow import from_table, to_table
 
 M = TypeVar("M", bound=BaseModel)
@@ -52,10 +61,21 @@ def sidecar_path(path: PurePath) -> PurePath:
 
 def write_stage_table(table: pa.Table, path: PurePath, storage: Storage) -> None:
     """Write ``table`` atomically, then its record: the record's presence means "whole"."""
-    with storage.writing(path) as tmp:
-        # no column statistics: nothing filters a stage file by them, and they cost ~25%
-        pq.write_table(table, tmp, compression="zstd", write_statistics=False)
-        record = StageRecord(sha256_file(tmp), tmp.stat().st_size, table.num_rows)
+    sink = pa.BufferOutputStream()
+    # no column statistics: nothing filters a stage file by them, and they cost ~25%
+    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    data = sink.getvalue()
+    record = StageRecord(hashlib.sha256(data).hexdigest(), data.size, table.num_rows)
+    _write_whole(path, storage, data, record)
+    _remember(path, storage, table)
+
+
+def _write_whole(
+    path: PurePath, storage: Storage, data: bytes | pa.Buffer, record: StageRecord
+) -> None:
+    """``data`` atomically at ``path``, then its record."""
+    with storage.writing(path) as tmp, tmp.open("wb") as handle:
+        handle.write(data)
     storage.write_text(sidecar_path(path), json.dumps(record.__dict__, sort_keys=True) + "\n")
 
 
@@ -78,6 +98,68 @@ def _read_record(path: PurePath, storage: Storage) -> StageRecord | None:
 # Luigi's repeated completeness checks do not re-hash unchanged files.
 _proven: set[tuple[str, str, str]] = set()
 _warned: set[str] = set()
+
+RECENT_BYTES = 256 * 2**20
+"""At most this much Arrow memory of recently written tables is kept (oldest go first)."""
+
+Stamps = tuple[str, str, str]
+
+
+class _RecentTables:
+    """Tables this process wrote, by their file's :func:`_stamps`, within ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self.tables: OrderedDict[Stamps, tuple[pa.Table, int]] = OrderedDict()
+
+    def add(self, stamps: Stamps, table: pa.Table) -> None:
+        if stamps not in self.tables:
+            self.tables[stamps] = (table, table.nbytes)
+            self.held += table.nbytes
+        while self.held > self.limit:
+            self.held -= self.tables.popitem(last=False)[1][1]
+
+    def get(self, stamps: Stamps) -> pa.Table | None:
+        kept = self.tables.get(stamps)
+        return None if kept is None else kept[0]
+
+
+_recent: _RecentTables | None = None
+
+
+@contextmanager
+def tables_kept(limit: int = RECENT_BYTES) -> Iterator[None]:
+    """While the block runs (a build's workflow), the tables this process writes are kept
+    for reads of their unchanged files; after it, every read is of the file again."""
+    global _recent
+    _recent = _RecentTables(limit)
+    try:
+        yield
+    finally:
+        _recent = None
+
+
+def _stamps(path: PurePath, storage: Storage) -> Stamps | None:
+    """(url, the file's stamp, its record's stamp); None where a stamp is unknown."""
+    file_stamp, record_stamp = storage.stamp(path), storage.stamp(sidecar_path(path))
+    if file_stamp is None or record_stamp is None:
+        return None
+    return storage.url(path), file_stamp, record_stamp
+
+
+def _remember(path: PurePath, storage: Storage, table: pa.Table) -> None:
+    """``path`` was just written whole from ``table``: keep the table, if tables are kept."""
+    if _recent is not None and (stamps := _stamps(path, storage)) is not None:
+        _recent.add(stamps, table)
+
+
+def _recalled(path: PurePath, storage: Storage) -> pa.Table | None:
+    """The table this process wrote to ``path``, if the file and its record are unchanged."""
+    if _recent is None or not _recent.tables:
+        return None
+    stamps = _stamps(path, storage)
+    return None if stamps is None else _recent.get(stamps)
 
 
 def stage_problem(path: PurePath, storage: Storage) -> str | None:
@@ -116,6 +198,9 @@ def read_stage_table(
 ) -> pa.Table:
     """The table in ``path`` after its bytes matched their record (CorruptStageError else;
     the record is removed so that the next run rebuilds the file)."""
+    recalled = _recalled(path, storage)
+    if recalled is not None:
+        return recalled if columns is None else recalled.select(columns)
     record = _read_record(path, storage)
     with storage.open(path) as handle:
         data = handle.read()
@@ -145,9 +230,10 @@ def copy_stage_file(source: PurePath, target: PurePath, storage: Storage) -> Non
             f"{storage.url(source)}: does not match the checksum its writer recorded; its "
             "record is removed, so rerunning the same command rebuilds it"
         )
-    with storage.writing(target) as tmp:
-        tmp.write_bytes(data)
-    storage.write_text(sidecar_path(target), json.dumps(record.__dict__, sort_keys=True) + "\n")
+    _write_whole(target, storage, data, record)
+    recalled = _recalled(source, storage)
+    if recalled is not None:  # the same bytes: the same table
+        _remember(target, storage, recalled)
 
 
 def read_stage_records(path: PurePath, model: type[M], storage: Storage) -> list[M]:
