@@ -15,6 +15,11 @@ setup(
             optional=True,
         ),
         Extension(
+            "generators._radix",
+            ["generators/_radix.c"],
+            optional=True,
+        ),
+        Extension(
             "generators.graphs._paths",
             ["generators/graphs/_paths.c"],
             optional=True,

@@ -20,7 +20,14 @@ from collections.abc import Callable, MutableSequence, Sequence
 from itertools import chain, count
 from math import prod
 from random import Random
+from types import ModuleType
 from typing import Generic, TypeVar
+
+native: ModuleType | None
+try:
+    from generators import _radix as native
+except ImportError:  # not compiled (no compiler at install): Pools picks in Python
+    native = None
 
 _sha256 = hashlib.sha256
 _shake = hashlib.shake_256
@@ -32,6 +39,7 @@ Word = Callable[[], int]
 WORD_CHUNK = 64
 """64-bit words :func:`words` makes per SHAKE call unless told (512 bytes: ~1.3 µs)."""
 _SWAP = sys.byteorder != "little"
+_NATIVE_BITS = 4096  # the widest integer the C kernel takes (MAX_BITS in _radix.c)
 
 
 class HashRandom:
@@ -144,17 +152,32 @@ class Pools(Generic[T]):
     """Pools to draw one element of each from, independently, with one rng call: the
     mixed-radix digits of one integer below the product of the pool sizes, drawn as 64 more
     random bits than the product has, modulo the product (off uniform by under 2**-64
-    relatively, which no audit can see). Built once per config, used per problem."""
+    relatively, which no audit can see). Built once per config, used per problem. The digits
+    are taken by the C kernel :mod:`._radix` where it was compiled and the integer fits it,
+    else by :meth:`digits`, the reference (the same picks)."""
 
-    __slots__ = ("_sized", "_total", "_bits")
+    __slots__ = ("_sized", "_pools", "_total", "_bits", "_native")
 
     def __init__(self, pools: Sequence[Sequence[T]]) -> None:
         self._sized = tuple((pool, len(pool)) for pool in pools)
+        self._pools = tuple(pool for pool, _ in self._sized)
         self._total = prod(size for _, size in self._sized)
         self._bits = self._total.bit_length() + 64
+        self._native = (
+            native is not None
+            and self._total.bit_length() <= _NATIVE_BITS
+            and all(0 < size < 2**32 for _, size in self._sized)
+        )
 
     def pick(self, rng: Random) -> list[T]:
-        value, out = rng.getrandbits(self._bits) % self._total, []
+        value = rng.getrandbits(self._bits) % self._total
+        if self._native:
+            return native.pick(value, self._pools)  # type: ignore[union-attr]
+        return self.digits(value)
+
+    def digits(self, value: int) -> list[T]:
+        """The pick that ``value`` (below the product of the sizes) stands for, in Python."""
+        out = []
         for pool, size in self._sized:
             value, at = divmod(value, size)
             out.append(pool[at])

@@ -77,9 +77,9 @@ class ProblemKeys:
 
     def digest(self, seed: int, index: int) -> bytes:
         """:func:`problem_digest` of problem ``index`` under ``seed``."""
-        if type(seed) is int and type(index) is int:
+        if type(seed) is int and type(index) is int:  # %d writes an int as str() does
             hasher = self._head.copy()
-            hasher.update(f"{seed},{index}]".encode())
+            hasher.update(b"%d,%d]" % (seed, index))
             return hasher.digest()
         return problem_digest(*self._parts, seed, index)
 

@@ -1,5 +1,5 @@
-"""The C kernels (cryptarithm search, Survo counting) against their Python references (the
-shortest-path sampler's in tests/test_graphs_shortest_path.py).
+"""The C kernels (cryptarithm search, Survo counting, Pools' digits) against their Python
+references (the shortest-path sampler's in tests/test_graphs_shortest_path.py).
 
 The kernels are optional at install; where they did not compile the Python searches run and
 these comparisons are skipped, unless ``FACTORY_REQUIRE_NATIVE=1`` (set in CI), which makes a
@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generators import hashrandom
 from generators.base import make_problem
 from generators.graphs import weighted_paths
-from generators.hashrandom import Draws
+from generators.hashrandom import Draws, Pools
 from generators.registry import get_task
 from generators.synlogic.cryptarithm import linear
 from generators.synlogic.cryptarithm.config import CryptarithmConfig
@@ -26,9 +27,15 @@ from generators.synlogic.survo import count, task
 from generators.synlogic.survo.count import Counter
 from generators.synlogic.survo.solver import sums_of
 
-KERNELS = {"cryptarithm": linear, "survo": count, "shortest_path": weighted_paths}
+KERNELS = {
+    "cryptarithm": linear,
+    "survo": count,
+    "shortest_path": weighted_paths,
+    "pools": hashrandom,
+}
 native = pytest.mark.skipif(
-    linear.native is None or count.native is None, reason="C kernels not compiled"
+    linear.native is None or count.native is None or hashrandom.native is None,
+    reason="C kernels not compiled",
 )
 
 
@@ -136,3 +143,66 @@ def test_generation_is_byte_identical_without_the_kernels(
     monkeypatch.setattr(count, "native", None)
     monkeypatch.setattr(task, "native", None)
     assert [make_problem(generator, config, 7, i).model_dump_json() for i in range(20)] == made
+
+
+@native
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.integers(1, 2**32 - 1), min_size=0, max_size=40),
+    st.integers(0, 2**4200),
+)
+def test_pools_kernel_takes_the_digits_python_takes(sizes: list[int], bits: int) -> None:
+    """Any radices up to 2**32 - 1 (one, huge ones, many), any value below their product,
+    zero and the product minus one included: the same picks as the divmod loop."""
+    pools = Pools([range(size) for size in sizes])
+    total = pools._total
+    for value in (bits % total, 0, total - 1):
+        if value.bit_length() <= hashrandom._NATIVE_BITS:
+            assert hashrandom.native.pick(value, pools._pools) == pools.digits(value)
+
+
+@native
+@pytest.mark.parametrize(
+    ("value", "pools", "error"),
+    [
+        (-1, ((1, 2),), OverflowError),
+        (2**4096, ((1, 2),), OverflowError),
+        (1.0, ((1, 2),), TypeError),
+        (3, [(1, 2)], TypeError),
+        (3, ((),), ValueError),
+        (3, (5,), TypeError),
+    ],
+)
+def test_pools_kernel_refuses_what_it_cannot_pick_from(
+    value: object, pools: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        hashrandom.native.pick(value, pools)
+
+
+def test_pools_fall_back_to_python_beyond_the_kernel() -> None:
+    wide = Pools([range(2**40), range(3)])
+    assert not wide._native
+    assert wide.pick(Random(5)) == wide.digits(Random(5).getrandbits(wide._bits) % wide._total)
+
+
+@native
+@pytest.mark.parametrize(
+    ("name", "level", "knobs"),
+    [
+        ("gcd_lcm", 10, {}),
+        ("prime_factorization", 1, {}),
+        ("prime_factorization", 10, {}),
+        ("cipher", 1, {"words": 1, "ciphers": ["caesar"]}),
+        ("cipher", 10, {}),
+    ],
+)
+def test_pools_picks_are_byte_identical_without_the_kernel(
+    name: str, level: int, knobs: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generator = get_task(name)
+    config = generator.config_for_level(level, knobs)
+    made = [make_problem(generator, config, 7, i).model_dump_json() for i in range(40)]
+    monkeypatch.setattr(hashrandom, "native", None)
+    config = generator.config_for_level(level, knobs)  # a fresh config misses the tasks' caches
+    assert [make_problem(generator, config, 7, i).model_dump_json() for i in range(40)] == made

@@ -12,14 +12,13 @@ Generation draws the intro and every prime at once from a
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
 from math import prod
 from random import Random
 from typing import Any, ClassVar
 
 from pydantic import Field
 
-from generators.base import Instance, Solution, Task, TaskConfig
+from generators.base import Instance, Solution, Task, TaskConfig, config_cached
 from generators.hashrandom import Pools
 from generators.math.answers.factors import factorisation_text, read_factorisation
 from generators.math.common import number_guesses
@@ -63,11 +62,12 @@ _FORMAT = (
 _FRAMES = statement_frames(_INTROS, _FORMAT)
 
 
-@lru_cache(maxsize=256)
-def _pools(factors: int, primes: int, large: int) -> Pools[Any]:
+@config_cached
+def _pools(config: PrimeFactorizationConfig) -> Pools[Any]:
     """What one problem draws: the intro's frame, then each small prime, each large one."""
-    large = min(large, factors)
-    return Pools([_FRAMES, *[SMALL_PRIMES[:primes]] * (factors - large), *[LARGE_PRIMES] * large])
+    large = min(config.large, config.factors)
+    small = [SMALL_PRIMES[: config.primes]] * (config.factors - large)
+    return Pools([_FRAMES, *small, *[LARGE_PRIMES] * large])
 
 
 def _factored(primes: list[int]) -> tuple[list[list[int]], str]:
@@ -132,7 +132,7 @@ class PrimeFactorization(Task[PrimeFactorizationConfig]):
     hashed_rng: ClassVar[bool] = True
 
     def generate(self, config: PrimeFactorizationConfig, rng: Random, index: int) -> Instance:
-        (head, tail), *primes = _pools(config.factors, config.primes, config.large).pick(rng)
+        (head, tail), *primes = _pools(config).pick(rng)
         number = prod(primes)
         factors, answer = _factored(primes)
         return Instance(f"{head}n = {number}{tail}", answer, {"number": number, "factors": factors})

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from math import lcm
-from operator import attrgetter
 from random import Random
 from typing import Any, ClassVar, Literal, NamedTuple
 
@@ -250,14 +249,13 @@ _PHRASINGS = _phrasings()
 
 
 class _Drawn(NamedTuple):
-    """A step as drawn for one place of the chain, with its line in the prompt."""
+    """A step as drawn for one place of the chain, with its line in the prompt and its
+    payload entry's fields."""
 
-    step: Step
     line: str
     encrypt: Callable[[str], str]
-
-
-_line = attrgetter("line")
+    name: str
+    key: int | str
 
 
 def _step_pool(config: CipherConfig, place: int) -> tuple[_Drawn, ...]:
@@ -269,15 +267,25 @@ def _step_pool(config: CipherConfig, place: int) -> tuple[_Drawn, ...]:
     for name in config.ciphers:
         for key in keys[name] * (span // len(keys[name])):
             step = Step(name, key)
-            pool.append(_Drawn(step, f"{place}. {step.describe()}.", step.encryption()))
+            line = f"{place}. {step.describe()}."
+            pool.append(_Drawn(line, step.encryption(), name, key))
     return tuple(pool)
 
 
+class _Plan(NamedTuple):
+    """One problem's draw (its phrasing, each step of the chain, each word of the text),
+    the chain's length and the word list."""
+
+    pools: Pools[Any]
+    chain: int
+    words: tuple[str, ...]
+
+
 @config_cached
-def _pools(config: CipherConfig) -> Pools[Any]:
-    """One problem's draw: its phrasing, each step of the chain, each word of the text."""
+def _plan(config: CipherConfig) -> _Plan:
     chain = [_step_pool(config, place) for place in range(1, config.chain + 1)]
-    return Pools([_PHRASINGS, *chain, *[load_words("english_words")] * config.words])
+    words = load_words("english_words")
+    return _Plan(Pools([_PHRASINGS, *chain, *[words] * config.words]), config.chain, words)
 
 
 class Cipher(Task[CipherConfig]):
@@ -306,17 +314,20 @@ class Cipher(Task[CipherConfig]):
     }
 
     def generate(self, config: CipherConfig, rng: Random, index: int) -> Instance:
-        phrasing, *picks = _pools(config).pick(rng)
-        chain: list[_Drawn] = picks[: config.chain]
-        plain = " ".join(distinct(rng, picks[config.chain :], load_words("english_words")))
+        pools, length, words = _plan(config)
+        phrasing, *picks = pools.pick(rng)
+        chain: list[_Drawn] = picks[:length]
+        text = picks[length:]
+        # one word is distinct already (distinct would draw nothing)
+        plain = " ".join(distinct(rng, text, words) if len(text) > 1 else text)
         cipher = plain
         for drawn in chain:
             cipher = drawn.encrypt(cipher)
         decrypt = phrasing.decrypt
         given, answer = (cipher, plain) if decrypt else (plain, cipher)
-        listed = "\n".join(map(_line, chain))
+        listed = "\n".join([drawn.line for drawn in chain])
         prompt = f"{phrasing.head}{given}{phrasing.middle}{listed}{phrasing.tail}"
-        steps = [[drawn.step.name, drawn.step.key] for drawn in chain]
+        steps = [[drawn.name, drawn.key] for drawn in chain]
         return Instance(prompt, answer, {"text": given, "decrypt": decrypt, "steps": steps})
 
     def solve(self, problem: Problem) -> Solution:
