@@ -39,8 +39,10 @@ class ColoringConfig(TaskConfig):
     colours: int = Field(default=3, ge=2, le=6, description="colours allowed")
 
 
-LEVELS: dict[int, dict[str, Any]] = {  # level 1: six nodes (was seven), still below level 2
-    1: {"nodes": 6, "edges": 6, "colours": 2},
+# Level 1 has seven nodes: six (1.2.0-1.3.0) allowed only C(9, 6) = 84 edge sets in all, too
+# few distinct problems for a dataset; seven give C(12, 7) = 792.
+LEVELS: dict[int, dict[str, Any]] = {
+    1: {"nodes": 7, "edges": 7, "colours": 2},
     2: {"nodes": 8, "edges": 10, "colours": 2},
     3: {"nodes": 8, "edges": 12, "colours": 3},
     4: {"nodes": 9, "edges": 15, "colours": 3},
@@ -175,7 +177,7 @@ def _text(names: list[str], colour: list[int]) -> str:
 
 class GraphColoring(GraphTask[ColoringConfig]):
     name: ClassVar[str] = "graph_coloring"
-    version: ClassVar[str] = "1.3.0"
+    version: ClassVar[str] = "1.4.0"
     description: ClassVar[str] = (
         "Graph colouring: colour the nodes of a graph with at most k colours so that adjacent "
         "nodes differ; any proper colouring passes."
