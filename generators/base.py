@@ -30,7 +30,7 @@ from generators.canonical import digest
 from generators.extract import extract_answer
 from generators.hashrandom import HashRandom
 from schemas.arrow import canonical_json
-from schemas.ids import Encoded, ProblemKeys, derive_seed
+from schemas.ids import Encoded, ProblemKeys, derive_seed, id_of_digest
 from schemas.records import Problem, ProblemFrame, Verdict
 
 log = logging.getLogger(__name__)
@@ -234,14 +234,13 @@ def make_problem(
     """
     name, version, stream = task.name, task.version, subset or task.name
     keys, frame = _plan(config, name, stream, version)
+    digest = keys.digest(seed, index)
     if task.hashed_rng:
-        digest = keys.digest(seed, index)
         prompt, answer, payload = task.generate(config, HashRandom(digest), index)
     else:
         rng = _seeded_random(derive_seed(seed, stream, index))
         prompt, answer, payload = task.generate(config, rng, index)
-        digest = keys.digest(seed, index)
-    return frame.problem(digest[:16].hex(), seed, index, level, prompt, answer, payload)
+    return frame.problem(id_of_digest(digest), seed, index, level, prompt, answer, payload)
 
 
 _ATOMS = (str, int, float, bool, type(None))

@@ -189,7 +189,7 @@ def distinct(rng: Random, picks: list[T], pool: Sequence[T]) -> list[T]:
     made distinct in place: each repeat of an earlier pick is drawn again until new.
     Position by position this is drawing without replacement, so the result is distributed
     as ``rng.sample(pool, len(picks))``."""
-    if len(set(picks)) == len(picks):  # the usual case, checked at C speed
+    if len(picks) < 2 or len(set(picks)) == len(picks):  # the usual cases, at C speed
         return picks
     seen: set[T] = set()
     for position, pick in enumerate(picks):

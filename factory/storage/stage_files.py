@@ -96,13 +96,13 @@ def _read_record(path: PurePath, storage: Storage) -> StageRecord | None:
 
 # Files already proven whole in this process, keyed by their and their record's stamps, so
 # Luigi's repeated completeness checks do not re-hash unchanged files.
-_proven: set[tuple[str, str, str]] = set()
-_warned: set[str] = set()
-
 RECENT_BYTES = 256 * 2**20
 """At most this much Arrow memory of recently written tables is kept (oldest go first)."""
 
 Stamps = tuple[str, str, str]
+
+_proven: set[Stamps] = set()
+_warned: set[str] = set()
 
 
 class _RecentTables:
@@ -166,9 +166,8 @@ def stage_problem(path: PurePath, storage: Storage) -> str | None:
     """Why the stage output ``path`` cannot be trusted ("missing" when absent), else None."""
     if not storage.exists(path):
         return "missing"
-    stamps = (storage.url(path), storage.stamp(path), storage.stamp(sidecar_path(path)))
-    cacheable = None not in stamps
-    if cacheable and stamps in _proven:
+    stamps = _stamps(path, storage)
+    if stamps is not None and stamps in _proven:
         return None
     record = _read_record(path, storage)
     if record is None:
@@ -176,8 +175,8 @@ def stage_problem(path: PurePath, storage: Storage) -> str | None:
     mismatch = content_mismatch(storage, path, record.bytes, record.sha256, "its record")
     if mismatch is not None:
         return mismatch
-    if cacheable:
-        _proven.add(stamps)  # type: ignore[arg-type]
+    if stamps is not None:
+        _proven.add(stamps)
     return None
 
 

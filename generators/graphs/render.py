@@ -138,23 +138,20 @@ def _as_sentences(theme, names, edges, directed, weighted) -> str:
 
 def _as_adjacency(theme, names, edges, order, directed, weighted) -> str:
     out: list[list[str]] = [[] for _ in names]
-    if weighted and not directed:  # the common weighted case, without the tests per edge
+    if directed:  # only the tail lists the head
+        for e in edges:
+            size = f" ({e[2]})" if weighted else ""
+            out[e[0]].append(names[e[1]] + size)
+    elif weighted:  # one loop per case, without the tests per edge
         for a, b, w in edges:
             size = f" ({w})"
             out[a].append(names[b] + size)
             out[b].append(names[a] + size)
-    elif not weighted and not directed:  # and the plain case
+    else:
         for e in edges:
             a, b = e[0], e[1]
             out[a].append(names[b])
             out[b].append(names[a])
-    else:
-        for e in edges:
-            a, b = e[0], e[1]
-            size = f" ({e[2]})" if weighted else ""
-            out[a].append(names[b] + size)
-            if not directed:
-                out[b].append(names[a] + size)
     what = f"the {theme.nodes} reachable by one {theme.edge}" if directed else "its neighbours"
     if weighted:
         what += f", each with the {theme.weight} of the {theme.edge} in brackets"

@@ -317,9 +317,7 @@ class Cipher(Task[CipherConfig]):
         pools, length, words = _plan(config)
         phrasing, *picks = pools.pick(rng)
         chain: list[_Drawn] = picks[:length]
-        text = picks[length:]
-        # one word is distinct already (distinct would draw nothing)
-        plain = " ".join(distinct(rng, text, words) if len(text) > 1 else text)
+        plain = " ".join(distinct(rng, picks[length:], words))
         cipher = plain
         for drawn in chain:
             cipher = drawn.encrypt(cipher)
