@@ -1,6 +1,7 @@
 """Side by side with reasoning-gym (the pinned peer): generation and reward throughput.
 
-Run: ``python bench/bench_peers.py [--seconds S] [--rounds R] [--only NAME,...] [--json PATH]``
+Run: ``python bench/bench_peers.py [--seconds S] [--min-calls N] [--rounds R] [--only NAME,...]
+[--json PATH]``
 (``pip install -e '.[bench]'`` installs the peer).
 
 Every row puts one of our tasks next to the reasoning-gym dataset that makes the same kind
@@ -9,7 +10,9 @@ peer's own extremes where our knobs reach them). The knob mapping is printed und
 row. Throughput is problems made per CPU second in this one process, pinned to one CPU:
 ours ``generators.base.make_problem`` (which proves uniqueness, labels and solves), the
 peer's ``dataset[index]``. The two sides alternate (ours, peer, ours, peer …) for
-``--rounds`` rounds of ``--seconds`` each, fresh indices every round; the row reports the
+``--rounds`` rounds of ``--seconds`` each (and at least ``--min-calls`` problems, so that a
+slow row's round averages over enough puzzles that one hard draw does not decide it), fresh
+indices every round; the row reports the
 median rate of each side, the median ratio ours/peer and the worst round's ratio.
 
 Reward rows compare ``factory.rewards.compute_score`` with the peer's ``extract_answer`` +
@@ -565,14 +568,17 @@ def reward_makers(
 # --- measuring ----------------------------------------------------------------------------
 
 
-def timed(step: Callable[[int], Any], start: int, seconds: float) -> tuple[int, float]:
-    """(calls, CPU seconds) of ``step(start)``, ``step(start + 1)`` … for ``seconds`` (≥ 1 call)."""
+def timed(
+    step: Callable[[int], Any], start: int, seconds: float, min_calls: int = 1
+) -> tuple[int, float]:
+    """(calls, CPU seconds) of ``step(start)``, ``step(start + 1)`` … for ``seconds`` and
+    at least ``min_calls`` calls."""
     count, began = 0, time.process_time()
     while True:
         step(start + count)
         count += 1
         elapsed = time.process_time() - began
-        if elapsed >= seconds:
+        if elapsed >= seconds and count >= min_calls:
             return count, elapsed
 
 
@@ -592,7 +598,7 @@ class Result:
         return not self.error and self.ratio < self.row.target
 
 
-def measure(row: Row, seconds: float, rounds: int) -> Result:
+def measure(row: Row, seconds: float, rounds: int, min_calls: int = 1) -> Result:
     """Interleaved rounds (ours, peer, ours, peer …) after one warm-up call of each."""
     result = Result(row)
     try:
@@ -607,10 +613,10 @@ def measure(row: Row, seconds: float, rounds: int) -> Result:
         return result
     next_ours = next_peer = 1
     for _ in range(rounds):
-        made, spent = timed(ours, next_ours, seconds)
+        made, spent = timed(ours, next_ours, seconds, min_calls)
         next_ours += made
         ours_rate = made / spent
-        made, spent = timed(peer, next_peer, seconds)
+        made, spent = timed(peer, next_peer, seconds, min_calls)
         next_peer += made
         peer_rate = made / spent
         result.rounds.append({"ours": ours_rate, "peer": peer_rate, "ratio": ours_rate / peer_rate})
@@ -655,6 +661,9 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=1.0, help="CPU seconds per side per round")
+    parser.add_argument(
+        "--min-calls", type=int, default=100, help="problems per side per round, at least"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per row")
     parser.add_argument("--only", help="comma-separated pair names (or 'generate'/'reward')")
     parser.add_argument(
@@ -672,14 +681,15 @@ def main() -> int:
     rows = selected(rows, args.only)
     print(
         f"ours vs reasoning-gym {metadata.version('reasoning-gym')}: per CPU second on one CPU, "
-        f"{args.rounds} interleaved rounds of {args.seconds:g} s per side, median (worst round)"
+        f"{args.rounds} interleaved rounds of {args.seconds:g} s (≥ {args.min_calls} problems) per "
+        "side, median (worst round)"
     )
     for note in notes:
         print(f"note: {note}")
     print(HEADER)
     results = []
     for row in rows:
-        results.append(measure(row, args.seconds, args.rounds))
+        results.append(measure(row, args.seconds, args.rounds, args.min_calls))
         print(line(results[-1]), flush=True)
     below = [r for r in results if r.below_target]
     failed = [r for r in results if r.error]

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("reasoning_gym")
 
 from bench import bench_peers  # noqa: E402
-from bench.bench_peers import Ours, Peer, Row, measure, pair  # noqa: E402
+from bench.bench_peers import Ours, Peer, Row, measure, pair, timed  # noqa: E402
 from generators.registry import get_task  # noqa: E402
 
 
@@ -56,6 +56,14 @@ def test_a_cheap_row_measures_and_a_broken_peer_is_reported_not_raised():
     assert result.ours_rate > 0 and result.peer_rate > 0 and result.worst <= result.ratio
     broken = Row("kk", "L1", Ours("knights_knaves", 1), Peer("no_such_dataset"), "yes", 1.0)
     assert measure(broken, seconds=0.01, rounds=1).error
+
+
+def test_a_round_lasts_its_seconds_and_makes_at_least_its_minimum_of_calls():
+    seen: list[int] = []
+    calls, spent = timed(seen.append, 5, seconds=0.0, min_calls=7)
+    assert calls == 7 and seen == list(range(5, 12)) and spent >= 0
+    calls, spent = timed(lambda _: sum(range(1000)), 0, seconds=0.02, min_calls=1)
+    assert calls > 1 and spent >= 0.02
 
 
 def test_reward_rows_score_right_answers_and_refuse_wrong_ones_on_both_sides():
