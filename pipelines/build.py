@@ -232,13 +232,20 @@ def fewer_collections(first_generation: int = 50_000) -> Iterator[None]:
     A build allocates millions of small objects that live as long as a shard (records,
     payload dicts); with the default threshold (700) the collector scans them again and
     again, ~10% of a 20,000-problem build's CPU. Reference counting still frees them; the
-    collector only has to find cycles, which builds hardly make."""
+    collector only has to find cycles, which builds hardly make (no task leaves cyclic
+    garbage: ``tests/test_no_cyclic_garbage.py``).
+
+    What exists when the workflow starts (modules, classes, the config) is frozen out of
+    the collector's reach: a full collection no longer walks it, and a forked worker does
+    not copy the pages a walk would touch."""
     before = gc.get_threshold()
+    gc.freeze()
     gc.set_threshold(first_generation, *before[1:])
     try:
         yield
     finally:
         gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 @contextlib.contextmanager
