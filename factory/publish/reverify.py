@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from factory.errors import BuildError
 from generators.base import Task
-from generators.extract import extract_answer
+from generators.extract import final_answer
 from generators.registry import get_task
 from schemas.ids import problem_id
 from schemas.records import Problem
@@ -81,8 +81,8 @@ def _same_answer(task: Task, first: str, second: str) -> bool:
     only the extracted answer, so two texts with the same answer need one check."""
     if type(task).verify is not Task.verify:
         return False
-    answer = extract_answer(first).answer
-    return answer is not None and answer == extract_answer(second).answer
+    answer = final_answer(first)
+    return answer is not None and answer == final_answer(second)
 
 
 def trace_failures(traces: pa.Table, problems: Iterable[Problem]) -> list[str]:
