@@ -25,6 +25,11 @@ setup(
             optional=True,
         ),
         Extension(
+            "generators.graphs._family",
+            ["generators/graphs/_family.c"],
+            optional=True,
+        ),
+        Extension(
             "generators.synlogic.survo._count",
             ["generators/synlogic/survo/_count.c"],
             optional=True,

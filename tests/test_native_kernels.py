@@ -1,5 +1,6 @@
-"""The C kernels (cryptarithm search, Survo counting, Pools' digits) against their Python
-references (the shortest-path sampler's in tests/test_graphs_shortest_path.py).
+"""The C kernels (cryptarithm search, Survo counting, Pools' digits, the family of
+family_relationships) against their Python references (the shortest-path sampler's in
+tests/test_graphs_shortest_path.py).
 
 The kernels are optional at install; where they did not compile the Python searches run and
 these comparisons are skipped, unless ``FACTORY_REQUIRE_NATIVE=1`` (set in CI), which makes a
@@ -17,8 +18,9 @@ from hypothesis import strategies as st
 
 from generators import hashrandom
 from generators.base import make_problem
-from generators.graphs import weighted_paths
-from generators.hashrandom import Draws, Pools
+from generators.graphs import family_relationships, weighted_paths
+from generators.graphs import kinship as kin
+from generators.hashrandom import Draws, Pools, words
 from generators.registry import get_task
 from generators.synlogic.cryptarithm import linear
 from generators.synlogic.cryptarithm.config import CryptarithmConfig
@@ -32,6 +34,7 @@ KERNELS = {
     "survo": count,
     "shortest_path": weighted_paths,
     "pools": hashrandom,
+    "family": family_relationships,
 }
 native = pytest.mark.skipif(
     linear.native is None or count.native is None or hashrandom.native is None,
@@ -206,3 +209,119 @@ def test_pools_picks_are_byte_identical_without_the_kernel(
     monkeypatch.setattr(hashrandom, "native", None)
     config = generator.config_for_level(level, knobs)  # a fresh config misses the tasks' caches
     assert [make_problem(generator, config, 7, i).model_dump_json() for i in range(40)] == made
+
+
+family_kernel = pytest.mark.skipif(family_relationships.native is None, reason="not compiled")
+
+
+@st.composite
+def _family_config(draw: st.DrawFn) -> family_relationships.FamilyConfig:
+    """Any knobs the config allows."""
+    return family_relationships.FamilyConfig(
+        people=draw(st.integers(6, 40)),
+        generations=draw(st.integers(3, 5)),
+        max_children=draw(st.integers(2, 5)),
+        distractors=draw(st.integers(0, 20)),
+    )
+
+
+@family_kernel
+@settings(max_examples=400, deadline=None)
+@given(
+    st.integers(0, 2**64 - 1),
+    st.sampled_from(sorted(kin.KIN)),
+    st.booleans(),
+    _family_config(),
+    st.sampled_from([1, 7, 200]),
+)
+def test_family_kernel_tells_the_family_like_python(
+    key: int, steps: str, x_female: bool, config: family_relationships.FamilyConfig, chunk: int
+) -> None:
+    """Any chain (great-... ones in three generations too), any knobs, short SHAKE chunks
+    (a stream that crosses blocks): the same facts, names, family and pairs, and the two
+    streams left at the same word."""
+    streams = [words(Random(key), chunk) for _ in range(2)]
+    planted = [
+        kin.root(word, steps, x_female, config.people, config.generations) for word in streams
+    ]
+    kernel = family_relationships._tell_native(streams[0], planted[0], config)
+    assert kernel == family_relationships._tell(streams[1], planted[1], config)
+    assert [type(name) for name in kernel[1]] == [str] * len(kernel[1])
+    assert streams[0]() == streams[1]()
+
+
+def _tell_args(**changes: object) -> list:
+    """The kernel's arguments for a planted aunt at level 10, with ``changes``."""
+    config = family_relationships.FamilyConfig(people=32, generations=5, max_children=4)
+    word = words(Random(3))
+    lists, top, coins, _, _ = kin.root(word, "PPC", True, config.people, config.generations)
+    args = {
+        "word": word,
+        "lists": tuple(map(list.copy, lists)),
+        "top": top,
+        "coins": coins,
+        "people": 32,
+        "last": 4,
+        "full": 4,
+        "distractors": 8,
+        "share": kin.CHILD_SHARE,
+        "women": family_relationships._FEMALE_NAMES,
+        "men": family_relationships._MALE_NAMES,
+        "pieces": family_relationships._PIECES,
+    }
+    return list({**args, **changes}.values())
+
+
+def _chain_with(k: int, value: object) -> tuple:
+    """The planted chain's lists with list ``k`` replaced (or, for a tuple, item 0 of it)."""
+    lists = list(_tell_args()[1])
+    if isinstance(value, tuple):
+        lists[k][0] = value[0]
+    else:
+        lists[k] = value
+    return tuple(lists)
+
+
+@family_kernel
+def test_family_kernel_runs_on_good_arguments() -> None:
+    body, names, female, parents, spouse, pairs = family_relationships.native.tell(*_tell_args())
+    assert len(names) == len(female) == len(parents) == len(spouse) == 32 and len(pairs) == 8
+    assert body.startswith("- ") and body.count("\n- ") == body.count("\n")
+
+
+@family_kernel
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lists": ()},  # not the seven lists
+        {"lists": _chain_with(0, (1,))},  # a gender that is not a bool
+        {"lists": _chain_with(2, (99,))},  # a spouse outside the family
+        {"lists": _chain_with(2, (1,))},  # a spouse married to another
+        {"lists": _chain_with(1, ([0],))},  # one parent
+        {"lists": _chain_with(1, ([1, 1],))},  # parents who are not a couple
+        {"lists": _chain_with(5, [0, 99])},  # an open mother outside the family
+        {"lists": _chain_with(3, [])},  # generations for fewer people
+        {"top": 99},
+        {"people": 65},
+        {"distractors": -1},
+        {"pieces": family_relationships._PIECES[:-1]},
+        {"pieces": ("é", *family_relationships._PIECES[1:])},
+        {"women": ("Zoë",) * 52},
+        {"men": ()},
+    ],
+)
+def test_family_kernel_refuses_what_is_no_family(changes: dict) -> None:
+    with pytest.raises(ValueError):
+        family_relationships.native.tell(*_tell_args(**changes))
+
+
+@family_kernel
+@pytest.mark.parametrize("level", [1, 3, 5, 10])
+def test_family_problems_are_byte_identical_without_the_kernel(
+    level: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generator = get_task("family_relationships")
+    config = generator.config_for_level(level)
+    made = [make_problem(generator, config, 7, i).model_dump_json() for i in range(60)]
+    monkeypatch.setattr(family_relationships, "native", None)
+    assert [make_problem(generator, config, 7, i).model_dump_json() for i in range(60)] == made

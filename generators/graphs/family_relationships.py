@@ -15,12 +15,20 @@ distractor pair with its sentence) its bits are split. (Of 5,000 level-1 problem
 repeat the structure of another with a family of eight; six would make it 82%, ten 2%.)
 The reference solver searches outward from the second person through parent, child and
 spouse steps and names the shortest chain (:mod:`.kinship`).
+
+Growing the family around the chain and telling it (:func:`_tell`: relatives, names,
+sentences, distractors, shuffle) was most of a problem's time in Python; where it was
+compiled, the C kernel ``_family.c`` does it instead (:func:`_tell_native`), drawing the
+same words from the same stream and writing from the same tables of sentence pieces, so
+the problems are byte-identical either way (``tests/test_native_kernels.py``).
 """
 
 from __future__ import annotations
 
 import re
+from itertools import chain
 from random import Random
+from types import ModuleType
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -31,6 +39,12 @@ from generators.graphs.sampling import balanced_choice
 from generators.graphs.task import GraphTask, assemble
 from generators.hashrandom import Word, shuffle_words, words
 from schemas.records import Problem
+
+native: ModuleType | None
+try:
+    from generators.graphs import _family as native
+except ImportError:  # not compiled (no compiler at install): the family is told in Python
+    native = None
 
 MAX_WORD_CHARS = 60
 _LETTERS = re.compile(r"[a-z]+")
@@ -99,11 +113,45 @@ DISTRACTIONS = (
 """Sentences about two people: first name, the middle, second name, the end."""
 _TAIL = "\n\n" + CONVENTIONS
 
+# The sentences of the three phrasings, as the text between and after the names; the C
+# kernel takes them (:data:`_PIECES`), so both paths write from these tables.
+COUPLE_LEADS = ((" and his wife ", " have "), (" and her husband ", " have "))
+"""The couples phrasing's opening: the husband named first, or (1) the wife."""
+CHILD_COUNTS = ("no children.", "one child: ", ".", " children: ", ", ", " and ", ".")
+"""Its end: no child; one (before and after it); several (after the count, between
+them, before the last, after it)."""
+A_CHILD = (" (a son)", " (a daughter)")
+"""After a child's name there, by ``female``."""
+MARRIAGES = ((" is the husband of ", "."), (" is the wife of ", "."))
+"""A fact about a couple: the husband named first, or (1) the wife."""
+BIRTHS = ((" is the son of ", " and ", "."), (" is the daughter of ", " and ", "."))
+"""A fact about a child (named first, by ``female``), then its parents."""
+OWN_MARRIAGES = (("'s husband is ", "."), ("'s wife is ", "."))
+"""A possessive sentence about a couple: the wife named first, or (1) the husband."""
+OWN_BIRTHS = ((" and ", " have a son called ", "."), (" and ", " have a daughter called ", "."))
+"""A possessive sentence about a child (named last, by ``female``) and its parents."""
+_PIECES: tuple[str, ...] = tuple(
+    chain.from_iterable(
+        [
+            *COUPLE_LEADS,
+            CHILD_COUNTS,
+            A_CHILD,
+            *MARRIAGES,
+            *BIRTHS,
+            *OWN_MARRIAGES,
+            *OWN_BIRTHS,
+            *DISTRACTIONS,
+        ]
+    )
+)
+"""Every piece above in this order, flat: the layout ``_family.c`` reads (its P_* indices)."""
+_FEMALE_NAMES, _MALE_NAMES = tuple(kin.FEMALE_NAMES), tuple(kin.MALE_NAMES)
+
 
 def _names(word: Word, female: list[bool]) -> list[str]:
     """Distinct names, a woman's or a man's as ``female`` says: each drawn from what is
     left of its list (a word each, swap-removed)."""
-    women, men, names = list(kin.FEMALE_NAMES), list(kin.MALE_NAMES), []
+    women, men, names = list(_FEMALE_NAMES), list(_MALE_NAMES), []
     for f in female:
         pool = women if f else men
         i = word() * len(pool) >> 64
@@ -111,11 +159,6 @@ def _names(word: Word, female: list[bool]) -> list[str]:
         pool[i] = pool[-1]
         pool.pop()
     return names
-
-
-_A_CHILD = (" (a son)", " (a daughter)")  # indexed by ``female``
-_CHILD_OF = (" is the son of ", " is the daughter of ")
-_HAVE_A = (" have a son called ", " have a daughter called ")
 
 
 def _gender(family: kin.Family, v: int, female: str, male: str) -> str:
@@ -129,22 +172,26 @@ def _as_couples(word: Word, family: kin.Family, names: list[str]) -> list[str]:
     kids: list[list[str]] = [[] for _ in female]  # by mother: parents are [mother, father]
     for child, pair in enumerate(family.parents):
         if pair:
-            kids[pair[0]].append(names[child] + _A_CHILD[female[child]])
+            kids[pair[0]].append(names[child] + A_CHILD[female[child]])
+    none, one, one_end, several, comma, last_and, end = CHILD_COUNTS
     facts = []
     for wife, husband in family.couples():
         if coins >> wife & 1:
-            lead = f"{names[wife]} and her husband {names[husband]} have "
+            middle, have = COUPLE_LEADS[1]
+            lead = names[wife] + middle + names[husband] + have
         else:
-            lead = f"{names[husband]} and his wife {names[wife]} have "
+            middle, have = COUPLE_LEADS[0]
+            lead = names[husband] + middle + names[wife] + have
         children = kids[wife]
         if not children:
-            facts.append(lead + "no children.")
+            facts.append(lead + none)
         elif len(children) == 1:
-            facts.append(f"{lead}one child: {children[0]}.")
+            facts.append(lead + one + children[0] + one_end)
         else:
             children.sort()
             last = children.pop()
-            facts.append(f"{lead}{len(children) + 1} children: {', '.join(children)} and {last}.")
+            listed = comma.join(children)
+            facts.append(f"{lead}{len(children) + 1}{several}{listed}{last_and}{last}{end}")
     return facts
 
 
@@ -152,32 +199,36 @@ def _as_facts(word: Word, family: kin.Family, names: list[str]) -> list[str]:
     """A sentence per couple and one per child; who is named first is a bit of one word per
     kind of sentence, the wife's or the child's (a family has at most 40 people, not 64)."""
     female, couple_coins, child_coins = family.female, word(), word()
+    (his, his_end), (hers, hers_end) = MARRIAGES
     facts = [
-        f"{names[w]} is the wife of {names[h]}."
+        f"{names[w]}{hers}{names[h]}{hers_end}"
         if couple_coins >> w & 1
-        else f"{names[h]} is the husband of {names[w]}."
+        else f"{names[h]}{his}{names[w]}{his_end}"
         for w, h in family.couples()
     ]
     for child, pair in enumerate(family.parents):
         if pair:
             a, b = pair if child_coins >> child & 1 else (pair[1], pair[0])
-            facts.append(f"{names[child]}{_CHILD_OF[female[child]]}{names[a]} and {names[b]}.")
+            of, between, end = BIRTHS[female[child]]
+            facts.append(f"{names[child]}{of}{names[a]}{between}{names[b]}{end}")
     return facts
 
 
 def _as_possessive(word: Word, family: kin.Family, names: list[str]) -> list[str]:
     """As :func:`_as_facts`, in possessive sentences."""
     female, couple_coins, child_coins = family.female, word(), word()
+    (husband_is, husband_end), (wife_is, wife_end) = OWN_MARRIAGES
     facts = [
-        f"{names[h]}'s wife is {names[w]}."
+        f"{names[h]}{wife_is}{names[w]}{wife_end}"
         if couple_coins >> w & 1
-        else f"{names[w]}'s husband is {names[h]}."
+        else f"{names[w]}{husband_is}{names[h]}{husband_end}"
         for w, h in family.couples()
     ]
     for child, pair in enumerate(family.parents):
         if pair:
             a, b = pair if child_coins >> child & 1 else (pair[1], pair[0])
-            facts.append(f"{names[a]} and {names[b]}{_HAVE_A[female[child]]}{names[child]}.")
+            between, have, end = OWN_BIRTHS[female[child]]
+            facts.append(f"{names[a]}{between}{names[b]}{have}{names[child]}{end}")
     return facts
 
 
@@ -206,6 +257,46 @@ def _distractors(word: Word, names: list[str], count: int) -> tuple[list[list[in
         facts.append(f"{names[a]}{middle}{names[b]}{end}")
     pairs.sort()
     return pairs, facts
+
+
+Told = tuple[str, list[str], kin.Family, list[list[int]]]
+"""A family told: its facts as the prompt lists them, the names, the family, the pairs of
+the distractor facts."""
+
+
+def _tell(word: Word, planted: kin.Root, config: FamilyConfig) -> Told:
+    """The family around a planted chain grown (:func:`kinship.grow_from`), named, told in
+    a random phrasing with the distractors, and shuffled: the reference for the kernel."""
+    family = kin.grow_from(word, planted, config.people, config.generations, config.max_children)
+    names = _names(word, family.female)
+    facts = STYLES[word() * len(STYLES) >> 64](word, family, names)
+    distractors: list[list[int]] = []
+    if config.distractors:
+        distractors, distraction = _distractors(word, names, config.distractors)
+        facts += distraction
+    shuffle_words(word, facts)
+    return "- " + "\n- ".join(facts), names, family, distractors
+
+
+def _tell_native(word: Word, planted: kin.Root, config: FamilyConfig) -> Told:
+    """:func:`_tell` in C: the same words drawn in the same order, the same result."""
+    assert native is not None
+    lists, top, coins, _, _ = planted
+    body, names, female, parents, spouse, distractors = native.tell(
+        word,
+        lists,
+        top,
+        coins,
+        config.people,
+        config.generations - 1,
+        config.max_children,
+        config.distractors,
+        kin.CHILD_SHARE,
+        _FEMALE_NAMES,
+        _MALE_NAMES,
+        _PIECES,
+    )
+    return body, names, kin.Family(female, parents, spouse), distractors
 
 
 def parse_relation(answer: str) -> str:
@@ -247,24 +338,18 @@ class FamilyRelationships(GraphTask[FamilyConfig]):
         steps = chains[word() * len(chains) >> 64]
         female, male, _ = kin.KIN[steps]
         x_female = (word() < kin.HALF) if female == male else target == female
-        family, x, y = kin.plant(
-            word, steps, x_female, config.people, config.generations, config.max_children
-        )
-        names = _names(word, family.female)
-        facts = STYLES[word() * len(STYLES) >> 64](word, family, names)
-        distractors: list[list[int]] = []
-        if config.distractors:
-            distractors, distraction = _distractors(word, names, config.distractors)
-            facts += distraction
-        shuffle_words(word, facts)
+        planted = kin.root(word, steps, x_female, config.people, config.generations)
+        tell = _tell if native is None else _tell_native
+        body, names, family, distractors = tell(word, planted, config)
+        x, y = planted[3], planted[4]
         question = QUESTIONS[word() * len(QUESTIONS) >> 64]
         prompt = assemble(
             INTROS[word() * len(INTROS) >> 64],
-            "- " + "\n- ".join(facts) + _TAIL,
+            body + _TAIL,
             question[0] + names[x] + question[1] + names[y] + question[2],
             'Complete the sentence "' + names[x] + " is " + names[y] + _FORMAT_TAIL,
         )
-        payload = {  # the family's lists are fresh from plant: the payload takes them
+        payload = {  # the family's lists are fresh from grow_from: the payload takes them
             "names": names,
             "female": family.female,
             "parents": family.parents,

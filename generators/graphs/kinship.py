@@ -440,25 +440,45 @@ def _climb(lists: Template, top: int, coins: int) -> None:
         coins >>= 2
 
 
+Root = tuple[Template, int, int, int, int]
+"""A planted chain before the family grows around it (:func:`root`): its tree's lists
+(cached: copy before changing them), its top person, the coins left for the climb, x, y."""
+
+
+def root(word: Word, steps: str, x_female: bool, people: int, generations: int) -> Root:
+    """The chain ``steps`` from ``y`` to ``x`` (x of the given gender) at a random generation
+    that fits (and keeps the chain with its ancestry within ``people`` where it can): one
+    word holds a gender per step, lowest bits first, and the coins of :func:`_climb`, one
+    more picks the generation."""
+    coins, k = word(), len(steps)
+    start = pick_word(word, _starts(steps, generations, people))
+    lists, top, x, y = _chain(steps, x_female, coins & ((1 << k) - 1), start, generations)
+    return lists, top, coins >> k, x, y
+
+
+def grow_from(
+    word: Word, planted: Root, people: int, generations: int, max_children: int
+) -> Family:
+    """The family around a planted chain: its top person's ancestors up to the first
+    generation (:func:`_climb`), then random relatives (:func:`_fill`)."""
+    lists, top, coins, _, _ = planted
+    female, parents, spouse, gen, kids, open_mothers, singles = lists
+    female, parents, spouse = female.copy(), list(map(list.copy, parents)), spouse.copy()
+    grown = (female, parents, spouse, gen.copy(), kids.copy(), open_mothers[:], singles[:])
+    _climb(grown, top, coins)
+    _fill(word, grown, people, generations - 1, max_children)
+    return Family(female, parents, spouse)
+
+
 def plant(
     word: Word, steps: str, x_female: bool, people: int, generations: int, max_children: int
 ) -> tuple[Family, int, int]:
     """A random family holding a pair (x, y) whose shortest chain from ``y`` to ``x`` is
-    ``steps`` (x of the given gender): the chain is built first, at a random generation
-    that fits (and keeps the chain with its ancestry within ``people`` where it can)
-    (:func:`_chain`), its top person gets ancestors up to the first generation
-    (:func:`_climb`; both from one word's bits), then :func:`_fill` adds random relatives.
-    Returns (family, x, y).
+    ``steps`` (x of the given gender): :func:`root`, then :func:`grow_from`. Returns
+    (family, x, y).
 
     Each step adds new people only (a P step gives a parentless person new parents, a C
     step a new child, an S step a new spouse), so the couples still form a tree and the
     chain is the only shortest one up to mother-or-father (see the module docstring)."""
-    coins, k = word(), len(steps)
-    start = pick_word(word, _starts(steps, generations, people))
-    lists, top, x, y = _chain(steps, x_female, coins & ((1 << k) - 1), start, generations)
-    female, parents, spouse, gen, kids, open_mothers, singles = lists
-    female, parents, spouse = female.copy(), list(map(list.copy, parents)), spouse.copy()
-    grown = (female, parents, spouse, gen.copy(), kids.copy(), open_mothers[:], singles[:])
-    _climb(grown, top, coins >> k)
-    _fill(word, grown, people, generations - 1, max_children)
-    return Family(female, parents, spouse), x, y
+    planted = root(word, steps, x_female, people, generations)
+    return grow_from(word, planted, people, generations, max_children), planted[3], planted[4]
