@@ -166,15 +166,20 @@ def kuhn(
                 return True
         return False
 
-    for person in sorted(range(workers), key=names.__getitem__):
-        before = {p: j for j, p in holder.items()}
-        if augment(person, set()):
-            after = {p: j for j, p in holder.items()}
-            moved = [f"{names[p]} to {names[after[p]]}" for p in before if after[p] != before[p]]
-            detail = f" (moving {', '.join(moved)})" if moved else ""
-            lines.append(f"{names[person]} gets {names[after[person]]}{detail}.")
-        else:
-            lines.append(f"{names[person]}: no augmenting path, stays without a job.")
+    try:
+        for person in sorted(range(workers), key=names.__getitem__):
+            before = {p: j for j, p in holder.items()}
+            if augment(person, set()):
+                after = {p: j for j, p in holder.items()}
+                moved = [
+                    f"{names[p]} to {names[after[p]]}" for p in before if after[p] != before[p]
+                ]
+                detail = f" (moving {', '.join(moved)})" if moved else ""
+                lines.append(f"{names[person]} gets {names[after[person]]}{detail}.")
+            else:
+                lines.append(f"{names[person]}: no augmenting path, stays without a job.")
+    finally:
+        augment = None  # empties the cell that points back at the closure: no reference cycle
     return sorted((p, j) for j, p in holder.items()), tried, bounded(lines)
 
 

@@ -167,7 +167,10 @@ def dsatur(
         colour[v] = 0
         return False
 
-    found = search(n)
+    try:
+        found = search(n)
+    finally:
+        search = None  # empties the cell that points back at the closure: no reference cycle
     return (colour if found else None), tried, bounded(lines)
 
 

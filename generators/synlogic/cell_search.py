@@ -142,7 +142,10 @@ def search(rules: Rules, state: list[int], limit: int = 2, trace: bool = False) 
                 log(f"Guess: suppose {rules.cell_name(cell)} is {word}.")
             visit(child, depth + 1)
 
-    visit(state, 0)
+    try:
+        visit(state, 0)
+    finally:
+        visit = None  # empties the cell that points back at the closure: no reference cycle
     return result
 
 

@@ -89,7 +89,10 @@ def cage_tuples(cage: Cage, n: int) -> list[tuple[int, ...]]:
             extend(partial + v if op == "+" else partial * v)
             values.pop()
 
-    extend(0 if op == "+" else 1)
+    try:
+        extend(0 if op == "+" else 1)
+    finally:
+        extend = None  # empties the cell that points back at the closure: no reference cycle
     return out
 
 

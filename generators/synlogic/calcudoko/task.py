@@ -97,12 +97,15 @@ def random_latin(rng: Random, n: int) -> list[int]:
             row.pop()
         return False
 
-    for _ in range(n):
-        row: list[int] = []
-        fill(row)
-        for c, v in enumerate(row):
-            used[c].add(v)
-        grid += row
+    try:
+        for _ in range(n):
+            row: list[int] = []
+            fill(row)
+            for c, v in enumerate(row):
+                used[c].add(v)
+            grid += row
+    finally:
+        fill = None  # empties the cell that points back at the closure: no reference cycle
     return grid
 
 

@@ -72,7 +72,10 @@ def saturates(left: list[int], partners: dict[int, list[int]]) -> bool:
                     return True
         return False
 
-    return all(attach(item, set()) for item in left)
+    try:
+        return all(attach(item, set()) for item in left)
+    finally:
+        attach = None  # empties the cell that points back at the closure: no reference cycle
 
 
 def tents_attach(camp: Camp, tents: list[int]) -> bool:

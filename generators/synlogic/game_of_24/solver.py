@@ -270,6 +270,8 @@ def search(numbers: list[int], target: int, budget: int, record: bool = True) ->
         found = three(start) if top == 3 else dfs(start)
     except _OutOfBudget:
         return Search(None, budget, False, first_moves)
+    finally:
+        dfs = None  # empties the cell that points back at the closure: no reference cycle
     if not found:
         return Search(None, nodes, True, first_moves)
     return Search([_step(move) for move in path], nodes, True, first_moves, detours[::-1])

@@ -109,5 +109,8 @@ def shadings(
         if not preferred or low & preferred:
             visit(blocked | low, shaded)
 
-    visit(0, 0)
+    try:
+        visit(0, 0)
+    finally:
+        visit = None  # empties the cell that points back at the closure: no reference cycle
     return [[bool(shaded >> cell & 1) for cell in range(rows * cols)] for shaded in found]

@@ -53,8 +53,11 @@ def random_stars(rng: Random, n: int, k: int) -> list[int] | None:
                 columns[c] -= 1
         return False
 
-    if not fill(0):
-        return None
+    try:
+        if not fill(0):
+            return None
+    finally:
+        fill = None  # empties the cell that points back at the closure: no reference cycle
     return sorted(r * n + c for r, option in enumerate(chosen) for c in option)
 
 

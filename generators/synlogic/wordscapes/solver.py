@@ -62,5 +62,8 @@ def search(
                 grid[r][c] = ch
         return False
 
-    found = step(0)
+    try:
+        found = step(0)
+    finally:
+        step = None  # empties the cell that points back at the closure: no reference cycle
     return (grid if found else None), nodes, lines

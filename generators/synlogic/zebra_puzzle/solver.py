@@ -245,5 +245,8 @@ class Solver:
                 branch[item] = 1 << house
                 visit(branch, list(self.watch[item]), depth + 1)
 
-        visit(self.start(), None, 0)
+        try:
+            visit(self.start(), None, 0)
+        finally:
+            visit = None  # empties the cell that points back at the closure: no reference cycle
         return solutions, guesses
