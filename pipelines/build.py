@@ -237,15 +237,19 @@ def fewer_collections(first_generation: int = 50_000) -> Iterator[None]:
 
     What exists when the workflow starts (modules, classes, the config) is frozen out of
     the collector's reach: a full collection no longer walks it, and a forked worker does
-    not copy the pages a walk would touch."""
+    not copy the pages a walk would touch. A process that froze objects itself is left to
+    manage its own freeze (there is one permanent generation, and unfreezing would undo it)."""
     before = gc.get_threshold()
-    gc.freeze()
+    freezing = gc.get_freeze_count() == 0
+    if freezing:
+        gc.freeze()
     gc.set_threshold(first_generation, *before[1:])
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if freezing:
+            gc.unfreeze()
 
 
 @contextlib.contextmanager

@@ -64,3 +64,11 @@ def test_collections_are_rarer_during_a_workflow_and_as_before_after():
     except RuntimeError:
         pass
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    gc.freeze()  # a process that froze objects itself keeps its freeze
+    try:
+        held = gc.get_freeze_count()
+        with fewer_collections(34_567):
+            assert gc.get_freeze_count() == held
+        assert gc.get_freeze_count() == held
+    finally:
+        gc.unfreeze()
