@@ -4,11 +4,14 @@ structural keys, and ``factory audit`` on a config and on a built dataset."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 from random import Random
 
 import pytest
 import yaml
 
+import factory.quality.audit as audit_module
 from cli.main import main
 from factory.config import parse_build_config
 from factory.publish.integrity import load_verified_manifest
@@ -26,6 +29,7 @@ from factory.quality.audit import (
     worst_violation,
 )
 from generators.base import Instance, Solution, Task, TaskConfig, make_problem, prompt_example
+from generators.extract import final_answer
 from generators.registry import get_task, register, task_names
 from pipelines.build import run_build
 from schemas.records import Problem
@@ -208,9 +212,14 @@ def test_the_audit_asks_the_verifier_once_per_problem_and_guess(monkeypatch):
         ("nlsat", {"question": "assignment"}),
         ("nlsat", {"question": "consistency"}),
         ("sudoku", None),
+        ("game_of_24", None),
+        ("zebra_puzzle", None),
     ],
 )
 def test_the_audit_scores_through_one_answer_checker_per_problem(monkeypatch, name, knobs):
+    """The verdicts of :func:`wins`, from one ``answer_checker`` per problem where the task
+    offers it, else from ``check_answer`` once per problem and guess; ``verify`` itself only
+    for a text without an answer."""
     task = get_task(name)
     problems = [
         make_problem(task, task.config_for_level(level, knobs), 3, index, level)
@@ -224,18 +233,58 @@ def test_the_audit_scores_through_one_answer_checker_per_problem(monkeypatch, na
         for guess in [*task.trivial_answers(p).values(), *(q.answer for q in problems), *odd]
     ]
     expected = [wins(task, p, guess) for p, guess in guesses]
+    asked = {(id(p), guess) for p, guess in guesses}
+    unanswered = {(i, g) for i, g in asked if final_answer(f"<answer>\n{g}\n</answer>") is None}
+    verified: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        audit_module, "wins", lambda t, p, g: verified.append((id(p), g)) or wins(t, p, g)
+    )
     built: list[int] = []
-    checker = type(task).answer_checker
+    offered = hasattr(task, "answer_checker")
+    method = "answer_checker" if offered else "check_answer"
+    original = getattr(type(task), method)
 
-    def counted(self, problem):
+    def counted(self, problem, *answer):
         built.append(id(problem))
-        return checker(self, problem)
+        return original(self, problem, *answer)
 
-    monkeypatch.setattr(type(task), "answer_checker", counted)
+    monkeypatch.setattr(type(task), method, counted)
     score = Scorer(task)
     assert [score(p, guess) for p, guess in guesses] == expected
     assert any(expected) and not all(expected)
-    assert sorted(built) == sorted(set(built)) and len(built) == len(problems)
+    assert sorted(verified) == sorted(unanswered) and unanswered
+    if offered:
+        assert sorted(built) == sorted(set(built)) and len(built) == len(problems)
+    else:
+        assert len(built) == len(asked - unanswered)
+
+
+class Overrated(ExactToy):
+    """Scores the right answer 1.5 and answers "half" with a reason that is not a text:
+    outside the contract, so ``verify`` refuses its verdicts and scores 0."""
+
+    name = "toy_overrated"
+    description = "a verifier outside its contract"
+    Config = TaskConfig
+
+    def generate(self, config: TaskConfig, rng: Random, index: int) -> Instance:
+        return Instance(f"Say {index}.", str(index), {})
+
+    def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
+        if answer == "half":
+            return 1.0, None  # type: ignore[return-value]
+        return 1.5 * (answer == problem.answer), ""
+
+    def answer_checker(self, problem: Problem) -> Callable[[str], tuple[float, str]]:
+        return partial(self.check_answer, problem)
+
+
+def test_the_audit_scores_what_verify_would_of_a_verifier_outside_its_contract():
+    task = Overrated()
+    problem = make_problem(task, task.config_for_level(None), 0, 4)
+    score = Scorer(task)
+    for guess in ("4", "half", "5"):
+        assert score(problem, guess) is wins(task, problem, guess) is False
 
 
 def test_answer_space_is_estimated_when_not_declared():

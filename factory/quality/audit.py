@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from factory.errors import FactoryError
 from factory.markdown import markdown_table
-from factory.quality.problem_keys import exact_key64
 from generators.base import AnswerFormatError, Task, make_problem
 from generators.extract import final_answer
 from generators.registry import get_task
+from schemas.arrow import gc_paused
 from schemas.audit import AuditThresholds
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest
@@ -120,15 +121,18 @@ class Scorer:
     the best constant and the next problem's answer too), and the verifier's word on it
     never changes. Problems are told apart by identity: keep them alive while it is used.
 
-    Where the task offers ``answer_checker(problem)`` and scores texts with the base
-    ``Task.verify`` (the extracted answer's check), each problem's checker is built once
-    and asked about every guess, as ``verify`` would ask ``check_answer``."""
+    Where the task scores texts with the base ``Task.verify`` (the extracted answer's
+    check), each guess's answer is extracted once (many problems share a guess) and each
+    problem's checker (``answer_checker(problem)`` where offered, else ``check_answer``
+    bound to it) is built once and asked about every answer, as ``verify`` would ask
+    ``check_answer``, without the :class:`Verdict` it would build."""
 
     def __init__(self, task: Task) -> None:
         self.task = task
         self._seen: dict[tuple[int, str], bool] = {}
         self._checkers: dict[int, Callable[[str], tuple[float, str]]] = {}
-        self._checked = type(task).verify is Task.verify and hasattr(task, "answer_checker")
+        self._answers: dict[str, str | None] = {}
+        self._checked = type(task).verify is Task.verify
 
     def __call__(self, problem: Problem, guess: str) -> bool:
         key = (id(problem), guess)
@@ -138,19 +142,31 @@ class Scorer:
         return found
 
     def _wins(self, problem: Problem, guess: str) -> bool:
-        text = f"<answer>\n{guess}\n</answer>"
-        answer = final_answer(text) if self._checked else None
+        answer = self._answer(guess) if self._checked else None
         if answer is None:  # verify's own word: also the reason-giving zero of no answer
             return wins(self.task, problem, guess)
-        checker = self._checkers.get(id(problem))
-        if checker is None:
-            checker = self._checkers[id(problem)] = self.task.answer_checker(problem)
         try:
-            return checker(answer)[0] >= 1.0
+            score, reason = self._checker(problem)(answer)
         except AnswerFormatError:
             return False
         except Exception:  # verify logs the verifier's failure (once) and scores 0
             return wins(self.task, problem, guess)
+        if isinstance(score, (int, float)) and isinstance(reason, str):
+            return score == 1.0  # verify's Verdict refuses a score outside [0, 1]
+        return wins(self.task, problem, guess)
+
+    def _answer(self, guess: str) -> str | None:
+        if guess not in self._answers:
+            self._answers[guess] = final_answer(f"<answer>\n{guess}\n</answer>")
+        return self._answers[guess]
+
+    def _checker(self, problem: Problem) -> Callable[[str], tuple[float, str]]:
+        checker = self._checkers.get(id(problem))
+        if checker is None:
+            build = getattr(self.task, "answer_checker", None)
+            checker = build(problem) if build else partial(self.task.check_answer, problem)
+            self._checkers[id(problem)] = checker
+        return checker
 
 
 def _rate(hits: Iterable[bool], n: int) -> float:
@@ -265,7 +281,7 @@ def audit_sample(
         trivial=trivial,
         other_win=other_answer_rate(score, problems),
         labels=_shares(counts),
-        exact_duplicates=duplicates(map(exact_key64, problems)),
+        exact_duplicates=duplicates(p.prompt for p in problems),
         structural_duplicates=structural_duplicates(task, problems) if structural else None,
         judged=judged,
         violations=violations,
@@ -314,8 +330,13 @@ def _label_violations(
 def audit(
     samples: Iterable[Sample], thresholds: AuditThresholds, structural: bool = True
 ) -> list[GroupAudit]:
-    """``structural``: count structural duplicates (a build with dedup on skips it)."""
-    return [audit_sample(sample, thresholds, structural) for sample in samples]
+    """``structural``: count structural duplicates (a build with dedup on skips it).
+
+    The garbage collector is paused: a group's checkers and verdicts (one or more objects
+    per problem, no cycles) live until the group is done, and each batch of them would
+    set off a collection walking every object of the process again."""
+    with gc_paused():
+        return [audit_sample(sample, thresholds, structural) for sample in samples]
 
 
 def worst_violation(audits: list[GroupAudit]) -> Violation | None:
