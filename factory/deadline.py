@@ -13,8 +13,11 @@ a trainer's reward pool and inside an event loop alike, it costs no system call 
 touches signal handlers or timers the caller set. Like a signal, it cannot stop one long C
 call; the linear-time verifiers are what rule those out. Off CPython the call simply runs.
 
-A late exception cannot escape the call: the call leaves the watch under the watchdog's
-lock, and one fired but not yet delivered is withdrawn there.
+A late exception cannot escape the call. The watchdog claims a call (takes it off the watch)
+before it fires, and fires under its lock; a call that finds itself claimed as it returns
+waits for that lock and withdraws the exception if it is not delivered yet. Exactly one of
+the two takes the call off (one ``dict.pop`` each, atomic), so a call's own bookkeeping,
+on every reward's path, takes no lock and builds no list.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from threading import get_ident
+from time import monotonic
 from typing import ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -55,11 +60,10 @@ def _async_exc_functions() -> tuple[Callable[..., int], Callable[..., int]] | No
 _ASYNC_EXC = _async_exc_functions()
 
 
-# The calls being watched: token -> [thread id, deadline, fired]. Plain lists, as a call's
-# bookkeeping is on every reward's path.
-_THREAD, _DEADLINE, _FIRED = 0, 1, 2
+# The calls being watched: token -> (thread id, deadline), added and removed by the call
+# itself without the lock; the watchdog claims an expired one by removing it, under the lock.
 _lock = threading.Lock()
-_in_flight: dict[int, list] = {}
+_in_flight: dict[int, tuple[int, float]] = {}
 _tokens = itertools.count()
 _watchdog: threading.Thread | None = None
 
@@ -75,31 +79,32 @@ def call_with_deadline(seconds: float, fn: Callable[P, T], *args: P.args, **kwar
     if _ASYNC_EXC is None:
         return fn(*args, **kwargs)
     token = next(_tokens)
-    _watch(token, [threading.get_ident(), time.monotonic() + seconds, False])
     try:
         try:
+            _in_flight[token] = (get_ident(), monotonic() + seconds)
+            if _watchdog is None:  # looked at once the call is in: see _run_watchdog
+                _start_watchdog()
             return fn(*args, **kwargs)
         finally:
-            _unwatch(token)
+            if _in_flight.pop(token, None) is None:  # the watchdog claimed the call
+                _withdraw()
     except _Expired:
-        _unwatch(token)  # if the exception landed before the first _unwatch took the call
         raise DeadlineExceeded(f"call exceeded its {seconds:g} s bound") from None
 
 
-def _watch(token: int, call: list) -> None:
+def _withdraw() -> None:
+    """Wait until the watchdog, which claimed this thread's call, has fired (it fires under
+    the lock), and withdraw the exception if it is not delivered yet."""
+    with _lock:
+        _ASYNC_EXC[1](get_ident(), None)  # type: ignore[index]
+
+
+def _start_watchdog() -> None:
     global _watchdog
     with _lock:
-        _in_flight[token] = call
         if _watchdog is None:
             _watchdog = threading.Thread(target=_run_watchdog, name="deadline", daemon=True)
             _watchdog.start()
-
-
-def _unwatch(token: int) -> None:
-    with _lock:
-        call = _in_flight.pop(token, None)
-        if call is not None and call[_FIRED]:  # fired, not delivered yet: withdraw it
-            _ASYNC_EXC[1](call[_THREAD], None)  # type: ignore[index]
 
 
 def _run_watchdog() -> None:
@@ -107,16 +112,24 @@ def _run_watchdog() -> None:
     idle_since: float | None = None
     while True:
         time.sleep(POLL_S)
-        now = time.monotonic()
+        now = monotonic()
         with _lock:
-            if not _in_flight:
-                idle_since = idle_since or now
-                if now - idle_since >= IDLE_STOP_S:
-                    _watchdog = None
-                    return
+            if _in_flight:
+                idle_since = None
+                _fire_expired(now)
                 continue
-            idle_since = None
-            for call in _in_flight.values():
-                if not call[_FIRED] and now >= call[_DEADLINE]:
-                    call[_FIRED] = True
-                    _ASYNC_EXC[0](call[_THREAD], _Expired)  # type: ignore[index]
+            idle_since = idle_since or now
+            if now - idle_since >= IDLE_STOP_S:
+                # A call that came in since the look above may have seen this thread and
+                # started none: stop only if none came, after saying so.
+                _watchdog = None
+                if not _in_flight:
+                    return
+                _watchdog = threading.current_thread()
+
+
+def _fire_expired(now: float) -> None:
+    """Claim every call past its deadline, then interrupt it (the caller holds the lock)."""
+    for token, (thread, deadline) in _in_flight.copy().items():  # calls come and go meanwhile
+        if now >= deadline and _in_flight.pop(token, None) is not None:
+            _ASYNC_EXC[0](thread, _Expired)  # type: ignore[index]

@@ -40,7 +40,8 @@ problem record, its task, and the task's answer check bound to the problem. A ta
 offer ``answer_checker(problem)``, a callable that does ``check_answer(problem, ·)`` with
 the problem's lookups built once; the reward then extracts the answer and calls it
 directly, as ``Task.verify`` would, without building a :class:`~schemas.records.Verdict`.
-A task that overrides ``verify`` is scored by its ``verify``.
+A checker with a ``score_only(answer)`` method (the score alone, without the reason) is
+scored by that. A task that overrides ``verify`` is scored by its ``verify``.
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ class _Prepared:
     A plain class, not a dataclass: verl loads this file by path without registering the
     module in ``sys.modules``, where ``@dataclass`` fails."""
 
-    __slots__ = ("problem", "task", "check")
+    __slots__ = ("problem", "task", "check", "score_only")
 
     def __init__(
         self, problem: Problem, task: Task, check: Callable[[str], tuple[float, str]] | None
@@ -183,6 +184,8 @@ class _Prepared:
         self.check = check
         """``task.answer_checker(problem)`` (or ``check_answer`` bound to the problem); None
         when the task scores whole texts its own way (it overrides ``verify``)."""
+        self.score_only: Callable[[str], float] | None = getattr(check, "score_only", None)
+        """The checker's ``score_only`` method, if it has one: its score without the reason."""
 
     def score(self, text: str) -> float:
         """``task.verify(problem, text).score`` without building the verdict. A verifier
@@ -193,7 +196,7 @@ class _Prepared:
         if answer is None:
             return 0.0
         try:
-            score = self.check(answer)[0]
+            score = self.score_only(answer) if self.score_only else self.check(answer)[0]
         except AnswerFormatError:
             return 0.0
         if not 0.0 <= score <= 1.0:

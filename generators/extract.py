@@ -111,21 +111,36 @@ def split_thinking(text: str) -> tuple[str | None, str | None]:
 def final_answer(text: str) -> str | None:
     """``extract_answer(text).answer`` without the thinking and the reason (for rewards).
 
-    The usual completion, with no thinking tag after its last exact ``</think>``, is read
-    without building a :class:`_Scan`: this runs once per rollout.
+    The usual completion is read on ``text`` itself, without case-folding: when the response
+    after the last exact ``</think>`` holds no ``<`` but those of an exact ``<answer>`` and a
+    later ``</answer>``, it holds no other tag in any case (every tag starts with ``<``), so
+    the answer is what lies between those two. Anything else is read by the folded scan.
+    This runs once per rollout.
     """
     if len(text) > MAX_TEXT_CHARS:
         return None
-    tail = _tail(text)
-    _, base, folded = tail
-    if _THINK_TAIL not in folded:  # what _scan finds: the response is all of folded
-        answer = _last_answer(text, folded, base)
+    exact = text.rfind("</think>")
+    base = exact + len(_THINK_CLOSE) if exact >= 0 else 0
+    close = text.rfind("</answer>", base)
+    opened = text.rfind("<answer>", base, close) if close >= 0 else -1
+    if opened >= 0 and text.count("<", base) == 2:
+        answer: str | None = text[opened + len(_ANSWER_OPEN) : close].strip()
     else:
-        scan = _scan(text, *tail)
-        if scan.start is None:
-            return None
-        answer = _last_answer(text, scan.folded, scan.base, scan.start - scan.base)
+        answer = _scanned_answer(text, exact, base)
     return None if answer is None or len(answer) > MAX_ANSWER_CHARS else answer
+
+
+def _scanned_answer(text: str, exact: int, base: int) -> str | None:
+    """:func:`final_answer` before the length cap, by the folded scan, given the exact last
+    ``</think>`` and where the text after it begins. The usual completion, with no thinking
+    tag after ``base``, is read without building a :class:`_Scan`."""
+    folded = _folded(text[base:])
+    if _THINK_TAIL not in folded:  # what _scan finds: the response is all of folded
+        return _last_answer(text, folded, base)
+    scan = _scan(text, exact, base, folded)
+    if scan.start is None:
+        return None
+    return _last_answer(text, scan.folded, scan.base, scan.start - scan.base)
 
 
 def extract_answer(text: str) -> Extraction:

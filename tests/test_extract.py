@@ -5,9 +5,16 @@ from __future__ import annotations
 import random
 import time
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generators.extract import (
+    _THINK_TAIL,
     MAX_ANSWER_CHARS,
     MAX_TEXT_CHARS,
+    _last_answer,
+    _scan,
+    _tail,
     extract_answer,
     final_answer,
     split_thinking,
@@ -120,3 +127,58 @@ def test_extraction_agrees_with_folding_the_whole_text():
         assert (kind == "unterminated") == ("unterminated" in result.reason), text
         assert final_answer(text) == answer, text
         assert split_thinking(text)[0] == thinking, text
+
+
+def _folded_final_answer(text: str) -> str | None:
+    """final_answer as it was before its unfolded fast path: always the folded scan."""
+    if len(text) > MAX_TEXT_CHARS:
+        return None
+    tail = _tail(text)
+    _, base, folded = tail
+    if _THINK_TAIL not in folded:
+        answer = _last_answer(text, folded, base)
+    else:
+        scan = _scan(text, *tail)
+        if scan.start is None:
+            return None
+        answer = _last_answer(text, scan.folded, scan.base, scan.start - scan.base)
+    return None if answer is None or len(answer) > MAX_ANSWER_CHARS else answer
+
+
+_TAG_WORDS = ["think", "answer", "thinking", "answers", "think ", "ans"]
+_FILLERS = ["x", " ", "\n", "<", ">", "/", "İ", "ß", "ﬁ", "K", "\u212a", "1 2\n3 4", "is a knight"]
+
+
+@st.composite
+def _fragment(draw: st.DrawFn) -> str:
+    """A tag (whole, cut short, or near-miss) in mixed case, or a filler character run."""
+    if draw(st.booleans()):
+        word = draw(st.sampled_from(_TAG_WORDS))
+        tag = draw(st.sampled_from(["<{}>", "</{}>", "<{}", "{}>", "</{}"])).format(word)
+        return "".join(c.upper() if draw(st.booleans()) else c for c in tag)
+    return draw(st.sampled_from(_FILLERS) | st.text(max_size=3))
+
+
+def _completions() -> st.SearchStrategy[str]:
+    """Texts of fragments, and the usual shape (thinking, then one answer) with fragments
+    spliced into its thinking, its response or its answer."""
+    fragments = st.lists(_fragment(), max_size=14).map("".join)
+    usual = st.tuples(fragments, fragments, fragments, fragments).map(
+        lambda parts: "<think>{}</think>{}<answer>{}</answer>{}".format(*parts)
+    )
+    return fragments | usual
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_completions())
+def test_the_unfolded_read_agrees_with_the_folded_scan(text):
+    """final_answer's fast path on the text itself finds what the folded scan finds."""
+    expected = _folded_final_answer(text)
+    assert final_answer(text) == expected
+    assert extract_answer(text).answer == expected
+
+
+def test_the_answer_cap_holds_on_the_unfolded_read():
+    long = "x" * (MAX_ANSWER_CHARS + 1)
+    assert final_answer(f"<think>t</think><answer>{long}</answer>") is None
+    assert final_answer(f"<think>t</think><answer> {long[1:]} </answer>") == long[1:]

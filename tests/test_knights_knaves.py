@@ -11,7 +11,7 @@ import z3
 from pydantic import ValidationError
 
 from generators.base import ANSWER_INSTRUCTION, AnswerFormatError, make_problem
-from generators.knights_knaves import KnightsKnaves
+from generators.knights_knaves import KnightsKnaves, verifier
 from generators.knights_knaves.config import ROLE_PAIRS
 from generators.knights_knaves.statements import (
     PuzzleGenerationError,
@@ -363,6 +363,22 @@ def test_reference_lines_and_free_form_lines_get_the_same_verdict():
         for answer in answers:
             free_form = "\n".join(line + "." for line in answer.splitlines())
             assert TASK.check_answer(p, answer) == TASK.check_answer(p, free_form), answer
+
+
+def test_the_reference_answer_is_scored_without_reading_its_lines(monkeypatch):
+    """The stored answer is matched whole (no line lookup, no parser) and gets the verdict
+    its lines get when read one by one."""
+    for p in sample_problems(roles="random", partial_credit=True):
+        checker = TASK.answer_checker(p)
+        read = checker(p.answer + "\n")  # not the reference string: its lines are read
+        monkeypatch.setattr(verifier, "listed_decisions", _unreachable)
+        monkeypatch.setattr(verifier, "parse_answer", _unreachable)
+        assert checker(p.answer) == read == (1.0, f"all {len(p.payload['names'])} roles correct")
+        monkeypatch.undo()
+
+
+def _unreachable(*_: object) -> None:
+    raise AssertionError("the reference answer was read line by line")
 
 
 def test_other_pairs_role_words_are_unknown():

@@ -14,8 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from factory import deadline, rewards
+from factory import rewards
 from factory.deadline import can_bound
 from factory.rewards import (
     compute_score,
@@ -29,6 +31,8 @@ from factory.stages import reference_trace
 from generators.base import make_problem
 from generators.registry import get_task, register
 from schemas.records import Problem
+from tests.answer_perturb import perturb
+from tests.hostile_inputs import TRICKY, hostile_answers
 from tests.toy_tasks import ToySum
 
 BUSY_SECONDS = 10.0
@@ -54,7 +58,29 @@ class RaisingSum(ToySum):
         raise IndexError("verifier bug")
 
 
+class ScoreOnlyChecker:
+    """A checker whose ``score_only`` tells itself apart from its full check (0.5 for a
+    right sum), and refuses what the full check refuses."""
+
+    def __init__(self, task: ToySum, problem: Problem) -> None:
+        self.task, self.problem = task, problem
+
+    def __call__(self, answer: str) -> tuple[float, str]:
+        return self.task.check_answer(self.problem, answer)
+
+    def score_only(self, answer: str) -> float:
+        return self(answer)[0] / 2
+
+
+class ScoreOnlySum(ToySum):
+    name = "toy_score_only"
+
+    def answer_checker(self, problem: Problem) -> ScoreOnlyChecker:
+        return ScoreOnlyChecker(self, problem)
+
+
 register("toy_slow_verifier", "tests.test_rewards:SlowSum")
+register("toy_score_only", "tests.test_rewards:ScoreOnlySum")
 register("toy_raising_verifier", "tests.test_rewards:RaisingSum")
 
 
@@ -89,6 +115,43 @@ def test_scores_are_the_verifiers(toy):
     assert compute_score("reasoning_factory/toy_sum", correct, truth) == 1.0
     assert compute_score("reasoning_factory/toy_sum", wrong, truth, {"index": 0}) == 0.0
     assert compute_score("x", "<think>2+2</think><answer>nope</answer>", truth) == 0.0
+
+
+def test_a_checkers_score_alone_is_what_the_reward_uses():
+    problem = problem_of("toy_score_only")
+    truth = encode_ground_truth(problem)
+    assert compute_score("s", f"<answer>{problem.answer}</answer>", truth) == 0.5
+    assert compute_score("s", "<answer>not a number</answer>", truth) == 0.0  # format error
+
+
+@st.composite
+def edited(draw: st.DrawFn, answer: str) -> str:
+    """``answer`` with up to three characters or tricky words put in, taken out or swapped."""
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(answer)))
+        piece = draw(st.sampled_from(TRICKY) | st.text(max_size=2))
+        answer = draw(
+            st.sampled_from([answer[:at] + piece + answer[at:], answer[:at] + answer[at + 1 :]])
+        )
+    return answer
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_reward_is_the_verdicts_score(data):
+    """Rewards read answers their own way (whole reference answers, score-only checks, the
+    unfolded extraction): every completion still gets the score the task's verdict gives."""
+    name = data.draw(st.sampled_from(["sudoku", "knights_knaves"]))
+    problem = problem_of(name, data.draw(st.integers(0, 3)))
+    answers = [problem.answer, perturb(name, problem.answer, problem.payload)]
+    answers += hostile_answers(problem.answer, 300).values()
+    answer = data.draw(st.sampled_from(answers).flatmap(edited))
+    shape = data.draw(
+        st.sampled_from(["<think>t</think>\n<answer>\n{}\n</answer>", "<ANSWER>{}</answer>", "{}"])
+    )
+    text = shape.format(answer)
+    expected = get_task(name).verify(problem, text).score
+    assert compute_score("s", text, encode_ground_truth(problem)) == expected
 
 
 def test_trl_reward_takes_text_and_chat_completions(toy):
@@ -284,38 +347,6 @@ def test_off_the_main_thread_and_in_an_event_loop_the_bound_holds(monkeypatch, t
 
     assert results == [(0.0, 1.0), True]
     assert asyncio.run(in_loop()) == (0.0, 1.0)
-
-
-def test_a_bound_that_fires_as_the_call_returns_never_escapes_it(monkeypatch):
-    """Calls whose bound falls about when they finish, polled often: every call returns its
-    value or raises DeadlineExceeded inside it; no late interruption reaches the caller.
-    The interpreter switches threads every 0.1 ms here (not 5 ms), so that the watchdog
-    runs inside the 1 ms calls even when other threads of the test session compete."""
-    monkeypatch.setattr(deadline, "POLL_S", 0.0005)
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0001)
-    try:
-        _race_the_bound_against_the_return()
-    finally:
-        sys.setswitchinterval(switch_interval)
-
-
-def _race_the_bound_against_the_return() -> None:
-
-    def busy(until: float) -> str:
-        while time.perf_counter() < until:
-            pass
-        return "done"
-
-    outcomes = {"done": 0, "cut": 0}
-    for _ in range(400):
-        try:
-            outcomes[deadline.call_with_deadline(0.001, busy, time.perf_counter() + 0.001)] += 1
-        except deadline.DeadlineExceeded:
-            outcomes["cut"] += 1
-        for _ in range(2000):  # bytecodes after the call, where a late exception would land
-            pass
-    assert sum(outcomes.values()) == 400 and outcomes["cut"] > 0
 
 
 def test_parsed_ground_truths_are_cached(toy):

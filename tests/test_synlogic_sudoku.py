@@ -136,9 +136,34 @@ def test_fast_read_of_the_reference_layout_agrees_with_the_grid_parser():
             except AnswerFormatError:
                 with pytest.raises(AnswerFormatError):
                     checker.read(edited)
+                with pytest.raises(AnswerFormatError):
+                    checker.score_only(edited)
                 continue
             assert checker.read(edited) == parsed, repr(edited)
             assert TASK.check_answer(p, edited) == checker(edited)
+            assert checker.score_only(edited) == checker(edited)[0], repr(edited)
+
+
+def test_the_score_alone_is_the_verdicts_score():
+    """score_only (what rewards call) scores every grid as the full check does: the
+    solution in any layout, edited digits, swapped cells, relabelled digits."""
+    for level in (1, 2, 10):
+        p = problem_at(TASK, level, 4)
+        checker = TASK.answer_checker(p)
+        n = p.payload["size"]
+        solution = p.payload["solution"]
+        grids = [solution, [[n + 1 - d for d in row] for row in solution]]
+        for r in range(n):
+            for c in range(n):
+                wrong = [row.copy() for row in solution]
+                wrong[r][c] = wrong[r][c] % n + 1
+                swapped = [row.copy() for row in solution]
+                swapped[r][c], swapped[r][0] = swapped[r][0], swapped[r][c]
+                grids += [wrong, swapped]
+        for rows in grids:
+            for text in (rows_text(rows), "\n".join(",".join(map(str, row)) for row in rows)):
+                assert checker.score_only(text) == checker(text)[0], text
+        assert checker.score_only(p.answer) == 1.0
 
 
 # --- clue targets and sizes ----------------------------------------------------------------

@@ -21,6 +21,7 @@ import re
 
 from generators.base import AnswerFormatError
 from generators.knights_knaves.puzzle import Puzzle
+from generators.knights_knaves.render import render_answer
 from generators.statement_lines import listed_decisions
 
 _NUMBERING = re.compile(r"^(?:[-*]\s*)?(?:\(\s*\d+\s*\)|\d+\s*[.):])?\s*")
@@ -49,9 +50,10 @@ class AnswerChecker:
     """``check_answer`` for one puzzle, its lookups built once (a reward scores many answers
     per puzzle).
 
-    Lines exactly as the reference answer writes them ("(2) Bob is a knave", either role)
-    are looked up whole; an answer with any other line goes through :func:`parse_answer`.
-    Both paths give the same score and reason.
+    The reference answer itself is recognised by one string comparison; lines exactly as
+    the reference answer writes them ("(2) Bob is a knave", either role) are looked up
+    whole; an answer with any other line goes through :func:`parse_answer`. All paths give
+    the same score and reason.
     """
 
     def __init__(self, puzzle: Puzzle) -> None:
@@ -65,9 +67,13 @@ class AnswerChecker:
             for person in range(puzzle.n)
             for truthful in (True, False)
         }
+        self.reference = render_answer(puzzle, list(puzzle.solution))
+        self.solved = self._score(self.solution)
 
     def __call__(self, answer: str) -> tuple[float, str]:
         """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
+        if answer == self.reference:  # the commonest right answer: no need to read it
+            return self.solved
         claimed = listed_decisions(answer, self.canonical)
         if claimed is None:
             claimed = self._parsed_claims(answer)

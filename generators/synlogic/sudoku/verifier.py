@@ -52,6 +52,11 @@ class GridChecker:
         rows = parse_grid(answer, self.g.n, self.g.n, self.cell, compact=True)
         return "".join(str(digit) for row in rows for digit in row)
 
+    def score_only(self, answer: str) -> float:
+        """``self(answer)[0]`` without building the reason (for rewards): every grid but the
+        solution scores 0. Raises AnswerFormatError when ``self`` does."""
+        return 1.0 if answer == self.reference or self.read(answer) == self.solution else 0.0
+
     def __call__(self, answer: str) -> tuple[float, str]:
         """Score and reason; raises AnswerFormatError when the text is not an n×n digit grid."""
         if answer == self.reference:  # the commonest right answer: no need to read it
