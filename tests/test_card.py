@@ -244,6 +244,64 @@ def test_every_figure_is_wide_enough_for_the_hub(builds, tmp_path):
         assert width >= 800, (figure.name, width)
 
 
+def png_chunks(path: Path) -> list[bytes]:
+    """The chunk types of a PNG file, in order."""
+    data, at, chunks = path.read_bytes(), len(PNG_MAGIC), []
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        chunks.append(data[at + 4 : at + 8])
+        at += 12 + length
+    return chunks
+
+
+def test_figures_are_rgb_pngs_without_text_chunks(builds):
+    """Opaque figures need no alpha channel, and no text chunk (Software, a date) may
+    make two builds' bytes differ."""
+    for figure in sorted((builds[0].layout.version_dir / "figures").glob("*.png")):
+        assert figure.read_bytes()[25] == 2, figure.name  # IHDR colour type 2: RGB
+        chunks = png_chunks(figure)
+        assert chunks[0] == b"IHDR" and chunks[-1] == b"IEND", figure.name
+        assert set(chunks) == {b"IHDR", b"pHYs", b"IDAT", b"IEND"}, figure.name
+
+
+def test_the_audit_bars_are_drawn_pixel_for_pixel_as_barh_draws_them():
+    import matplotlib.style
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+
+    from factory.publish.card_figures import _barh
+
+    centres = np.arange(43) + 0.2  # as many rows as the quick start's audit has
+    widths = [(7.3 * i) % 100 for i in range(43)]
+
+    def drawn(draw) -> tuple[tuple[float, float], np.ndarray]:
+        """The y limits (bars near a pixel's edge move ticks by one) and the pixels."""
+        with matplotlib.style.context("default"):
+            canvas = FigureCanvasAgg(MplFigure(figsize=(9, 14.7), dpi=100))
+            ax = canvas.figure.add_subplot()
+            draw(ax)
+            ax.invert_yaxis()
+            canvas.draw()
+            return ax.get_ylim(), np.asarray(canvas.buffer_rgba()).copy()
+
+    limits, expected = drawn(lambda ax: ax.barh(centres, widths, height=0.4, color="C1"))
+    ours = drawn(lambda ax: _barh(ax, centres, widths, "C1"))
+    assert ours[0] == limits and np.array_equal(ours[1], expected)
+
+
+def test_the_sample_is_the_first_row_of_a_data_file(builds):
+    import pyarrow.parquet as pq
+
+    from factory.publish.card_data import _first_row
+
+    path = sorted((builds[0].layout.version_dir / "data").rglob("*.parquet"))[0]
+    columns = ["level", "prompt", "answer", "solver_effort"]
+    table = pq.read_table(path, columns=columns)
+    assert table.num_rows > 1
+    assert _first_row(path) == table.slice(0, 1).to_pylist()[0]
+
+
 def test_model_trace_files_get_their_own_fields_list(builds):
     from factory.publish.card_fields import columns_of
 

@@ -157,10 +157,16 @@ def sample_rows(version_dir: Path, manifest: DatasetManifest, limit: int = 50) -
         if subset is None or subset in seen or entry.rows == 0 or len(rows) == limit:
             continue
         seen.add(subset)
-        columns = ["level", "prompt", "answer", "solver_effort"]
-        row = pq.read_table(version_dir / entry.path, columns=columns).slice(0, 1).to_pylist()[0]
-        rows.append({"subset": subset, **row})
+        rows.append({"subset": subset, **_first_row(version_dir / entry.path)})
     return rows
+
+
+def _first_row(path: Path) -> dict:
+    """The first row's sample columns, decoding one batch rather than the whole file:
+    the prompt column of a 1000-row shard is megabytes."""
+    columns = ["level", "prompt", "answer", "solver_effort"]
+    batches = pq.ParquetFile(path).iter_batches(batch_size=1, columns=columns, use_threads=False)
+    return next(batches).to_pylist()[0]
 
 
 def empty_columns(version_dir: Path, manifest: DatasetManifest, prefix: str) -> set[str] | None:
