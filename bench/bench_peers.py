@@ -10,8 +10,9 @@ peer's own extremes where our knobs reach them). The knob mapping is printed und
 row. Throughput is problems made per CPU second in this one process, pinned to one CPU:
 ours ``generators.base.make_problem`` (which proves uniqueness, labels and solves), the
 peer's ``dataset[index]``. The two sides alternate (ours, peer, ours, peer …) for
-``--rounds`` rounds of ``--seconds`` each (and at least ``--min-calls`` problems, so that a
-slow row's round averages over enough puzzles that one hard draw does not decide it), fresh
+``--rounds`` rounds of ``--seconds`` each (run on for at least ``--min-calls`` problems, up
+to ``STRETCH`` times as long, so that a slow row's round averages over enough puzzles that
+one hard draw does not decide it), fresh
 indices every round; the row reports the
 median rate of each side, the median ratio ours/peer and the worst round's ratio.
 
@@ -568,17 +569,21 @@ def reward_makers(
 # --- measuring ----------------------------------------------------------------------------
 
 
+STRETCH = 8
+"""A round runs on past ``--seconds`` for its ``--min-calls``, up to this many times as long."""
+
+
 def timed(
     step: Callable[[int], Any], start: int, seconds: float, min_calls: int = 1
 ) -> tuple[int, float]:
-    """(calls, CPU seconds) of ``step(start)``, ``step(start + 1)`` … for ``seconds`` and
-    at least ``min_calls`` calls."""
+    """(calls, CPU seconds) of ``step(start)``, ``step(start + 1)`` … for ``seconds``, then
+    on until ``min_calls`` calls or ``STRETCH * seconds``, whichever comes first."""
     count, began = 0, time.process_time()
     while True:
         step(start + count)
         count += 1
         elapsed = time.process_time() - began
-        if elapsed >= seconds and count >= min_calls:
+        if elapsed >= seconds and (count >= min_calls or elapsed >= STRETCH * seconds):
             return count, elapsed
 
 
@@ -681,8 +686,8 @@ def main() -> int:
     rows = selected(rows, args.only)
     print(
         f"ours vs reasoning-gym {metadata.version('reasoning-gym')}: per CPU second on one CPU, "
-        f"{args.rounds} interleaved rounds of {args.seconds:g} s (≥ {args.min_calls} problems) per "
-        "side, median (worst round)"
+        f"{args.rounds} interleaved rounds of {args.seconds:g} s (or ≥ {args.min_calls} problems, "
+        f"up to {STRETCH * args.seconds:g} s) per side, median (worst round)"
     )
     for note in notes:
         print(f"note: {note}")

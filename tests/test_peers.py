@@ -64,6 +64,9 @@ def test_a_round_lasts_its_seconds_and_makes_at_least_its_minimum_of_calls():
     assert calls == 7 and seen == list(range(5, 12)) and spent >= 0
     calls, spent = timed(lambda _: sum(range(1000)), 0, seconds=0.02, min_calls=1)
     assert calls > 1 and spent >= 0.02
+    slow = lambda _: sum(range(200_000))  # noqa: E731  (~2 ms of CPU a call)
+    calls, spent = timed(slow, 0, seconds=0.01, min_calls=10**6)  # stops at STRETCH x 0.01 s
+    assert calls < 10**6 and 0.01 * bench_peers.STRETCH <= spent < 1.0
 
 
 def test_reward_rows_score_right_answers_and_refuse_wrong_ones_on_both_sides():
