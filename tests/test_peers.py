@@ -60,11 +60,15 @@ def test_a_cheap_row_measures_and_a_broken_peer_is_reported_not_raised():
 
 def test_a_round_lasts_its_seconds_and_makes_at_least_its_minimum_of_calls():
     seen: list[int] = []
-    calls, spent = timed(seen.append, 5, seconds=0.0, min_calls=7)
-    assert calls == 7 and seen == list(range(5, 12)) and spent >= 0
+
+    def slow(index: int) -> None:  # about 2 ms of CPU a call
+        seen.append(index)
+        sum(range(200_000))
+
+    calls, spent = timed(slow, 5, seconds=0.001, min_calls=3)  # past its seconds at once
+    assert calls == 3 and seen == [5, 6, 7] and spent >= 0.001
     calls, spent = timed(lambda _: sum(range(1000)), 0, seconds=0.02, min_calls=1)
     assert calls > 1 and spent >= 0.02
-    slow = lambda _: sum(range(200_000))  # noqa: E731  (~2 ms of CPU a call)
     calls, spent = timed(slow, 0, seconds=0.01, min_calls=10**6)  # stops at STRETCH x 0.01 s
     assert calls < 10**6 and 0.01 * bench_peers.STRETCH <= spent < 1.0
 
