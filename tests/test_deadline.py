@@ -37,15 +37,18 @@ def fast_polls(monkeypatch) -> Iterator[None]:
     sys.setswitchinterval(switch_interval)
 
 
-def race_the_bound_against_the_return(outcomes: Counter) -> None:
-    """Count each call's outcome; a late interruption would escape this loop (as _Expired,
-    a BaseException) and fail the caller."""
-    for _ in range(RACES):
+def race_the_bound_against_the_return(
+    outcomes: Counter, races: int = RACES, runs: float = 0.001, after: int = 2000
+) -> None:
+    """Count the outcome of ``races`` calls bound to 1 ms that run for ``runs`` seconds; a
+    late interruption would escape this loop (as _Expired, a BaseException) and fail the
+    caller."""
+    for _ in range(races):
         try:
-            outcomes[call_with_deadline(0.001, busy, time.perf_counter() + 0.001)] += 1
+            outcomes[call_with_deadline(0.001, busy, time.perf_counter() + runs)] += 1
         except DeadlineExceeded:
             outcomes["cut"] += 1
-        for _ in range(2000):  # bytecodes after the call, where a late exception would land
+        for _ in range(after):  # bytecodes after the call, where a late exception would land
             pass
 
 
@@ -166,11 +169,5 @@ def test_a_call_that_returns_while_the_watchdog_fires_at_it_withdraws_the_except
 
     monkeypatch.setattr(deadline, "_ASYNC_EXC", (slow_raise, withdraw))
     outcomes: Counter = Counter()
-    for _ in range(100):
-        try:
-            outcomes[call_with_deadline(0.001, busy, time.perf_counter() + 0.0015)] += 1
-        except DeadlineExceeded:
-            outcomes["cut"] += 1
-        for _ in range(20_000):  # bytecodes after the call, where a late exception would land
-            pass
+    race_the_bound_against_the_return(outcomes, races=100, runs=0.0015, after=20_000)
     assert sum(outcomes.values()) == 100 and outcomes["done"] > 0

@@ -20,6 +20,7 @@ import sympy as sp
 from factory.stages import reference_trace, verify_trace
 from generators.base import make_problem
 from generators.registry import get_task, task_names
+from schemas.arrow import gc_paused
 
 # Libraries whose own closures make cycles we cannot avoid cheaply: sympy's Basic.replace
 # (every sp.diff, e.g. the antiderivative verifier), _sort_factors (factor_list) and
@@ -44,15 +45,10 @@ def frozen() -> Iterator[None]:
 def collector(frozen: None) -> Iterator[None]:
     """The cyclic collector off, with everything alive so far frozen so that a collection
     looks only at what the test makes (and a test's own start costs little); restored after."""
-    enabled = gc.isenabled()
     gc.collect()
     gc.freeze()
-    gc.disable()
-    try:
+    with gc_paused():
         yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _third_party(item: object) -> bool:
