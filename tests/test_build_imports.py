@@ -52,23 +52,28 @@ def test_collections_are_rarer_during_a_workflow_and_as_before_after():
 
     from pipelines.build import fewer_collections
 
-    before = gc.get_threshold()
-    frozen = gc.get_freeze_count()
-    with fewer_collections(12_345):
-        assert gc.get_threshold() == (12_345, *before[1:])
-        assert gc.get_freeze_count() > frozen  # what existed is out of the collector's reach
-    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen == 0
+    # this test process may hold a freeze of its own (vLLM freezes after loading a model):
+    # start from none, and give it back after
+    had_frozen = gc.get_freeze_count() > 0
+    gc.unfreeze()
     try:
-        with fewer_collections(23_456):
-            raise RuntimeError("a failing build")
-    except RuntimeError:
-        pass
-    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-    gc.freeze()  # a process that froze objects itself keeps its freeze
-    try:
+        before = gc.get_threshold()
+        with fewer_collections(12_345):
+            assert gc.get_threshold() == (12_345, *before[1:])
+            assert gc.get_freeze_count() > 0  # what existed is out of the collector's reach
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+        try:
+            with fewer_collections(23_456):
+                raise RuntimeError("a failing build")
+        except RuntimeError:
+            pass
+        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+        gc.freeze()  # a process that froze objects itself keeps its freeze
         held = gc.get_freeze_count()
         with fewer_collections(34_567):
             assert gc.get_freeze_count() == held
         assert gc.get_freeze_count() == held
     finally:
         gc.unfreeze()
+        if had_frozen:
+            gc.freeze()

@@ -58,19 +58,25 @@ def test_a_cheap_row_measures_and_a_broken_peer_is_reported_not_raised():
     assert measure(broken, seconds=0.01, rounds=1).error
 
 
-def test_a_round_lasts_its_seconds_and_makes_at_least_its_minimum_of_calls():
+def test_a_round_lasts_its_seconds_and_makes_at_least_its_minimum_of_calls(monkeypatch):
+    clock = [0.0]  # CPU seconds, advanced by each call's cost: the test is exact anywhere
+    monkeypatch.setattr(bench_peers.time, "process_time", lambda: clock[0])
     seen: list[int] = []
 
-    def slow(index: int) -> None:  # about 2 ms of CPU a call
-        seen.append(index)
-        sum(range(200_000))
+    def costing(cost: float):
+        def step(index: int) -> None:
+            seen.append(index)
+            clock[0] += cost
 
-    calls, spent = timed(slow, 5, seconds=0.001, min_calls=3)  # past its seconds at once
-    assert calls == 3 and seen == [5, 6, 7] and spent >= 0.001
-    calls, spent = timed(lambda _: sum(range(1000)), 0, seconds=0.02, min_calls=1)
-    assert calls > 1 and spent >= 0.02
-    calls, spent = timed(slow, 0, seconds=0.01, min_calls=10**6)  # stops at STRETCH x 0.01 s
-    assert calls < 10**6 and 0.01 * bench_peers.STRETCH <= spent < 1.0
+        return step
+
+    # calls slower than the round: past its seconds at once, on for the minimum
+    assert timed(costing(1.0), 5, seconds=0.5, min_calls=3) == (3, 3.0) and seen == [5, 6, 7]
+    # cheap calls: the round's seconds decide
+    assert timed(costing(0.125), 0, seconds=0.5, min_calls=1) == (4, 0.5)
+    # a minimum out of reach: the round stops at STRETCH times its seconds
+    assert timed(costing(1.0), 0, seconds=0.5, min_calls=10**6) == (4, 4.0)
+    assert bench_peers.STRETCH * 0.5 == 4.0
 
 
 def test_reward_rows_score_right_answers_and_refuse_wrong_ones_on_both_sides():
