@@ -69,10 +69,10 @@ def test_collections_are_rarer_during_a_workflow_and_as_before_after():
             pass
         assert gc.get_threshold() == before and gc.get_freeze_count() == 0
         gc.freeze()  # a process that froze objects itself keeps its freeze
-        held = gc.get_freeze_count()
+        held = gc.get_freeze_count()  # falls as frozen objects are freed, never rises here
         with fewer_collections(34_567):
-            assert gc.get_freeze_count() == held
-        assert gc.get_freeze_count() == held
+            assert 0 < gc.get_freeze_count() <= held  # not frozen again, not unfrozen
+        assert 0 < gc.get_freeze_count() <= held
     finally:
         gc.unfreeze()
         if had_frozen:
