@@ -129,7 +129,9 @@ def test_planted_chains_give_their_word_at_every_size():
             if _span(steps) > generations - 1:
                 continue  # great-... needs four generations
             for x_female in (True, False):
-                family, x, y = kin.plant(word, steps, x_female, people, generations, max_children)
+                planted = kin.root(word, steps, x_female, people, generations)
+                family = kin.grow_from(word, planted, people, generations, max_children)
+                x, y = planted[3], planted[4]
                 expected = female if x_female else male
                 assert family.female[x] == x_female
                 assert kin.relation(family, x, y) == expected, (steps, people)

@@ -1,11 +1,11 @@
 """Family relationships: how is one person of a described family related to another?
 
-The relation word is drawn first (evenly over the words the level's number of
-generations allows, by :func:`balanced_choice`), then one chain of steps that gives it
-(an aunt is a parent's sister or a parent's brother's wife); the family is built around
-that chain (:func:`kinship.plant`: the chain, its ancestors, then random relatives), so
-no tree is ever drawn in vain. The family is told in one of three phrasings (couples
-with their children in the order of their names, one fact per line, possessive
+The relation word is drawn first (evenly over the words the level's number of generations
+allows, by :func:`balanced_choice`), then one chain of steps that gives it (an aunt is a
+parent's sister or a parent's brother's wife); the family is built around that chain
+(:func:`kinship.root`: the chain; :func:`kinship.grow_from`: its ancestors, then random
+relatives), so no tree is ever drawn in vain. The family is told in one of three phrasings
+(couples with their children in the order of their names, one fact per line, possessive
 sentences) in shuffled order, mixed with distractor facts about friends and neighbours.
 Every choice is drawn from the problem's :class:`~generators.hashrandom.HashRandom` as
 64-bit words (:func:`~generators.hashrandom.words`); the chain and its ancestry come from

@@ -449,7 +449,11 @@ def root(word: Word, steps: str, x_female: bool, people: int, generations: int) 
     """The chain ``steps`` from ``y`` to ``x`` (x of the given gender) at a random generation
     that fits (and keeps the chain with its ancestry within ``people`` where it can): one
     word holds a gender per step, lowest bits first, and the coins of :func:`_climb`, one
-    more picks the generation."""
+    more picks the generation. :func:`grow_from` then grows the family around it.
+
+    Each step adds new people only (a P step gives a parentless person new parents, a C
+    step a new child, an S step a new spouse), so the couples still form a tree and the
+    chain is the only shortest one up to mother-or-father (see the module docstring)."""
     coins, k = word(), len(steps)
     start = pick_word(word, _starts(steps, generations, people))
     lists, top, x, y = _chain(steps, x_female, coins & ((1 << k) - 1), start, generations)
@@ -468,17 +472,3 @@ def grow_from(
     _climb(grown, top, coins)
     _fill(word, grown, people, generations - 1, max_children)
     return Family(female, parents, spouse)
-
-
-def plant(
-    word: Word, steps: str, x_female: bool, people: int, generations: int, max_children: int
-) -> tuple[Family, int, int]:
-    """A random family holding a pair (x, y) whose shortest chain from ``y`` to ``x`` is
-    ``steps`` (x of the given gender): :func:`root`, then :func:`grow_from`. Returns
-    (family, x, y).
-
-    Each step adds new people only (a P step gives a parentless person new parents, a C
-    step a new child, an S step a new spouse), so the couples still form a tree and the
-    chain is the only shortest one up to mother-or-father (see the module docstring)."""
-    planted = root(word, steps, x_female, people, generations)
-    return grow_from(word, planted, people, generations, max_children), planted[3], planted[4]
