@@ -8,11 +8,14 @@ from random import Random
 
 import pytest
 import z3
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from generators.base import ANSWER_INSTRUCTION, AnswerFormatError, make_problem
 from generators.knights_knaves import KnightsKnaves, verifier
 from generators.knights_knaves.config import ROLE_PAIRS
+from generators.knights_knaves.puzzle import Puzzle
 from generators.knights_knaves.statements import (
     PuzzleGenerationError,
     kleene,
@@ -468,3 +471,102 @@ def test_level_bounds():
     with pytest.raises(ValueError, match="level 11"):
         TASK.config_for_level(11)
     assert TASK.config_for_level(3, {"roles": "hero_villain"}).roles == "hero_villain"
+
+
+_LINE_PIECES = st.sampled_from(
+    ["(", ")", "1", "12", "٣", " ", "  ", "\t", "is", "IS", "a", "an", "A", "n", "Bob", "é",
+     "_", "-", ".", "*", "knight", "truth-teller", "ǅ", ":", "x"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.lists(_LINE_PIECES, max_size=12).map("".join), st.text(max_size=40)))
+def test_a_plainly_written_line_is_read_as_the_general_reading_reads_it(raw: str):
+    """The one-match reading of '(2) Bob is a knave' lines gives the general reading's
+    (name, role), and parse_answer gives the same claims or error with or without it."""
+    line = raw.strip()
+    plain = verifier._PLAIN.fullmatch(line)
+    if plain:
+        assert (plain[1], plain[2]) == verifier._read_line(line, 1, raw)
+    for answer in (raw, f"(1) Bob is a knight\n{raw}\n(3) Ann is an angel."):
+        try:
+            claims: object = verifier.parse_answer(answer)
+        except AnswerFormatError as error:
+            claims = str(error)
+        assert claims == _general_parse(answer), answer
+
+
+def _general_parse(answer: str) -> object:
+    """parse_answer's claims (or error message) with every line read the general way."""
+    claims = []
+    try:
+        for number, raw in enumerate(answer.splitlines(), start=1):
+            claim = verifier._read_line(raw.strip(), number, raw)
+            if claim is not None:
+                claims.append(claim)
+    except AnswerFormatError as error:
+        return str(error)
+    return claims or "empty answer"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_check_answer_on_perturbed_reference_answers(data):
+    """The checker's verdict (score and reason, or the format error) equals the verdict of
+    the answer read line by line the general way, on the reference answer and perturbations
+    of it (lines dropped, repeated, reordered, re-cased, re-worded) and arbitrary text."""
+    p = data.draw(st.sampled_from(_PERTURBED_PROBLEMS))
+    lines = p.answer.splitlines()
+    edits = st.lists(
+        st.one_of(
+            st.sampled_from(lines),
+            st.sampled_from(lines).map(str.upper),
+            st.sampled_from(lines).map(lambda line: line.replace(" a", " an")),
+            st.sampled_from(lines).map(lambda line: line + "."),
+            st.sampled_from(lines).map(lambda line: line.split(") ", 1)[-1]),
+            st.text(max_size=20),
+        ),
+        max_size=len(lines) + 2,
+    )
+    answer = data.draw(st.one_of(st.just(p.answer), edits.map("\n".join)))
+    assert _verdict(TASK.check_answer, p, answer) == _verdict(_plain_check, p, answer)
+
+
+def _verdict(check, p: Problem, answer: str) -> object:
+    try:
+        return check(p, answer)
+    except AnswerFormatError as error:
+        return f"format error: {error}"
+
+
+def _plain_check(p: Problem, answer: str) -> tuple[float, str]:
+    """The check without its short cuts (whole-answer match, line lookup, one-match lines):
+    every line read the general way, then matched to the puzzle."""
+    puzzle = Puzzle.from_payload(p.payload)
+    claims = _general_parse(answer)
+    if isinstance(claims, str):
+        raise AnswerFormatError(claims)
+    people = {name.casefold(): person for person, name in enumerate(puzzle.names)}
+    pair = puzzle.role_pair
+    role_of = {pair.truthful.casefold(): True, pair.liar.casefold(): False}
+    claimed: dict[int, bool] = {}
+    for name, role in claims:
+        person = people.get(name.casefold())
+        if person is None:
+            return 0.0, f"unknown person {name!r}"
+        if person in claimed:
+            return 0.0, f"{puzzle.names[person]} is named more than once"
+        if role.casefold() not in role_of:
+            return (
+                0.0,
+                f"unknown role {role!r} for {name}; expected {pair.truthful!r} or {pair.liar!r}",
+            )
+        claimed[person] = role_of[role.casefold()]
+    return verifier.AnswerChecker(puzzle)._score(claimed)
+
+
+_PERTURBED_PROBLEMS = [
+    make_problem(TASK, TASK.config_for_level(level, {"roles": "random"}), 3, index, level)
+    for level in (1, 4, 8)
+    for index in range(4)
+]

@@ -126,12 +126,20 @@ def test_nlsat_key_is_exact_over_symmetric_statements():
 
 def _twin(problem: Problem) -> Problem:
     """``problem`` with its people (statements) renumbered in reverse and its claims
-    (clauses) in reverse order: the same structure."""
+    (clauses, clues) in reverse order: the same structure."""
     p = problem.payload
     if problem.task == "nlsat":
         n = len(p["variables"])
         clauses = [[(n + 1 - abs(lit)) * (1 if lit > 0 else -1) for lit in c] for c in p["clauses"]]
         return problem.model_copy(update={"payload": {**p, "clauses": clauses[::-1]}})
+    if problem.task == "zebra_puzzle":  # clues reversed, and the items of symmetric ones
+        clues = [
+            {**clue, "items": clue["items"][::-1]}
+            if clue["kind"] in ("same", "not_same", "next_to")
+            else clue
+            for clue in p["clues"][::-1]
+        ]
+        return problem.model_copy(update={"payload": {**p, "clues": clues}})
     n = len(p["statements"])
     relabel = list(range(n))[::-1]
     statements = [_kk_renumbered(tree, relabel) for tree in p["statements"][::-1]]
@@ -146,6 +154,8 @@ def _twin(problem: Problem) -> Problem:
         ("nlsat", {"question": "consistency"}, False),
         ("nlsat", {"question": "assignment"}, False),
         ("nlsat", {"k": 2, "alpha": 1.0, "balanced": False}, True),
+        ("zebra_puzzle", {}, False),
+        ("zebra_puzzle", {"n_houses": 3, "n_categories": 3, "clue_set": "basic"}, True),
     ],
 )
 def test_problems_with_equal_keys_have_equal_invariants(name, knobs, repeating):

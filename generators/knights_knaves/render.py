@@ -5,6 +5,7 @@ from __future__ import annotations
 from random import Random
 
 from generators.base import ANSWER_INSTRUCTION
+from generators.knights_knaves.config import RolePair
 from generators.knights_knaves.puzzle import Puzzle, Style
 from generators.knights_knaves.statements import LEAF_OPS, Tree
 
@@ -124,9 +125,17 @@ def render_prompt(puzzle: Puzzle) -> str:
     return "\n".join(lines)
 
 
+def answer_lines(names: list[str], pair: RolePair) -> tuple[list[str], list[str]]:
+    """Every person's answer line, '(1) Alice is a knight', as a liar and as truthful:
+    ``answer_lines(...)[truthful][person]`` (each role's words made once, not per person)."""
+    liar, truthful = (
+        [f"({person}) {name} is {role}" for person, name in enumerate(names, 1)]
+        for role in (pair.with_article(False), pair.with_article(True))
+    )
+    return liar, truthful
+
+
 def render_answer(puzzle: Puzzle, assignment: list[bool]) -> str:
     """'(1) Alice is a knight' per person, in order of introduction."""
-    return "\n".join(
-        f"({person + 1}) {puzzle.role_phrase(person, truthful)}"
-        for person, truthful in enumerate(assignment)
-    )
+    lines = answer_lines(puzzle.names, puzzle.role_pair)
+    return "\n".join([lines[truthful][person] for person, truthful in enumerate(assignment)])

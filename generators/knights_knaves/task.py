@@ -8,9 +8,20 @@ from typing import Any, ClassVar
 
 from generators.base import Instance, Solution, Task
 from generators.canonical import digest, least_relabelling
-from generators.knights_knaves.config import LEVELS, RANDOM_ROLES, ROLE_PAIRS, KnightsKnavesConfig
+from generators.knights_knaves.config import (
+    LEVELS,
+    RANDOM_ROLES,
+    ROLE_PAIRS,
+    KnightsKnavesConfig,
+    RolePair,
+)
 from generators.knights_knaves.puzzle import Puzzle
-from generators.knights_knaves.render import render_answer, render_prompt, sample_style
+from generators.knights_knaves.render import (
+    answer_lines,
+    render_answer,
+    render_prompt,
+    sample_style,
+)
 from generators.knights_knaves.solver import solve
 from generators.knights_knaves.statements import LEAF_OPS, Tree, sample_unique_claims
 from generators.knights_knaves.verifier import AnswerChecker
@@ -123,11 +134,12 @@ class KnightsKnaves(Task[KnightsKnavesConfig]):
         return 2 ** len(problem.payload["names"])
 
     def trivial_answers(self, problem: Problem) -> dict[str, str]:
-        puzzle = Puzzle.from_payload(problem.payload)
+        payload = problem.payload
+        liars, truthful = answer_lines(payload["names"], RolePair(**payload["role_words"]))
         return {
             **super().trivial_answers(problem),
-            "all truthful": render_answer(puzzle, [True] * puzzle.n),
-            "all liars": render_answer(puzzle, [False] * puzzle.n),
+            "all truthful": "\n".join(truthful),
+            "all liars": "\n".join(liars),
         }
 
     def structural_key(self, problem: Problem) -> str:

@@ -21,29 +21,42 @@ import re
 
 from generators.base import AnswerFormatError
 from generators.knights_knaves.puzzle import Puzzle
-from generators.knights_knaves.render import render_answer
+from generators.knights_knaves.render import answer_lines
 from generators.statement_lines import listed_decisions
 
 _NUMBERING = re.compile(r"^(?:[-*]\s*)?(?:\(\s*\d+\s*\)|\d+\s*[.):])?\s*")
 _IS = re.compile(r"(?<=\s)is(?=\s)", re.IGNORECASE)  # not \s+is\s+: quadratic on spaces
 _ARTICLE = re.compile(r"^an?\s+", re.IGNORECASE)
+_PLAIN = re.compile(r"\(\d+\) (\w+) is an? ([\w-]+)")
+"""A line as answers write it, "(2) Bob is a knave": read in one match as
+:func:`_read_line` would read it (a one-word name; no space or full stop in the role)."""
 
 
 def parse_answer(answer: str) -> list[tuple[str, str]]:
     """(name, role word) per non-blank line, as written (not yet matched to the puzzle)."""
     claims = []
     for number, raw in enumerate(answer.splitlines(), start=1):
-        line = _NUMBERING.sub("", raw.strip(), count=1)
-        if not line:
-            continue
-        parts = _IS.split(line, maxsplit=1)
-        if len(parts) != 2 or not parts[0].strip():
-            raise AnswerFormatError(f"line {number} is not '(k) Name is a <role>': {raw[:80]!r}")
-        role = _ARTICLE.sub("", parts[1].strip().rstrip(".").strip())
-        claims.append((parts[0].strip(), " ".join(role.split())))
+        line = raw.strip()
+        plain = _PLAIN.fullmatch(line)
+        claim = (plain[1], plain[2]) if plain else _read_line(line, number, raw)
+        if claim is not None:
+            claims.append(claim)
     if not claims:
         raise AnswerFormatError("empty answer")
     return claims
+
+
+def _read_line(line: str, number: int, raw: str) -> tuple[str, str] | None:
+    """(name, role word) of the stripped line ``line`` (line ``number``, ``raw`` as written),
+    None for a blank one."""
+    line = _NUMBERING.sub("", line, count=1)
+    if not line:
+        return None
+    parts = _IS.split(line, maxsplit=1)
+    if len(parts) != 2 or not parts[0].strip():
+        raise AnswerFormatError(f"line {number} is not '(k) Name is a <role>': {raw[:80]!r}")
+    role = _ARTICLE.sub("", parts[1].strip().rstrip(".").strip())
+    return parts[0].strip(), " ".join(role.split())
 
 
 class AnswerChecker:
@@ -62,12 +75,15 @@ class AnswerChecker:
         pair = puzzle.role_pair
         self.role_of = {pair.truthful.casefold(): True, pair.liar.casefold(): False}
         self.solution = dict(enumerate(puzzle.solution))
+        lines = answer_lines(puzzle.names, pair)
         self.canonical = {
-            f"({person + 1}) {puzzle.role_phrase(person, truthful)}": (person, truthful)
+            lines[truthful][person]: (person, truthful)
             for person in range(puzzle.n)
             for truthful in (True, False)
         }
-        self.reference = render_answer(puzzle, list(puzzle.solution))
+        self.reference = "\n".join(
+            [lines[truthful][person] for person, truthful in enumerate(puzzle.solution)]
+        )
         self.solved = self._score(self.solution)
 
     def __call__(self, answer: str) -> tuple[float, str]:

@@ -188,7 +188,7 @@ class NLSat(Task[NLSatConfig]):
     def trivial_answers(self, problem: Problem) -> dict[str, str]:
         guesses = super().trivial_answers(problem)
         if problem.payload["question"] == "assignment":
-            variables = Formula.from_payload(problem.payload).variables
+            variables = problem.payload["variables"]  # [name, property] pairs
             every = frozenset(range(1, len(variables) + 1))
             guesses["all true"] = assignment_answer(variables, every)
             guesses["all false"] = assignment_answer(variables, frozenset())

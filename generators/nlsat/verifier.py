@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from generators.base import AnswerFormatError
-from generators.nlsat.formula import Formula, first_violated
+from generators.nlsat.formula import Variable, first_violated
 from generators.nlsat.render import describe_clause, statement
 from generators.statement_lines import listed_decisions
 
@@ -70,8 +70,8 @@ class AssignmentChecker:
     """
 
     def __init__(self, payload: dict[str, Any]) -> None:
-        formula = Formula.from_payload(payload)
-        self.variables, self.clauses = formula.variables, formula.clauses
+        self.variables: list[Variable] = [(name, prop) for name, prop in payload["variables"]]
+        self.clauses: list[list[int]] = payload["clauses"]
         self.number = {
             (name.lower(), prop.lower()): i for i, (name, prop) in enumerate(self.variables, 1)
         }
@@ -92,9 +92,10 @@ class AssignmentChecker:
             given = self._read(parse_statements(answer))
             if isinstance(given, str):
                 return 0.0, given
-        missing = [statement(v, True) for i, v in enumerate(self.variables, 1) if i not in given]
-        if missing:
-            return 0.0, f"{len(missing)} statement(s) not decided, e.g. '{missing[0]}'"
+        if len(given) < len(self.variables):  # given holds distinct statement numbers
+            first = next(v for i, v in enumerate(self.variables, 1) if i not in given)
+            undecided = len(self.variables) - len(given)
+            return 0.0, f"{undecided} statement(s) not decided, e.g. '{statement(first, True)}'"
         broken = first_violated(self.clauses, {var for var, positive in given.items() if positive})
         if broken is not None:
             clause = describe_clause(self.variables, self.clauses[broken])

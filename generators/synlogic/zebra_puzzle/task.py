@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Hashable
 from math import factorial
 from random import Random
 from typing import ClassVar
@@ -82,6 +84,14 @@ class ZebraPuzzle(Task[ZebraConfig]):
                 items.sort()
             clues.append([clue.kind, items, clue.house])
         return digest([puzzle.n, sorted(clues, key=canonical_json)])
+
+    def structural_invariant(self, problem: Problem) -> Hashable:
+        """Equal for any two problems with equal structural keys, at a small fraction of a
+        key's cost: the number of houses and the clues' (kind, house, number of items) as a
+        multiset (the key keeps all three of every clue)."""
+        p = problem.payload
+        clues = Counter((clue["kind"], clue["house"], len(clue["items"])) for clue in p["clues"])
+        return len(p["solution"]), frozenset(clues.items())
 
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         return check_answer(Puzzle.from_payload(problem.payload), answer)
