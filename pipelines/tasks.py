@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Iterator
-from functools import cache, partial
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, partial, wraps
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -57,6 +57,7 @@ from factory.storage.stage_files import (
     stage_is_whole,
     write_stage_records,
 )
+from schemas.arrow import gc_paused
 from schemas.config import BuildConfig, ModelSpec, TaskSpec
 from schemas.manifest import ExcludedSource
 from schemas.records import (
@@ -70,6 +71,23 @@ from schemas.records import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T", bound=luigi.Task)
+
+
+def collector_paused(run: Callable[[T], None]) -> Callable[[T], None]:
+    """``run`` with the cyclic garbage collector off, for the CPU stages: their records (a
+    shard of them, or all the samples a publish audits) live as long as the run, and a
+    collection during it walks every one of them, one batch of allocations after another.
+    Reference counting frees them when the run ends (no task leaves cyclic garbage:
+    ``tests/test_no_cyclic_garbage.py``), so the first collection after it finds few.
+    Not for the model stages: a long engine run's own cycles would pile up meanwhile."""
+
+    @wraps(run)
+    def paused(task: T) -> None:
+        with gc_paused():
+            run(task)
+
+    return paused
 
 
 class SelfCheckError(BuildError):
@@ -234,6 +252,7 @@ class GenerateShard(ShardTask):
     def output(self):
         return self.stage_target("candidates")
 
+    @collector_paused
     def run(self) -> None:
         problems = generate_shard(self.config, self.config.spec(self.subset), self.shard)
         self.write_stage("candidates", problems, Problem)
@@ -263,6 +282,7 @@ class SelectDistinct(BuildTask):
                     targets.append(StageTarget(layout.storage, path))
         return targets
 
+    @collector_paused
     def run(self) -> None:
         config, layout = self.config, self.layout
         exclusions = load_exclusions(config.exclude, config.ngram) if config.exclude else None
@@ -332,6 +352,7 @@ class SolveAndSelfCheck(ShardTask):
     def output(self):
         return {"traces": self.stage_target("traces"), "verdicts": self.stage_target("verdicts")}
 
+    @collector_paused
     def run(self) -> None:
         problems = self.read_stage("problems", Problem)
         check = solve_and_self_check(problems)
@@ -498,6 +519,7 @@ class Score(ShardTask):
     def output(self):
         return self.stage_target("scores")
 
+    @collector_paused
     def run(self) -> None:
         teacher_verdicts = []
         if self.config.teacher is not None:
@@ -521,6 +543,7 @@ class SelectProblems(BuildTask):
     def output(self):
         return StageTarget(self.layout.storage, self.layout.selection_path)
 
+    @collector_paused
     def run(self) -> None:
         graded = [
             Graded(s.problem_id, spec.subset, s.pass_rate or 0.0, s.pass_cv, s.solver_effort)
@@ -555,5 +578,6 @@ class AssembleDataset(BuildTask):
     def output(self):
         return StorageTarget(self.layout.storage, self.layout.version_dir / MANIFEST)
 
+    @collector_paused
     def run(self) -> None:
         publish_version(self.config, self.layout)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePath
 
@@ -23,7 +24,7 @@ from factory.publish.card import (
     write_card,
 )
 from factory.publish.reverify import reference_failures, refuse_if_any, trace_failures
-from factory.quality.audit import SampleCollector, audit, audit_bars, render_audit
+from factory.quality.audit import GroupAudit, SampleCollector, audit, audit_bars, render_audit
 from factory.storage.atomic import write_text_atomic
 from factory.storage.filesystem import LOCAL, Storage
 from factory.storage.hashing import sha256_file
@@ -70,6 +71,62 @@ def is_published(version_dir: PurePath, storage: Storage = LOCAL) -> bool:
 
 
 def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> DatasetManifest:
+    data = _write_data(config, layout, staging)
+    reports = read_stage_records(layout.dedup_path, DedupReport, layout.storage)
+    summary = level_summary(pa.concat_tables(data.stats))
+    run_usage = model_usage(config, layout)
+    if run_usage:
+        write_run_usage(layout, run_usage)
+    files = data.files
+    manifest = DatasetManifest(
+        name=config.name,
+        version=config.version,
+        parent=config.parent,
+        created_at=source_date(),
+        code_version=code_version(),
+        # where and how the build ran is not part of what it made: a version built in
+        # another root, with other workers or request concurrency has the same bytes
+        config=data_config(config),
+        config_fingerprint=config_fingerprint(config),
+        generators=generator_versions(config),
+        seed=config.seed,
+        counts=_counts(summary),
+        total=sum(entry.rows for entry in files if is_data_file(entry.path)),
+        files=files,
+        dedup=reports,
+        excluded=read_stage_records(layout.excluded_path, ExcludedSource, layout.storage),
+        model_usage=[figures.totals() for figures in run_usage],
+        audit=[a.to_json() for a in data.audits],
+    )
+    card_audit = CardAudit(render_audit(data.audits), audit_bars(data.audits), AUDIT_PER_LEVEL)
+    producers = {p: sample_summary(pa.concat_tables(t)) for p, t in data.model_stats.items()}
+    selection = data.selection
+    grades = None if selection is None else difficulty_summary(selection)
+    written = write_card(staging, manifest, summary, producers, grades, card_audit)
+    manifest.files += [_file_entry(staging, relative) for relative in written]
+    write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
+    return manifest
+
+
+@dataclass
+class _Written:
+    """What writing a version's data files leaves for its manifest and card."""
+
+    files: list[FileEntry]
+    stats: list[pa.Table]
+    model_stats: dict[str, list[pa.Table]]
+    selection: pa.Table | None
+    audits: list[GroupAudit]
+
+
+def _write_data(config: BuildConfig, layout: BuildLayout, staging: Path) -> _Written:
+    """Assemble, re-verify and write every shard's files, and audit the rows.
+
+    The audited problems (up to :data:`AUDIT_PER_LEVEL` of each subset and level, often
+    all of them) are gone when this returns, before the card is drawn: Matplotlib's first
+    drawing leaves reference cycles through the frames it ran under (pyparsing's cached
+    exceptions), and a frame still holding them would keep them all alive until the next
+    full collection, which then walks every one."""
     files: list[FileEntry] = []
     stats: list[pa.Table] = []
     model_stats: dict[str, list[pa.Table]] = {}
@@ -110,39 +167,8 @@ def _write_version(config: BuildConfig, layout: BuildLayout, staging: Path) -> D
                 files.append(_file_entry(staging, relative, traces.num_rows))
                 model_stats.setdefault(producer, []).append(sample_stats(traces, spec.subset))
     refuse_if_any(failures, f"{config.name} {config.version}")
-    reports = read_stage_records(layout.dedup_path, DedupReport, layout.storage)
-    summary = level_summary(pa.concat_tables(stats))
-    run_usage = model_usage(config, layout)
-    if run_usage:
-        write_run_usage(layout, run_usage)
-    manifest = DatasetManifest(
-        name=config.name,
-        version=config.version,
-        parent=config.parent,
-        created_at=source_date(),
-        code_version=code_version(),
-        # where and how the build ran is not part of what it made: a version built in
-        # another root, with other workers or request concurrency has the same bytes
-        config=data_config(config),
-        config_fingerprint=config_fingerprint(config),
-        generators=generator_versions(config),
-        seed=config.seed,
-        counts=_counts(summary),
-        total=sum(entry.rows for entry in files if is_data_file(entry.path)),
-        files=files,
-        dedup=reports,
-        excluded=read_stage_records(layout.excluded_path, ExcludedSource, layout.storage),
-        model_usage=[figures.totals() for figures in run_usage],
-    )
     audits = audit(collector.samples(), config.audit, structural=not config.dedup)
-    manifest.audit = [a.to_json() for a in audits]
-    card_audit = CardAudit(render_audit(audits), audit_bars(audits), AUDIT_PER_LEVEL)
-    producers = {p: sample_summary(pa.concat_tables(t)) for p, t in model_stats.items()}
-    grades = None if selection is None else difficulty_summary(selection)
-    written = write_card(staging, manifest, summary, producers, grades, card_audit)
-    manifest.files += [_file_entry(staging, relative) for relative in written]
-    write_text_atomic(staging / MANIFEST, manifest.model_dump_json(indent=2) + "\n")
-    return manifest
+    return _Written(files, stats, model_stats, selection, audits)
 
 
 def usage_path(layout: BuildLayout, stage: str, subset: str, shard: int) -> PurePath:
