@@ -42,6 +42,7 @@ def main() -> None:
                         table["reference_trace"].to_pylist(),
                         table["verify_score"].to_pylist(),
                         subset_of(entry.path),
+                        table["config"].to_pylist(),
                     )
                 )
         reverify_s = time.perf_counter() - start

@@ -101,10 +101,14 @@ def score_shard(
     pass rate and its coefficient of variation when teacher samples were verified.
 
     The inputs are the stage tables with (at least) the :data:`SCORE_INPUTS` columns."""
-    trace_of = {
-        t["problem_id"]: t
-        for t in traces.select(SCORE_INPUTS["traces"]).to_pylist()
-        if t["producer"] == SOLVER
+    trace_ids, problem_ids, producers, texts, stats_texts = (
+        column.to_pylist() for column in traces.select(SCORE_INPUTS["traces"]).columns
+    )
+    # the last solver trace of each problem, as a dict of rows would keep it
+    solver_trace = {
+        problem_id: i
+        for i, (problem_id, producer) in enumerate(zip(problem_ids, producers, strict=True))
+        if producer == SOLVER
     }
     passed_of = dict(
         zip(verdicts["trace_id"].to_pylist(), verdicts["passed"].to_pylist(), strict=True)
@@ -113,21 +117,23 @@ def score_shard(
     for verdict in teacher_verdicts:
         samples.setdefault(verdict.problem_id, []).append(verdict.score)
     scores = []
-    for problem in problems.select(SCORE_INPUTS["problems"]).to_pylist():
-        sample_scores = samples.get(problem["problem_id"], [])
-        trace = trace_of[problem["problem_id"]]
-        text, stats = trace["text"], json.loads(trace["solver_stats"])
-        reasoning = text.rsplit("<answer>", 1)[0]
+    for problem_id, task, level in zip(
+        *(column.to_pylist() for column in problems.select(SCORE_INPUTS["problems"]).columns),
+        strict=True,
+    ):
+        sample_scores = samples.get(problem_id, [])
+        i = solver_trace[problem_id]
+        text, stats = texts[i], json.loads(stats_texts[i])
         scores.append(
             Scores(
-                problem_id=problem["problem_id"],
-                task=problem["task"],
-                level=problem["level"],
+                problem_id=problem_id,
+                task=task,
+                level=level,
                 solver_effort=float(stats.get("effort", 0)),
                 solver_stats=stats,
                 reference_chars=len(text),
-                reference_steps=sum(1 for line in reasoning.splitlines() if line.strip()),
-                reference_passed=passed_of[trace["trace_id"]],
+                reference_steps=reference_steps(text),
+                reference_passed=passed_of[trace_ids[i]],
                 samples=len(sample_scores),
                 pass_rate=pass_rate(sample_scores, pass_threshold) if sample_scores else None,
                 pass_cv=coefficient_of_variation(sample_scores) if sample_scores else None,
@@ -136,3 +142,8 @@ def score_shard(
             )
         )
     return scores
+
+
+def reference_steps(text: str) -> int:
+    """The non-blank lines of a trace's reasoning (its text before the last ``<answer>``)."""
+    return len(list(filter(None, map(str.strip, text.rsplit("<answer>", 1)[0].splitlines()))))

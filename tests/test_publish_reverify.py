@@ -3,11 +3,17 @@ a trace that gives the oracle's answer with one verifier call."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from factory.publish.reverify import reference_failures
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factory.publish.reverify import _ExpectedIds, reference_failures
 from generators.base import make_problem
 from generators.registry import get_task
+from schemas.arrow import canonical_json
+from schemas.ids import problem_id
 from schemas.records import Problem
 
 SUBSET = "knights_knaves"
@@ -56,3 +62,87 @@ def test_a_trace_without_the_oracle_answer_is_refused(problem, checks):
     wrong = problem.answer.replace("knight", "knave") if "knight" in problem.answer else "x"
     failures = reference_failures([problem], [f"<answer>{wrong}</answer>"], [1.0], SUBSET)
     assert len(failures) == 1 and "reference trace scores 0.0" in failures[0]
+
+
+def _stored(problem: Problem) -> str:
+    """The config as a data file holds it."""
+    return canonical_json(problem.config)
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_row_whose_id_does_not_match_its_content_is_refused(problem, stored):
+    other = problem.model_copy(update={"index": problem.index + 1})
+    configs = [_stored(other)] if stored else None
+    failures = reference_failures(
+        [other], [f"<answer>{other.answer}</answer>"], [1.0], SUBSET, configs
+    )
+    assert failures == [
+        f"{problem.problem_id}: problem_id does not match the row's task, knobs, seed and index"
+    ]
+
+
+def test_the_stored_config_is_what_the_id_is_checked_against(problem):
+    """Rows of one level share a config; another level's stored text fails the id check."""
+    task = get_task("knights_knaves")
+    other = make_problem(task, task.config_for_level(4), 7, 1, 4, SUBSET)
+    rows = [problem, other, problem]
+    traces = [f"<answer>{p.answer}</answer>" for p in rows]
+    right = [_stored(p) for p in rows]
+    assert reference_failures(rows, traces, [1.0] * 3, SUBSET, right) == []
+    swapped = [right[1], right[0], right[0]]
+    failures = reference_failures(rows, traces, [1.0] * 3, SUBSET, swapped)
+    assert [failure.split(":")[0] for failure in failures] == [problem.problem_id, other.problem_id]
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_CONFIGS = st.dictionaries(st.text(max_size=4), _JSON, max_size=4)
+_NAMES = st.sampled_from(["t", 'süd"oku', "nlsat"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subset=_NAMES,
+    configs=st.lists(_CONFIGS, min_size=1, max_size=3),
+    rows=st.lists(
+        st.tuples(
+            _NAMES,
+            st.sampled_from(["1", "1.2"]),
+            st.integers(min_value=0, max_value=2),
+            st.integers(min_value=-(2**70), max_value=2**70),
+            st.integers(min_value=0, max_value=10**9),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_expected_ids_are_problem_id_of_each_row(subset, configs, rows):
+    """Shared per config (stored texts, canonical or not) or not, every row's id is what
+    :func:`problem_id` gives it alone."""
+    ids = _ExpectedIds(subset)
+    for task, version, which, seed, index, canonical in rows:
+        config = configs[which % len(configs)]
+        row = Problem(
+            problem_id="0" * 32,
+            task=task,
+            generator_version=version,
+            seed=seed,
+            index=index,
+            config=config,
+            prompt="p",
+            answer="a",
+            payload={},
+        )
+        stored = canonical_json(config) if canonical else json.dumps(config)
+        expected = problem_id(task, subset, version, config, seed, index)
+        assert ids.of(task, row, stored) == ids.of(task, row, None) == expected

@@ -13,6 +13,7 @@ without a second check: the verifier scores the extracted answer alone.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 import pyarrow as pa
@@ -21,7 +22,8 @@ from factory.errors import BuildError
 from generators.base import Task
 from generators.extract import final_answer
 from generators.registry import get_task
-from schemas.ids import problem_id
+from schemas.arrow import canonical_json
+from schemas.ids import Encoded, ProblemKeys, id_of_digest
 from schemas.records import Problem
 
 SHOWN = 5
@@ -43,26 +45,69 @@ def refuse_if_any(failures: list[str], what: str) -> None:
 
 
 def reference_failures(
-    problems: list[Problem], traces: list[str], scores: list[float], subset: str
+    problems: list[Problem],
+    traces: list[str],
+    scores: list[float],
+    subset: str,
+    configs: list[str] | None = None,
 ) -> list[str]:
     """``problem_id: why`` for each data row of ``subset`` that does not re-verify, the rows
     given as columns: each row's problem, reference trace and recorded verify score (what a
-    data file holds, without a record a row)."""
+    data file holds, without a record a row), and optionally its config as stored (the JSON
+    text ``problem.config`` was read from; given, each distinct text is encoded once)."""
+    ids = _ExpectedIds(subset)
+    task_of: dict[str, Task] = {}
+    stored = [None] * len(problems) if configs is None else configs
     failures = []
-    for problem, trace, score in zip(problems, traces, scores, strict=True):
-        why = _row_problem(problem, trace, score, subset)
+    for problem, trace, score, config in zip(problems, traces, scores, stored, strict=True):
+        task = task_of.get(problem.task)
+        if task is None:
+            task = task_of[problem.task] = get_task(problem.task)
+        if ids.of(task.name, problem, config) != problem.problem_id:
+            why: str | None = "problem_id does not match the row's task, knobs, seed and index"
+        else:
+            why = _answer_problem(task, problem, trace, score)
         if why is not None:
             failures.append(f"{problem.problem_id}: {why}")
     return failures
 
 
-def _row_problem(problem: Problem, trace: str, verify_score: float, subset: str) -> str | None:
-    task = get_task(problem.task)
-    expected_id = problem_id(
-        task.name, subset, problem.generator_version, problem.config, problem.seed, problem.index
-    )
-    if expected_id != problem.problem_id:
-        return "problem_id does not match the row's task, knobs, seed and index"
+class _ExpectedIds:
+    """The :func:`problem_id` of rows of one subset, recomputed from their content: the
+    rows of one (task, version, config), a level's, share the config's canonical JSON and
+    the hash state of the id's text before the seed and index (the same bytes hashed)."""
+
+    __slots__ = ("_subset", "_canonical", "_keys")
+
+    def __init__(self, subset: str) -> None:
+        self._subset = subset
+        self._canonical: dict[str, str] = {}  # stored config text → its canonical JSON
+        self._keys: dict[tuple[str, str, str], ProblemKeys] = {}
+
+    def of(self, task: str, problem: Problem, stored_config: str | None) -> str:
+        """The id of ``problem`` as task ``task``, its config ``stored_config`` (JSON text)
+        where given, else ``problem.config``."""
+        if stored_config is None:
+            config = canonical_json(problem.config)
+        else:
+            config = self._canonical_of(stored_config)
+        key = (task, problem.generator_version, config)
+        keys = self._keys.get(key)
+        if keys is None:
+            keys = ProblemKeys(task, self._subset, problem.generator_version, Encoded(config))
+            self._keys[key] = keys
+        return id_of_digest(keys.digest(problem.seed, problem.index))
+
+    def _canonical_of(self, stored: str) -> str:
+        config = self._canonical.get(stored)
+        if config is None:
+            config = self._canonical[stored] = canonical_json(json.loads(stored))
+        return config
+
+
+def _answer_problem(task: Task, problem: Problem, trace: str, verify_score: float) -> str | None:
+    """Why the row's oracle answer or reference trace does not re-verify, if either does
+    not."""
     oracle_text = f"<answer>{problem.answer}</answer>"
     oracle = task.verify(problem, oracle_text)
     if not oracle.passed:

@@ -147,6 +147,7 @@ def _write_data(config: BuildConfig, layout: BuildLayout, staging: Path) -> _Wri
                 table["reference_trace"].to_pylist(),
                 table["verify_score"].to_pylist(),
                 spec.subset,
+                table["config"].to_pylist(),
             )
             collector.add(spec.subset, rows)
             for split in config.splits_of(spec):
