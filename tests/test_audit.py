@@ -10,6 +10,8 @@ from random import Random
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import factory.quality.audit as audit_module
 from cli.main import main
@@ -29,7 +31,7 @@ from factory.quality.audit import (
     worst_violation,
 )
 from generators.base import Instance, Solution, Task, TaskConfig, make_problem, prompt_example
-from generators.extract import final_answer
+from generators.extract import MAX_ANSWER_CHARS, final_answer
 from generators.registry import get_task, register, task_names
 from pipelines.build import run_build
 from schemas.records import Problem
@@ -484,3 +486,20 @@ def test_a_group_too_small_to_tell_a_lean_from_chance_is_shown_but_not_judged():
     assert not small.judged and small.violations == []
     forced = audit_sample(sample, AuditThresholds(min_problems=4))
     assert forced.judged
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=60),
+        st.lists(
+            st.sampled_from(["<answer>", "</ANSWER>", "<think>", "</think>", "<", " ", "\n", "x"]),
+            max_size=8,
+        ).map("".join),
+        st.integers(MAX_ANSWER_CHARS - 2, MAX_ANSWER_CHARS + 2).map(lambda n: " x" + "y" * n),
+    )
+)
+def test_a_guess_is_read_as_verify_extracts_it(guess: str):
+    """The scorer's answer to a guess is what verify extracts from it in answer tags, read
+    without a scan when the guess holds no tag."""
+    assert Scorer(Echo())._answer(guess) == final_answer(f"<answer>\n{guess}\n</answer>")

@@ -23,7 +23,7 @@ from typing import Any
 from factory.errors import FactoryError
 from factory.markdown import markdown_table
 from generators.base import AnswerFormatError, Task, make_problem
-from generators.extract import final_answer
+from generators.extract import MAX_ANSWER_CHARS, final_answer
 from generators.registry import get_task
 from schemas.arrow import gc_paused
 from schemas.audit import AuditThresholds
@@ -145,8 +145,11 @@ class Scorer:
         answer = self._answer(guess) if self._checked else None
         if answer is None:  # verify's own word: also the reason-giving zero of no answer
             return wins(self.task, problem, guess)
+        checker = self._checkers.get(id(problem))
+        if checker is None:
+            checker = self._checker(problem)
         try:
-            score, reason = self._checker(problem)(answer)
+            score, reason = checker(answer)
         except AnswerFormatError:
             return False
         except Exception:  # verify logs the verifier's failure (once) and scores 0
@@ -156,16 +159,23 @@ class Scorer:
         return wins(self.task, problem, guess)
 
     def _answer(self, guess: str) -> str | None:
-        if guess not in self._answers:
-            self._answers[guess] = final_answer(f"<answer>\n{guess}\n</answer>")
-        return self._answers[guess]
+        """What ``verify`` extracts from the guess in answer tags. A guess without ``<``
+        holds no tag, so the tags around it are the only pair: the answer is the guess
+        stripped, as :func:`final_answer` finds it, without wrapping and scanning it."""
+        if guess in self._answers:
+            return self._answers[guess]
+        if "<" in guess or len(guess) > MAX_ANSWER_CHARS:
+            answer = final_answer(f"<answer>\n{guess}\n</answer>")
+        else:
+            answer = guess.strip()
+        self._answers[guess] = answer
+        return answer
 
     def _checker(self, problem: Problem) -> Callable[[str], tuple[float, str]]:
-        checker = self._checkers.get(id(problem))
-        if checker is None:
-            build = getattr(self.task, "answer_checker", None)
-            checker = build(problem) if build else partial(self.task.check_answer, problem)
-            self._checkers[id(problem)] = checker
+        """A new problem's checker, built and kept."""
+        build = getattr(self.task, "answer_checker", None)
+        checker = build(problem) if build else partial(self.task.check_answer, problem)
+        self._checkers[id(problem)] = checker
         return checker
 
 

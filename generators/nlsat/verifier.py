@@ -6,6 +6,7 @@ Nothing here evaluates model text; answers are parsed with fixed patterns.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Any
 
 from generators.base import AnswerFormatError
@@ -78,8 +79,13 @@ class AssignmentChecker:
         self.names = {name for name, _ in self.number}
         self.properties = {prop for _, prop in self.number}
         self.lines: dict[str, tuple[int, bool]] = {}
-        if len(self.number) == len(self.variables) and all(
-            word.isascii() and word.isalpha() for variable in self.variables for word in variable
+        words = list(chain.from_iterable(self.variables))
+        letters = "".join(words)  # every word of ASCII letters: none empty, all letters
+        if (
+            len(self.number) == len(self.variables)
+            and all(words)
+            and letters.isascii()
+            and letters.isalpha()
         ):
             for i, variable in enumerate(self.variables, 1):
                 self.lines[statement(variable, True)] = (i, True)
