@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from factory.scoring.difficulty import PASS_THRESHOLD, coefficient_of_variation,
 from factory.storage.layout import level_of, shard_indices
 from generators.base import make_problem
 from generators.registry import get_task
+from schemas.arrow import decode_json
 from schemas.config import BuildConfig, TaskSpec
 from schemas.ids import trace_id
 from schemas.records import Problem, Scores, Trace, Verdict
@@ -123,7 +123,7 @@ def score_shard(
     ):
         sample_scores = samples.get(problem_id, [])
         i = solver_trace[problem_id]
-        text, stats = texts[i], json.loads(stats_texts[i])
+        text, stats = texts[i], decode_json(stats_texts[i])
         scores.append(
             Scores(
                 problem_id=problem_id,

@@ -4,12 +4,16 @@ and the collector left as it was found, whatever happens in the block."""
 from __future__ import annotations
 
 import gc
+import json
+import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generators.base import make_problem
 from generators.registry import get_task
-from schemas.arrow import from_table, gc_paused, to_table
+from schemas.arrow import canonical_json, decode_json, from_table, gc_paused, to_table
 from schemas.records import Problem
 
 
@@ -37,3 +41,80 @@ def test_the_collector_comes_back_on_after_an_error(gc_restored):
         assert not gc.isenabled()
         raise ValueError("boom")
     assert gc.isenabled()
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal values of the same types, dict keys in the same order (NaN equal to NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)  # type: ignore[index]
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))  # type: ignore[arg-type]
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)  # type: ignore[arg-type]
+    return a == b
+
+
+def _loads_or_error(text: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as error:
+        return error
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=5), children, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=JSON_VALUES, ascii_only=st.booleans())
+def test_decode_json_gives_json_loads_value_on_what_we_store(value, ascii_only):
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    assert _same(decode_json(text), json.loads(text))
+    assert _same(decode_json(canonical_json(value)), json.loads(canonical_json(value)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet=st.sampled_from('{}[]",:-+.eE0123456789 \\ntruefalsnNIfiy\ud800u'))
+    | st.text()
+)
+def test_decode_json_takes_only_what_json_loads_takes_and_decodes_it_alike(text):
+    expected = _loads_or_error(text)
+    if isinstance(expected, Exception):
+        with pytest.raises(ValueError):
+            decode_json(text)
+    else:
+        assert _same(decode_json(text), expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"\\ud800"',  # an escaped lone surrogate: pydantic-core refuses, json takes it
+        "NaN",
+        "[Infinity,-Infinity,-0.0,1e400]",
+        "123456789012345678901234567890",
+        '{"a":1,"a":2}',
+        "[" * 5000 + "]" * 5000,  # deeper than either parser's limit
+        "9" * 5000,  # more digits than Python converts
+        " [1] ",
+    ],
+)
+def test_decode_json_edge_cases_match_json_loads(text):
+    expected = _loads_or_error(text)
+    if isinstance(expected, Exception):
+        with pytest.raises((ValueError, RecursionError)):
+            decode_json(text)
+    else:
+        assert _same(decode_json(text), expected)
