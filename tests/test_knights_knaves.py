@@ -529,7 +529,11 @@ def test_check_answer_on_perturbed_reference_answers(data):
         max_size=len(lines) + 2,
     )
     answer = data.draw(st.one_of(st.just(p.answer), edits.map("\n".join)))
-    assert _verdict(TASK.check_answer, p, answer) == _verdict(_plain_check, p, answer)
+    other = data.draw(st.sampled_from(_PERTURBED_PROBLEMS))  # the same answer next: its own verdict
+    for problem in (p, other):
+        assert _verdict(TASK.check_answer, problem, answer) == _verdict(
+            _plain_check, problem, answer
+        )
 
 
 def _verdict(check, p: Problem, answer: str) -> object:

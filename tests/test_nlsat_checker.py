@@ -104,3 +104,16 @@ def test_statements_the_parser_reads_otherwise_are_never_looked_up(variables):
     checker = AssignmentChecker(payload)
     assert checker.lines == {}
     assert_agree(payload, checker, Random(0))
+
+
+def test_one_answer_scored_on_many_problems_in_a_row_gets_each_its_own_verdict():
+    """The audit scores one answer (the commonest reference answer) on many problems in a
+    row; the reading kept from one problem to the next gives each its plain verdict."""
+    task = get_task("nlsat")
+    config = task.config_for_level(2, {"question": "assignment"})
+    payloads = [make_problem(task, config, 5, index, 2).payload for index in range(12)]
+    reference = make_problem(task, config, 5, 0, 2).answer
+    for answer in (reference, reference.lower(), reference + "\nNobody is here", "x"):
+        for payload in payloads:
+            expected = outcome(partial(plain_check, payload), answer)
+            assert outcome(AssignmentChecker(payload), answer) == expected, answer

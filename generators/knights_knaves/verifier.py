@@ -18,6 +18,7 @@ guess earn anything.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from generators.base import AnswerFormatError
 from generators.knights_knaves.puzzle import Puzzle
@@ -44,6 +45,13 @@ def parse_answer(answer: str) -> list[tuple[str, str]]:
     if not claims:
         raise AnswerFormatError("empty answer")
     return claims
+
+
+@lru_cache(maxsize=1)
+def _claims(answer: str) -> tuple[tuple[str, str], ...]:
+    """:func:`parse_answer`, kept for the last answer: the audit scores one answer (the
+    commonest reference answer) against many puzzles in a row."""
+    return tuple(parse_answer(answer))
 
 
 def _read_line(line: str, number: int, raw: str) -> tuple[str, str] | None:
@@ -101,7 +109,7 @@ class AnswerChecker:
         """The roles claimed, or the reason the answer scores 0."""
         pair = self.puzzle.role_pair
         claimed: dict[int, bool] = {}
-        for name, role in parse_answer(answer):
+        for name, role in _claims(answer):
             person = self.people.get(name.casefold())
             if person is None:
                 return f"unknown person {name!r}"

@@ -6,6 +6,8 @@ Nothing here evaluates model text; answers are parsed with fixed patterns.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -52,6 +54,13 @@ def parse_statements(answer: str) -> list[tuple[str, bool, str]]:
     return parsed
 
 
+@lru_cache(maxsize=1)
+def _statements(answer: str) -> tuple[tuple[str, bool, str], ...]:
+    """:func:`parse_statements`, kept for the last answer: the audit scores one answer (the
+    commonest reference answer) against many problems in a row."""
+    return tuple(parse_statements(answer))
+
+
 def check_verdict(payload: dict[str, Any], answer: str) -> tuple[float, str]:
     consistent = payload["label"] == "consistent"
     if parse_verdict(answer) == consistent:
@@ -95,7 +104,7 @@ class AssignmentChecker:
         """Score in [0, 1] and a reason; raises :class:`AnswerFormatError` on malformed text."""
         given = listed_decisions(answer, self.lines)
         if given is None:
-            given = self._read(parse_statements(answer))
+            given = self._read(_statements(answer))
             if isinstance(given, str):
                 return 0.0, given
         if len(given) < len(self.variables):  # given holds distinct statement numbers
@@ -108,7 +117,7 @@ class AssignmentChecker:
             return 0.0, f"rule {broken + 1} is violated ({clause})"
         return 1.0, f"all {len(self.clauses)} rules hold"
 
-    def _read(self, statements: list[tuple[str, bool, str]]) -> dict[int, bool] | str:
+    def _read(self, statements: Iterable[tuple[str, bool, str]]) -> dict[int, bool] | str:
         """The statements decided, or why the answer scores 0."""
         given: dict[int, bool] = {}
         for name, positive, prop in statements:
