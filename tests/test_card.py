@@ -313,3 +313,42 @@ def test_model_trace_files_get_their_own_fields_list(builds):
     assert "- `tokens`: verbosity: tokens" in section
     assert "null in every row: this build measured no verbosity" in section
     assert "`rsd_traces/" not in card
+
+
+def test_titles_at_the_top_of_their_axes_are_where_matplotlib_would_place_them(tmp_path):
+    """The card's style fixes each title's height (``axes.titley``) rather than having
+    Matplotlib measure the tick labels to place it: the same pixels, in every figure kind."""
+    import numpy as np
+    import pyarrow as pa
+    from PIL import Image
+
+    from factory.publish import card_figures
+
+    rows = 120
+    problems = pa.table(
+        {
+            "subset": [f"task_{i % 3}" for i in range(rows)],
+            "level": [1 + i % 4 for i in range(rows)],
+            "solver_effort": [float(1 + (i * 37) % 500) for i in range(rows)],  # a log axis
+            "reference_chars": [100 + (i * 53) % 900 for i in range(rows)],
+            "pass_rate": [(i * 7 % 10) / 10 for i in range(rows)],
+            "difficulty": [("hard", "medium", "easy")[i % 3] for i in range(rows)],
+        }
+    )
+    bars = [(f"task_{i} {i}", 0.01 * i, 0.02, 0.05) for i in range(12)]
+
+    def drawn(directory: Path) -> list[np.ndarray]:
+        figures = card_figures.write_figures(
+            directory, problems, {}, ["hard", "medium", "easy"], bars
+        )
+        assert len(figures) == 5
+        return [np.asarray(Image.open(directory / figure.path)) for figure in figures]
+
+    ours = drawn(tmp_path / "fixed")
+    original = card_figures.STYLE
+    card_figures.STYLE = "default"  # titles placed by measuring the tick labels
+    try:
+        expected = drawn(tmp_path / "automatic")
+    finally:
+        card_figures.STYLE = original
+    assert all(np.array_equal(a, b) for a, b in zip(ours, expected, strict=True))
