@@ -12,7 +12,7 @@ from itertools import chain
 from typing import Any
 
 from generators.base import AnswerFormatError
-from generators.nlsat.formula import Variable, first_violated
+from generators.nlsat.formula import Formula, first_violated
 from generators.nlsat.render import describe_clause, statement
 from generators.statement_lines import listed_decisions
 
@@ -80,8 +80,8 @@ class AssignmentChecker:
     """
 
     def __init__(self, payload: dict[str, Any]) -> None:
-        self.variables: list[Variable] = [(name, prop) for name, prop in payload["variables"]]
-        self.clauses: list[list[int]] = payload["clauses"]
+        formula = Formula.from_payload(payload)
+        self.variables, self.clauses = formula.variables, formula.clauses
         self.number = {
             (name.lower(), prop.lower()): i for i, (name, prop) in enumerate(self.variables, 1)
         }
