@@ -264,32 +264,6 @@ def test_figures_are_rgb_pngs_without_text_chunks(builds):
         assert set(chunks) == {b"IHDR", b"pHYs", b"IDAT", b"IEND"}, figure.name
 
 
-def test_the_audit_bars_are_drawn_pixel_for_pixel_as_barh_draws_them():
-    import matplotlib.style
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure as MplFigure
-
-    from factory.publish.card_figures import _barh
-
-    centres = np.arange(43) + 0.2  # as many rows as the quick start's audit has
-    widths = [(7.3 * i) % 100 for i in range(43)]
-
-    def drawn(draw) -> tuple[tuple[float, float], np.ndarray]:
-        """The y limits (bars near a pixel's edge move ticks by one) and the pixels."""
-        with matplotlib.style.context("default"):
-            canvas = FigureCanvasAgg(MplFigure(figsize=(9, 14.7), dpi=100))
-            ax = canvas.figure.add_subplot()
-            draw(ax)
-            ax.invert_yaxis()
-            canvas.draw()
-            return ax.get_ylim(), np.asarray(canvas.buffer_rgba()).copy()
-
-    limits, expected = drawn(lambda ax: ax.barh(centres, widths, height=0.4, color="C1"))
-    ours = drawn(lambda ax: _barh(ax, centres, widths, "C1"))
-    assert ours[0] == limits and np.array_equal(ours[1], expected)
-
-
 def test_the_sample_is_the_first_row_of_a_data_file(builds):
     import pyarrow.parquet as pq
 
@@ -315,40 +289,25 @@ def test_model_trace_files_get_their_own_fields_list(builds):
     assert "`rsd_traces/" not in card
 
 
-def test_titles_at_the_top_of_their_axes_are_where_matplotlib_would_place_them(tmp_path):
-    """The card's style fixes each title's height (``axes.titley``) rather than having
-    Matplotlib measure the tick labels to place it: the same pixels, in every figure kind."""
+def test_the_answer_space_bars_are_as_long_as_their_win_rates(tmp_path):
+    """Each group's best-constant bar (first colour) reaches its win rate on the axis, the
+    rows in the audit's order from the top."""
     import numpy as np
-    import pyarrow as pa
     from PIL import Image
 
-    from factory.publish import card_figures
+    from factory.publish.card_figures import LEGEND_ROOM, _guesses
+    from factory.publish.chart import PALETTE
 
-    rows = 120
-    problems = pa.table(
-        {
-            "subset": [f"task_{i % 3}" for i in range(rows)],
-            "level": [1 + i % 4 for i in range(rows)],
-            "solver_effort": [float(1 + (i * 37) % 500) for i in range(rows)],  # a log axis
-            "reference_chars": [100 + (i * 53) % 900 for i in range(rows)],
-            "pass_rate": [(i * 7 % 10) / 10 for i in range(rows)],
-            "difficulty": [("hard", "medium", "easy")[i % 3] for i in range(rows)],
-        }
-    )
-    bars = [(f"task_{i} {i}", 0.01 * i, 0.02, 0.05) for i in range(12)]
-
-    def drawn(directory: Path) -> list[np.ndarray]:
-        figures = card_figures.write_figures(
-            directory, problems, {}, ["hard", "medium", "easy"], bars
-        )
-        assert len(figures) == 5
-        return [np.asarray(Image.open(directory / figure.path)) for figure in figures]
-
-    ours = drawn(tmp_path / "fixed")
-    original = card_figures.STYLE
-    card_figures.STYLE = "default"  # titles placed by measuring the tick labels
-    try:
-        expected = drawn(tmp_path / "automatic")
-    finally:
-        card_figures.STYLE = original
-    assert all(np.array_equal(a, b) for a, b in zip(ours, expected, strict=True))
+    bars = [("a 1", 0.10, 0.02, 0.05), ("b 1", 0.40, 0.01, 0.05), ("c 1", 0.25, 0.03, 0.05)]
+    canvas = _guesses(bars)
+    canvas.save(tmp_path / "guesses.png")
+    pixels = np.asarray(Image.open(tmp_path / "guesses.png"))
+    blue = np.all(pixels == PALETTE[0], axis=-1)
+    blue[:LEGEND_ROOM] = False  # the legend's swatch
+    rows = [r for r in range(blue.shape[0]) if blue[r].any()]
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)  # one run of rows per bar
+    tops = [run[0] for run in runs]
+    lengths = [int(blue[run[len(run) // 2]].sum()) for run in runs]
+    assert tops == sorted(tops) and len(lengths) == 3
+    assert lengths[1] > lengths[2] > lengths[0]
+    assert abs(lengths[1] / lengths[0] - 4.0) < 0.1 and abs(lengths[2] / lengths[0] - 2.5) < 0.1

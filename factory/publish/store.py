@@ -123,10 +123,9 @@ def _write_data(config: BuildConfig, layout: BuildLayout, staging: Path) -> _Wri
     """Assemble, re-verify and write every shard's files, and audit the rows.
 
     The audited problems (up to :data:`AUDIT_PER_LEVEL` of each subset and level, often
-    all of them) are gone when this returns, before the card is drawn: Matplotlib's first
-    drawing leaves reference cycles through the frames it ran under (pyparsing's cached
-    exceptions), and a frame still holding them would keep them all alive until the next
-    full collection, which then walks every one."""
+    all of them) are gone when this returns, before the card is drawn: nothing the drawing
+    leaves in a reference cycle through its callers' frames can then hold them until a full
+    collection walks every one (Matplotlib, which drew the figures before, did)."""
     files: list[FileEntry] = []
     stats: list[pa.Table] = []
     model_stats: dict[str, list[pa.Table]] = {}

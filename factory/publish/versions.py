@@ -33,7 +33,7 @@ class Unfinished:
 
 
 def version_key(version: str) -> tuple:
-    """PEP 440 order (packaging.version, a dependency of matplotlib) for versions that
+    """PEP 440 order (packaging.version) for versions that
     parse; the rest after them, by their numeric and text parts (so 'r10' follows 'r9')."""
     try:
         return (0, Version(version))
