@@ -1,10 +1,12 @@
 """Decoding records from Arrow with the cyclic garbage collector paused: the same records,
-and the collector left as it was found, whatever happens in the block."""
+and the collector left as it was found, whatever happens in the block. Canonical JSON is
+``json.dumps``'s with sorted keys and compact separators, text and errors alike."""
 
 from __future__ import annotations
 
 import gc
 import json
+import json.encoder
 import math
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from generators.base import make_problem
 from generators.registry import get_task
+from schemas import arrow
 from schemas.arrow import canonical_json, decode_json, from_table, gc_paused, to_table
 from schemas.records import Problem
 
@@ -118,3 +121,63 @@ def test_decode_json_edge_cases_match_json_loads(text):
             decode_json(text)
     else:
         assert _same(decode_json(text), expected)
+
+
+def _dumps(value: object) -> str:
+    """What canonical JSON is: ``json.dumps`` with sorted keys and compact separators."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class _Text(str):
+    pass
+
+
+class _Number(int):
+    pass
+
+
+CANONICAL_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+    | st.text().map(_Text)
+    | st.integers().map(_Number),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=5), children, max_size=5)
+        | st.dictionaries(st.integers() | st.floats() | st.booleans(), children, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=CANONICAL_VALUES)
+def test_canonical_json_is_json_dumps_with_sorted_keys(value):
+    assert canonical_json(value) == _dumps(value)
+
+
+@pytest.mark.parametrize("value", [{1: "a", "b": 2}, [1, object()], {"a": {1, 2}}])
+def test_canonical_json_refuses_what_json_dumps_refuses(value):
+    with pytest.raises(TypeError):
+        _dumps(value)
+    with pytest.raises(TypeError):
+        canonical_json(value)
+
+
+def test_a_cycle_ends_in_recursion_error():
+    cycle: list[object] = []
+    cycle.append(cycle)
+    with pytest.raises(RecursionError):
+        canonical_json(cycle)
+
+
+def test_without_the_c_encoder_canonical_json_is_the_encoder_s_own(monkeypatch):
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    encode = arrow._one_shot_encoder()
+    value = {"b": [1, 2.5, None, True, "é\n"], "a": {}, "c": (float("nan"),)}
+    assert encode == arrow._CANONICAL.encode
+    assert encode(value) == canonical_json(value) == _dumps(value)
