@@ -90,6 +90,8 @@ def test_box_numbers_are_quartiles_whiskers_within_one_and_a_half_iqr_and_outlie
     assert (box.low, box.high) == (1.0, 9.0)
     assert box.outliers.tolist() == [100.0]
     assert box.extent(outliers=True) == (1.0, 100.0) and box.extent(outliers=False) == (1.0, 9.0)
+    assert BoxStats.of(np.array([1.0, np.inf, np.nan, 3.0])).high == 3.0  # finite values only
+    assert BoxStats.of(np.array([np.nan])).extent(outliers=True) == (0.0, 0.0)
     flat = BoxStats.of(np.array([5.0, 5.0, 5.0]))
     assert (flat.low, flat.q1, flat.median, flat.q3, flat.high) == (5.0,) * 5
 

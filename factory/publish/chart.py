@@ -69,8 +69,10 @@ def ramp_color(value: float) -> Color:
     position = min(max(value, 0.0), 1.0) * (len(RAMP) - 1)
     index = min(int(position), len(RAMP) - 2)
     share = position - index
-    low, high = RAMP[index], RAMP[index + 1]
-    return tuple(round(a + (b - a) * share) for a, b in zip(low, high, strict=True))  # type: ignore[return-value]
+    red, green, blue = (
+        round(a + (b - a) * share) for a, b in zip(RAMP[index], RAMP[index + 1], strict=True)
+    )
+    return red, green, blue
 
 
 class Canvas:
@@ -93,7 +95,7 @@ class Canvas:
 
     def upright_text(self, xy: tuple[float, float], text: str, size: int = LABEL) -> None:
         """``text`` reading upwards, centred on ``xy`` (an axis label at the side)."""
-        left, top, right, bottom = font(size).getbbox(text, anchor="lt")
+        _, _, right, bottom = font(size).getbbox(text, anchor="lt")
         mask = Image.new("L", (right, bottom))
         ImageDraw.Draw(mask).text((0, 0), text, fill=255, font=font(size), anchor="lt")
         mask = mask.rotate(90, expand=True)
@@ -188,6 +190,10 @@ class BoxStats:
 
     @classmethod
     def of(cls, values: np.ndarray) -> BoxStats:
+        """The numbers of ``values``' finite part (all zero when it is empty)."""
+        values = values[np.isfinite(values)]
+        if not values.size:
+            return cls(0.0, 0.0, 0.0, 0.0, 0.0, values)
         q1, median, q3 = np.percentile(values, [25, 50, 75])
         reach = 1.5 * (q3 - q1)
         inside = values[(values >= q1 - reach) & (values <= q3 + reach)]
