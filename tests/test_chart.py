@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from factory.publish.chart import (
     BLACK,
@@ -47,7 +48,7 @@ def test_a_linear_scale_holds_its_data_and_ticks_it_in_order(a: float, b: float,
     assert len(set(labels)) == len(labels), labels
 
 
-@given(st.floats(min_value=1e-6, max_value=1e9), st.floats(min_value=1.0, max_value=1e6))
+@given(st.floats(min_value=1e-300, max_value=1e300), st.floats(min_value=1.0, max_value=1e6))
 def test_a_log_scale_holds_its_data_and_ticks_powers_of_ten(low: float, ratio: float):
     high = low * ratio
     scale = log_scale(low, high)
@@ -64,6 +65,8 @@ def test_ticks_are_round_numbers_with_short_labels():
     assert tick_labels([0.0, 2.5, 5.0], 2.5) == ["0.0", "2.5", "5.0"]
     assert tick_labels([0.0, 20000.0, 40000.0], 20000.0) == ["0", "20k", "40k"]
     assert tick_labels([1.5e6, 3e6], 1.5e6) == ["1.5M", "3.0M"]
+    assert tick_labels([0.0, 2e-7, 4e-7], 2e-7) == ["0", "2e-07", "4e-07"]
+    assert tick_labels([1.0, 1.00002], 0.00002) == ["1", "1.00002"]
     assert [compact(v) for v in (1.0, 100.0, 1e4, 1e6, 0.01)] == ["1", "100", "10k", "1M", "0.01"]
     assert [label for _, label in linear_scale(0, 12.5).ticks][:2] == ["0.0", "2.5"]
 
@@ -124,3 +127,40 @@ def test_upright_text_reads_upwards():
     ink = np.argwhere(np.asarray(canvas.image.convert("L")) < 128)
     height, width = ink.max(axis=0) - ink.min(axis=0)
     assert height > 3 * width
+
+
+rows = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "bb", "a_much_longer_subset_name"]),
+        st.one_of(st.none(), st.integers(1, 10)),
+        st.floats(0, 1e9, allow_nan=False),
+        st.integers(0, 10**6),
+        st.one_of(st.none(), st.floats(0, 1)),
+        st.sampled_from(["hard", "easy"]),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows, st.booleans(), st.lists(st.floats(0, 1), min_size=3, max_size=3))
+def test_any_small_table_gives_every_figure(tmp_path_factory, data, graded, bar):
+    """Whatever a version holds (one row, equal values, zeros beside huge efforts, no
+    levels, no pass rates), every figure it supports is drawn, at least MIN_WIDTH wide."""
+    import pyarrow as pa
+
+    from factory.publish.card_figures import MIN_WIDTH, write_figures
+
+    names = ["subset", "level", "solver_effort", "reference_chars", "pass_rate", "difficulty"]
+    problems = pa.table(
+        {name: list(column) for name, column in zip(names, zip(*data, strict=True), strict=True)}
+    )
+    directory = tmp_path_factory.mktemp("figures")
+    figures = write_figures(
+        directory, problems, {}, ["hard", "easy"] if graded else None, [("a 1", *bar)]
+    )
+    assert len(figures) >= 3
+    for figure in figures:
+        with Image.open(directory / figure.path) as image:
+            assert image.mode == "RGB" and image.width >= MIN_WIDTH

@@ -49,8 +49,8 @@ X_LABEL_ROOM = 48
 """Below an axis: its tick labels and its label."""
 LEGEND_ROOM = 50
 """Above an axes with a legend over it."""
-LOG_RANGE = 100
-"""Solver efforts whose largest is more than this many times their smallest get a log axis."""
+LOG_DECADES = 2
+"""Solver efforts whose largest is more than 10^this times their smallest get a log axis."""
 
 
 AuditBar = tuple[str, float, float, float]
@@ -109,12 +109,12 @@ def _levels(problems: pa.Table) -> dict[str, dict[str, np.ndarray]]:
 
 
 def _effort_scale(groups: dict[str, np.ndarray], boxes: list[BoxStats]) -> Scale:
-    """The whiskers' range; a log axis when the efforts span more than LOG_RANGE."""
+    """The whiskers' range; a log axis when the efforts span more than LOG_DECADES."""
     if not boxes:
         return linear_scale(0.0, 1.0)
     low, high = min(b.low for b in boxes), max(b.high for b in boxes)
     values = np.concatenate(list(groups.values()))
-    if values.min() > 0 and values.max() / values.min() > LOG_RANGE:
+    if values.min() > 0 and np.log10(values.max()) - np.log10(values.min()) > LOG_DECADES:
         return log_scale(low, high)
     return linear_scale(low, high)
 

@@ -25,6 +25,7 @@ LABEL = 14
 TITLE = 15
 SMALL = 13
 TICK = 4
+MIN_SIDE = 16
 PNG_LEVEL = 3
 """zlib level of the PNGs: nearly as small as level 6, in half the time."""
 
@@ -115,6 +116,12 @@ class Axes:
     box: tuple[int, int, int, int]
     x: Scale
     y: Scale
+
+    def __post_init__(self) -> None:
+        """At least MIN_SIDE pixels each way, whatever the margins asked (labels as long
+        as a panel is wide then run off its left edge)."""
+        left, top, right, bottom = self.box
+        self.box = (min(left, right - MIN_SIDE), min(top, bottom - MIN_SIDE), right, bottom)
 
     def px(self, x: float, y: float) -> tuple[int, int]:
         left, top, right, bottom = self.box

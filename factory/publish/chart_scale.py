@@ -16,6 +16,11 @@ MARGIN = 0.05
 TICKS = 6
 NICE_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
 UNITS = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
+LOG_FLOOR = -307.0
+"""A log axis's limits stay within 10^±this, normal floats, and one decade apart at least
+(data beyond them, such as denormals, is drawn off the axis rather than failing)."""
+SHORT_STEPS = (1e-4, 1e12)
+"""Tick steps labelled in plain decimals and UNITS; the rest in exponent form."""
 
 Tick = tuple[float, str]
 
@@ -58,9 +63,9 @@ def linear_scale(low: float, high: float, pin_zero: bool = False) -> Scale:
 
 def log_scale(low: float, high: float) -> Scale:
     """A log axis over positive data from ``low`` to ``high``, ticked at powers of ten."""
-    span = max(math.log10(high / low), 1.0)
-    low_exp = math.log10(low) - MARGIN * span
-    high_exp = math.log10(high) + MARGIN * span
+    span = max(math.log10(high) - math.log10(low), 1.0)
+    low_exp = min(max(math.log10(low) - MARGIN * span, LOG_FLOOR), -LOG_FLOOR - 1)
+    high_exp = max(min(math.log10(high) + MARGIN * span, -LOG_FLOOR), low_exp + 1)
     if math.floor(high_exp) < math.ceil(low_exp):  # no power of ten inside: the decade round it
         low_exp, high_exp = math.floor(low_exp), math.ceil(high_exp)
     exponents = range(math.ceil(low_exp), math.floor(high_exp) + 1)
@@ -83,7 +88,13 @@ def nice_step(raw: float) -> float:
 
 
 def tick_labels(values: Sequence[float], step: float) -> list[str]:
-    """Labels of ticks ``step`` apart, all in one unit and with the decimals the step needs."""
+    """Labels of ticks ``step`` apart, all in one unit and with the decimals the step needs;
+    in exponent form, with the digits that tell them apart, for steps below ``1e-4`` or
+    above ``UNITS``' largest."""
+    if not SHORT_STEPS[0] <= step < SHORT_STEPS[1]:
+        largest = max(abs(value) for value in values)
+        digits = min(17, max(1, math.ceil(math.log10(max(largest, step) / step)) + 1))
+        return [f"{value:.{digits}g}" for value in values]
     scale, suffix = next(((u, s) for u, s in UNITS if step >= u), (1.0, ""))
     step /= scale
     exponent = math.floor(math.log10(step))
