@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import cycle
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import pyarrow as pa
 
 from factory.publish.card_data import by_subset, grouped_values, level_label, level_order
 from factory.publish.chart import (
+    BLACK,
     PALETTE,
     SMALL,
     TICK,
@@ -108,13 +110,15 @@ def _levels(problems: pa.Table) -> dict[str, dict[str, np.ndarray]]:
     }
 
 
-def _effort_scale(groups: dict[str, np.ndarray], boxes: list[BoxStats]) -> Scale:
-    """The whiskers' range; a log axis when the efforts span more than LOG_DECADES."""
+def _effort_scale(boxes: list[BoxStats]) -> Scale:
+    """The whiskers' range; a log axis when the efforts (outliers too) span more than
+    LOG_DECADES."""
     if not boxes:
         return linear_scale(0.0, 1.0)
     low, high = min(b.low for b in boxes), max(b.high for b in boxes)
-    values = np.concatenate(list(groups.values()))
-    if values.min() > 0 and np.log10(values.max()) - np.log10(values.min()) > LOG_DECADES:
+    smallest = min(b.extent(outliers=True)[0] for b in boxes)
+    largest = max(b.extent(outliers=True)[1] for b in boxes)
+    if smallest > 0 and np.log10(largest) - np.log10(smallest) > LOG_DECADES:
         return log_scale(low, high)
     return linear_scale(low, high)
 
@@ -130,7 +134,7 @@ def _effort(problems: pa.Table) -> Canvas:
     for index, (subset, groups) in enumerate(panels.items()):
         left, top = (index % columns) * cell, (index // columns) * PANEL[1]
         boxes = [BoxStats.of(values) for values in groups.values()]
-        y = _effort_scale(groups, boxes)
+        y = _effort_scale(boxes)
         labels = tick_width(y)
         box = (
             left + Y_LABEL_ROOM + labels + LABEL_GAP + 6,
@@ -164,17 +168,17 @@ def _buckets(problems: pa.Table, buckets: list[str]) -> Canvas:
         canvas.image.height - X_LABEL_ROOM - 10,
     )
     ax = Axes(canvas, box, linear_scale(0, max(totals, default=1), pin_zero=True), y)
+    colours = dict(zip(buckets, cycle(PALETTE)))
     for row, subset in enumerate(subsets, start=1):
         start = 0
-        for bucket, color in zip(buckets, PALETTE * len(buckets), strict=False):
+        for bucket, color in colours.items():
             count = counts[subset].get(bucket, 0)
             if count:
                 ax.rectangle((start, row - 0.4), (start + count, row + 0.4), fill=color)
             start += count
     ax.frame()
     ax.x_label("problems")
-    items = [LegendItem(b, c) for b, c in zip(buckets, PALETTE * len(buckets), strict=False)]
-    legend(canvas, (box[0] + box[2]) / 2, box[1] - 8, items)
+    legend(canvas, box, [LegendItem(bucket, color) for bucket, color in colours.items()])
     return canvas
 
 
@@ -223,7 +227,7 @@ def _pass(problems: pa.Table) -> Canvas:
     for (subset, level), rate in rates.items():
         column, row = levels.index(level) + 1, subsets.index(subset) + 1
         ax.rectangle((column - 0.5, row - 0.5), (column + 0.5, row + 0.5), fill=ramp_color(rate))
-        color = WHITE if rate < 0.5 else (0, 0, 0)
+        color = WHITE if rate < 0.5 else BLACK
         canvas.text(ax.px(column, row), f"{rate:.2f}", SMALL, fill=color)
     ax.frame()
     ax.x_label("level")
@@ -251,13 +255,13 @@ def _guesses(bars: list[AuditBar]) -> Canvas:
         if worst:
             ax.rectangle((0, row), (100 * worst, row + 0.4), fill=PALETTE[1])
         at, middle = ax.px(100 * limit, row)
-        canvas.draw.line([(at, middle - 10), (at, middle + 10)], fill=(0, 0, 0), width=2)
+        canvas.draw.line([(at, middle - 10), (at, middle + 10)], fill=BLACK, width=2)
     ax.frame(size=SMALL)
     ax.x_label("problems won without solving (%)")
     items = [
-        LegendItem("limit", (0, 0, 0), mark=True),
+        LegendItem("limit", BLACK, mark=True),
         LegendItem("best constant answer", PALETTE[0]),
         LegendItem("worst trivial strategy", PALETTE[1]),
     ]
-    legend(canvas, (box[0] + box[2]) / 2, box[1] - 8, items)
+    legend(canvas, box, items)
     return canvas

@@ -247,12 +247,13 @@ class LegendItem:
     mark: bool = False  # a vertical tick rather than a filled swatch
 
 
-def legend(canvas: Canvas, centre_x: float, bottom: int, items: Sequence[LegendItem]) -> None:
-    """One row of ``items`` in a grey frame, centred on ``centre_x``, ending at ``bottom``."""
-    swatch, gap, spacing, pad, height = 24, 8, 22, 10, 26
+def legend(canvas: Canvas, box: tuple[int, int, int, int], items: Sequence[LegendItem]) -> None:
+    """One row of ``items`` in a grey frame, centred just above the axes ``box``."""
+    swatch, gap, spacing, pad, height, above = 24, 8, 22, 10, 26, 8
     widths = [swatch + gap + text_width(item.label, SMALL) for item in items]
     width = sum(widths) + spacing * (len(items) - 1) + 2 * pad
-    left, top = round(centre_x - width / 2), bottom - height
+    bottom = box[1] - above
+    left, top = round((box[0] + box[2]) / 2 - width / 2), bottom - height
     canvas.draw.rectangle((left, top, left + width, bottom), outline=FRAME_GREY)
     x, middle = left + pad, top + height // 2
     for item, item_width in zip(items, widths, strict=True):
