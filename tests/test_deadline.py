@@ -159,12 +159,14 @@ def test_calls_that_arrive_as_the_watchdog_stops_are_still_bounded(fast_polls, m
 def test_a_call_that_returns_while_the_watchdog_fires_at_it_withdraws_the_exception(
     fast_polls, monkeypatch
 ):
-    """The watchdog pauses 2 ms between claiming an expired call and firing at it, while the
-    call (0.5 ms past its bound) returns: it must wait for the firing and withdraw it."""
+    """The watchdog pauses 10 ms between claiming an expired call and firing at it, while
+    the call (0.5 ms past its bound) returns: it must wait for the firing and withdraw it.
+    The pause is long enough that the call returns inside it even on a loaded machine (with
+    2 ms, a run beside a full test session on two cores once saw all 100 calls cut)."""
     raise_in, withdraw = deadline._ASYNC_EXC
 
     def slow_raise(thread: int, exception: type) -> int:
-        time.sleep(0.002)
+        time.sleep(0.010)
         return raise_in(thread, exception)
 
     monkeypatch.setattr(deadline, "_ASYNC_EXC", (slow_raise, withdraw))
