@@ -21,6 +21,11 @@ For each config — the quick start (``configs/quickstart.yaml``) and, for each 
   start's build ≤ 5 s on an idle 2-core machine), also in CPU seconds (the build's
   processes, the work in this one), which a loaded machine disturbs less.
 
+Each round measures half the work (every other problem of each subset) right before its
+build and the other half right after, so that a drift of the machine's speed during the
+round moves both sides alike; an uncounted first build tells which problems a build
+publishes (and leaves the page cache as after a user's previous build).
+
 With ``--profile`` each build runs once more under cProfile (single worker: Luigi runs
 the tasks in the build's own process) and the build's time is broken down by what it
 spent it on (cumulative seconds; the rows overlap where one calls another). cProfile
@@ -96,7 +101,7 @@ class Result:
     solve_s: float
     verify_s: float
     rounds: list[float] = field(default_factory=list)
-    """Each round's efficiency, its build over the work measured right after it: the
+    """Each round's efficiency, its work (measured around its build) over its build: the
     machine's speed drifts, and these show how far the median ratio can move."""
     breakdown: dict[str, float] = field(default_factory=dict)
     profiled_build_s: float | None = None
@@ -202,17 +207,20 @@ def published_indices(config: BuildConfig) -> dict[str, list[int]]:
     return {subset: sorted(found) for subset, found in indices.items()}
 
 
-def measure_work(config: BuildConfig, published: dict[str, list[int]]) -> tuple[float, ...]:
+def measure_work(
+    config: BuildConfig, published: dict[str, list[int]], part: int = 0, parts: int = 1
+) -> tuple[float, ...]:
     """(generate, solve, verify, CPU) seconds for what the build computed per problem:
     every candidate index and further draw generated, every published problem solved and
-    its trace verified."""
+    its trace verified; of each subset's indices, every ``parts``-th from the ``part``-th
+    (the whole work is the sum over the parts)."""
     generate = solve = verify = 0.0
     clock = time.perf_counter
     cpu = time.process_time()
     for spec in config.tasks:
         make = problem_maker(config, spec)
         kept = set(published.get(spec.subset, []))
-        indices = sorted(set(range(spec.count)) | kept)
+        indices = sorted(set(range(spec.count)) | kept)[part::parts]
         for index in indices:
             t0 = clock()
             problem = make(index)
@@ -262,12 +270,14 @@ def bench(
 ) -> Result:
     config = load_build_config(str(path))
     out = Path(config.output_root)
+    run_build(path, out, workers)  # not counted: it tells which problems are published
+    published = published_indices(config)
     builds, works = [], []
-    published: dict[str, list[int]] = {}
-    for _ in range(rounds):  # interleaved, so that a change in load hits both sides
+    for _ in range(rounds):  # half the work on either side of each build (see the top)
+        before = measure_work(config, published, 0, 2)
         builds.append(run_build(path, out, workers))
-        published = published or published_indices(config)
-        works.append(measure_work(config, published))
+        after = measure_work(config, published, 1, 2)
+        works.append(tuple(a + b for a, b in zip(before, after, strict=True)))
     generate, solve, verify, work_cpu = (statistics.median(w[i] for w in works) for i in range(4))
     result = Result(
         config=name,
