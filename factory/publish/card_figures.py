@@ -30,6 +30,7 @@ from factory.publish.chart import (
     Canvas,
     LegendItem,
     box_plot,
+    boxes_span,
     colour_bar,
     legend,
     ramp_color,
@@ -115,9 +116,8 @@ def _effort_scale(boxes: list[BoxStats]) -> Scale:
     LOG_DECADES."""
     if not boxes:
         return linear_scale(0.0, 1.0)
-    low, high = min(b.low for b in boxes), max(b.high for b in boxes)
-    smallest = min(b.extent(outliers=True)[0] for b in boxes)
-    largest = max(b.extent(outliers=True)[1] for b in boxes)
+    low, high = boxes_span(boxes, outliers=False)
+    smallest, largest = boxes_span(boxes, outliers=True)
     if smallest > 0 and np.log10(largest) - np.log10(smallest) > LOG_DECADES:
         return log_scale(low, high)
     return linear_scale(low, high)
@@ -194,10 +194,7 @@ def _lengths(problems: pa.Table, traces: dict[str, pa.Table]) -> Canvas:
     cell = width // len(panels)
     for index, (title, groups) in enumerate(panels):
         boxes = [BoxStats.of(values) for values in groups.values()]
-        extents = [b.extent(outliers=True) for b in boxes]
-        x = linear_scale(
-            min((e[0] for e in extents), default=0.0), max((e[1] for e in extents), default=1.0)
-        )
+        x = linear_scale(*(boxes_span(boxes, outliers=True) if boxes else (0.0, 1.0)))
         y = category_scale(list(groups), reverse=True)
         left = index * cell
         box = (left + 20 + tick_width(y), 34, left + cell - 24, height - X_LABEL_ROOM + 14)

@@ -216,6 +216,12 @@ class BoxStats:
         return self.low, self.high
 
 
+def boxes_span(boxes: Sequence[BoxStats], outliers: bool) -> tuple[float, float]:
+    """The lowest and highest point any of ``boxes`` draws (at least one box)."""
+    extents = [box.extent(outliers) for box in boxes]
+    return min(low for low, _ in extents), max(high for _, high in extents)
+
+
 def box_plot(ax: Axes, boxes: Sequence[BoxStats], vertical: bool, outliers: bool) -> None:
     """Box ``i`` at category ``i + 1``, half a slot wide, its median in the second colour."""
 
