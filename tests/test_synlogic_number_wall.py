@@ -148,3 +148,19 @@ def test_numbers_in_place_and_compact_rows_are_accepted():
     cell, size = problem.payload["clues"][0]
     wrong_number[cell // c][cell % c] = str(size + 1)
     assert score(problem, wrong_number) == 0.0
+
+
+@pytest.mark.parametrize(("level", "seed"), [(4, 902), (4, 905), (7, 1234), (10, 1234)])
+def test_a_clue_shaded_as_wall_fails(level, seed):
+    """A walled clue lies in no island, whatever the islands left are (walling a 1 keeps
+    every other rule, so only this check refuses it)."""
+    for index in range(4):
+        problem = problem_at(TASK, level, index, seed=seed)
+        rows = rows_of(problem.answer)
+        c = len(rows[0])
+        for cell, size in problem.payload["clues"]:
+            walled = [row[:] for row in rows]
+            walled[cell // c][cell % c] = "#"
+            verdict = TASK.verify(problem, wrap(text(walled)))
+            assert verdict.score == 0.0, (index, cell)
+            assert f"holds the clue {size}" in verdict.reason

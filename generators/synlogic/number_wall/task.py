@@ -218,6 +218,8 @@ class NumberWall(Task[NumberWallConfig]):
         wall = 0
         for cell, value in enumerate(v for row in grid for v in row):
             if value == WALL:
+                if cell in size_at:  # a walled clue lies in no island at all
+                    return 0.0, f"{board.name(cell)} holds the clue {size_at[cell]} but is wall"
                 wall |= 1 << cell
             elif isinstance(value, int) and size_at.get(cell) != value:
                 return 0.0, f"{board.name(cell)} shows {value} but that is not its clue"
