@@ -215,6 +215,24 @@ def test_leading_zero_and_ignored_hints_fail() -> None:
     assert score(problem, render(wrong)) == 0.0
 
 
+def test_zero_padded_values_are_read_whole() -> None:
+    """``B=0009`` says B is 9: a letter worth 0 given that way fails (the value was once cut
+    to its first three characters, ``000``), and a letter's own value padded with zeros
+    still passes."""
+    for index in range(40):
+        problem = problem_at(TASK, 1, index, seed=1)
+        mapping = problem.payload["solution"]
+        if 0 in mapping.values():
+            break
+    zero = next(k for k, v in mapping.items() if v == 0)
+    for padded in ("0009", "0001", "000123"):
+        assert score(problem, render(mapping).replace(f"{zero}=0", f"{zero}={padded}")) == 0.0
+    other = next(k for k, v in mapping.items() if v != 0)
+    assert score(problem, render(mapping).replace(f"{other}=", f"{other}=000")) == 1.0
+    verdict = TASK.verify(problem, wrap(render(mapping).replace(f"{zero}=0", f"{zero}=" + "1" * 30)))
+    assert verdict.score == 0.0 and "more than 3 digits" in verdict.reason
+
+
 @pytest.mark.parametrize("text", ["S=9, E", "S=9 plus E=5", "nine", "S=9, E=x", "= 3", "S9 E5"])
 def test_malformed_answers_score_zero(text: str) -> None:
     verdict = TASK.verify(problem_at(TASK, 2, 0), wrap(text))

@@ -127,6 +127,18 @@ def test_perturbed_answers_fail() -> None:
         assert verdict.score == 0.0 and verdict.reason, text
 
 
+def test_the_right_hand_side_is_read_whole() -> None:
+    """A right-hand side padded past twelve characters is read as written (it was once cut
+    to its first twelve: ``000000000011999`` passed as 11)."""
+    problem = problem_at(TASK, 5, 0)
+    left, _ = problem.answer.split(" = ")
+    target = problem.payload["target"]
+    assert target > 0
+    assert TASK.verify(problem, wrap(f"{left} = {target:015d}")).score == 1.0
+    for wrong in (f"{target:012d}999", f"{target:012d}00000000"):
+        assert TASK.verify(problem, wrap(f"{left} = {wrong}")).score == 0.0, wrong
+
+
 @pytest.mark.parametrize("text", ["1 2 3", "1 + = 3", "x = 5", "1 + 2", "1 + 2 = ", "1 % 2 = 3"])
 def test_malformed_answers_score_zero(text: str) -> None:
     verdict = TASK.verify(problem_at(TASK, 2, 0), wrap(text))

@@ -27,6 +27,7 @@ from generators.base import (
     Task,
     TaskConfig,
 )
+from generators.synlogic.normalize import bounded_int
 from schemas.records import Problem
 
 _SHOW = {"+": "+", "-": "−", "*": "×", "/": "÷"}
@@ -288,7 +289,8 @@ def parse_equation(answer: str) -> tuple[list[int], list[str], int]:
     numbers, ops = left[0::2], left[1::2]
     if not all(n.isdecimal() and len(n) <= 9 for n in numbers) or any(o not in _READ for o in ops):
         raise AnswerFormatError(f"expected digits separated by + − × ÷, found {answer[:80]!r}")
-    return [int(n) for n in numbers], [_READ[o] for o in ops], sign * int(right[0][:12])
+    target = sign * bounded_int(right[0], 12, "the right-hand side")
+    return [int(n) for n in numbers], [_READ[o] for o in ops], target
 
 
 def _reasoning(template: Template, search: _Search, digits: list[int]) -> str:

@@ -77,6 +77,16 @@ def parse_number(text: str) -> Fraction:
     return value
 
 
+def bounded_int(digits: str, max_digits: int, what: str) -> int:
+    """The value of a string of decimal digits, in time linear in it: leading zeros are
+    dropped (``0009`` is 9, never cut to ``000``), and a value of more than ``max_digits``
+    digits raises :class:`AnswerFormatError` naming ``what`` (no answer of the task has it)."""
+    value = digits.lstrip("0") or "0"
+    if len(value) > max_digits:
+        raise AnswerFormatError(f"{what} has more than {max_digits} digits")
+    return int(value)
+
+
 def split_list(text: str) -> list[str]:
     """Items of a list written with commas, semicolons, newlines or 'and', normalised."""
     body = text.strip().strip("[](){}")

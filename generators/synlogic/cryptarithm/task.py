@@ -31,6 +31,7 @@ from generators.hashrandom import Draws
 from generators.synlogic.cryptarithm import linear
 from generators.synlogic.cryptarithm.config import LEVELS, CryptarithmConfig
 from generators.synlogic.cryptarithm.solver import Equation, SearchResult, solve
+from generators.synlogic.normalize import bounded_int
 from schemas.records import Problem
 
 _SYMBOL = {"add": "+", "sub": "−", "mul": "×"}
@@ -275,7 +276,7 @@ def parse_mapping(answer: str) -> dict[str, int]:
         key = letter.upper()
         if key in mapping:
             raise AnswerFormatError(f"letter {key} is given more than once")
-        mapping[key] = int(digits[:3])
+        mapping[key] = bounded_int(digits, 3, f"the value of {key}")
     return mapping
 
 
