@@ -229,7 +229,8 @@ def test_zero_padded_values_are_read_whole() -> None:
         assert score(problem, render(mapping).replace(f"{zero}=0", f"{zero}={padded}")) == 0.0
     other = next(k for k, v in mapping.items() if v != 0)
     assert score(problem, render(mapping).replace(f"{other}=", f"{other}=000")) == 1.0
-    verdict = TASK.verify(problem, wrap(render(mapping).replace(f"{zero}=0", f"{zero}=" + "1" * 30)))
+    long_value = render(mapping).replace(f"{zero}=0", f"{zero}=" + "1" * 30)
+    verdict = TASK.verify(problem, wrap(long_value))
     assert verdict.score == 0.0 and "more than 3 digits" in verdict.reason
 
 
