@@ -53,6 +53,15 @@ def test_harmless_formatting_is_tolerated():
     right = problem.answer
     for text in [f" {right}. ", f"Position {right}", f"{right}th", f"'{right}'"]:
         assert score(problem, text) == 1.0, text
+    assert score(problem, f"The first error is at position {right}.") == 1.0
+
+
+def test_a_phrase_that_may_deny_its_number_fails():
+    problem = problem_at(TASK, 7, 0)
+    right = problem.answer
+    for text in [f"not {right}", f"{right} is wrong", f"definitely not position {right}"]:
+        verdict = TASK.verify(problem, wrap(text))
+        assert verdict.score == 0.0 and "not just a position" in verdict.reason, text
 
 
 def test_knobs_are_honoured():

@@ -79,6 +79,31 @@ _FORMAT = (
     "the end: answer {end} (the length plus one). Answer with a single whole number."
 )
 _INTEGER = re.compile(r"[+-]?\d+")
+_WORD = re.compile(r"[^\W\d_]+")
+# The words a short phrase around the number may hold ("Position 7", "the 7th", "It is at
+# position 7"): any other word ("not 7", "7 is wrong") may say something else than 7.
+_PHRASE_WORDS = frozenset(
+    {
+        "the",
+        "first",
+        "error",
+        "is",
+        "at",
+        "position",
+        "pos",
+        "index",
+        "character",
+        "char",
+        "symbol",
+        "answer",
+        "it",
+        "s",
+        "st",
+        "nd",
+        "rd",
+        "th",
+    }
+)
 
 
 def _corrupt(rng: Random, sound: str, types: int) -> str:
@@ -175,13 +200,16 @@ class DyckLanguageErrors(Task[DyckLanguageErrorsConfig]):
 
 
 def _parse_position(answer: str) -> int:
-    """A whole number, written alone or as the only number in a short phrase."""
+    """A whole number, written alone or as the only number in a short phrase of
+    :data:`_PHRASE_WORDS`."""
     try:
         value = parse_number(answer)
     except AnswerFormatError:
         found = _INTEGER.findall(answer)
         if len(found) != 1 or len(answer) > 80:
             raise
+        if any(word not in _PHRASE_WORDS for word in _WORD.findall(answer.lower())):
+            raise AnswerFormatError(f"{answer.strip()[:40]!r} is not just a position") from None
         value = parse_number(found[0])
     if value.denominator != 1:
         raise AnswerFormatError(f"{answer.strip()[:40]!r} is not a whole number")
