@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import networkx as nx
 import pytest
 from pydantic import ValidationError
@@ -11,7 +13,7 @@ from generators.synlogic.space_reasoning_tree import KINDS, SpaceReasoningTree
 from tests.contract import contract_tests, problem_at, wrap
 
 TASK = SpaceReasoningTree()
-globals().update(contract_tests(TASK))
+globals().update(contract_tests(TASK, effort_samples=200))
 
 
 def of_kind(kind: str, level: int = 5):
@@ -52,6 +54,22 @@ def test_all_question_kinds_occur_and_inside_has_both_answers():
     kinds = {problem_at(TASK, 3, i).payload["kind"] for i in range(40)}
     assert kinds == set(KINDS)
     assert {p.answer for p in of_kind("inside")} == {"yes", "no"}
+
+
+@pytest.mark.parametrize("level", [3, 10])
+def test_kinds_and_labels_are_balanced_and_no_depth_is_a_likely_guess(level):
+    """The kinds come equally often and "inside" is answered yes half the time, over the
+    indices a build gives one of five levels; the depth asked is spread over 1..depth (it
+    was always the deepest container's, a constant per level)."""
+    problems = [problem_at(TASK, level, i) for i in range(2, 800, 5)]
+    kinds = Counter(p.payload["kind"] for p in problems)
+    assert max(kinds.values()) - min(kinds.values()) <= 8, kinds  # a coin strays by ~12
+    inside = Counter(p.answer for p in problems if p.payload["kind"] == "inside")
+    assert abs(inside["yes"] - inside["no"]) <= 4, inside
+    depths = Counter(p.answer for p in problems if p.payload["kind"] == "depth")
+    deepest = TASK.config_for_level(level).depth
+    assert set(depths) == {str(d) for d in range(1, deepest + 1)}
+    assert max(depths.values()) <= 2.5 * sum(depths.values()) / deepest, depths
 
 
 def test_harmless_formatting_is_accepted():

@@ -13,11 +13,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from generators.balanced import balanced_choice
 from generators.base import Instance, Solution, TaskConfig
 from generators.graphs.answers import score_number
 from generators.graphs.names import node_names
 from generators.graphs.render import FRIENDS, LINKS, ROADS, describe
-from generators.graphs.sampling import adjacency, balanced_choice, random_tree
+from generators.graphs.sampling import adjacency, random_tree
 from generators.graphs.task import GraphTask, bounded, compose, join_names
 from schemas.records import Problem
 

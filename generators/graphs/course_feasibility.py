@@ -10,11 +10,12 @@ from __future__ import annotations
 from random import Random
 from typing import ClassVar
 
+from generators.balanced import balanced_choice
 from generators.base import Instance, Solution
 from generators.graphs import courses
 from generators.graphs.answers import score_yes_no
 from generators.graphs.fastrand import pick, take
-from generators.graphs.sampling import balanced_choice, dag_edges
+from generators.graphs.sampling import dag_edges
 from generators.graphs.task import GraphTask, compose, join_names
 from schemas.records import Problem
 

@@ -33,9 +33,9 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from generators.balanced import balanced_choice
 from generators.base import AnswerFormatError, Instance, Solution, TaskConfig, config_cached
 from generators.graphs import kinship as kin
-from generators.graphs.sampling import balanced_choice
 from generators.graphs.task import GraphTask, assemble
 from generators.hashrandom import Word, shuffle_words, words
 from schemas.records import Problem

@@ -17,11 +17,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from generators.balanced import balanced_choice
 from generators.base import Instance, Solution, TaskConfig
 from generators.graphs.answers import score_number
 from generators.graphs.names import node_names
 from generators.graphs.render import LINKS, ROADS, TRACKS, describe
-from generators.graphs.sampling import adjacency, balanced_choice, weighted_adjacency
+from generators.graphs.sampling import adjacency, weighted_adjacency
 from generators.graphs.task import GraphTask, bounded, compose
 from schemas.records import Problem
 

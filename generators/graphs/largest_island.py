@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
+from generators.balanced import balanced_choice
 from generators.base import Instance, Solution, TaskConfig
 from generators.graphs.answers import score_number
 from generators.graphs.fastrand import pick
-from generators.graphs.sampling import balanced_choice
 from generators.graphs.task import GraphTask, bounded, compose
 from schemas.records import Problem
 

@@ -13,11 +13,12 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from generators.balanced import balanced_choice
 from generators.base import Instance, Solution, TaskConfig
 from generators.graphs.answers import score_yes_no
 from generators.graphs.names import node_names
 from generators.graphs.render import CABLES, LINKS, ROADS, describe
-from generators.graphs.sampling import adjacency, balanced_choice, hop_distances
+from generators.graphs.sampling import adjacency, hop_distances
 from generators.graphs.task import MAX_ATTEMPTS, GraphTask, bounded, compose, join_names
 from schemas.records import Problem
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from generators.balanced import balanced_choice
 from generators.base import (
     ANSWER_INSTRUCTION,
     AnswerFormatError,
@@ -27,6 +28,13 @@ from schemas.records import Problem
 
 Kind = Literal["distance", "depth", "common", "inside"]
 KINDS: tuple[Kind, ...] = ("distance", "depth", "common", "inside")
+# (kind, whether y holds x) of each of eight equally likely slots: the kinds equally
+# often, and every other "inside" question answered yes
+_SLOTS: tuple[tuple[Kind, bool], ...] = (
+    *((kind, False) for kind in KINDS for _ in range(2) if kind != "inside"),
+    ("inside", True),
+    ("inside", False),
+)
 _YES = {"yes", "true", "y"}
 _NO = {"no", "false", "n"}
 
@@ -52,7 +60,7 @@ def ancestors(parents: list[int | None], node: int) -> list[int]:
 
 class SpaceReasoningTree(Task[SpaceReasoningTreeConfig]):
     name = "space_reasoning_tree"
-    version = "1.0.0"
+    version = "1.1.0"
     description = "Nested containers described link by link; find a relation between two."
     Config = SpaceReasoningTreeConfig
     surface_fields = frozenset({"names"})
@@ -85,10 +93,13 @@ class SpaceReasoningTree(Task[SpaceReasoningTreeConfig]):
             parent = rng.choice([i for i, d in enumerate(depths) if d < config.depth])
             parents.append(parent)
             depths.append(depths[parent] + 1)
-        kind = rng.choice(KINDS)
+        kind, inside = _SLOTS[balanced_choice(index, len(_SLOTS), salt=0.29)]
         x = config.depth
+        if kind == "depth":  # how deep is uniform over 1..depth: no count is a likely guess
+            level = rng.randint(1, config.depth)
+            x = rng.choice([i for i, d in enumerate(depths) if d == level])
         line = set(ancestors(parents, x))
-        if kind == "inside" and rng.random() < 0.5:
+        if inside:
             y = rng.choice(sorted(line - {x}))
         else:
             y = rng.choice([i for i in range(config.nodes) if i not in line])
@@ -187,7 +198,14 @@ class SpaceReasoningTree(Task[SpaceReasoningTreeConfig]):
         return ("yes", "no") if problem.payload["kind"] == "inside" else None
 
     def answer_space(self, problem: Problem) -> int:
-        """yes/no, else one of the containers or a count below their number."""
+        """yes/no; a depth of 1..D or a distance of 1..2D in a tree of depth D; else one of
+        the containers."""
+        kind, parents = problem.payload["kind"], problem.payload["parents"]
+        tree_depth = max(len(ancestors(parents, node)) for node in range(len(parents))) - 1
+        if kind == "depth":
+            return tree_depth
+        if kind == "distance":
+            return 2 * tree_depth
         return super().answer_space(problem) or len(problem.payload["names"])
 
     def trivial_answers(self, problem: Problem) -> dict[str, str]:
