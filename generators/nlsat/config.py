@@ -18,9 +18,9 @@ class NLSatConfig(TaskConfig):
     ``n_vars``). ``two_sat_fraction`` of the clauses have two literals instead of ``k``,
     which makes easy instances.
 
-    ``balanced`` (consistency questions only): the target label is a fair coin drawn
-    from the problem's rng (so every level of a build gets both labels, about half
-    each) and instances are redrawn until the label matches; generation raises
+    ``balanced`` (consistency questions only): the target label is a balanced choice of
+    the index (every level of a build gets each label half the time, within a few
+    problems) and instances are redrawn until the label matches; generation raises
     ``ValueError`` naming the knobs when the label is out of reach (e.g. inconsistent
     at a tiny ``alpha``). Assignment questions keep only consistent instances that
     neither the all-true nor the all-false assignment satisfies, whatever ``balanced`` says.

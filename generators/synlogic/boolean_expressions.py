@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
+from generators.balanced import balanced_choice
 from generators.base import (
     ANSWER_INSTRUCTION,
     AnswerFormatError,
@@ -198,7 +199,7 @@ class BooleanExpressions(Task[BooleanExpressionsConfig]):
     """Evaluate a parenthesised formula: not/and/or, plus xor/implies and variables later."""
 
     name: ClassVar[str] = "boolean_expressions"
-    version: ClassVar[str] = "1.0.0"
+    version: ClassVar[str] = "1.1.0"
     description: ClassVar[str] = (
         "Evaluate a nested Boolean expression over True/False with not, and, or (and xor, "
         "implies and named variables at higher levels); the answer is True or False."
@@ -209,7 +210,9 @@ class BooleanExpressions(Task[BooleanExpressionsConfig]):
     def generate(self, config: BooleanExpressionsConfig, rng: Random, index: int) -> Instance:
         names = list(_VARIABLE_NAMES[: config.n_variables])
         values = {name: rng.random() < 0.5 for name in names}
-        wanted = rng.random() < 0.5  # balance the answers: redraw until the value matches
+        # True and False equally often at every level (a coin strays by √n): redraw the
+        # tree until its value matches
+        wanted = balanced_choice(index, 2, salt=0.17) == 0
         for _ in range(64):
             tree = self._tree(config, rng, rng.randint(config.min_binary, config.max_binary), names)
             if evaluate(tree, values) == wanted:

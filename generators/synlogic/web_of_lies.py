@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from generators.balanced import balanced_choice
 from generators.base import (
     ANSWER_INSTRUCTION,
     AnswerFormatError,
@@ -115,11 +116,10 @@ def _random_statement(rng: Random, speaker: int, max_refs: int) -> Statement:
 
 
 def _statement_of_value(
-    rng: Random, speaker: int, max_refs: int, truthful: dict[int, bool]
+    rng: Random, speaker: int, max_refs: int, truthful: dict[int, bool], value: bool
 ) -> Statement:
-    """A random statement by ``speaker`` that is true or false, with even odds, given the
-    roles of everyone before them; its truth value is the speaker's role."""
-    value = rng.random() < 0.5
+    """A random statement by ``speaker`` whose truth is ``value``, given the roles of
+    everyone before them; its truth value is the speaker's role."""
     while True:
         statement = _random_statement(rng, speaker, max_refs)
         if holds(statement, truthful) == value:
@@ -149,7 +149,7 @@ def deduce(
 
 class WebOfLies(Task[WebOfLiesConfig]):
     name: ClassVar[str] = "web_of_lies"
-    version: ClassVar[str] = "1.1.0"
+    version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = (
         "Truth-tellers and liars make statements about each other; decide whether one of them "
         "tells the truth."
@@ -164,7 +164,9 @@ class WebOfLies(Task[WebOfLiesConfig]):
         fact = {"person": 0, "truthful": rng.random() < 0.5}
         statements = [_random_statement(rng, i, config.max_refs) for i in range(1, n - 1)]
         earlier, _, _ = deduce(statements, fact, n - 1)
-        statements.append(_statement_of_value(rng, n - 1, config.max_refs, earlier))
+        # the answer, yes or no equally often at every level (a coin strays by √n)
+        value = balanced_choice(index, 2, salt=0.71) == 0
+        statements.append(_statement_of_value(rng, n - 1, config.max_refs, earlier, value))
         lines: list[str] = [f"{names[0]} {'tells the truth' if fact['truthful'] else 'lies'}."]
         lines += [f"{names[s['speaker']]} says {describe(s, names)}." for s in statements]
         if config.shuffle:
