@@ -148,6 +148,12 @@ class Task(ABC, Generic[C]):
         values.update(knobs or {})
         return self.Config(**values)  # type: ignore[return-value]
 
+    def question_kind(self, problem: Problem) -> str | None:
+        """Which of several kinds of question ``problem`` asks, for a task that asks more
+        than one (a policy can tell them apart in the prompt, so the audit's best constant
+        is one answer per kind); None for a task of one kind."""
+        return None
+
     def labels(self, problem: Problem) -> tuple[str, ...] | None:
         """The fixed label set of a categorical answer (yes/no, True/False...), else None."""
         return None

@@ -105,6 +105,36 @@ class Coin(ExactToy):
         return ("heads", "tails")
 
 
+class KindsConfig(TaskConfig):
+    kinds: bool = True
+    """Whether the task tells the audit which kind of question each problem asks."""
+
+
+class Kinds(ExactToy):
+    """Every other problem a fair yes/no question, the rest a count whose answer is always 3
+    (of ten possible): the constant 3 wins half of all problems, under the group's limit of
+    twice its mean chance (60%), while one constant per kind wins three quarters."""
+
+    name = "toy_kinds"
+    description = "two kinds of question"
+    Config = KindsConfig
+
+    def generate(self, config: KindsConfig, rng: Random, index: int) -> Instance:
+        if index % 2:
+            return Instance(f"Count {index}.", "3", {"kind": "count", "tell": config.kinds})
+        answer = "yes" if index % 4 == 0 else "no"
+        return Instance(f"Yes or no {index}?", answer, {"kind": "yes/no", "tell": config.kinds})
+
+    def question_kind(self, problem: Problem) -> str | None:
+        return problem.payload["kind"] if problem.payload["tell"] else None
+
+    def labels(self, problem: Problem) -> tuple[str, ...] | None:
+        return ("yes", "no") if problem.payload["kind"] == "yes/no" else None
+
+    def answer_space(self, problem: Problem) -> int:
+        return 2 if problem.payload["kind"] == "yes/no" else 10
+
+
 class Echo(ExactToy):
     """Ten prompts and four structures, repeating with the index; names are surface."""
 
@@ -165,6 +195,18 @@ def test_balanced_labels_pass_and_lopsided_ones_fail():
     assert all(m.startswith("label") for m in messages(lopsided))
 
 
+def test_the_best_constant_is_one_per_question_kind_where_the_task_tells_the_kinds():
+    untold = audit_sample(sample(Kinds(), kinds=False), THRESHOLDS)
+    assert untold.chance == pytest.approx(0.3) and untold.limit == pytest.approx(0.6)
+    assert untold.constant == "3" and untold.constant_win == 0.5
+    assert untold.violations == []  # the constant count hides among the yes/no answers
+
+    told = audit_sample(sample(Kinds()), THRESHOLDS)
+    assert told.constant in ("count: 3; yes/no: yes", "count: 3; yes/no: no")
+    assert told.constant_win == 0.75
+    assert any(m.startswith("the constant answer 'count: 3; yes/no: ") for m in messages(told))
+
+
 def test_exact_and_structural_duplicates_are_counted():
     result = audit_sample(sample(Echo(), n=40), THRESHOLDS)
     assert result.exact_duplicates == 30  # ten distinct prompts
@@ -172,12 +214,16 @@ def test_exact_and_structural_duplicates_are_counted():
 
 
 @pytest.mark.parametrize(
-    ("name", "level"), [("knights_knaves", 1), ("knights_knaves", 6), ("nlsat", 1)]
+    ("name", "level", "seed"),
+    [("knights_knaves", 1, 5), ("knights_knaves", 6, 5), ("nlsat", 1, 1)],
 )
-def test_structural_duplicates_need_keys_only_where_invariants_collide(name, level, monkeypatch):
+def test_structural_duplicates_need_keys_only_where_invariants_collide(
+    name, level, seed, monkeypatch
+):
     """Grouping by the task's invariant counts what every key counts, with fewer keys."""
     task = get_task(name)
-    problems = [make_problem(task, task.config_for_level(level), 5, i, level) for i in range(300)]
+    config = task.config_for_level(level)
+    problems = [make_problem(task, config, seed, i, level) for i in range(300)]
     expected = duplicates(map(task.structural_key, problems))
     keyed: list[Problem] = []
     key = type(task).structural_key

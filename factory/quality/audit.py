@@ -201,13 +201,25 @@ def uniform_chance(task: Task, problems: list[Problem]) -> tuple[float, bool]:
 
 
 def best_constant(score: Scorer, problems: list[Problem]) -> tuple[str | None, float]:
-    """The modal answer of the first half and its win rate on the second half."""
+    """The modal answer of the first half and its win rate on the second half.
+
+    Where the task asks several kinds of question (``Task.question_kind``), the modal
+    answer of each kind, each guessed on problems of its kind (shown "kind: answer; …"): a
+    kind whose answer never changes would otherwise hide among the other kinds' answers."""
     half = len(problems) // 2
     learned, scored = problems[:half], problems[half:]
     if not learned:
         return None, 0.0
-    constant = Counter(p.answer for p in learned).most_common(1)[0][0]
-    return constant, _rate((score(p, constant) for p in scored), len(scored))
+    kind_of = score.task.question_kind
+    answers: dict[str | None, Counter[str]] = {}
+    for problem in learned:
+        answers.setdefault(kind_of(problem), Counter())[problem.answer] += 1
+    constants = {kind: counts.most_common(1)[0][0] for kind, counts in answers.items()}
+    hits = ((kind := kind_of(p)) in constants and score(p, constants[kind]) for p in scored)
+    rate = _rate(hits, len(scored))
+    if list(constants) == [None]:
+        return constants[None], rate
+    return "; ".join(f"{kind}: {constants[kind]}" for kind in sorted(constants, key=str)), rate
 
 
 def trivial_rates(score: Scorer, problems: list[Problem]) -> dict[str, float]:

@@ -132,6 +132,9 @@ class GcdLcm(ValueTask[GcdLcmConfig]):
         payload = {"numbers": numbers, "question": question}
         return Instance(template % tuple(numbers), str(answer), payload)
 
+    def question_kind(self, problem: Problem) -> str:
+        return problem.payload["question"]
+
     def solve(self, problem: Problem) -> Solution:
         numbers, question = problem.payload["numbers"], problem.payload["question"]
         lines, steps, running = [], 0, numbers[0]

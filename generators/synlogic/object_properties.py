@@ -290,6 +290,11 @@ class ObjectProperties(Task[ObjectPropertiesConfig]):
         answer, lines, effort = self._solve(problem.payload)
         return Solution(answer=answer, reasoning="\n".join(lines), stats={"effort": effort})
 
+    def question_kind(self, problem: Problem) -> str:
+        """A count, or the value of one attribute (each has its own values)."""
+        question = problem.payload["question"]
+        return question["kind"] if question["kind"] == "count" else question["attribute"]
+
     def labels(self, problem: Problem) -> tuple[str, ...] | None:
         question = problem.payload["question"]
         return ATTRIBUTES[question["attribute"]] if question["kind"] == "property" else None

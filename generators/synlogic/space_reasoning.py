@@ -266,6 +266,9 @@ class SpaceReasoning(Task[SpaceReasoningConfig]):
         answer, lines, chain = self._solve(problem.payload)
         return Solution(answer=answer, reasoning="\n".join(lines), stats={"effort": chain})
 
+    def question_kind(self, problem: Problem) -> str:
+        return problem.payload["kind"]
+
     def check_answer(self, problem: Problem, answer: str) -> tuple[float, str]:
         payload = problem.payload
         expected = problem.answer

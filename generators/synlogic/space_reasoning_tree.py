@@ -194,6 +194,9 @@ class SpaceReasoningTree(Task[SpaceReasoningTreeConfig]):
         answer, lines, effort = self._solve(problem.payload)
         return Solution(answer=answer, reasoning="\n".join(lines), stats={"effort": effort})
 
+    def question_kind(self, problem: Problem) -> str:
+        return problem.payload["kind"]
+
     def labels(self, problem: Problem) -> tuple[str, ...] | None:
         return ("yes", "no") if problem.payload["kind"] == "inside" else None
 
