@@ -118,12 +118,16 @@ class MathTask(Task[C]):
 
     variables: ClassVar[tuple[str, ...]] = ()
     complex_unit: ClassVar[bool] = False
+    plain_answer: ClassVar[bool] = False
+    """Whether the prompt asks for numbers written plainly (an integer or a reduced fraction;
+    a + bi of such parts): an expression of the right value is then refused."""
 
     def variables_of(self, problem: Problem) -> tuple[str, ...]:
         return tuple(problem.payload.get("variables", self.variables))
 
     def parse(self, problem: Problem, answer: str) -> Answer:
-        return parse_answer(answer, self.variables_of(problem), self.complex_unit)
+        variables = self.variables_of(problem)
+        return parse_answer(answer, variables, self.complex_unit, self.plain_answer)
 
     def canonical(self, problem: Problem, text: str | None = None) -> sp.Expr:
         """The reference answer (or ``text``) as one expression, parsed once and cached."""

@@ -166,6 +166,7 @@ def apply(op: str, a: Complex, b: Complex) -> Complex:
 
 class ComplexArithmetic(ValueTask[ComplexArithmeticConfig]):
     name: ClassVar[str] = "complex_arithmetic"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = "Chains of +, -, ×, ÷ on Gaussian integers; answer a + bi."
     Config = ComplexArithmeticConfig

@@ -49,6 +49,7 @@ def _moduli(rng: Random, count: int, largest: int) -> list[int]:
 
 class Crt(ValueTask[CrtConfig]):
     name: ClassVar[str] = "crt"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "Least x ≥ 0 meeting 2-6 congruences with coprime moduli."
     Config = CrtConfig

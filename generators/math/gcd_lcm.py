@@ -118,6 +118,7 @@ def _products(picked: list[int], per: int) -> list[int]:
 
 class GcdLcm(ValueTask[GcdLcmConfig]):
     name: ClassVar[str] = "gcd_lcm"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = "gcd or lcm of 2-6 integers built from shared prime factors."
     Config = GcdLcmConfig

@@ -53,6 +53,7 @@ def _cofactor(rng: Random, degree: int, bound: int, a: int) -> list[int]:
 
 class Limit(ValueTask[LimitConfig]):
     name: ClassVar[str] = "limit"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = (
         "Limits of rational functions at a removable 0/0 point (shared factor (x - a)^k)."

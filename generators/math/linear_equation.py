@@ -88,6 +88,7 @@ def _random_term(rng: Random, bound: int, grouped: bool, linear: bool) -> Term:
 
 class LinearEquation(ValueTask[LinearEquationConfig]):
     name: ClassVar[str] = "linear_equation"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = (
         "Linear equations in x with bracketed terms on both sides; one exact rational root."

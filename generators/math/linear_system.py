@@ -53,6 +53,7 @@ def _equation(row: list[int], rhs: int, names: tuple[str, ...]) -> str:
 
 class LinearSystem(MathTask[LinearSystemConfig]):
     name: ClassVar[str] = "linear_system"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "n×n linear systems (n = 2..5) with a unique integer solution."
     Config = LinearSystemConfig

@@ -45,6 +45,7 @@ def matrix_text(matrix: list[list[int]]) -> str:
 
 class MatrixDeterminant(ValueTask[MatrixDeterminantConfig]):
     name: ClassVar[str] = "matrix_determinant"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "Determinant of a non-singular integer matrix, 2×2 to 6×6."
     Config = MatrixDeterminantConfig

@@ -42,6 +42,7 @@ _INTROS = (
 
 class ModularInverse(ValueTask[ModularInverseConfig]):
     name: ClassVar[str] = "modular_inverse"
+    plain_answer: ClassVar[bool] = True
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "The inverse of a modulo m, in 0..m-1 (extended Euclid)."
     Config = ModularInverseConfig

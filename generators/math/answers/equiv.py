@@ -29,6 +29,7 @@ from generators.math.answers.build import (
 )
 from generators.math.answers.grammar import Parser
 from generators.math.answers.lexer import Lexer
+from generators.math.answers.plain import require_plain
 
 MAX_DIGITS_COMPARED = 1500
 _POINTS = (sp.Rational(13, 19), sp.Rational(7, 5), sp.Rational(23, 11), sp.Rational(31, 13))
@@ -40,10 +41,16 @@ def _lexer(variables: frozenset[str], complex_unit: bool) -> Lexer:
     return Lexer(variables, complex_unit)
 
 
-def parse_answer(text: str, variables: Sequence[str] = (), complex_unit: bool = False) -> Answer:
-    """Parses an untrusted answer; raises :class:`AnswerFormatError` with a reason."""
+def parse_answer(
+    text: str, variables: Sequence[str] = (), complex_unit: bool = False, plain: bool = False
+) -> Answer:
+    """Parses an untrusted answer; raises :class:`AnswerFormatError` with a reason. With
+    ``plain``, every value must be written as a plain number (:mod:`.plain`)."""
     tokens = _lexer(frozenset(variables), complex_unit).tokens(text)
-    return Builder().answer(Parser(tokens).parse())
+    tree = Parser(tokens).parse()
+    if plain:
+        require_plain(tree, complex_unit)
+    return Builder().answer(tree)
 
 
 def parse_expr(text: str, variables: Sequence[str] = (), complex_unit: bool = False) -> sp.Expr:
