@@ -164,6 +164,12 @@ HOSTILE = {
     "empty": "",
     "lone backslash": "\\",
     "lone operators": "+*/^",
+    "exp nested five deep": "exp(x+exp(x+exp(x+exp(x+exp(x+x)))))",
+    "ln nested ten deep": "ln(x+" * 10 + "x" + ")" * 10,
+    "tan nested fourteen deep": "tan(x+" * 14 + "x" + ")" * 14,
+    "powers of e three deep": "e^(e^(e^(20x)))",
+    "exp of a large multiple of x": "exp(exp(999999*x))",
+    "a long superscript exponent": "2" + "²" * 19_000,
 }
 
 

@@ -28,6 +28,11 @@ degree bound alone misses ``(√2 + √3 + √5 + π)^24``."""
 MAX_ROOT_INDEX = 12
 MAX_ARGUMENT = 10**6
 """|x| of a number inside sin, exp, ln...: sin(10^1000) would need 1000 digits to evaluate."""
+MAX_NESTING = 3
+"""Functions applied to functions, a power with a variable in its exponent counted as one:
+``exp(x + exp(x + …))`` five deep is a number of ~10^(10^7) digits at the points where
+answers are compared, and ``tan(tan(…))`` has a derivative of exponential size. Reference
+answers nest one deep."""
 
 _CONSTANTS = {"pi": sp.pi, "e": sp.E, "i": sp.I, "oo": sp.oo}
 _FUNCTIONS = {
@@ -86,6 +91,8 @@ class Builder:
         self.symbols: dict[str, sp.Symbol] = {}
 
     def answer(self, tree: Node) -> Answer:
+        if nesting(tree) > MAX_NESTING:
+            raise AnswerFormatError(f"functions nested more than {MAX_NESTING} deep")
         return Answer([self.value(item) for item in tree[1]], self.decimal)
 
     def value(self, node: Node) -> object:
@@ -196,6 +203,43 @@ class Builder:
         if value.is_Rational and value < 0 and n % 2:
             return _checked(-sp.root(-value, n)), degree
         return _checked(sp.root(value, n)), degree
+
+
+def nesting(node: Node) -> int:
+    """How deeply function calls, and powers with a variable in their exponent, nest in a
+    parse tree (whose depth the parser bounds)."""
+    kind = node[0]
+    if kind in ("num", "var", "const"):
+        return 0
+    if kind == "call":
+        return 1 + nesting(node[2])
+    if kind == "pow":
+        inner = max(nesting(node[1]), nesting(node[2]))
+        return inner + (1 if _has_variable(node[2]) else 0)
+    return max((nesting(child) for child in _children(node)), default=0)
+
+
+def _has_variable(node: Node) -> bool:
+    return node[0] == "var" or any(_has_variable(child) for child in _children(node))
+
+
+def _children(node: Node) -> list[Node]:
+    kind = node[0]
+    if kind in ("num", "var", "const"):
+        return []
+    if kind in ("add", "set", "union", "list"):
+        return list(node[1])
+    if kind == "mul":
+        return [factor for factor, _ in node[1]]
+    if kind == "seq":
+        return list(node[3])
+    if kind == "matrix":
+        return [cell for row in node[1] for cell in row]
+    if kind in ("neg",):
+        return [node[1]]
+    if kind == "call":
+        return [node[2]]
+    return [node[1], node[2]]  # pow, root, eq
 
 
 def expansion_size(value: sp.Expr) -> int:

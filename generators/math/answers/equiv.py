@@ -29,6 +29,7 @@ from generators.math.answers.build import (
 )
 from generators.math.answers.grammar import Parser
 from generators.math.answers.lexer import Lexer
+from generators.math.answers.magnitude import within_doubles
 from generators.math.answers.plain import require_plain
 
 MAX_DIGITS_COMPARED = 1500
@@ -112,6 +113,8 @@ def _numerically_zero(difference: sp.Expr, scale: sp.Expr, symbols: list[sp.Symb
     checked = 0
     for shift in _SHIFTS if symbols else _SHIFTS[:1]:
         point = {s: _POINTS[i % len(_POINTS)] + shift * (i + 1) for i, s in enumerate(symbols)}
+        if not (within_doubles(difference, point) and within_doubles(scale, point)):
+            raise AnswerFormatError("a value too large to compare at the checked points")
         value = difference.evalf(digits, subs=point)
         size = abs(scale.evalf(digits, subs=point))
         if not (value.is_number and size.is_finite and value.is_finite):

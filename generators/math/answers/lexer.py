@@ -154,6 +154,8 @@ class Lexer:
                 j = i
                 while j < n and text[j] in _SUPERSCRIPTS:
                     j += 1
+                if j - i > MAX_DIGITS:
+                    raise AnswerFormatError(f"an exponent longer than {MAX_DIGITS} digits")
                 out.append(Token("OP", "^"))
                 out.append(Token("NUM", "".join(_SUPERSCRIPTS[c] for c in text[i:j])))
                 i = j
