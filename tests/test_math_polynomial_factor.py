@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sympy as sp
 
+from generators.math.common import poly_text
 from generators.math.polynomial_factor import PolynomialFactor
-from tests.contract import contract_tests, problem_at
+from tests.contract import contract_tests, problem_at, wrap
 from tests.test_math_support import check_oracle_and_perturbed, problems, score
 
 TASK = PolynomialFactor()
@@ -37,3 +38,22 @@ def test_a_partial_factorisation_fails_and_other_orders_pass():
     text = f"({sp.sstr(content.as_expr())})*({sp.sstr(partial.as_expr())})"
     assert score(TASK, problem, text) == 0.0
     assert score(TASK, problem, sp.sstr(sp.factor(poly.as_expr()))) == 1.0
+
+
+def test_a_factorisation_over_the_reals_or_the_complex_numbers_fails():
+    """Splitting an irreducible quadratic at its irrational or complex roots gives the right
+    product of irreducible factors, but not over the rational numbers the prompt names."""
+    split = 0
+    for problem in problems(TASK, levels=(4, 6, 8)):
+        for quadratic, power in problem.payload["factors"]:
+            written = f"({poly_text(quadratic)})"
+            if len(quadratic) != 3 or power != 1 or written not in problem.answer:
+                continue
+            a, b, c = quadratic
+            root = f"sqrt({b * b - 4 * a * c})"  # irrational or complex roots
+            roots = f"({a})(x - ({-b} + {root})/{2 * a})(x - ({-b} - {root})/{2 * a})"
+            verdict = TASK.verify(problem, wrap(problem.answer.replace(written, roots)))
+            assert verdict.score == 0.0 and "not over the rational numbers" in verdict.reason
+            split += 1
+            break
+    assert split >= 3

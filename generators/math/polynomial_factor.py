@@ -134,9 +134,17 @@ class PolynomialFactor(MathTask[PolynomialFactorConfig]):
             return 0.0, "the product of the factors is not the polynomial"
         for factor in sp.Mul.make_args(found):
             base = factor.base if factor.is_Pow else factor
+            if not _rational_coefficients(base):  # (x - √6)(x + √6) splits x² - 6 over the reals
+                return 0.0, f"the factor {sp.sstr(base)[:60]} is not over the rational numbers"
             if base.free_symbols and not _irreducible(sp.Poly(base, X)):
                 return 0.0, f"the factor {sp.sstr(base)[:60]} factors further"
         return 1.0, "a complete factorisation"
+
+
+def _rational_coefficients(factor: sp.Expr) -> bool:
+    if not factor.free_symbols:
+        return bool(factor.is_Rational)
+    return all(c.is_Rational for c in sp.Poly(factor, X).all_coeffs())
 
 
 def _irreducible(poly: sp.Poly) -> bool:
