@@ -31,25 +31,25 @@ NOT_PLAIN_COMPLEX = ["(2 + 3i)(-10 + 5i)", "1 + 2 + i", "i + i", "i*i", "3 + 4i 
 
 @pytest.mark.parametrize("text", PLAIN)
 def test_plain_numbers_parse(text):
-    parse_answer(text, ("x",), plain=True)
+    parse_answer(text, ("x",), form="number")
 
 
 @pytest.mark.parametrize("text", NOT_PLAIN)
 def test_expressions_are_not_plain(text):
     with pytest.raises(AnswerFormatError, match="not written as a number or a fraction"):
-        parse_answer(text, ("x",), plain=True)
+        parse_answer(text, ("x",), form="number")
     parse_answer(text, ("x",))  # the same text is a well-formed expression
 
 
 @pytest.mark.parametrize("text", PLAIN_COMPLEX)
 def test_plain_complex_numbers_parse(text):
-    parse_answer(text, complex_unit=True, plain=True)
+    parse_answer(text, complex_unit=True, form="number")
 
 
 @pytest.mark.parametrize("text", NOT_PLAIN_COMPLEX)
 def test_complex_expressions_are_not_plain(text):
     with pytest.raises(AnswerFormatError, match="a \\+ bi of integers or fractions"):
-        parse_answer(text, complex_unit=True, plain=True)
+        parse_answer(text, complex_unit=True, form="number")
 
 
 def _wrong_forms(name: str, problem) -> list[str]:
@@ -84,3 +84,28 @@ def test_the_complex_question_echoed_back_scores_zero():
             echoed = problem.prompt.split("\n\n")[1].replace("[", "(").replace("]", ")")
             verdict = task.verify(problem, wrap(echoed))
             assert verdict.score == 0.0, (level, index, echoed)
+
+
+RADICALS = ["2 - sqrt(7)", "-3/2", "\\sqrt[3]{5}/2", "(1 + sqrt(5))/2", "2^2", "x = 4"]
+NOT_RADICALS = ["x", "pi^(-48)", "exp(-1000)", "sin(1)", "e", "-21 + |x - 1| + x - 1", "2^x"]
+
+
+@pytest.mark.parametrize("text", RADICALS)
+def test_numbers_and_roots_are_radicals(text):
+    parse_answer(text, ("x",), form="radicals")
+
+
+@pytest.mark.parametrize("text", NOT_RADICALS)
+def test_variables_constants_and_functions_are_not_radicals(text):
+    with pytest.raises(AnswerFormatError, match="numbers and roots only"):
+        parse_answer(text, ("x",), form="radicals")
+
+
+def test_a_root_padded_with_a_vanishing_term_scores_zero():
+    task = get_task("polynomial_roots")
+    for level in (1, 5, 10):
+        problem = problem_at(task, level, 0)
+        first, *rest = problem.answer.split(", ")
+        for padded in (f"{first} + pi^(-48)", f"{first} + |x - 1| + x - 1"):
+            verdict = task.verify(problem, wrap(", ".join([padded, *rest])))
+            assert verdict.score == 0.0 and "numbers and roots only" in verdict.reason

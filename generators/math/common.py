@@ -24,6 +24,7 @@ from generators.math.answers import (
     single_value,
     value_list,
 )
+from generators.math.answers.plain import AnswerForm
 from schemas.records import Problem
 
 C = TypeVar("C", bound=TaskConfig)
@@ -118,16 +119,17 @@ class MathTask(Task[C]):
 
     variables: ClassVar[tuple[str, ...]] = ()
     complex_unit: ClassVar[bool] = False
-    plain_answer: ClassVar[bool] = False
-    """Whether the prompt asks for numbers written plainly (an integer or a reduced fraction;
-    a + bi of such parts): an expression of the right value is then refused."""
+    answer_form: ClassVar[AnswerForm | None] = None
+    """The form the prompt asks values in (:mod:`generators.math.answers.plain`): "number"
+    (an integer or a fraction; a + bi of such parts), "radicals" (numbers and roots); an
+    expression of the right value in another form is then refused."""
 
     def variables_of(self, problem: Problem) -> tuple[str, ...]:
         return tuple(problem.payload.get("variables", self.variables))
 
     def parse(self, problem: Problem, answer: str) -> Answer:
         variables = self.variables_of(problem)
-        return parse_answer(answer, variables, self.complex_unit, self.plain_answer)
+        return parse_answer(answer, variables, self.complex_unit, self.answer_form)
 
     def canonical(self, problem: Problem, text: str | None = None) -> sp.Expr:
         """The reference answer (or ``text``) as one expression, parsed once and cached."""

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig, config_cached
 from generators.hashrandom import Pools
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import ValueTask
 from generators.math.frames import statement_frames
 from schemas.records import Problem
@@ -166,7 +167,7 @@ def apply(op: str, a: Complex, b: Complex) -> Complex:
 
 class ComplexArithmetic(ValueTask[ComplexArithmeticConfig]):
     name: ClassVar[str] = "complex_arithmetic"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = "Chains of +, -, ×, ÷ on Gaussian integers; answer a + bi."
     Config = ComplexArithmeticConfig

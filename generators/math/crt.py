@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import ValueTask, compose
 from generators.math.numbers import extended_gcd
 from schemas.records import Problem
@@ -49,7 +50,7 @@ def _moduli(rng: Random, count: int, largest: int) -> list[int]:
 
 class Crt(ValueTask[CrtConfig]):
     name: ClassVar[str] = "crt"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "Least x ≥ 0 meeting 2-6 congruences with coprime moduli."
     Config = CrtConfig

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig, config_cached
 from generators.hashrandom import Pools
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import ValueTask
 from generators.math.frames import statement_frames
 from generators.math.numbers import SMALL_PRIMES, euclid_steps
@@ -118,7 +119,7 @@ def _products(picked: list[int], per: int) -> list[int]:
 
 class GcdLcm(ValueTask[GcdLcmConfig]):
     name: ClassVar[str] = "gcd_lcm"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.2.0"
     description: ClassVar[str] = "gcd or lcm of 2-6 integers built from shared prime factors."
     Config = GcdLcmConfig

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import ValueTask, compose, frac_text, nonzero, poly_product, poly_text
 from generators.math.polys import deflate, horner
 from schemas.records import Problem
@@ -53,7 +54,7 @@ def _cofactor(rng: Random, degree: int, bound: int, a: int) -> list[int]:
 
 class Limit(ValueTask[LimitConfig]):
     name: ClassVar[str] = "limit"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = (
         "Limits of rational functions at a removable 0/0 point (shared factor (x - a)^k)."

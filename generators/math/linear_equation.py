@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import ValueTask, compose, frac_text, nonzero, poly_text
 from schemas.records import Problem
 
@@ -88,7 +89,7 @@ def _random_term(rng: Random, bound: int, grouped: bool, linear: bool) -> Term:
 
 class LinearEquation(ValueTask[LinearEquationConfig]):
     name: ClassVar[str] = "linear_equation"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = (
         "Linear equations in x with bracketed terms on both sides; one exact rational root."

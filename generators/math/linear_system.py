@@ -10,6 +10,7 @@ from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
 from generators.math.answers import Answer, assignment, same_value
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import MathTask, compose, frac_text, poly_text
 from generators.math.matrices import bareiss, random_matrix, solve_exact
 from schemas.records import Problem
@@ -53,7 +54,7 @@ def _equation(row: list[int], rhs: int, names: tuple[str, ...]) -> str:
 
 class LinearSystem(MathTask[LinearSystemConfig]):
     name: ClassVar[str] = "linear_system"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "n×n linear systems (n = 2..5) with a unique integer solution."
     Config = LinearSystemConfig

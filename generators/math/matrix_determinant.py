@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import ValueTask, compose
 from generators.math.matrices import bareiss, random_matrix
 from schemas.records import Problem
@@ -45,7 +46,7 @@ def matrix_text(matrix: list[list[int]]) -> str:
 
 class MatrixDeterminant(ValueTask[MatrixDeterminantConfig]):
     name: ClassVar[str] = "matrix_determinant"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "Determinant of a non-singular integer matrix, 2×2 to 6×6."
     Config = MatrixDeterminantConfig

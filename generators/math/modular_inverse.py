@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import ValueTask, compose
 from generators.math.numbers import extended_gcd
 from schemas.records import Problem
@@ -42,7 +43,7 @@ _INTROS = (
 
 class ModularInverse(ValueTask[ModularInverseConfig]):
     name: ClassVar[str] = "modular_inverse"
-    plain_answer: ClassVar[bool] = True
+    answer_form: ClassVar[AnswerForm] = "number"
     version: ClassVar[str] = "1.0.0"
     description: ClassVar[str] = "The inverse of a modulo m, in 0..m-1 (extended Euclid)."
     Config = ModularInverseConfig

@@ -15,6 +15,7 @@ import sympy as sp
 from pydantic import Field
 
 from generators.base import Instance, Solution, TaskConfig
+from generators.math.answers.plain import AnswerForm
 from generators.math.common import SetTask, compose, poly_product, poly_text, show
 from generators.math.polys import (
     draw_rationals,
@@ -74,6 +75,7 @@ class PolynomialRoots(SetTask[PolynomialRootsConfig]):
     )
     Config = PolynomialRootsConfig
     LEVELS = LEVELS
+    answer_form: ClassVar[AnswerForm] = "radicals"
     variables: ClassVar[tuple[str, ...]] = ("x",)
 
     def generate(self, config: PolynomialRootsConfig, rng: Random, index: int) -> Instance:

@@ -30,7 +30,7 @@ from generators.math.answers.build import (
 from generators.math.answers.grammar import Parser
 from generators.math.answers.lexer import Lexer
 from generators.math.answers.magnitude import within_doubles
-from generators.math.answers.plain import require_plain
+from generators.math.answers.plain import AnswerForm, require_form
 
 MAX_DIGITS_COMPARED = 1500
 _POINTS = (sp.Rational(13, 19), sp.Rational(7, 5), sp.Rational(23, 11), sp.Rational(31, 13))
@@ -43,14 +43,17 @@ def _lexer(variables: frozenset[str], complex_unit: bool) -> Lexer:
 
 
 def parse_answer(
-    text: str, variables: Sequence[str] = (), complex_unit: bool = False, plain: bool = False
+    text: str,
+    variables: Sequence[str] = (),
+    complex_unit: bool = False,
+    form: AnswerForm | None = None,
 ) -> Answer:
-    """Parses an untrusted answer; raises :class:`AnswerFormatError` with a reason. With
-    ``plain``, every value must be written as a plain number (:mod:`.plain`)."""
+    """Parses an untrusted answer; raises :class:`AnswerFormatError` with a reason. With a
+    ``form``, every value must be written in it (:mod:`.plain`)."""
     tokens = _lexer(frozenset(variables), complex_unit).tokens(text)
     tree = Parser(tokens).parse()
-    if plain:
-        require_plain(tree, complex_unit)
+    if form is not None:
+        require_form(tree, form, complex_unit)
     return Builder().answer(tree)
 
 

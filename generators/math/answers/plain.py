@@ -1,6 +1,9 @@
-"""Answers in the plain form a task asks for, checked on the parse tree before any sympy is
-built: an integer, a decimal or a fraction of two integers, signed, and, for a complex
-result, ``a + bi`` of such parts. A fraction need not be reduced: its arithmetic is done.
+"""Answers in the form a task asks for, checked on the parse tree before any sympy is built.
+
+``number``: an integer, a decimal or a fraction of two integers, signed, and, for a complex
+result, ``a + bi`` of such parts (a fraction need not be reduced: its arithmetic is done).
+``radicals``: numbers, square and higher roots, sums, products and powers of them, as
+exact roots of a polynomial are written; no variable, constant or other function.
 
 An expression that merely has the right value (``4 + 5``, the question's own product copied
 back, ``9 + pi^-48``, ``9 + |x - 1| + x - 1``) is not the number the prompt asks for:
@@ -10,8 +13,12 @@ question, and it is where comparing values by evaluation gets fragile.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from generators.base import AnswerFormatError
 from generators.math.answers.grammar import Node
+
+AnswerForm = Literal["number", "radicals"]
 
 IMAGINARY_UNIT: Node = ("const", "i")
 
@@ -32,12 +39,33 @@ def values_of(tree: Node) -> list[Node]:
     return found
 
 
-def require_plain(tree: Node, complex_unit: bool = False) -> None:
-    """Raise :class:`AnswerFormatError` unless every value of the answer is plain."""
+def require_form(tree: Node, form: AnswerForm, complex_unit: bool = False) -> None:
+    """Raise :class:`AnswerFormatError` unless every value of the answer has ``form``."""
     for node in values_of(tree):
-        if not (plain_complex(node) if complex_unit else plain_rational(node)):
-            form = "a + bi of integers or fractions" if complex_unit else "a number or a fraction"
-            raise AnswerFormatError(f"not written as {form}: give the value itself")
+        if form == "radicals":
+            if not radicals(node):
+                raise AnswerFormatError("not written with numbers and roots only")
+        elif not (plain_complex(node) if complex_unit else plain_rational(node)):
+            shape = "a + bi of integers or fractions" if complex_unit else "a number or a fraction"
+            raise AnswerFormatError(f"not written as {shape}: give the value itself")
+
+
+def radicals(node: Node) -> bool:
+    """Numbers combined by + - × ÷, integer powers and roots (``2 - sqrt(7)``, ``∛5/2``)."""
+    kind = node[0]
+    if kind == "num":
+        return True
+    if kind == "neg":
+        return radicals(node[1])
+    if kind == "add":
+        return all(radicals(term) for term in node[1])
+    if kind == "mul":
+        return all(radicals(factor) for factor, _ in node[1])
+    if kind == "pow":
+        return radicals(node[1]) and plain_rational(node[2])
+    if kind == "call":
+        return node[1] == "sqrt" and radicals(node[2])
+    return kind == "root" and radicals(node[1]) and node[2][0] == "num"
 
 
 def plain_rational(node: Node) -> bool:
