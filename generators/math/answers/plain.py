@@ -24,18 +24,16 @@ IMAGINARY_UNIT: Node = ("const", "i")
 
 
 def values_of(tree: Node) -> list[Node]:
-    """The value nodes of a parsed answer: the items of its list, each bracketed sequence
-    or set opened, each ``name = value`` taken at its value."""
+    """The value nodes of a parsed answer, in no particular order: the items of its list,
+    each bracketed sequence or set opened, each ``name = value`` taken at its value."""
     found = []
     pending = list(tree[1]) if tree[0] == "list" else [tree]
     while pending:
-        node = pending.pop(0)
+        node = pending.pop()
         if node[0] in ("seq", "set"):
-            pending[:0] = node[-1]
-        elif node[0] == "eq":
-            found.append(node[2])
+            pending.extend(node[-1])
         else:
-            found.append(node)
+            found.append(node[2] if node[0] == "eq" else node)
     return found
 
 
