@@ -20,6 +20,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from generators.balanced import GOLDEN
 from generators.base import (
     ANSWER_INSTRUCTION,
     AnswerFormatError,
@@ -43,7 +44,6 @@ MATERIAL_NOUN = {"wooden": "wood"}
 ACTIONS = ("paint", "remove", "copy", "grow", "shrink", "remake")
 Item = dict  # {"noun", "colour", "size", "material", "count"}
 Plan = tuple[str, str, bool]  # the asked attribute, its final value, whether it is unchanged
-_GOLDEN = (5**0.5 - 1) / 2
 _ATTEMPTS = 10_000
 
 
@@ -106,7 +106,7 @@ def spread(index: int) -> float:
     """A point of [0, 1) from a Weyl sequence: the points of any run of indices, or of every
     n-th index, fill each interval in proportion to its length far more evenly than random
     draws, so shares cut from it stay fair in every level of a build."""
-    return index * _GOLDEN % 1.0
+    return index * GOLDEN % 1.0
 
 
 def plan_question(rng: Random, index: int) -> Plan | None:
