@@ -202,7 +202,10 @@ def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) 
     log_file = _luigi_log(layout)
     import_for_workers()
     try:
-        with fewer_collections(), tables_kept():
+        # one worker and no central scheduler: no other process reads the work directory
+        # while the workflow runs, so its stage files may be written behind
+        alone = workers == 1 and scheduler_url is None
+        with fewer_collections(), tables_kept(write_behind=alone):
             result = run_tasks(
                 AssembleDataset(work_dir=layout.url(layout.work_dir)),
                 workers=workers,

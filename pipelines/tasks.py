@@ -54,6 +54,7 @@ from factory.storage.stage_files import (
     copy_stage_file,
     read_stage_records,
     read_stage_table,
+    settle_stage_writes,
     stage_is_whole,
     write_stage_records,
 )
@@ -580,4 +581,5 @@ class AssembleDataset(BuildTask):
 
     @collector_paused
     def run(self) -> None:
+        settle_stage_writes()  # every stage file whole on disk before anything is published
         publish_version(self.config, self.layout)

@@ -10,12 +10,9 @@ a warning names it. Readers hash the very bytes they parse, so a file that chang
 the check is refused too; its record is then removed, and the next run rebuilds it rather
 than failing on it again.
 
-While a build's workflow runs (:func:`tables_kept`; one Luigi worker runs every task in
-the build's own process) a table just written is kept in memory, keyed by the file's and
-its record's stamps (size, modification time, inode): a later read of the unchanged file
-gets that table instead of hashing and decoding the bytes again, as :func:`stage_problem`
-trusts a file it has already proven. A file changed since (its stamp differs), a resumed
-build and another worker process read the file itself.
+While a build's workflow runs (:func:`tables_kept`) what this process writes is kept in
+memory for the reads that follow, and with ``write_behind`` its files are written on a
+thread of their own (``factory.storage.stage_memory``).
 """
 
 from __future__ import annotations
@@ -23,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +34,7 @@ from factory.errors import BuildError
 from factory.storage.filesystem import Storage
 from factory.storage.hashing import content_mismatch
 from factory.storage.parquet_io import PARQUET_OPTIONS
+from factory.storage.stage_memory import Kept, StageMemory, Stamps, keeping, memory
 from schemas.arrow import from_table, to_table
 
 M = TypeVar("M", bound=BaseModel)
@@ -62,13 +59,28 @@ def sidecar_path(path: PurePath) -> PurePath:
 
 def write_stage_table(table: pa.Table, path: PurePath, storage: Storage) -> None:
     """Write ``table`` atomically, then its record: the record's presence means "whole"."""
+    _write_kept(Kept(table), path, storage)
+
+
+def _write_kept(kept: Kept, path: PurePath, storage: Storage) -> None:
+    kept_by = memory()
+    if kept_by is None:
+        _encode_and_write(kept.table, path, storage)
+    elif kept_by.writes_behind():
+        kept_by.write_behind(kept, path, storage)
+    else:
+        kept_by.settle(path, storage)
+        _encode_and_write(kept.table, path, storage)
+        kept_by.remember(path, storage, kept)
+
+
+def _encode_and_write(table: pa.Table, path: PurePath, storage: Storage) -> None:
     sink = pa.BufferOutputStream()
     # no column statistics: nothing filters a stage file by them, and they cost ~25%
     pq.write_table(table, sink, write_statistics=False, **PARQUET_OPTIONS)
     data = sink.getvalue()
     record = StageRecord(hashlib.sha256(data).hexdigest(), data.size, table.num_rows)
     _write_whole(path, storage, data, record)
-    _remember(path, storage, table)
 
 
 def _write_whole(
@@ -83,7 +95,10 @@ def _write_whole(
 def write_stage_records(
     records: Iterable[BaseModel], model: type[BaseModel], path: PurePath, storage: Storage
 ) -> None:
-    write_stage_table(to_table(records, model), path, storage)
+    """The records' table (see :func:`write_stage_table`); while tables are kept, the
+    records too, for the file's first reader (:func:`read_stage_records`)."""
+    records = list(records)
+    _write_kept(Kept(to_table(records, model), (model, records)), path, storage)
 
 
 def _read_record(path: PurePath, storage: Storage) -> StageRecord | None:
@@ -97,48 +112,28 @@ def _read_record(path: PurePath, storage: Storage) -> StageRecord | None:
 
 # Files already proven whole in this process, keyed by their and their record's stamps, so
 # Luigi's repeated completeness checks do not re-hash unchanged files.
-RECENT_BYTES = 256 * 2**20
-"""At most this much Arrow memory of recently written tables is kept (oldest go first)."""
-
-Stamps = tuple[str, str, str]
-
 _proven: set[Stamps] = set()
 _warned: set[str] = set()
 
 
-class _RecentTables:
-    """Tables this process wrote, by their file's :func:`_stamps`, within ``limit`` bytes."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-        self.tables: OrderedDict[Stamps, tuple[pa.Table, int]] = OrderedDict()
-
-    def add(self, stamps: Stamps, table: pa.Table) -> None:
-        if stamps not in self.tables:
-            self.tables[stamps] = (table, table.nbytes)
-            self.held += table.nbytes
-        while self.held > self.limit:
-            self.held -= self.tables.popitem(last=False)[1][1]
-
-    def get(self, stamps: Stamps) -> pa.Table | None:
-        kept = self.tables.get(stamps)
-        return None if kept is None else kept[0]
-
-
-_recent: _RecentTables | None = None
-
-
 @contextmanager
-def tables_kept(limit: int = RECENT_BYTES) -> Iterator[None]:
-    """While the block runs (a build's workflow), the tables this process writes are kept
-    for reads of their unchanged files; after it, every read is of the file again."""
-    global _recent
-    _recent = _RecentTables(limit)
-    try:
+def tables_kept(write_behind: bool = False, **limits: int) -> Iterator[None]:
+    """While the block runs (a build's workflow), what this process writes is kept for the
+    reads of its unchanged files; after it, every read is of the file again.
+
+    ``write_behind``: the files are written on a thread of their own; only where no other
+    process reads them while the block runs (``factory.storage.stage_memory``). ``limits``:
+    ``table_bytes`` and ``records`` kept at most."""
+    write = _encode_and_write if write_behind else None
+    with keeping(StageMemory(_stamps, write, **limits)):
         yield
-    finally:
-        _recent = None
+
+
+def settle_stage_writes() -> None:
+    """Every stage file this process is writing has landed (a failed write raises here)."""
+    kept_by = memory()
+    if kept_by is not None:
+        kept_by.settle_all()
 
 
 def _stamps(path: PurePath, storage: Storage) -> Stamps | None:
@@ -149,22 +144,17 @@ def _stamps(path: PurePath, storage: Storage) -> Stamps | None:
     return storage.url(path), file_stamp, record_stamp
 
 
-def _remember(path: PurePath, storage: Storage, table: pa.Table) -> None:
-    """``path`` was just written whole from ``table``: keep the table, if tables are kept."""
-    if _recent is not None and (stamps := _stamps(path, storage)) is not None:
-        _recent.add(stamps, table)
-
-
-def _recalled(path: PurePath, storage: Storage) -> pa.Table | None:
-    """The table this process wrote to ``path``, if the file and its record are unchanged."""
-    if _recent is None or not _recent.tables:
-        return None
-    stamps = _stamps(path, storage)
-    return None if stamps is None else _recent.get(stamps)
+def _recalled(path: PurePath, storage: Storage) -> Kept | None:
+    kept_by = memory()
+    return None if kept_by is None else kept_by.recall(path, storage)
 
 
 def stage_problem(path: PurePath, storage: Storage) -> str | None:
-    """Why the stage output ``path`` cannot be trusted ("missing" when absent), else None."""
+    """Why the stage output ``path`` cannot be trusted ("missing" when absent), else None.
+    A file this process is writing behind counts as whole (its failure raises elsewhere)."""
+    kept_by = memory()
+    if kept_by is not None and kept_by.being_written(path, storage):
+        return None
     if not storage.exists(path):
         return "missing"
     stamps = _stamps(path, storage)
@@ -200,7 +190,7 @@ def read_stage_table(
     the record is removed so that the next run rebuilds the file)."""
     recalled = _recalled(path, storage)
     if recalled is not None:
-        return recalled if columns is None else recalled.select(columns)
+        return recalled.table if columns is None else recalled.table.select(columns)
     record = _read_record(path, storage)
     with storage.open(path) as handle:
         data = handle.read()
@@ -221,6 +211,10 @@ def read_stage_table(
 def copy_stage_file(source: PurePath, target: PurePath, storage: Storage) -> None:
     """``source``'s bytes and record as ``target``'s, after the bytes matched the record
     (CorruptStageError else): a table passed on unchanged is not decoded and encoded again."""
+    kept_by = memory()
+    if kept_by is not None:
+        kept_by.settle(source, storage)
+        kept_by.settle(target, storage)
     record = _read_record(source, storage)
     with storage.open(source) as handle:
         data = handle.read()
@@ -231,10 +225,14 @@ def copy_stage_file(source: PurePath, target: PurePath, storage: Storage) -> Non
             "record is removed, so rerunning the same command rebuilds it"
         )
     _write_whole(target, storage, data, record)
-    recalled = _recalled(source, storage)
-    if recalled is not None:  # the same bytes: the same table
-        _remember(target, storage, recalled)
+    if kept_by is not None:
+        kept_by.copied(source, target, storage)
 
 
 def read_stage_records(path: PurePath, model: type[M], storage: Storage) -> list[M]:
+    """The file's records; the very records it was written from for its first reader of
+    ``model`` while tables are kept (no one else holds them: the writer is done)."""
+    kept_by = memory()
+    if kept_by is not None and (records := kept_by.take_records(path, storage, model)):
+        return records  # type: ignore[return-value]
     return from_table(read_stage_table(path, storage), model)
