@@ -30,6 +30,7 @@ from factory.storage.stage_files import (
 )
 from factory.storage.stage_memory import WRITES_AHEAD
 from pipelines.build import run_build
+from pipelines.tasks import GenerateShard
 from schemas.records import Problem
 from tests.test_build import data_bytes, toy_config
 
@@ -299,3 +300,19 @@ def test_stage_files_written_behind_are_the_bytes_of_a_build_with_worker_process
 
     written = stage_bytes(behind.layout.work_dir)
     assert len(written) > 20 and written == stage_bytes(forked.layout.work_dir)
+
+
+def test_a_task_found_complete_stays_so_only_while_this_process_alone_runs_the_workflow(
+    tmp_path,
+):
+    result = run_build(toy_config(tmp_path))
+    layout = result.layout
+    task = GenerateShard(work_dir=layout.url(layout.work_dir), subset="toy_sum", shard=0)
+    candidates = Path(layout.stage_path("candidates", "toy_sum", 0))
+    with tables_kept(write_behind=True):
+        assert task.complete()
+        candidates.unlink()  # nothing in a running build does this
+        assert task.complete()  # answered from memory
+    assert not task.complete()
+    with tables_kept():  # other processes may run tasks: every answer is checked
+        assert not task.complete()

@@ -69,7 +69,6 @@ def _write_kept(kept: Kept, path: PurePath, storage: Storage) -> None:
     elif kept_by.writes_behind():
         kept_by.write_behind(kept, path, storage)
     else:
-        kept_by.settle(path, storage)
         _encode_and_write(kept.table, path, storage)
         kept_by.remember(path, storage, kept)
 
@@ -134,6 +133,12 @@ def settle_stage_writes() -> None:
     kept_by = memory()
     if kept_by is not None:
         kept_by.settle_all()
+
+
+def known_complete() -> set[str] | None:
+    """See :meth:`StageMemory.known_complete` (None outside :func:`tables_kept`)."""
+    kept_by = memory()
+    return None if kept_by is None else kept_by.known_complete()
 
 
 def _stamps(path: PurePath, storage: Storage) -> Stamps | None:

@@ -157,6 +157,13 @@ class StageMemory:
         self._stamps_of = stamps_of
         self._recent = _Recent(table_bytes, records)
         self._behind = None if write is None else _WriteBehind(write, self._recent, stamps_of)
+        self._complete: set[str] = set()
+
+    def known_complete(self) -> set[str] | None:
+        """The workflow tasks (by id) found complete, where this process alone runs the
+        workflow (it writes behind): nothing else removes their outputs meanwhile, so a
+        task found complete stays so and needs no checking again. None elsewhere."""
+        return self._complete if self.writes_behind() else None
 
     def _writer(self) -> _WriteBehind | None:
         behind = self._behind
