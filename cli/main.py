@@ -6,6 +6,7 @@ A failure the user can fix prints one line on stderr and exits 2; Ctrl-C exits 1
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -367,5 +368,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def run() -> None:
+    """The ``factory`` executable: :func:`main`, then an exit whose teardown walks nothing.
+
+    What is garbage now is collected (finalizers of cyclic garbage run as usual) and the
+    rest frozen: the interpreter's teardown collects again and again as it clears the
+    modules, each time walking every object still alive (~0.1 s after a build), to free
+    what clearing the modules frees by reference counting anyway."""
+    code = main()
+    gc.collect()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

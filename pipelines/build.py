@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import gc
 import json
 import os
 import sys
@@ -35,6 +34,7 @@ from factory.storage.atomic import remove_stale_temporaries, temporary_prefix
 from factory.storage.layout import BuildLayout
 from factory.storage.stage_files import tables_kept
 from pipelines.build_progress import BuildProgress
+from pipelines.collection import fewer_collections
 from pipelines.imports import modules_hidden
 from pipelines.scheduler import check_reachable, run_tasks
 from pipelines.tasks import (
@@ -226,33 +226,6 @@ def import_for_workers() -> None:
     then builds arrays without, yet still imports pandas to convert to or from it."""
     with modules_hidden("pandas"):
         pa.array([])
-
-
-@contextlib.contextmanager
-def fewer_collections(first_generation: int = 50_000) -> Iterator[None]:
-    """Collect garbage less often while the workflow runs (as often as before afterwards).
-
-    A build allocates millions of small objects that live as long as a shard (records,
-    payload dicts); with the default threshold (700) the collector scans them again and
-    again, ~10% of a 20,000-problem build's CPU. Reference counting still frees them; the
-    collector only has to find cycles, which builds hardly make (no task leaves cyclic
-    garbage: ``tests/test_no_cyclic_garbage.py``).
-
-    What exists when the workflow starts (modules, classes, the config) is frozen out of
-    the collector's reach: a full collection no longer walks it, and a forked worker does
-    not copy the pages a walk would touch. A process that froze objects itself is left to
-    manage its own freeze (there is one permanent generation, and unfreezing would undo it)."""
-    before = gc.get_threshold()
-    freezing = gc.get_freeze_count() == 0
-    if freezing:
-        gc.freeze()
-    gc.set_threshold(first_generation, *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-        if freezing:
-            gc.unfreeze()
 
 
 @contextlib.contextmanager

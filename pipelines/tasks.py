@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Iterable, Iterator
-from functools import cache, partial, wraps
+from collections.abc import Iterable, Iterator
+from functools import cache, partial
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -59,7 +59,7 @@ from factory.storage.stage_files import (
     stage_is_whole,
     write_stage_records,
 )
-from schemas.arrow import gc_paused
+from pipelines.collection import collector_paused
 from schemas.config import BuildConfig, ModelSpec, TaskSpec
 from schemas.manifest import ExcludedSource
 from schemas.records import (
@@ -73,23 +73,6 @@ from schemas.records import (
 )
 
 M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T", bound=luigi.Task)
-
-
-def collector_paused(run: Callable[[T], None]) -> Callable[[T], None]:
-    """``run`` with the cyclic garbage collector off, for the CPU stages: their records (a
-    shard of them, or all the samples a publish audits) live as long as the run, and a
-    collection during it walks every one of them, one batch of allocations after another.
-    Reference counting frees them when the run ends (no task leaves cyclic garbage:
-    ``tests/test_no_cyclic_garbage.py``), so the first collection after it finds few.
-    Not for the model stages: a long engine run's own cycles would pile up meanwhile."""
-
-    @wraps(run)
-    def paused(task: T) -> None:
-        with gc_paused():
-            run(task)
-
-    return paused
 
 
 class SelfCheckError(BuildError):

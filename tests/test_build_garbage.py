@@ -1,6 +1,6 @@
 """A build leaves its records to reference counting, not to the cyclic collector (issue 18).
 
-The CPU stages run with the collector off (``pipelines.tasks.collector_paused``), which is
+The CPU stages run with the collector off (``pipelines.collection.collector_paused``), which is
 cheap only while nothing they hold ends up in a reference cycle. The publish is where that
 happened: Matplotlib's first drawing (the card's figures were drawn with it) left cycles
 through every frame it ran under, and the frame that held the audited problems kept all of

@@ -45,35 +45,3 @@ def test_arrays_are_built_without_importing_pandas_which_still_imports_when_aske
     first, second = done.stdout.splitlines()[:2]
     assert first == "False"
     assert second.startswith("DataFrame")
-
-
-def test_collections_are_rarer_during_a_workflow_and_as_before_after():
-    import gc
-
-    from pipelines.build import fewer_collections
-
-    # this test process may hold a freeze of its own (vLLM freezes after loading a model):
-    # start from none, and give it back after
-    had_frozen = gc.get_freeze_count() > 0
-    gc.unfreeze()
-    try:
-        before = gc.get_threshold()
-        with fewer_collections(12_345):
-            assert gc.get_threshold() == (12_345, *before[1:])
-            assert gc.get_freeze_count() > 0  # what existed is out of the collector's reach
-        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-        try:
-            with fewer_collections(23_456):
-                raise RuntimeError("a failing build")
-        except RuntimeError:
-            pass
-        assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-        gc.freeze()  # a process that froze objects itself keeps its freeze
-        held = gc.get_freeze_count()  # falls as frozen objects are freed, never rises here
-        with fewer_collections(34_567):
-            assert 0 < gc.get_freeze_count() <= held  # not frozen again, not unfrozen
-        assert 0 < gc.get_freeze_count() <= held
-    finally:
-        gc.unfreeze()
-        if had_frozen:
-            gc.freeze()

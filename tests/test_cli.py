@@ -257,6 +257,10 @@ def test_console_entry_point_runs_as_a_module():
     )
     assert result.returncode == 2
     assert "cannot read config" in result.stderr and "Traceback" not in result.stderr
+    listed = subprocess.run(
+        [sys.executable, "-m", "cli.main", "tasks"], cwd=REPO, capture_output=True, text=True
+    )
+    assert listed.returncode == 0 and "knights_knaves" in listed.stdout and not listed.stderr
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(monkeypatch, tmp_path):
