@@ -16,6 +16,11 @@ from factory import deadline
 from factory.deadline import DeadlineExceeded, call_with_deadline
 
 RACES = 400  # calls per thread whose bound falls about when they return
+# How long those calls run, in turn, around their 1 ms bound: the ones that end just inside
+# it race the watchdog's look at them, and the ones that end up to 0.6 ms past it are cut
+# wherever the watchdog gets to run (a 1 ms call alone was cut by chance only, and a quiet
+# machine once ran all 400 to the end)
+AROUND_THE_BOUND = (0.0009, 0.001, 0.0011, 0.0013, 0.0016)
 
 
 def busy(until: float) -> str:
@@ -38,14 +43,18 @@ def fast_polls(monkeypatch) -> Iterator[None]:
 
 
 def race_the_bound_against_the_return(
-    outcomes: Counter, races: int = RACES, runs: float = 0.001, after: int = 2000
+    outcomes: Counter,
+    races: int = RACES,
+    runs: tuple[float, ...] = AROUND_THE_BOUND,
+    after: int = 2000,
 ) -> None:
-    """Count the outcome of ``races`` calls bound to 1 ms that run for ``runs`` seconds; a
-    late interruption would escape this loop (as _Expired, a BaseException) and fail the
-    caller."""
-    for _ in range(races):
+    """Count the outcome of ``races`` calls bound to 1 ms that run for each of ``runs``
+    seconds in turn; a late interruption would escape this loop (as _Expired, a
+    BaseException) and fail the caller."""
+    for race in range(races):
+        until = time.perf_counter() + runs[race % len(runs)]
         try:
-            outcomes[call_with_deadline(0.001, busy, time.perf_counter() + runs)] += 1
+            outcomes[call_with_deadline(0.001, busy, until)] += 1
         except DeadlineExceeded:
             outcomes["cut"] += 1
         for _ in range(after):  # bytecodes after the call, where a late exception would land
@@ -171,5 +180,5 @@ def test_a_call_that_returns_while_the_watchdog_fires_at_it_withdraws_the_except
 
     monkeypatch.setattr(deadline, "_ASYNC_EXC", (slow_raise, withdraw))
     outcomes: Counter = Counter()
-    race_the_bound_against_the_return(outcomes, races=100, runs=0.0015, after=20_000)
+    race_the_bound_against_the_return(outcomes, races=100, runs=(0.0015,), after=20_000)
     assert sum(outcomes.values()) == 100 and outcomes["done"] > 0
