@@ -10,8 +10,9 @@ over those objects is therefore wasted, and this module keeps it from making the
   exists when the workflow starts (modules, classes, the config) frozen out of reach;
 - :func:`collector_paused`, around each CPU stage's run: the collector off while it runs,
   and, inside :func:`fewer_collections`, what the run leaves alive frozen too when it
-  returns, instead of being walked by the first collection after it (~0.3 s of a
-  20,000-problem build, each shard's records walked again as they aged).
+  returns, instead of being walked by the first collection after it (the collector's
+  time in a 20,000-problem build 0.49 -> 0.05 s, each shard's records walked again as
+  they aged).
 """
 
 from __future__ import annotations
@@ -40,16 +41,16 @@ def fewer_collections(first_generation: int = 50_000) -> Iterator[None]:
     block is unfrozen when it ends. A process that froze objects itself is left to manage
     its own freeze (there is one permanent generation, and unfreezing would undo it)."""
     global _freezing
-    before = gc.get_threshold()
+    before, outer = gc.get_threshold(), _freezing
     freezing = gc.get_freeze_count() == 0
     if freezing:
         gc.freeze()
     gc.set_threshold(first_generation, *before[1:])
-    _freezing = freezing
+    _freezing = freezing or outer  # a block inside one that owns the freeze may join it
     try:
         yield
     finally:
-        _freezing = False
+        _freezing = outer
         gc.set_threshold(*before)
         if freezing:
             gc.unfreeze()

@@ -79,6 +79,17 @@ def test_collections_are_rarer_during_a_workflow_and_as_before_after():
 
 
 @pytest.mark.usefixtures("no_freeze_of_its_own")
+def test_a_workflow_inside_one_that_owns_the_freeze_leaves_it_owned():
+    with fewer_collections():
+        with fewer_collections():
+            pass
+        stage = Stage()
+        stage.run()
+        assert is_frozen(stage.kept)  # the outer block still freezes what stages leave
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("no_freeze_of_its_own")
 def test_a_stage_run_in_a_workflow_freezes_what_it_leaves_after_collecting_older_garbage():
     stage = Stage()
     with fewer_collections():
