@@ -94,9 +94,14 @@ def call_with_deadline(seconds: float, fn: Callable[P, T], *args: P.args, **kwar
 
 def _withdraw() -> None:
     """Wait until the watchdog, which claimed this thread's call, has fired (it fires under
-    the lock), and withdraw the exception if it is not delivered yet."""
+    the lock), and withdraw the exception if it is not delivered yet.
+
+    The thread's id is read before the lock: a pending exception is delivered as a call
+    returns, so ``get_ident()`` called after the firing would deliver it just before the
+    withdrawal, and the call, already done, would end as cut."""
+    thread = get_ident()
     with _lock:
-        _ASYNC_EXC[1](get_ident(), None)  # type: ignore[index]
+        _ASYNC_EXC[1](thread, None)  # type: ignore[index]
 
 
 def _start_watchdog() -> None:
