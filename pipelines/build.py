@@ -29,6 +29,7 @@ from factory.backends.preflight import preflight
 from factory.errors import BuildError, os_error_text
 from factory.progress import Mode
 from factory.provenance import config_fingerprint
+from factory.publish.checks_ahead import checking_ahead
 from factory.publish.store import is_published, load_manifest
 from factory.storage.atomic import remove_stale_temporaries, temporary_prefix
 from factory.storage.layout import BuildLayout
@@ -205,7 +206,7 @@ def _run_workflow(layout: BuildLayout, workers: int, scheduler_url: str | None) 
         # one worker and no central scheduler: no other process reads the work directory
         # while the workflow runs, so its stage files may be written behind
         alone = workers == 1 and scheduler_url is None
-        with fewer_collections(), tables_kept(write_behind=alone):
+        with fewer_collections(), tables_kept(write_behind=alone), checking_ahead(alone):
             result = run_tasks(
                 AssembleDataset(work_dir=layout.url(layout.work_dir)),
                 workers=workers,

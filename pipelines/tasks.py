@@ -26,6 +26,7 @@ from factory.errors import BuildError
 from factory.models.annotate import annotate, base_seed
 from factory.models.request_cache import RequestCache
 from factory.models.usage import UsageMeter
+from factory.publish import checks_ahead
 from factory.publish.store import MANIFEST, publish_version, usage_path
 from factory.quality.dedup import DistinctFilter, SplitAssigner, distinct_problems, in_shards
 from factory.quality.exclusion import excluded_sources, load_exclusions
@@ -285,6 +286,7 @@ class SelectDistinct(BuildTask):
         self._keep_or_write(reports, DedupReport, layout.dedup_path)
         sources = excluded_sources(config, reports)
         self._keep_or_write(sources, ExcludedSource, layout.excluded_path)
+        checks_ahead.begin(config)  # the problems are chosen: check them meanwhile
 
     def _keep_or_write(
         self, records: list[BaseModel], model: type[BaseModel], path: PurePath

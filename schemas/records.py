@@ -34,6 +34,7 @@ class Problem(Record):
     payload: dict[str, Any] = Field(description="structured instance the verifier checks against")
 
 
+PROBLEM_COLUMNS = list(Problem.model_fields)  # a data row's problem, as the publish reads it
 _PROBLEM_FIELDS = tuple(Problem.model_fields)
 _FIELDS_SET = set(_PROBLEM_FIELDS)  # copied into each assembled Problem, never changed
 _new_problem = Problem.__new__

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factory.publish.reverify import _ExpectedIds, reference_failures
+from factory.publish.reverify import (
+    _ExpectedIds,
+    problem_failures,
+    reference_failures,
+    rows_to_recheck,
+)
 from generators.base import make_problem
 from generators.registry import get_task
 from schemas.arrow import canonical_json
@@ -92,6 +97,31 @@ def test_the_stored_config_is_what_the_id_is_checked_against(problem):
     swapped = [right[1], right[0], right[0]]
     failures = reference_failures(rows, traces, [1.0] * 3, SUBSET, swapped)
     assert [failure.split(":")[0] for failure in failures] == [problem.problem_id, other.problem_id]
+
+
+def test_problem_failures_are_the_rows_whose_id_or_oracle_answer_fails(problem):
+    """The checks of a row without its trace (made ahead of the publish by a helper)."""
+    moved = problem.model_copy(update={"index": problem.index + 1})
+    wrong = problem.model_copy(update={"answer": "nobody"})
+    rows = [problem, moved, problem, wrong]
+    assert problem_failures(rows, SUBSET) == [1, 3]
+    failures = reference_failures(
+        rows, [f"<answer>{p.answer}</answer>" for p in rows], [1.0] * 4, SUBSET
+    )
+    assert [f.split(":")[0] for f in failures] == [problem.problem_id] * 2
+
+
+def test_only_rows_without_their_oracles_verdict_are_rechecked(problem, checks):
+    """A trace with the oracle's answer and a recorded 1.0 passes; any other row is looked
+    at in full: another answer, another score, or a problem that failed its own checks."""
+    first, *rest = problem.answer.splitlines()
+    swapped = "\n".join([*rest, first])
+    traces = [f"<think>x</think><answer>\n{problem.answer}\n</answer>"] * 3
+    traces += [f"<answer>{swapped}</answer>", f"<answer>{problem.answer}</answer>"]
+    scores = [1.0, 1.0, 0.5, 1.0, 1.0]
+    tasks, answers = [problem.task] * 5, [problem.answer] * 5
+    assert rows_to_recheck(tasks, answers, traces, scores, failing={1}) == [1, 2, 3]
+    assert checks == []  # no verifier call: the answers are compared as text
 
 
 _JSON = st.recursive(

@@ -9,6 +9,10 @@ reaching a user.
 
 A reference trace whose extracted answer is the oracle answer gets the oracle's verdict
 without a second check: the verifier scores the extracted answer alone.
+
+The checks of a row's problem alone (:func:`problem_failures`) may have been made ahead, on
+the same bytes, by ``factory.publish.checks_ahead``; the publish then checks only what the
+traces add (:func:`rows_to_recheck`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from generators.extract import final_answer
 from generators.registry import get_task
 from schemas.arrow import canonical_json
 from schemas.ids import Encoded, ProblemKeys, id_of_digest
-from schemas.records import Problem
+from schemas.records import Problem, Verdict
 
 SHOWN = 5
 
@@ -55,21 +59,70 @@ def reference_failures(
     given as columns: each row's problem, reference trace and recorded verify score (what a
     data file holds, without a record a row), and optionally its config as stored (the JSON
     text ``problem.config`` was read from; given, each distinct text is encoded once)."""
+    failures = []
+    checked = _problem_checks(problems, subset, configs)
+    for problem, trace, score, (task, why, oracle) in zip(
+        problems, traces, scores, checked, strict=True
+    ):
+        if why is None:
+            why = _trace_failure(task, problem, oracle, trace, score)
+        if why is not None:
+            failures.append(f"{problem.problem_id}: {why}")
+    return failures
+
+
+def problem_failures(
+    problems: list[Problem], subset: str, configs: list[str] | None = None
+) -> list[int]:
+    """The positions of the rows whose problem itself does not re-verify (its id does not
+    match its content, or its oracle answer fails its verifier): what
+    :func:`reference_failures` checks of a row without its trace."""
+    checked = _problem_checks(problems, subset, configs)
+    return [i for i, (_, why, _) in enumerate(checked) if why is not None]
+
+
+def rows_to_recheck(
+    tasks: list[str], answers: list[str], traces: list[str], scores: list[float], failing: set[int]
+) -> list[int]:
+    """The positions of the rows :func:`reference_failures` must look at, where each row's
+    problem was re-verified already (``failing``: the rows whose problem did not): all but
+    those whose reference trace has its oracle answer and a recorded score of 1.0, which
+    pass (the oracle's verdict is the trace's, and a passing verdict scores 1.0)."""
+    task_of: dict[str, Task] = {}
+    recheck = []
+    for i, (name, answer, trace, score) in enumerate(
+        zip(tasks, answers, traces, scores, strict=True)
+    ):
+        task = task_of.get(name)
+        if task is None:
+            task = task_of[name] = get_task(name)
+        oracle_text = f"<answer>{answer}</answer>"
+        if i in failing or score != 1.0 or not _same_answer(task, oracle_text, trace):
+            recheck.append(i)
+    return recheck
+
+
+def _problem_checks(
+    problems: list[Problem], subset: str, configs: list[str] | None
+) -> list[tuple[Task, str | None, Verdict | None]]:
+    """Per row: its task, why its problem does not re-verify (None where it does) and its
+    oracle answer's verdict (None where its id does not match)."""
     ids = _ExpectedIds(subset)
     task_of: dict[str, Task] = {}
     stored = [None] * len(problems) if configs is None else configs
-    failures = []
-    for problem, trace, score, config in zip(problems, traces, scores, stored, strict=True):
+    checked: list[tuple[Task, str | None, Verdict | None]] = []
+    for problem, config in zip(problems, stored, strict=True):
         task = task_of.get(problem.task)
         if task is None:
             task = task_of[problem.task] = get_task(problem.task)
         if ids.of(task.name, problem, config) != problem.problem_id:
-            why: str | None = "problem_id does not match the row's task, knobs, seed and index"
-        else:
-            why = _answer_problem(task, problem, trace, score)
-        if why is not None:
-            failures.append(f"{problem.problem_id}: {why}")
-    return failures
+            why = "problem_id does not match the row's task, knobs, seed and index"
+            checked.append((task, why, None))
+            continue
+        oracle = task.verify(problem, f"<answer>{problem.answer}</answer>")
+        why = None if oracle.passed else f"the oracle answer fails its verifier ({oracle.reason})"
+        checked.append((task, why, oracle))
+    return checked
 
 
 class _ExpectedIds:
@@ -105,14 +158,13 @@ class _ExpectedIds:
         return config
 
 
-def _answer_problem(task: Task, problem: Problem, trace: str, verify_score: float) -> str | None:
-    """Why the row's oracle answer or reference trace does not re-verify, if either does
-    not."""
-    oracle_text = f"<answer>{problem.answer}</answer>"
-    oracle = task.verify(problem, oracle_text)
-    if not oracle.passed:
-        return f"the oracle answer fails its verifier ({oracle.reason})"
-    reference = oracle if _same_answer(task, oracle_text, trace) else task.verify(problem, trace)
+def _trace_failure(
+    task: Task, problem: Problem, oracle: Verdict | None, trace: str, verify_score: float
+) -> str | None:
+    """Why the row's reference trace does not re-verify, its oracle answer having passed
+    with verdict ``oracle``."""
+    same = oracle is not None and _same_answer(task, f"<answer>{problem.answer}</answer>", trace)
+    reference = oracle if oracle is not None and same else task.verify(problem, trace)
     if not reference.passed or reference.score != verify_score:
         return (
             f"the reference trace scores {reference.score} ({reference.reason}), the row says "

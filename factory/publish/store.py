@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,6 +16,7 @@ import pyarrow.compute as pc
 
 from factory.errors import FactoryError
 from factory.provenance import code_version, config_fingerprint, data_config, generator_versions
+from factory.publish import checks_ahead
 from factory.publish.assemble import assemble_model_traces, assemble_shard
 from factory.publish.card import (
     CardAudit,
@@ -24,8 +27,21 @@ from factory.publish.card import (
     sample_summary,
     write_card,
 )
-from factory.publish.reverify import reference_failures, refuse_if_any, trace_failures
-from factory.quality.audit import GroupAudit, SampleCollector, audit, audit_bars, render_audit
+from factory.publish.checks_ahead import Findings
+from factory.publish.reverify import (
+    reference_failures,
+    refuse_if_any,
+    rows_to_recheck,
+    trace_failures,
+)
+from factory.quality.audit import (
+    AUDIT_PER_LEVEL,
+    GroupAudit,
+    SampleCollector,
+    audit,
+    audit_bars,
+    render_audit,
+)
 from factory.storage.atomic import write_text_atomic
 from factory.storage.filesystem import LOCAL, Storage
 from factory.storage.hashing import sha256_file
@@ -42,14 +58,12 @@ from factory.storage.stage_files import read_stage_records, read_stage_table
 from schemas.arrow import from_table
 from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest, ExcludedSource, FileEntry
-from schemas.records import DedupReport, Problem
+from schemas.records import PROBLEM_COLUMNS, DedupReport, Problem
 from schemas.usage import RunUsage
 
 MANIFEST = "manifest.json"
 USAGE = "usage"  # in the work directory: one JSON of model figures per stage and shard
 RUN_USAGE = "run-"  # ... and, beside them, one record per publish: ``run-<UTC time>.json``
-AUDIT_PER_LEVEL = 1000  # problems per subset and level the build's audit looks at
-PROBLEM_COLUMNS = list(Problem.model_fields)  # a data row's problem, re-verified at publish
 WRITES_AHEAD = 2  # tables handed to the publish's writer thread and not yet written, at most
 
 
@@ -124,16 +138,37 @@ class _Written:
 def _write_data(config: BuildConfig, layout: BuildLayout, staging: Path) -> _Written:
     """Assemble, re-verify and write every shard's files, and audit the rows.
 
+    The checks of the problems alone are those a helper made ahead where it did
+    (:mod:`factory.publish.checks_ahead`); where a shard's rows turn out not to be what it
+    checked, every shard is written again with every check made here.
+
     The audited problems (up to :data:`AUDIT_PER_LEVEL` of each subset and level, often
     all of them) are gone when this returns, before the card is drawn: nothing the drawing
     leaves in a reference cycle through its callers' frames can then hold them until a full
     collection walks every one (Matplotlib, which drew the figures before, did)."""
+    findings = checks_ahead.take()
+    if findings is not None:
+        with contextlib.suppress(_NotChecked), _writer(staging) as writer:
+            return _write_shards(config, layout, writer, findings)
+    with _writer(staging) as writer:
+        return _write_shards(config, layout, writer, None)
+
+
+class _NotChecked(Exception):
+    """A shard's rows are not those the helper checked."""
+
+
+@contextlib.contextmanager
+def _writer(staging: Path) -> Iterator[_TableWriter]:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="publish-writer") as executor:
-        return _write_shards(config, layout, _TableWriter(staging, executor))
+        yield _TableWriter(staging, executor)
 
 
-def _write_shards(config: BuildConfig, layout: BuildLayout, writer: _TableWriter) -> _Written:
-    """:func:`_write_data`'s work, each table written by ``writer``."""
+def _write_shards(
+    config: BuildConfig, layout: BuildLayout, writer: _TableWriter, findings: Findings | None
+) -> _Written:
+    """:func:`_write_data`'s work, each table written by ``writer``; the checks of the
+    problems are ``findings`` where given (:class:`_NotChecked` where a shard's are not)."""
     stats: list[pa.Table] = []
     model_stats: dict[str, list[pa.Table]] = {}
     selection = None
@@ -147,15 +182,17 @@ def _write_shards(config: BuildConfig, layout: BuildLayout, writer: _TableWriter
         for shard in range(shard_count(spec, config.shard_size)):
             chosen = None if selection is None else selection.drop_columns(["subset"])
             table = assemble_shard(layout, spec.subset, shard, chosen)
-            rows = from_table(table.select(PROBLEM_COLUMNS), Problem)
-            failures += reference_failures(
-                rows,
-                table["reference_trace"].to_pylist(),
-                table["verify_score"].to_pylist(),
-                spec.subset,
-                table["config"].to_pylist(),
-            )
-            collector.add(spec.subset, rows)
+            if findings is None:
+                rows = from_table(table.select(PROBLEM_COLUMNS), Problem)
+                failures += _row_failures(table, spec.subset, rows)
+                collector.add(spec.subset, rows)
+            else:
+                problems = layout.stage_path("problems", spec.subset, shard)
+                ids = table["problem_id"].to_pylist()
+                checked = findings.of(problems, layout.storage, ids)
+                if checked is None:
+                    raise _NotChecked(problems)
+                failures += _trace_failures(table, spec.subset, checked.failing)
             for split in config.splits_of(spec):
                 part = table.filter(pc.equal(table["split"], split))
                 if part.num_rows:
@@ -171,8 +208,39 @@ def _write_shards(config: BuildConfig, layout: BuildLayout, writer: _TableWriter
                 model_stats.setdefault(producer, []).append(sample_stats(traces, spec.subset))
     files = writer.entries()
     refuse_if_any(failures, f"{config.name} {config.version}")
-    audits = audit(collector.samples(), config.audit, structural=not config.dedup)
+    if findings is not None:
+        audits = findings.audits
+    else:
+        audits = audit(collector.samples(), config.audit, structural=not config.dedup)
     return _Written(files, stats, model_stats, selection, audits)
+
+
+def _row_failures(table: pa.Table, subset: str, rows: list[Problem]) -> list[str]:
+    """Every check of the data rows ``table``, whose problems are ``rows``."""
+    return reference_failures(
+        rows,
+        table["reference_trace"].to_pylist(),
+        table["verify_score"].to_pylist(),
+        subset,
+        table["config"].to_pylist(),
+    )
+
+
+def _trace_failures(table: pa.Table, subset: str, failing: set[int]) -> list[str]:
+    """The checks of the data rows ``table`` left once their problems were re-verified
+    (``failing``: the rows whose problem was not): each reference trace against its
+    problem, the rows that need more than their oracle's verdict decoded and checked."""
+    recheck = rows_to_recheck(
+        table["task"].to_pylist(),
+        table["answer"].to_pylist(),
+        table["reference_trace"].to_pylist(),
+        table["verify_score"].to_pylist(),
+        failing,
+    )
+    if not recheck:
+        return []
+    rows = table.take(recheck)
+    return _row_failures(rows, subset, from_table(rows.select(PROBLEM_COLUMNS), Problem))
 
 
 class _TableWriter:

@@ -31,6 +31,8 @@ from schemas.config import BuildConfig
 from schemas.manifest import DatasetManifest
 from schemas.records import Problem
 
+AUDIT_PER_LEVEL = 1000  # problems per subset and level a build's audit looks at
+
 
 class AuditFailed(FactoryError):
     """A threshold is broken; the message names the worst violation."""

@@ -100,8 +100,9 @@ def write_stage_records(
     _write_kept(Kept(to_table(records, model), (model, records)), path, storage)
 
 
-def _read_record(path: PurePath, storage: Storage) -> StageRecord | None:
-    """The record of ``path``; None when absent or damaged (a damaged record proves nothing)."""
+def stage_record(path: PurePath, storage: Storage) -> StageRecord | None:
+    """The record of ``path`` (its sha256, size and rows); None when absent or damaged (a
+    damaged record proves nothing)."""
     try:
         data = json.loads(storage.read_text(sidecar_path(path)))
         return StageRecord(str(data["sha256"]), int(data["bytes"]), int(data["rows"]))
@@ -165,7 +166,7 @@ def stage_problem(path: PurePath, storage: Storage) -> str | None:
     stamps = _stamps(path, storage)
     if stamps is not None and stamps in _proven:
         return None
-    record = _read_record(path, storage)
+    record = stage_record(path, storage)
     if record is None:
         return "no checksum record (written by an interrupted or older build)"
     mismatch = content_mismatch(storage, path, record.bytes, record.sha256, "its record")
@@ -196,7 +197,7 @@ def read_stage_table(
     recalled = _recalled(path, storage)
     if recalled is not None:
         return recalled.table if columns is None else recalled.table.select(columns)
-    record = _read_record(path, storage)
+    record = stage_record(path, storage)
     with storage.open(path) as handle:
         data = handle.read()
     digest = hashlib.sha256(data).hexdigest()
@@ -220,7 +221,7 @@ def copy_stage_file(source: PurePath, target: PurePath, storage: Storage) -> Non
     if kept_by is not None:
         kept_by.settle(source, storage)
         kept_by.settle(target, storage)
-    record = _read_record(source, storage)
+    record = stage_record(source, storage)
     with storage.open(source) as handle:
         data = handle.read()
     if record is None or hashlib.sha256(data).hexdigest() != record.sha256:

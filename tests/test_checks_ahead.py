@@ -1,0 +1,125 @@
+"""The publish's checks of the problems, made ahead by a helper interpreter
+(``factory.publish.checks_ahead``): taken where they are about the published rows, the
+publish's own checks otherwise, and the same version bytes either way."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from factory.config import parse_build_config
+from factory.publish import checks_ahead, store
+from factory.publish.checks_ahead import check_problems
+from factory.storage.layout import BuildLayout
+from factory.storage.stage_files import StageRecord, stage_record
+from pipelines.build import run_build
+from tests.test_build import version_bytes
+
+
+def real_config(root: Path, **overrides):
+    """Registered tasks only: the helper is another interpreter, without the tests' toys."""
+    data = {
+        "name": "ahead",
+        "seed": 11,
+        "output_root": str(root),
+        "shard_size": 10,
+        "tasks": [
+            {"task": "knights_knaves", "count": 24, "levels": [1, 2]},
+            {"task": "game_of_24", "count": 12, "levels": [1]},
+        ],
+    }
+    data.update(overrides)
+    return parse_build_config(data)
+
+
+@pytest.fixture
+def publish_checks(monkeypatch) -> Counter[str]:
+    """How often the publish audits or re-verifies problems itself; a second core assumed,
+    so that a one-worker build starts the helper on any machine."""
+    monkeypatch.setattr(checks_ahead, "spare_core", lambda: True)
+    calls: Counter[str] = Counter()
+    for name in ("audit", "reference_failures"):
+        made_here = getattr(store, name)
+
+        def counted(*args, _name=name, _made_here=made_here, **kwargs):
+            calls[_name] += 1
+            return _made_here(*args, **kwargs)
+
+        monkeypatch.setattr(store, name, counted)
+    return calls
+
+
+@pytest.fixture(scope="module")
+def made_here(tmp_path_factory) -> dict[str, bytes]:
+    """A version whose every check the publish made itself (two workers: no helper)."""
+    root = tmp_path_factory.mktemp("made-here")
+    return version_bytes(run_build(real_config(root), workers=2).layout.version_dir)
+
+
+def test_a_one_worker_build_takes_the_helpers_findings_for_the_same_bytes(
+    tmp_path, publish_checks, made_here
+):
+    result = run_build(real_config(tmp_path), workers=1)
+    assert publish_checks == Counter()  # every reference trace has its oracle's answer
+    assert version_bytes(result.layout.version_dir) == made_here
+
+
+def test_findings_about_other_bytes_are_not_taken(tmp_path, publish_checks, made_here, monkeypatch):
+    other = StageRecord("0" * 64, 1, 1)
+    monkeypatch.setattr(checks_ahead, "stage_record", lambda path, storage: other)
+    result = run_build(real_config(tmp_path), workers=1)
+    assert publish_checks["audit"] == 1
+    assert publish_checks["reference_failures"] == 5  # one per shard
+    assert version_bytes(result.layout.version_dir) == made_here
+
+
+def test_a_failed_helper_leaves_every_check_to_the_publish(
+    tmp_path, publish_checks, made_here, monkeypatch
+):
+    failing = [sys.executable, "-c", "import sys; sys.exit(3)"]
+    monkeypatch.setattr(checks_ahead, "helper_command", lambda: failing)
+    result = run_build(real_config(tmp_path), workers=1)
+    assert publish_checks["audit"] == 1
+    assert version_bytes(result.layout.version_dir) == made_here
+
+
+def test_a_graded_or_many_worker_build_starts_no_helper(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(checks_ahead, "spare_core", lambda: True)
+    exiting = [sys.executable, "-c", "pass"]
+    monkeypatch.setattr(checks_ahead, "helper_command", lambda: started.append(1) or exiting)
+    run_build(real_config(tmp_path / "two"), workers=2)
+    config = real_config(tmp_path / "graded")
+    with checks_ahead.checking_ahead(True):
+        checks_ahead.begin(config.model_copy(update={"grading": object()}))
+    checks_ahead.begin(config)  # outside a workflow
+    assert started == []
+
+
+def test_a_helper_still_running_when_the_workflow_ends_is_stopped(tmp_path, monkeypatch):
+    sleeping = [sys.executable, "-c", "import time; time.sleep(60)"]
+    monkeypatch.setattr(checks_ahead, "spare_core", lambda: True)
+    monkeypatch.setattr(checks_ahead, "helper_command", lambda: sleeping)
+    with pytest.raises(RuntimeError), checks_ahead.checking_ahead(True):
+        checks_ahead.begin(real_config(tmp_path))
+        helper = checks_ahead._helper
+        assert helper is not None and helper.process.poll() is None
+        raise RuntimeError("a task failed")
+    assert helper.process.returncode is not None
+    assert checks_ahead._helper is None
+
+
+def test_the_helpers_findings_are_what_the_publish_finds(tmp_path):
+    config = real_config(tmp_path)
+    manifest = run_build(config, workers=2).manifest
+    found = check_problems(config)
+    assert [a.to_json() for a in found.audits] == manifest.audit
+    layout = BuildLayout.of(config)
+    assert len(found.files) == 5
+    for url, checked in found.files.items():
+        assert checked.failing == set()
+        assert checked.sha256 == stage_record(Path(url), layout.storage).sha256
+    assert sum(len(checked.ids) for checked in found.files.values()) == manifest.total
