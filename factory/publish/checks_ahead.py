@@ -8,17 +8,18 @@ problem its dedup step chose, so once ``SelectDistinct`` has written the ``probl
 stage files both checks' input is known, though the build has yet to solve, verify and
 score them. Where one process runs the whole workflow and a second core is there, a helper
 interpreter (``python -m factory.publish.checks_ahead``, the build's config on its stdin,
-its findings on its stdout) makes those checks meanwhile, instead of the publish at the
-end (~1.5 s of a 20,000-problem build); the publish still checks each row's reference
+its findings in a temporary file) makes those checks meanwhile, instead of the publish at
+the end (~1.5 s of a 20,000-problem build); the publish still checks each row's reference
 trace against its problem itself.
 
-The publish takes a file's findings only where they are about the rows it publishes: the
-helper read the bytes the writer of the file recorded (its sha256, as the publish finds it
-now) and the shard's rows are its problems in the same order (their ids). The audit is
-taken only where every file's findings were. Anything else — the helper failed, was not
-started (a resumed build, a graded one, one core), or read other bytes — and the publish
-makes every check itself, as it would without a helper: the version's bytes are the same
-either way.
+The publish never waits for the helper: it asks before each shard, and makes the checks
+itself until the helper is done (a small build's publish often comes first). It takes a
+file's findings only where they are about the rows it publishes: the helper read the bytes
+the file's writer recorded (their sha256, as the publish finds it now) and the shard's rows
+are its problems in the same order (their ids). The helper's audit is taken only where
+every file's findings were. Anything else — the helper failed, was not started (a resumed
+build, a graded or small one, one core), or read other bytes — and the publish makes every check
+itself, as it would without a helper: the version's bytes are the same either way.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import IO
 
 from factory.publish.reverify import problem_failures
 from factory.quality.audit import AUDIT_PER_LEVEL, GroupAudit, SampleCollector, audit
@@ -93,30 +96,43 @@ def check_problems(config: BuildConfig) -> Findings:
 
 
 class Helper:
-    """A running helper interpreter; :meth:`findings` waits for what it found."""
+    """A running helper interpreter, its findings written to ``output`` (a file, not a pipe:
+    a helper done with its work never waits for a reader)."""
 
-    def __init__(self, process: subprocess.Popen[bytes]) -> None:
-        self.process = process
+    def __init__(self, process: subprocess.Popen[bytes], output: IO[bytes]) -> None:
+        self.process, self.output = process, output
+        self._findings: Findings | None = None
 
-    def findings(self) -> Findings | None:
-        """None where the helper failed."""
-        assert self.process.stdout is not None
-        with self.process.stdout:
-            output = self.process.stdout.read()
-        if self.process.wait() != 0:
+    def findings(self, wait: bool = False) -> Findings | None:
+        """What the helper found, once it is done (``wait``: wait for it); None while it is
+        at work, or where it failed."""
+        if self._findings is None and (wait or self.process.poll() is not None):
+            self._findings = self._read()
+        return self._findings
+
+    def _read(self) -> Findings | None:
+        if self.process.wait() != 0 or self.output.closed:
             return None
-        try:  # our own child's output on a private pipe, never a user's or a model's text
-            found = pickle.loads(output)
+        self.output.seek(0)
+        try:  # our own child's output in a file of ours, never a user's or a model's text
+            found = pickle.load(self.output)
         except Exception:  # cut off mid-write: the publish makes every check itself
             return None
+        finally:
+            self.output.close()
         return found if isinstance(found, Findings) else None
 
     def stop(self) -> None:
-        self.process.kill()
+        if self.process.poll() is None:
+            self.process.kill()
         self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        self.output.close()
 
+
+MIN_PROBLEMS = 5_000
+"""A build of fewer problems checks them at its publish: the helper's start-up (~0.4 s of
+a core, mostly imports) and its contention for the second core with the stage writer cost
+more than it saves (the quick start's 950 problems with one worker: 1.86 -> ~2.0 s)."""
 
 _enabled = False
 _helper: Helper | None = None
@@ -152,10 +168,12 @@ def helper_command() -> list[str]:
 
 def begin(config: BuildConfig) -> None:
     """Start checking the build's ``problems`` files, now chosen, on another core (within
-    :func:`checking_ahead`, and for an ungraded build: a graded one publishes a selection
-    of them)."""
+    :func:`checking_ahead`, for an ungraded build of :data:`MIN_PROBLEMS` or more: a graded
+    one publishes a selection of them)."""
     global _helper
     if not _enabled or config.grading is not None:
+        return
+    if sum(spec.count for spec in config.tasks) < MIN_PROBLEMS:
         return
     if _helper is not None:
         _helper.stop()
@@ -164,17 +182,19 @@ def begin(config: BuildConfig) -> None:
     root = str(Path(__file__).resolve().parents[2])
     path = os.environ.get("PYTHONPATH")
     env = os.environ | {"PYTHONPATH": os.pathsep.join([root, path]) if path else root}
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (the helper owns it and closes it)
     try:
         process = subprocess.Popen(
             helper_command(),
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
+            stdout=output,
             stderr=subprocess.DEVNULL,
             env=env,
         )
     except OSError:
+        output.close()
         return
-    helper = Helper(process)
+    helper = Helper(process, output)
     try:
         assert process.stdin is not None
         with process.stdin:
@@ -185,12 +205,11 @@ def begin(config: BuildConfig) -> None:
     _helper = helper
 
 
-def take() -> Findings | None:
-    """The running helper's findings, once it is done; None where there is no helper or
-    it failed."""
-    global _helper
-    helper, _helper = _helper, None
-    return None if helper is None else helper.findings()
+def findings(wait: bool = False) -> Findings | None:
+    """The helper's findings once it is done (``wait``: wait for it); None where there is
+    no helper, it is still at work, or it failed. The publish asks before each shard and
+    makes the checks itself until they are there, rather than wait."""
+    return None if _helper is None else _helper.findings(wait)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -138,20 +138,19 @@ class _Written:
 def _write_data(config: BuildConfig, layout: BuildLayout, staging: Path) -> _Written:
     """Assemble, re-verify and write every shard's files, and audit the rows.
 
-    The checks of the problems alone are those a helper made ahead where it did
-    (:mod:`factory.publish.checks_ahead`); where a shard's rows turn out not to be what it
-    checked, every shard is written again with every check made here.
+    The checks of the problems alone are taken from a helper that made them ahead, for the
+    shards left when it is done (:mod:`factory.publish.checks_ahead`); where a shard's rows
+    turn out not to be what it checked, every shard is written again with every check made
+    here.
 
     The audited problems (up to :data:`AUDIT_PER_LEVEL` of each subset and level, often
     all of them) are gone when this returns, before the card is drawn: nothing the drawing
     leaves in a reference cycle through its callers' frames can then hold them until a full
     collection walks every one (Matplotlib, which drew the figures before, did)."""
-    findings = checks_ahead.take()
-    if findings is not None:
-        with contextlib.suppress(_NotChecked), _writer(staging) as writer:
-            return _write_shards(config, layout, writer, findings)
+    with contextlib.suppress(_NotChecked), _writer(staging) as writer:
+        return _write_shards(config, layout, writer, checks_ahead.findings)
     with _writer(staging) as writer:
-        return _write_shards(config, layout, writer, None)
+        return _write_shards(config, layout, writer, lambda: None)
 
 
 class _NotChecked(Exception):
@@ -165,10 +164,14 @@ def _writer(staging: Path) -> Iterator[_TableWriter]:
 
 
 def _write_shards(
-    config: BuildConfig, layout: BuildLayout, writer: _TableWriter, findings: Findings | None
+    config: BuildConfig,
+    layout: BuildLayout,
+    writer: _TableWriter,
+    findings_ahead: Callable[[], Findings | None],
 ) -> _Written:
     """:func:`_write_data`'s work, each table written by ``writer``; the checks of the
-    problems are ``findings`` where given (:class:`_NotChecked` where a shard's are not)."""
+    problems come from ``findings_ahead()`` where it has them (asked before each shard),
+    :class:`_NotChecked` where they are not about the shard's rows."""
     stats: list[pa.Table] = []
     model_stats: dict[str, list[pa.Table]] = {}
     selection = None
@@ -177,22 +180,23 @@ def _write_shards(
         selection = read_stage_table(layout.selection_path, layout.storage, columns)
     failures: list[str] = []
     collector = SampleCollector(AUDIT_PER_LEVEL)
+    checked_here: list[tuple[PurePath, list[str]]] = []  # each shard's problems file, ids
     samplers = model_producers(config)
     for spec in config.tasks:
         for shard in range(shard_count(spec, config.shard_size)):
             chosen = None if selection is None else selection.drop_columns(["subset"])
             table = assemble_shard(layout, spec.subset, shard, chosen)
-            if findings is None:
+            path = layout.stage_path("problems", spec.subset, shard)
+            ids = table["problem_id"].to_pylist()
+            if (findings := findings_ahead()) is None:
                 rows = from_table(table.select(PROBLEM_COLUMNS), Problem)
                 failures += _row_failures(table, spec.subset, rows)
                 collector.add(spec.subset, rows)
-            else:
-                problems = layout.stage_path("problems", spec.subset, shard)
-                ids = table["problem_id"].to_pylist()
-                checked = findings.of(problems, layout.storage, ids)
-                if checked is None:
-                    raise _NotChecked(problems)
+                checked_here.append((path, ids))
+            elif (checked := findings.of(path, layout.storage, ids)) is not None:
                 failures += _trace_failures(table, spec.subset, checked.failing)
+            else:
+                raise _NotChecked(path)
             for split in config.splits_of(spec):
                 part = table.filter(pc.equal(table["split"], split))
                 if part.num_rows:
@@ -208,11 +212,31 @@ def _write_shards(
                 model_stats.setdefault(producer, []).append(sample_stats(traces, spec.subset))
     files = writer.entries()
     refuse_if_any(failures, f"{config.name} {config.version}")
-    if findings is not None:
-        audits = findings.audits
-    else:
-        audits = audit(collector.samples(), config.audit, structural=not config.dedup)
-    return _Written(files, stats, model_stats, selection, audits)
+    return _Written(
+        files,
+        stats,
+        model_stats,
+        selection,
+        _audits(config, layout, findings_ahead(), collector, checked_here),
+    )
+
+
+def _audits(
+    config: BuildConfig,
+    layout: BuildLayout,
+    findings: Findings | None,
+    collector: SampleCollector,
+    checked_here: list[tuple[PurePath, list[str]]],
+) -> list[GroupAudit]:
+    """The helper's audit where its findings are about every shard (those checked here
+    too), else the audit of ``collector``'s rows: every shard's, checked here (else
+    :class:`_NotChecked`)."""
+    storage = layout.storage
+    if findings is not None and all(findings.of(p, storage, ids) for p, ids in checked_here):
+        return findings.audits
+    if len(checked_here) < sum(shard_count(spec, config.shard_size) for spec in config.tasks):
+        raise _NotChecked("the audit")
+    return audit(collector.samples(), config.audit, structural=not config.dedup)
 
 
 def _row_failures(table: pa.Table, subset: str, rows: list[Problem]) -> list[str]:
