@@ -7,8 +7,8 @@ answer-space audit (:mod:`factory.quality.audit`). An ungraded build publishes e
 problem its dedup step chose, so once ``SelectDistinct`` has written the ``problems``
 stage files both checks' input is known, though the build has yet to solve, verify and
 score them. Where one process runs the whole workflow and a second core is there, a helper
-interpreter (``python -m factory.publish.checks_ahead``, the build's config on its stdin,
-its findings in a temporary file) makes those checks meanwhile, instead of the publish at
+interpreter (``python -m factory.publish.checks_ahead``, the build's config and its
+findings in temporary files) makes those checks meanwhile, instead of the publish at
 the end (~1.5 s of a 20,000-problem build); the publish still checks each row's reference
 trace against its problem itself.
 
@@ -182,27 +182,18 @@ def begin(config: BuildConfig) -> None:
     root = str(Path(__file__).resolve().parents[2])
     path = os.environ.get("PYTHONPATH")
     env = os.environ | {"PYTHONPATH": os.pathsep.join([root, path]) if path else root}
-    output = tempfile.TemporaryFile()  # noqa: SIM115 (the helper owns it and closes it)
-    try:
-        process = subprocess.Popen(
-            helper_command(),
-            stdin=subprocess.PIPE,
-            stdout=output,
-            stderr=subprocess.DEVNULL,
-            env=env,
-        )
-    except OSError:
-        output.close()
-        return
-    helper = Helper(process, output)
-    try:
-        assert process.stdin is not None
-        with process.stdin:
-            process.stdin.write(config.model_dump_json().encode())
-    except OSError:
-        helper.stop()
-        return
-    _helper = helper
+    with tempfile.TemporaryFile() as request:  # a file, not a pipe: no write ever waits
+        request.write(config.model_dump_json().encode())
+        request.seek(0)
+        output = tempfile.TemporaryFile()  # noqa: SIM115 (the helper owns it and closes it)
+        try:
+            process = subprocess.Popen(
+                helper_command(), stdin=request, stdout=output, stderr=subprocess.DEVNULL, env=env
+            )
+        except OSError:
+            output.close()
+            return
+    _helper = Helper(process, output)
 
 
 def findings(wait: bool = False) -> Findings | None:
