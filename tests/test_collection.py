@@ -120,7 +120,9 @@ def test_a_failed_run_a_run_outside_a_workflow_and_a_disabled_collector_freeze_n
             assert not gc.isenabled()
         finally:
             gc.enable()
-        assert gc.get_freeze_count() == frozen
+        # nothing joined the freeze; a frozen object may still be freed meanwhile (the
+        # young collection before a run can free a cycle holding the last reference to one)
+        assert gc.get_freeze_count() <= frozen
     outside = Stage()
     outside.run()
     assert not is_frozen(outside.kept) and gc.get_freeze_count() == 0
