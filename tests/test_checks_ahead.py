@@ -12,29 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from factory.config import parse_build_config
 from factory.publish import checks_ahead, store
 from factory.publish.checks_ahead import check_problems
 from factory.storage.layout import BuildLayout
 from factory.storage.stage_files import StageRecord, stage_record
 from pipelines.build import run_build
-from tests.test_build import version_bytes
+from tests.test_build import toy_config, version_bytes
 
 
-def real_config(root: Path, **overrides):
+def real_config(root: Path):
     """Registered tasks only: the helper is another interpreter, without the tests' toys."""
-    data = {
-        "name": "ahead",
-        "seed": 11,
-        "output_root": str(root),
-        "shard_size": 10,
-        "tasks": [
-            {"task": "knights_knaves", "count": 24, "levels": [1, 2]},
-            {"task": "game_of_24", "count": 12, "levels": [1]},
-        ],
-    }
-    data.update(overrides)
-    return parse_build_config(data)
+    tasks = [
+        {"task": "knights_knaves", "count": 24, "levels": [1, 2]},
+        {"task": "game_of_24", "count": 12, "levels": [1]},
+    ]
+    return toy_config(root, name="ahead", seed=11, shard_size=10, tasks=tasks)
 
 
 @pytest.fixture
@@ -44,7 +36,7 @@ def publish_checks(monkeypatch) -> Counter[str]:
     monkeypatch.setattr(checks_ahead, "spare_core", lambda: True)
     monkeypatch.setattr(checks_ahead, "MIN_PROBLEMS", 0)
     calls: Counter[str] = Counter()
-    for name in ("audit", "reference_failures"):
+    for name in ("build_audit", "reference_failures"):
         made_here = getattr(store, name)
 
         def counted(*args, _name=name, _made_here=made_here, **kwargs):
@@ -99,7 +91,7 @@ def test_the_publish_does_not_wait_for_a_helper_at_work(
     started = time.monotonic()
     result = run_build(real_config(tmp_path), workers=1)
     assert time.monotonic() - started < 30
-    assert publish_checks == Counter(audit=1, reference_failures=5)  # 5 shards
+    assert publish_checks == Counter(build_audit=1, reference_failures=5)  # 5 shards
     assert version_bytes(result.layout.version_dir) == made_here
 
 
@@ -109,7 +101,7 @@ def test_findings_about_other_bytes_are_not_taken(
     other = StageRecord("0" * 64, 1, 1)
     monkeypatch.setattr(checks_ahead, "stage_record", lambda path, storage: other)
     result = run_build(real_config(tmp_path), workers=1)
-    assert publish_checks == Counter(audit=1, reference_failures=5)
+    assert publish_checks == Counter(build_audit=1, reference_failures=5)
     assert version_bytes(result.layout.version_dir) == made_here
 
 
@@ -119,7 +111,7 @@ def test_a_failed_helper_leaves_every_check_to_the_publish(
     failing = [sys.executable, "-c", "import sys; sys.exit(3)"]
     monkeypatch.setattr(checks_ahead, "helper_command", lambda: failing)
     result = run_build(real_config(tmp_path), workers=1)
-    assert publish_checks == Counter(audit=1, reference_failures=5)
+    assert publish_checks == Counter(build_audit=1, reference_failures=5)
     assert version_bytes(result.layout.version_dir) == made_here
 
 

@@ -36,7 +36,7 @@ from pathlib import Path, PurePath
 from typing import IO
 
 from factory.publish.reverify import problem_failures
-from factory.quality.audit import AUDIT_PER_LEVEL, GroupAudit, SampleCollector, audit
+from factory.quality.audit import AUDIT_PER_LEVEL, GroupAudit, SampleCollector, build_audit
 from factory.storage.filesystem import Storage
 from factory.storage.layout import BuildLayout, shard_count
 from factory.storage.stage_files import read_stage_table, settle_stage_writes, stage_record
@@ -83,16 +83,15 @@ def check_problems(config: BuildConfig) -> Findings:
         for shard in range(shard_count(spec, config.shard_size)):
             path = layout.stage_path("problems", spec.subset, shard)
             record = stage_record(path, storage)
-            table = read_stage_table(path, storage, PROBLEM_COLUMNS).sort_by("index")
-            if record is None:  # written over meanwhile: findings no file matches
+            if record is None:  # no findings then: the publish checks this file itself
                 continue
+            table = read_stage_table(path, storage, PROBLEM_COLUMNS).sort_by("index")
             problems = from_table(table, Problem)
             failing = problem_failures(problems, spec.subset, table["config"].to_pylist())
             ids = [problem.problem_id for problem in problems]
             files[storage.url(path)] = CheckedFile(record.sha256, ids, set(failing))
             collector.add(spec.subset, problems)
-    audits = audit(collector.samples(), config.audit, structural=not config.dedup)
-    return Findings(files, audits)
+    return Findings(files, build_audit(collector, config))
 
 
 class Helper:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import cache
 
 import pyarrow as pa
 
@@ -88,16 +89,13 @@ def rows_to_recheck(
     problem was re-verified already (``failing``: the rows whose problem did not): all but
     those whose reference trace has its oracle answer and a recorded score of 1.0, which
     pass (the oracle's verdict is the trace's, and a passing verdict scores 1.0)."""
-    task_of: dict[str, Task] = {}
+    task_of = cache(get_task)  # get_task makes a new task each call
     recheck = []
     for i, (name, answer, trace, score) in enumerate(
         zip(tasks, answers, traces, scores, strict=True)
     ):
-        task = task_of.get(name)
-        if task is None:
-            task = task_of[name] = get_task(name)
         oracle_text = f"<answer>{answer}</answer>"
-        if i in failing or score != 1.0 or not _same_answer(task, oracle_text, trace):
+        if i in failing or score != 1.0 or not _same_answer(task_of(name), oracle_text, trace):
             recheck.append(i)
     return recheck
 
@@ -108,13 +106,11 @@ def _problem_checks(
     """Per row: its task, why its problem does not re-verify (None where it does) and its
     oracle answer's verdict (None where its id does not match)."""
     ids = _ExpectedIds(subset)
-    task_of: dict[str, Task] = {}
+    task_of = cache(get_task)  # get_task makes a new task each call
     stored = [None] * len(problems) if configs is None else configs
     checked: list[tuple[Task, str | None, Verdict | None]] = []
     for problem, config in zip(problems, stored, strict=True):
-        task = task_of.get(problem.task)
-        if task is None:
-            task = task_of[problem.task] = get_task(problem.task)
+        task = task_of(problem.task)
         if ids.of(task.name, problem, config) != problem.problem_id:
             why = "problem_id does not match the row's task, knobs, seed and index"
             checked.append((task, why, None))
@@ -163,8 +159,9 @@ def _trace_failure(
 ) -> str | None:
     """Why the row's reference trace does not re-verify, its oracle answer having passed
     with verdict ``oracle``."""
-    same = oracle is not None and _same_answer(task, f"<answer>{problem.answer}</answer>", trace)
-    reference = oracle if oracle is not None and same else task.verify(problem, trace)
+    oracle_text = f"<answer>{problem.answer}</answer>"
+    same = oracle is not None and _same_answer(task, oracle_text, trace)
+    reference = oracle if same else task.verify(problem, trace)
     if not reference.passed or reference.score != verify_score:
         return (
             f"the reference trace scores {reference.score} ({reference.reason}), the row says "

@@ -38,8 +38,8 @@ from factory.quality.audit import (
     AUDIT_PER_LEVEL,
     GroupAudit,
     SampleCollector,
-    audit,
     audit_bars,
+    build_audit,
     render_audit,
 )
 from factory.storage.atomic import write_text_atomic
@@ -236,7 +236,7 @@ def _audits(
         return findings.audits
     if len(checked_here) < sum(shard_count(spec, config.shard_size) for spec in config.tasks):
         raise _NotChecked("the audit")
-    return audit(collector.samples(), config.audit, structural=not config.dedup)
+    return build_audit(collector, config)
 
 
 def _row_failures(table: pa.Table, subset: str, rows: list[Problem]) -> list[str]:

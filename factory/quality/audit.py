@@ -363,6 +363,12 @@ def audit(
         return [audit_sample(sample, thresholds, structural) for sample in samples]
 
 
+def build_audit(collector: SampleCollector, config: BuildConfig) -> list[GroupAudit]:
+    """The audit a build publishes: of the problems ``collector`` holds, under the config's
+    thresholds, structural duplicates counted unless dedup removed them."""
+    return audit(collector.samples(), config.audit, structural=not config.dedup)
+
+
 def worst_violation(audits: list[GroupAudit]) -> Violation | None:
     return max((v for a in audits for v in a.violations), key=lambda v: v.excess, default=None)
 
