@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -34,6 +34,7 @@ finite = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False)
 
 
 @given(finite, finite, st.booleans())
+@example(0.0, 5e-324, False)  # a span of denormals: its tick step underflowed to zero
 def test_a_linear_scale_holds_its_data_and_ticks_it_in_order(a: float, b: float, pin: bool):
     low, high = min(a, b), max(a, b)
     scale = linear_scale(low, high, pin_zero=pin)

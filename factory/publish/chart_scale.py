@@ -19,6 +19,9 @@ UNITS = ((1e9, "G"), (1e6, "M"), (1e3, "k"))
 LOG_FLOOR = -307.0
 """A log axis's limits stay within 10^±this, normal floats, and one decade apart at least
 (data beyond them, such as denormals, is drawn off the axis rather than failing)."""
+MIN_SPAN = 1e-300
+"""Data spanning no more than this counts as one value (a span of denormals, such as 0 to
+5e-324, would have a tick step that underflows to zero)."""
 SHORT_STEPS = (1e-4, 1e12)
 """Tick steps labelled in plain decimals and UNITS; the rest in exponent form."""
 
@@ -49,7 +52,8 @@ def linear_scale(low: float, high: float, pin_zero: bool = False) -> Scale:
     there (bars grow from it)."""
     if not (math.isfinite(low) and math.isfinite(high)):
         low, high = 0.0, 1.0
-    if high - low <= 1e-9 * max(abs(low), abs(high)):  # one value, as far as ticks can tell
+    # one value, as far as ticks can tell
+    if high - low <= max(1e-9 * max(abs(low), abs(high)), MIN_SPAN):
         half = max(abs(low) * MARGIN, 0.5)
         low, high = low - half, high + half
     pad = (high - low) * MARGIN
